@@ -1,0 +1,48 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance } from 'fastify';
+import { AppModule } from './app.module';
+import { Settings } from './config/settings';
+import { DatabaseConnection } from './database/database-connection';
+import { IngressService } from './ingress/ingress.service';
+import { registerBodyParsers } from './ingress/raw-body.parser';
+import { PinoLogger } from './observability/pino-logger';
+
+/**
+ * On shutdown, a keep-alive connection whose request was in flight becomes idle only after
+ * its answer; without this it would hold the close for the whole keep-alive timeout.
+ */
+function closeConnectionsOnceAnswered(fastify: FastifyInstance): void {
+  fastify.addHook('preClose', (done) => {
+    const timer = setInterval(() => fastify.server.closeIdleConnections(), 50);
+    fastify.server.once('close', () => clearInterval(timer));
+    done();
+  });
+}
+
+/** Builds the Nest application on Fastify, initialised but not yet listening. */
+export async function createApp(settings: Settings, connection: DatabaseConnection): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    // Webhook senders keep connections open; answer fast and let idle ones go on shutdown.
+    forceCloseConnections: 'idle',
+    // Requests that arrive on open connections while draining are still served (the
+    // database closes last), instead of Fastify's bare 503.
+    return503OnClosing: false,
+    // Hard ceiling for any request; sources enforce their own smaller limit while reading.
+    bodyLimit: 25 * 1024 * 1024,
+    trustProxy: false,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(settings, connection), adapter, {
+    bodyParser: false,
+    logger: new PinoLogger(settings.LOG_LEVEL),
+    abortOnError: false,
+  });
+  const ingress = app.get(IngressService);
+  const fastify = app.getHttpAdapter().getInstance();
+  registerBodyParsers(fastify, (source) => ingress.bodyLimitOf(source));
+  closeConnectionsOnceAnswered(fastify);
+  app.enableShutdownHooks();
+  await app.init();
+  return app;
+}

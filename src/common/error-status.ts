@@ -1,0 +1,15 @@
+/** The HTTP status each domain error code answers with; unknown codes answer 500. */
+export const ERROR_STATUS: Readonly<Record<string, number>> = {
+  INVALID_JSON: 400,
+  VALIDATION_FAILED: 400,
+  UNAUTHORIZED: 401,
+  SIGNATURE_INVALID: 401,
+  NOT_FOUND: 404,
+  UNKNOWN_SOURCE: 404,
+  METHOD_NOT_ALLOWED: 405,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  SOURCE_NOT_CONFIGURED: 503,
+  STORAGE_UNAVAILABLE: 503,
+  NOT_READY: 503,
+};

@@ -1,0 +1,76 @@
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+
+export const ROLES = ['all', 'ingress', 'worker', 'api'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const blankToUndefined = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+/**
+ * Every setting Hookflow reads, named as in the environment. Validated once at boot by
+ * `loadSettings`; nothing else in the code base reads `process.env`.
+ */
+export class Settings {
+  @Transform(({ value }) => (value === undefined ? 3000 : Number(value)))
+  @IsInt({ message: 'must be a whole number between 0 and 65535' })
+  @Min(0, { message: 'must be a whole number between 0 and 65535' })
+  @Max(65535, { message: 'must be a whole number between 0 and 65535' })
+  PORT: number;
+
+  @Transform(({ value }) => value ?? '0.0.0.0')
+  @IsString()
+  @MinLength(1, { message: 'must be a host name or address' })
+  HOST: string;
+
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// URL' })
+  DATABASE_URL?: string;
+
+  @Transform(({ value }) => blankToUndefined({ value }) ?? '.hookflow')
+  @IsString()
+  HOOKFLOW_DATA_DIR: string;
+
+  @Transform(({ value }) => blankToUndefined({ value }) ?? 'workflows')
+  @IsString()
+  HOOKFLOW_WORKFLOWS_DIR: string;
+
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @Matches(/^[\x21-\x7e]{16,}$/, { message: 'must be at least 16 printable characters without spaces' })
+  HOOKFLOW_ADMIN_TOKEN?: string;
+
+  @Transform(({ value }) => blankToUndefined({ value }) ?? 'all')
+  @IsIn(ROLES, { message: `must be one of ${ROLES.join(', ')}` })
+  HOOKFLOW_ROLE: Role;
+
+  @Transform(({ value }) =>
+    typeof value === 'string'
+      ? value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '')
+      : [],
+  )
+  @Matches(/^[A-Za-z0-9.:*\-_/[\]]+$/, {
+    each: true,
+    message: 'must be a comma-separated list of hosts or CIDRs',
+  })
+  HOOKFLOW_OUTBOUND_ALLOW: string[];
+
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @Matches(/^smtps?:\/\/\S+$/, { message: 'must be an smtp:// or smtps:// URL' })
+  HOOKFLOW_SMTP_URL?: string;
+
+  @Transform(({ value }) => String(blankToUndefined({ value }) ?? 'info').toLowerCase())
+  @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
+  LOG_LEVEL: LogLevel;
+
+  /**
+   * The whole environment (with `.env` below it), for `{{secrets.NAME}}`. Secrets are read
+   * from here at render time and never copied anywhere else.
+   */
+  environment: Readonly<Record<string, string | undefined>>;
+}

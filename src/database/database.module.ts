@@ -1,0 +1,38 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { RunEntity } from '../engine/run.entity';
+import { EventEntity } from '../ingress/event.entity';
+import { SignatureFailureEntity } from '../ingress/signature-failure.entity';
+import { DatabaseConnection } from './database-connection';
+import { InitialSchema1764172800000 } from './migrations/1764172800000-InitialSchema';
+
+export const ENTITIES = [EventEntity, RunEntity, SignatureFailureEntity];
+export const MIGRATIONS = [InitialSchema1764172800000];
+
+/** The TypeORM data source on `connection`, with the schema brought up to date at start. */
+@Global()
+@Module({})
+export class DatabaseModule {
+  static forRoot(connection: DatabaseConnection): DynamicModule {
+    return {
+      module: DatabaseModule,
+      imports: [
+        TypeOrmModule.forRoot({
+          type: 'postgres',
+          url: connection.url,
+          entities: ENTITIES,
+          migrations: MIGRATIONS,
+          migrationsRun: true,
+          migrationsTransactionMode: 'each',
+          synchronize: false,
+          logging: ['error'],
+          retryAttempts: 10,
+          retryDelay: 3000,
+          extra: { max: 20, application_name: 'hookflow' },
+        }),
+      ],
+      providers: [{ provide: DatabaseConnection, useValue: connection }],
+      exports: [DatabaseConnection],
+    };
+  }
+}

@@ -1,0 +1,47 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { EventEntity } from '../ingress/event.entity';
+
+export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** One execution of one workflow version for one event. */
+@Entity({ name: 'runs' })
+@Index('runs_created_at_idx', ['createdAt', 'id'])
+@Index('runs_workflow_created_at_idx', ['workflow', 'createdAt', 'id'])
+@Index('runs_event_id_idx', ['eventId'])
+export class RunEntity {
+  @PrimaryColumn('uuid')
+  id: string;
+
+  @Column('text')
+  workflow: string;
+
+  @Column('text', { name: 'workflow_version' })
+  workflowVersion: string;
+
+  @Column('uuid', { name: 'event_id' })
+  eventId: string;
+
+  @ManyToOne(() => EventEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'event_id' })
+  event?: EventEntity;
+
+  @Column('text')
+  status: RunStatus;
+
+  /** Rendered `concurrency.key`: runs sharing it run one at a time, in arrival order. */
+  @Column('text', { name: 'concurrency_key', nullable: true })
+  concurrencyKey: string | null;
+
+  @Column('timestamptz', { name: 'created_at' })
+  createdAt: Date;
+
+  @Column('timestamptz', { name: 'started_at', nullable: true })
+  startedAt: Date | null;
+
+  @Column('timestamptz', { name: 'finished_at', nullable: true })
+  finishedAt: Date | null;
+
+  @Column('text', { nullable: true })
+  error: string | null;
+}

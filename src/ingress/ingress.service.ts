@@ -1,0 +1,140 @@
+import { Injectable } from '@nestjs/common';
+import { v7 as uuidv7 } from 'uuid';
+import { WorkflowRegistry } from '../workflows/workflow-registry.service';
+import { Template } from '../templates/template-engine';
+import { MatchNote } from './event.entity';
+import { EventWriter } from './event-writer';
+import { storableHeaders } from './header-redaction';
+import { readBody, readQuery } from './inbound-body';
+import { SignatureRejectedError, SourceNotConfiguredError, UnknownSourceError } from './ingress.errors';
+import { SignatureFailureRecorder } from './signature-failure.recorder';
+import { SourceRuntime, SourceRuntimes } from './source-runtime';
+import { EventContext, TriggerMatcher } from './trigger-matcher';
+import { SignatureVerifier } from './verification/signature-verifier';
+
+export interface InboundHttpRequest {
+  rawBody: Buffer;
+  /** Lower-case names, as Node gives them. */
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+  query: string;
+  remoteAddress: string | null;
+  receivedAt: Date;
+}
+
+export interface IngressResponse {
+  status: 200 | 202;
+  body: Record<string, unknown>;
+}
+
+const MAX_TYPE_LENGTH = 200;
+const MAX_DEDUPE_KEY_LENGTH = 500;
+
+/**
+ * `POST /hooks/:source`: verify the raw bytes, read the body, match workflows, and store
+ * the event with its runs and their queue jobs before answering.
+ */
+@Injectable()
+export class IngressService {
+  constructor(
+    private readonly registry: WorkflowRegistry,
+    private readonly sources: SourceRuntimes,
+    private readonly verifier: SignatureVerifier,
+    private readonly matcher: TriggerMatcher,
+    private readonly writer: EventWriter,
+    private readonly failures: SignatureFailureRecorder,
+  ) {}
+
+  /** The source's declared body limit, for the body reader; `undefined` for unknown sources. */
+  bodyLimitOf(sourceName: string): number | undefined {
+    return this.registry.getSource(sourceName)?.bodyLimit;
+  }
+
+  assertKnownSource(sourceName: string): void {
+    if (!this.registry.getSource(sourceName)) throw new UnknownSourceError(sourceName);
+  }
+
+  async receive(sourceName: string, request: InboundHttpRequest): Promise<IngressResponse> {
+    const definition = this.registry.getSource(sourceName);
+    if (!definition) throw new UnknownSourceError(sourceName);
+    const source = this.sources.of(definition);
+    if (source.misconfiguration) throw new SourceNotConfiguredError(sourceName, source.misconfiguration);
+
+    const headers = flattenHeaders(request.headers);
+    const verdict = this.verifier.verify({ rawBody: request.rawBody, headers }, source.verify, request.receivedAt);
+    if (!verdict.ok) {
+      this.failures.record({ source: sourceName, reason: verdict.reason, receivedAt: request.receivedAt, remoteAddress: request.remoteAddress });
+      throw new SignatureRejectedError(verdict.reason);
+    }
+
+    const contentType = headers['content-type'] ?? null;
+    const body = readBody(request.rawBody, contentType);
+    const challenge = slackChallenge(source, body.value);
+    if (challenge !== undefined) return { status: 200, body: { challenge } };
+
+    const storedHeaders = storableHeaders(request.headers, source.verify.scheme === 'api-key' ? source.verify.header ?? 'x-api-key' : undefined);
+    const event: EventContext = {
+      id: uuidv7(),
+      source: sourceName,
+      type: '',
+      received_at: request.receivedAt.toISOString(),
+      headers: storedHeaders,
+      query: readQuery(request.query),
+      body: body.value,
+    };
+    const notes: MatchNote[] = body.problem ? [{ reason: body.problem }] : [];
+    event.type = renderText(source.eventType, event, sourceName, MAX_TYPE_LENGTH, notes, 'event_type') ?? '';
+    const dedupeKey = source.dedupeKey ? renderText(source.dedupeKey, event, sourceName, MAX_DEDUPE_KEY_LENGTH, notes, 'dedupe_key') : null;
+
+    const matched = this.matcher.match(event, this.registry.workflowsForSource(sourceName), this.sources.secrets);
+    const outcome = await this.writer.write({
+      id: event.id,
+      source: sourceName,
+      type: event.type,
+      dedupeKey: dedupeKey || null,
+      receivedAt: request.receivedAt,
+      headers: storedHeaders,
+      query: request.query,
+      contentType,
+      body: request.rawBody,
+      bodyFormat: body.format,
+      matchNotes: [...notes, ...matched.notes],
+      runs: matched.runs,
+    });
+    return outcome.duplicate
+      ? { status: 200, body: { event_id: outcome.eventId, runs: 0, duplicate: true } }
+      : { status: 202, body: { event_id: outcome.eventId, runs: outcome.runs } };
+  }
+}
+
+function flattenHeaders(headers: InboundHttpRequest['headers']): Record<string, string | undefined> {
+  const flat: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(headers)) flat[name] = Array.isArray(value) ? value.join(', ') : value;
+  return flat;
+}
+
+/** Slack checks a new events URL by posting `url_verification` and expecting the challenge back. */
+function slackChallenge(source: SourceRuntime, body: unknown): unknown {
+  if (source.verify.scheme !== 'slack' || typeof body !== 'object' || body === null) return undefined;
+  const { type, challenge } = body as { type?: unknown; challenge?: unknown };
+  return type === 'url_verification' ? challenge : undefined;
+}
+
+/** Renders a source template to a storable string; a failure is noted, never fatal. */
+function renderText(
+  template: Template,
+  event: EventContext,
+  source: string,
+  maxLength: number,
+  notes: MatchNote[],
+  field: string,
+): string | undefined {
+  try {
+    const value = template.render({ event }, { field: `sources.${source}.${field}` });
+    if (value === undefined || value === null) return undefined;
+    const text = typeof value === 'string' ? value : JSON.stringify(value);
+    return text.replace(/\u0000/g, '\uFFFD').slice(0, maxLength);
+  } catch (error) {
+    notes.push({ reason: `${field} could not be evaluated: ${(error as Error).message}` });
+    return undefined;
+  }
+}

@@ -1,0 +1,88 @@
+import 'reflect-metadata';
+import { resolve } from 'node:path';
+import { loadAdminToken } from './api/admin-token';
+import { createApp } from './app.factory';
+import { SettingsError, loadSettings } from './config/load-settings';
+import { Settings } from './config/settings';
+import { DatabaseConnection } from './database/database-connection';
+import { EmbeddedPostgresServer } from './database/embedded-postgres.server';
+import { WorkflowRegistry } from './workflows/workflow-registry.service';
+
+/**
+ * `npm start`: settings, then the database (embedded unless DATABASE_URL), then the app.
+ * SIGTERM/SIGINT drain in-flight requests and stored writes before the database stops.
+ */
+async function main(): Promise<void> {
+  const startedAt = Date.now();
+  const settings = readSettingsOrExit();
+  const embedded = settings.DATABASE_URL ? undefined : new EmbeddedPostgresServer(settings.HOOKFLOW_DATA_DIR);
+  const connection = new DatabaseConnection(settings.DATABASE_URL ?? (await embedded!.start()));
+
+  const app = await createApp(settings, connection).catch(async (error: unknown) => {
+    await embedded?.stop();
+    throw error;
+  });
+  await app.listen({ port: settings.PORT, host: settings.HOST });
+  const adminToken = await loadAdminToken(settings);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.get(WorkflowRegistry); // the registry closes its watcher in the app's shutdown hooks
+    process.stdout.write(`Hookflow received ${signal}: finishing in-flight requests…\n`);
+    await app.close();
+    await embedded?.stop();
+    process.stdout.write('Hookflow stopped.\n');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+
+  printBanner(settings, app.get(WorkflowRegistry), connection, embedded !== undefined, adminToken, Date.now() - startedAt);
+}
+
+function readSettingsOrExit(): Settings {
+  try {
+    return loadSettings();
+  } catch (error) {
+    if (error instanceof SettingsError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+function printBanner(
+  settings: Settings,
+  registry: WorkflowRegistry,
+  connection: DatabaseConnection,
+  embedded: boolean,
+  adminToken: Awaited<ReturnType<typeof loadAdminToken>>,
+  elapsedMs: number,
+): void {
+  const host = settings.HOST === '0.0.0.0' || settings.HOST === '::' ? 'localhost' : settings.HOST;
+  const base = `http://${host}:${settings.PORT}`;
+  const sources = registry.sources().map((source) => `    ${base}/hooks/${source.name}   (${source.verify.scheme})`);
+  const problems = registry.problems();
+  const lines = [
+    '',
+    `Hookflow is running (${elapsedMs} ms)`,
+    `  Console:    ${base}/`,
+    `  Inbound URLs:`,
+    ...(sources.length ? sources : ['    (no sources: declare them in workflows/sources.yaml)']),
+    `  Workflows:  ${registry.workflows().length} loaded from ${resolve(settings.HOOKFLOW_WORKFLOWS_DIR)}` +
+      (problems.length ? `, ${problems.length} problem(s) — run: npx hookflow validate` : ''),
+    `  Database:   ${embedded ? `embedded PostgreSQL, data in ${resolve(settings.HOOKFLOW_DATA_DIR)}` : connection.safeUrl}`,
+    `  Admin token: ${adminToken.generated ? 'generated and stored in ' : 'in '}${adminToken.location}`,
+    `  Health:     ${base}/healthz  ${base}/readyz`,
+    '',
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Hookflow could not start: ${(error as Error)?.stack ?? String(error)}\n`);
+  process.exit(1);
+});

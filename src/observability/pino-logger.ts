@@ -1,0 +1,39 @@
+import { LoggerService } from '@nestjs/common';
+import pino, { Logger } from 'pino';
+import { LogLevel } from '../config/settings';
+
+/** Nest's logger interface on pino: one JSON object per line, with the Nest context. */
+export class PinoLogger implements LoggerService {
+  readonly pino: Logger;
+
+  constructor(level: LogLevel) {
+    this.pino = pino({ level, base: { service: 'hookflow' }, timestamp: pino.stdTimeFunctions.isoTime });
+  }
+
+  log(message: unknown, context?: string): void {
+    this.write('info', message, context);
+  }
+  error(message: unknown, stackOrContext?: string, context?: string): void {
+    const stack = context === undefined ? undefined : stackOrContext;
+    this.write('error', message, context ?? stackOrContext, stack);
+  }
+  warn(message: unknown, context?: string): void {
+    this.write('warn', message, context);
+  }
+  debug(message: unknown, context?: string): void {
+    this.write('debug', message, context);
+  }
+  verbose(message: unknown, context?: string): void {
+    this.write('trace', message, context);
+  }
+  fatal(message: unknown, context?: string): void {
+    this.write('fatal', message, context);
+  }
+
+  private write(level: pino.Level, message: unknown, context?: string, stack?: string): void {
+    const fields = { context, ...(stack ? { stack } : {}) };
+    if (message instanceof Error) this.pino[level]({ ...fields, err: message }, message.message);
+    else if (typeof message === 'object' && message !== null) this.pino[level]({ ...fields, ...message });
+    else this.pino[level](fields, String(message));
+  }
+}

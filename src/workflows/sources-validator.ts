@@ -1,0 +1,160 @@
+import bytes from 'bytes';
+import { isSeq } from 'yaml';
+import type { Node } from 'yaml';
+import type { TemplateEngine } from '../templates/template-engine';
+import { SourceDefinition, VERIFY_SCHEMES, VerifyDefinition, VerifyScheme } from './workflow.types';
+import { ParsedYamlFile } from './workflow-file-parser';
+import { TemplateChecker } from './template-checker';
+import { MapView, YamlNodeReader } from './yaml-node-reader';
+
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+export const MAX_BODY_LIMIT = 25 * 1024 * 1024;
+
+const SOURCE_NAME = /^[a-z0-9_-]{1,64}$/;
+const SOURCE_KEYS = ['verify', 'event_type', 'dedupe_key', 'body_limit'];
+const VERIFY_KEYS = ['scheme', 'secret', 'header', 'encoding'];
+const HEADER_SCHEMES: readonly VerifyScheme[] = ['hmac-sha256', 'api-key'];
+
+export interface SourcesValidation {
+  /** Set only when the whole file is valid. */
+  sources?: SourceDefinition[];
+  /** Every source name the file declares, valid or not, so workflows can still be checked against it. */
+  declaredNames: string[];
+}
+
+/** Validates `workflows/sources.yaml`. */
+export class SourcesValidator {
+  constructor(private readonly engine: TemplateEngine) {}
+
+  validate(parsed: ParsedYamlFile, file: string): SourcesValidation {
+    if (parsed.root === undefined) return { declaredNames: [] };
+    const reader = new YamlNodeReader(parsed);
+    const top = reader.map(parsed.root, 'the sources file', ['sources']);
+    const sourcesEntry = top?.entry('sources');
+    if (top && !sourcesEntry) parsed.report(top.at, 'the sources file needs a `sources:` map');
+    const view = sourcesEntry ? reader.map(sourcesEntry.value, '`sources`', undefined, sourcesEntry.key) : undefined;
+    const names = view?.keys() ?? [];
+    const sources = names.flatMap((name) => this.source(reader, view as MapView, name, file) ?? []);
+    return {
+      sources: parsed.problems.length === 0 ? sources : undefined,
+      declaredNames: names.filter((name) => SOURCE_NAME.test(name)),
+    };
+  }
+
+  private source(reader: YamlNodeReader, sources: MapView, name: string, file: string): SourceDefinition | undefined {
+    const parsed = reader.file;
+    const entry = sources.entry(name);
+    if (!entry) return undefined;
+    if (!SOURCE_NAME.test(name)) {
+      parsed.report(entry.key, `source name \`${name}\` must be 1 to 64 lower-case letters, digits, - or _`);
+    }
+    const view = reader.map(entry.value, `source \`${name}\``, SOURCE_KEYS, entry.key);
+    if (!view) return undefined;
+    const verify = this.verify(reader, view, name);
+    const templates = new TemplateChecker(this.engine, parsed);
+    const eventType = this.template(reader, templates, view, 'event_type');
+    const dedupeKey = this.template(reader, templates, view, 'dedupe_key');
+    const bodyLimit = this.bodyLimit(reader, view.get('body_limit'));
+    if (!verify) return undefined;
+    const position = parsed.positionOf(entry.key) ?? { line: 1, column: 1 };
+    return { name, file, position, verify, eventType, dedupeKey, bodyLimit: bodyLimit ?? DEFAULT_BODY_LIMIT };
+  }
+
+  private verify(reader: YamlNodeReader, source: MapView, name: string): VerifyDefinition | undefined {
+    const entry = source.entry('verify');
+    if (!entry) {
+      reader.file.report(source.at, `source \`${name}\` needs \`verify\` (use \`verify: { scheme: none }\` to accept unsigned requests)`);
+      return undefined;
+    }
+    const view = reader.map(entry.value, '`verify`', VERIFY_KEYS, entry.key);
+    if (!view) return undefined;
+    const scheme = this.scheme(reader, view);
+    const secrets = this.secrets(reader, view, scheme);
+    const header = this.onlyFor(reader, view, 'header', scheme, HEADER_SCHEMES);
+    const encoding = this.onlyFor(reader, view, 'encoding', scheme, ['hmac-sha256']);
+    if (encoding !== undefined && encoding !== 'hex' && encoding !== 'base64') {
+      reader.file.report(view.get('encoding'), '`verify.encoding` must be hex or base64');
+    }
+    if (!scheme || !secrets) return undefined;
+    return {
+      scheme,
+      secrets,
+      ...(header !== undefined && { header: header.toLowerCase() }),
+      ...(encoding !== undefined && { encoding: encoding as 'hex' | 'base64' }),
+    };
+  }
+
+  private scheme(reader: YamlNodeReader, view: MapView): VerifyScheme | undefined {
+    if (!view.has('scheme')) {
+      reader.file.report(view.at, `\`verify\` needs \`scheme\` (one of ${VERIFY_SCHEMES.join(', ')})`);
+      return undefined;
+    }
+    const scheme = reader.string(view.get('scheme'), '`verify.scheme`');
+    if (scheme === undefined) return undefined;
+    if (VERIFY_SCHEMES.includes(scheme as VerifyScheme)) return scheme as VerifyScheme;
+    reader.file.report(view.get('scheme'), `unknown verify scheme \`${scheme}\` (expected one of ${VERIFY_SCHEMES.join(', ')})`);
+    return undefined;
+  }
+
+  private secrets(reader: YamlNodeReader, view: MapView, scheme: VerifyScheme | undefined): string[] | undefined {
+    const node = view.get('secret');
+    if (node === undefined) {
+      if (scheme !== undefined && scheme !== 'none') reader.file.report(view.at, `\`verify\` with scheme ${scheme} needs \`secret\``);
+      return scheme === 'none' ? [] : undefined;
+    }
+    if (scheme === 'none') reader.file.report(view.entry('secret')?.key, 'scheme none takes no `secret`');
+    if (node === null) {
+      reader.file.report(view.entry('secret')?.key, '`verify.secret` must be a string or a list of strings');
+      return undefined;
+    }
+    const items = isSeq(node) ? reader.list(node, '`verify.secret`') : [node];
+    if (items?.length === 0) reader.file.report(node, '`verify.secret` must not be an empty list');
+    const secrets = (items ?? []).map((item) => reader.string(item, '`verify.secret`'));
+    const templates = new TemplateChecker(this.engine, reader.file);
+    (items ?? []).forEach((item, index) => {
+      const secret = secrets[index];
+      if (secret !== undefined) templates.check(item, secret, '`verify.secret`');
+    });
+    return secrets.every((secret) => secret !== undefined) ? (secrets as string[]) : undefined;
+  }
+
+  private onlyFor(
+    reader: YamlNodeReader,
+    view: MapView,
+    key: string,
+    scheme: VerifyScheme | undefined,
+    schemes: readonly VerifyScheme[],
+  ): string | undefined {
+    const entry = view.entry(key);
+    if (!entry) return undefined;
+    if (scheme !== undefined && !schemes.includes(scheme)) {
+      reader.file.report(entry.key, `\`verify.${key}\` only applies to scheme ${schemes.join(' or ')}`);
+    }
+    return reader.string(entry.value, `\`verify.${key}\``);
+  }
+
+  private template(reader: YamlNodeReader, templates: TemplateChecker, view: MapView, key: string): string | undefined {
+    const node = view.get(key);
+    if (node === undefined) return undefined;
+    const text = reader.string(node, `\`${key}\``);
+    if (text === undefined) return undefined;
+    for (const reference of templates.check(node as Node, text, `\`${key}\``)) {
+      if (reference.path === 'steps' || reference.path.startsWith('steps.')) {
+        reader.file.report(node, `\`${key}\` is evaluated at ingest and cannot use \`steps\``);
+        break;
+      }
+    }
+    return text;
+  }
+
+  private bodyLimit(reader: YamlNodeReader, node: Node | null | undefined): number | undefined {
+    if (node === undefined) return undefined;
+    const value = reader.scalar(node);
+    const limit = typeof value === 'number' ? value : typeof value === 'string' ? bytes.parse(value) : null;
+    if (limit === null || !Number.isInteger(limit) || limit <= 0 || limit > MAX_BODY_LIMIT) {
+      reader.file.report(node, `\`body_limit\` must be a size from 1 byte to 25mb (a number of bytes, or 512kb, 2mb)`);
+      return undefined;
+    }
+    return limit;
+  }
+}

@@ -1,0 +1,60 @@
+import { isMap, isScalar, isSeq } from 'yaml';
+import type { Node, Scalar } from 'yaml';
+import type { TemplateEngine } from '../templates/template-engine';
+import type { FilePosition } from './workflow.types';
+import { ParsedYamlFile } from './workflow-file-parser';
+
+/** A dotted path (`steps.label.output.body`) used by a template, and the node it was written in. */
+export interface TemplateReference {
+  node: Node;
+  path: string;
+}
+
+/** Compiles the templates of a file, reporting the ones that do not compile at their place. */
+export class TemplateChecker {
+  constructor(
+    private readonly engine: TemplateEngine,
+    private readonly file: ParsedYamlFile,
+  ) {}
+
+  /** The paths referenced by the template in `node`; none for plain strings or broken templates. */
+  check(node: Node, text: string, what: string): TemplateReference[] {
+    if (!this.engine.isTemplate(text)) return [];
+    try {
+      return this.engine.compile(text).paths.map((path) => ({ node, path }));
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.file.report(this.errorPosition(node, text, error), `${what}: template does not compile: ${message}`);
+      return [];
+    }
+  }
+
+  /** Checks every string found under `node` (map values and list items, at any depth). */
+  checkTree(node: Node | null | undefined, what: string): TemplateReference[] {
+    const resolved = this.file.resolve(node);
+    if (isScalar(resolved)) {
+      return typeof resolved.value === 'string' ? this.check(resolved, resolved.value, what) : [];
+    }
+    if (isSeq(resolved)) return resolved.items.flatMap((item) => this.checkTree(item as Node, what));
+    if (isMap(resolved)) return resolved.items.flatMap((pair) => this.checkTree(pair.value as Node, what));
+    return [];
+  }
+
+  /**
+   * The node's position, moved to the error's place inside the template when the scalar is
+   * written on one line without escapes (so source columns and template columns line up).
+   */
+  private errorPosition(node: Node, text: string, error: unknown): FilePosition | undefined {
+    const base = this.file.positionOf(node);
+    const { line, column } = (error ?? {}) as { line?: unknown; column?: unknown };
+    if (!isScalar(node) || !node.range || line !== 1 || typeof column !== 'number') return base;
+    const start = node.range[0] + (quoted(node) ? 1 : 0);
+    const raw = this.file.text.slice(start, start + text.length);
+    if (raw !== text || text.includes('\n') || column < 1 || column > text.length + 1) return base;
+    return this.file.positionAt(start + column - 1);
+  }
+}
+
+function quoted(node: Scalar): boolean {
+  return node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE';
+}

@@ -1,0 +1,126 @@
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { TemplateEngine } from '../templates/template-engine';
+import { MAX_WORKFLOW_FILE_BYTES, ParsedYamlFile, oversizeFile, parseWorkflowFile } from './workflow-file-parser';
+import { WorkflowValidator } from './workflow-validator';
+import { SourceDefinition, WorkflowDefinition, WorkflowProblem } from './workflow.types';
+
+export const SOURCES_FILES = ['sources.yaml', 'sources.yml'];
+
+export interface WorkflowFileResult {
+  /** The path as problems show it: the folder as given joined with the file name. */
+  file: string;
+  kind: 'sources' | 'workflow';
+  problems: WorkflowProblem[];
+  /** Set when the file is a valid workflow. */
+  workflow?: WorkflowDefinition;
+  /** Set when the file is a valid sources file. */
+  sources?: SourceDefinition[];
+}
+
+export interface WorkflowLoadResult {
+  sources: Map<string, SourceDefinition>;
+  workflows: Map<string, WorkflowDefinition>;
+  files: WorkflowFileResult[];
+  problems: WorkflowProblem[];
+}
+
+export interface WorkflowLoadOptions {
+  /**
+   * Sources to check `on.webhook` against when the sources file is invalid, so that a broken
+   * sources file does not make every workflow look wrong (the registry passes the last valid ones).
+   */
+  fallbackSources?: ReadonlyMap<string, SourceDefinition>;
+}
+
+/**
+ * Loads every `*.yaml` / `*.yml` file of `dir` (not recursive, dot files ignored): the sources
+ * file first, then the workflows in name order. Never throws for file content; only valid
+ * files contribute definitions.
+ */
+export async function loadWorkflowDirectory(
+  dir: string,
+  engine: TemplateEngine,
+  options: WorkflowLoadOptions = {},
+): Promise<WorkflowLoadResult> {
+  const names = await yamlFileNames(dir);
+  if (names === undefined) {
+    const problem = { file: dir, line: 1, column: 1, message: `workflows folder ${dir} does not exist` };
+    return { sources: new Map(), workflows: new Map(), files: [], problems: [problem] };
+  }
+  const validator = new WorkflowValidator(engine);
+  const files: WorkflowFileResult[] = [];
+  const sources = new Map<string, SourceDefinition>();
+  const sourceNames = new Set<string>();
+  for (const [index, name] of names.filter((n) => SOURCES_FILES.includes(n)).entries()) {
+    const parsed = await readYamlFile(dir, name);
+    if (!parsed) continue;
+    if (index > 0) parsed.report(undefined, `only one sources file is read; remove this one or ${SOURCES_FILES[0]}`);
+    const result = validator.validateSources(parsed, name);
+    result.declaredNames.forEach((source) => sourceNames.add(source));
+    result.sources?.forEach((source) => sources.set(source.name, source));
+    if (!result.sources) options.fallbackSources?.forEach((_source, source) => sourceNames.add(source));
+    files.push(fileResult(parsed, 'sources', { sources: result.sources }));
+  }
+
+  const workflows = new Map<string, WorkflowDefinition>();
+  const claimedNames = new Map<string, string>();
+  for (const name of names.filter((n) => !SOURCES_FILES.includes(n))) {
+    const parsed = await readYamlFile(dir, name);
+    if (!parsed) continue;
+    const workflow = validator.validateWorkflow(parsed, name, { sourceNames, claimedNames });
+    if (workflow) workflows.set(workflow.name, workflow);
+    files.push(fileResult(parsed, 'workflow', { workflow }));
+  }
+  return { sources, workflows, files, problems: files.flatMap((file) => file.problems) };
+}
+
+async function yamlFileNames(dir: string): Promise<string[] | undefined> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const names: string[] = [];
+  for (const entry of entries) {
+    // Editors leave dot files behind (Emacs lock files are `.#name.yaml`).
+    if (entry.name.startsWith('.') || !/\.ya?ml$/.test(entry.name)) continue;
+    if (entry.isFile() || (entry.isSymbolicLink() && (await isFile(join(dir, entry.name))))) names.push(entry.name);
+  }
+  return names.sort();
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** `undefined` when the file disappeared since the folder was listed (an editor saving, say). */
+async function readYamlFile(dir: string, name: string): Promise<ParsedYamlFile | undefined> {
+  const path = join(dir, name);
+  try {
+    const { size } = await stat(path);
+    if (size > MAX_WORKFLOW_FILE_BYTES) return oversizeFile(path, size);
+    return parseWorkflowFile(path, await readFile(path, 'utf8'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+function fileResult(
+  parsed: ParsedYamlFile,
+  kind: WorkflowFileResult['kind'],
+  definitions: Pick<WorkflowFileResult, 'workflow' | 'sources'>,
+): WorkflowFileResult {
+  const problems = [...parsed.problems].sort((a, b) => a.line - b.line || a.column - b.column);
+  const result: WorkflowFileResult = { file: parsed.file, kind, problems };
+  if (definitions.workflow) result.workflow = definitions.workflow;
+  if (definitions.sources) result.sources = definitions.sources;
+  return result;
+}

@@ -1,0 +1,107 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
+import { Settings } from '../config/settings';
+import { TemplateEngine } from '../templates/template-engine';
+import { WorkflowRegistry } from './workflow-registry.service';
+import { ORDER_PAID_YAML, SOURCES_YAML, removeDir, workflowDir, writeFiles, yamlLines } from './workflow-dir.fixture';
+
+const engine = new TemplateEngine();
+const registries: WorkflowRegistry[] = [];
+const dirs: string[] = [];
+
+before(() => Logger.overrideLogger(false));
+after(async () => {
+  await Promise.all(registries.map((registry) => registry.onModuleDestroy()));
+  await Promise.all(dirs.map(removeDir));
+});
+
+function scheduled(name: string, stepId = 'a'): string {
+  return yamlLines(`name: ${name}`, 'on: { schedule: "0 * * * *" }', `steps: [{ id: ${stepId}, uses: set }]`);
+}
+
+async function startRegistry(files: Record<string, string>, watch = false): Promise<{ dir: string; registry: WorkflowRegistry }> {
+  const dir = await workflowDir(files);
+  dirs.push(dir);
+  const registry = new WorkflowRegistry({ HOOKFLOW_WORKFLOWS_DIR: dir } as Settings, engine);
+  registry.watch = watch;
+  registries.push(registry);
+  await registry.onModuleInit();
+  return { dir, registry };
+}
+
+describe(WorkflowRegistry.name, () => {
+  it('serves the workflows and sources of the folder', async () => {
+    const { registry } = await startRegistry({ 'sources.yaml': SOURCES_YAML, 'order-paid.yaml': ORDER_PAID_YAML, 'tick.yaml': scheduled('tick') });
+    assert.deepEqual(registry.workflows().map((w) => w.name).sort(), ['order-paid', 'tick']);
+    assert.equal(registry.getWorkflow('order-paid')?.file, 'order-paid.yaml');
+    assert.deepEqual(registry.workflowsForSource('shop').map((w) => w.name), ['order-paid']);
+    assert.deepEqual(registry.workflowsForSource('github'), []);
+    assert.equal(registry.getSource('shop')?.verify.scheme, 'hmac-sha256');
+    assert.deepEqual(registry.sources().map((s) => s.name), ['shop', 'github']);
+    assert.deepEqual(registry.problems(), []);
+  });
+
+  it('keeps the last valid version of a file that becomes invalid, then picks up the fix', async () => {
+    const { dir, registry } = await startRegistry({ 'tick.yaml': scheduled('tick', 'first') });
+    await writeFiles(dir, { 'tick.yaml': yamlLines('name: tick', 'on: { schedule: "0 * * * *" }', 'steps: [{ id: a, uses: teleport }]') });
+    await registry.reload();
+    assert.equal(registry.getWorkflow('tick')?.steps[0].id, 'first');
+    assert.deepEqual(registry.problems().map((p) => [p.file, p.line, p.column]), [[join(dir, 'tick.yaml'), 3, 24]]);
+    assert.equal(registry.problemsFor('tick').length, 1);
+
+    await writeFiles(dir, { 'tick.yaml': scheduled('tick', 'fixed') });
+    await registry.reload();
+    assert.equal(registry.getWorkflow('tick')?.steps[0].id, 'fixed');
+    assert.deepEqual(registry.problems(), []);
+  });
+
+  it('drops the workflow of a deleted file and emits a change after each reload', async () => {
+    const { dir, registry } = await startRegistry({ 'a.yaml': scheduled('a'), 'b.yaml': scheduled('b') });
+    let changes = 0;
+    const subscription = registry.changes$.subscribe(() => changes++);
+    await rm(join(dir, 'b.yaml'));
+    await registry.reload();
+    subscription.unsubscribe();
+    assert.deepEqual(registry.workflows().map((w) => w.name), ['a']);
+    assert.equal(registry.getWorkflow('b'), undefined);
+    assert.equal(changes, 1);
+  });
+
+  it('keeps the last valid sources while sources.yaml is invalid, without failing its workflows', async () => {
+    const { dir, registry } = await startRegistry({ 'sources.yaml': SOURCES_YAML, 'order-paid.yaml': ORDER_PAID_YAML });
+    await writeFiles(dir, { 'sources.yaml': 'sources: [oops', 'order-paid.yaml': `${ORDER_PAID_YAML}# edited\n` });
+    await registry.reload();
+    assert.equal(registry.getSource('shop')?.name, 'shop');
+    assert.ok(registry.getWorkflow('order-paid')?.yaml.endsWith('# edited\n'), 'the edited workflow is in force');
+    assert.deepEqual(registry.problems().map((p) => p.file), [join(dir, 'sources.yaml')]);
+
+    await rm(join(dir, 'sources.yaml'));
+    await registry.reload();
+    assert.equal(registry.getSource('shop'), undefined);
+  });
+
+  it('does not let a kept old version shadow a valid file that took its name', async () => {
+    const { dir, registry } = await startRegistry({ 'a.yaml': scheduled('one'), 'b.yaml': scheduled('two') });
+    await writeFiles(dir, { 'a.yaml': scheduled('two', 'from-a') });
+    await registry.reload();
+    // a.yaml now claims `two` first, so b.yaml gets the problem and keeps its old version (also `two`).
+    assert.equal(registry.getWorkflow('two')?.steps[0].id, 'from-a');
+    assert.equal(registry.getWorkflow('one'), undefined);
+    assert.match(registry.problems()[0].message, /already used/);
+  });
+
+  it('reloads by itself when a file in the folder changes', async () => {
+    const { dir, registry } = await startRegistry({ 'a.yaml': scheduled('a') }, true);
+    // Give the watcher a moment to be ready before changing the folder.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await writeFiles(dir, { 'b.yaml': scheduled('b') });
+    const deadline = Date.now() + 2000;
+    while (registry.getWorkflow('b') === undefined && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.equal(registry.getWorkflow('b')?.name, 'b');
+  });
+});

@@ -1,0 +1,417 @@
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { TemplateEngine } from '../templates/template-engine';
+import { loadWorkflowDirectory } from './workflow-loader';
+import { SOURCES_YAML, assertProblemAt, removeDir, workflowDir, yamlLines } from './workflow-dir.fixture';
+import type { WorkflowProblem } from './workflow.types';
+
+const engine = new TemplateEngine();
+const dirs: string[] = [];
+after(async () => Promise.all(dirs.map(removeDir)));
+
+async function load(files: Record<string, string>) {
+  const dir = await workflowDir(files);
+  dirs.push(dir);
+  return loadWorkflowDirectory(dir, engine);
+}
+
+/** Problems of `w.yaml`, loaded beside the standard sources file. */
+async function problemsOf(text: string, sources: string | null = SOURCES_YAML): Promise<WorkflowProblem[]> {
+  const result = await load(sources === null ? { 'w.yaml': text } : { 'sources.yaml': sources, 'w.yaml': text });
+  const file = result.files.find((entry) => entry.file.endsWith('w.yaml'));
+  assert.ok(file);
+  assert.equal(file.workflow, undefined, 'an invalid file must not produce a definition');
+  return file.problems;
+}
+
+/** A workflow on the `shop` source whose steps start at line 5. */
+function withSteps(...lines: string[]): string {
+  return yamlLines('name: w', 'on:', '  webhook: shop', 'steps:', ...lines);
+}
+
+describe('WorkflowValidator: structure', () => {
+  it('reports unknown keys at every level with their position', async () => {
+    const problems = await problemsOf(
+      yamlLines(
+        'name: w',
+        'colour: blue',
+        'on:',
+        '  webhook: shop',
+        '  events: order.paid',
+        'concurrency: { key: "{{event.body.id}}", limit: 2 }',
+        'steps:',
+        '  - id: a',
+        '    uses: http',
+        '    with: { url: "https://example.com", methd: POST }',
+        '    retry: { attempts: 3, jitter: true }',
+        '    timout: 5s',
+      ),
+    );
+    assertProblemAt(problems, 2, 1, /unknown key `colour` in the workflow/);
+    assertProblemAt(problems, 5, 3, /unknown key `events` in `on`/);
+    assertProblemAt(problems, 6, 42, /unknown key `limit` in `concurrency`/);
+    assertProblemAt(problems, 10, 41, /unknown key `methd` in `with` of an http step/);
+    assertProblemAt(problems, 11, 27, /unknown key `jitter` in `retry`/);
+    assertProblemAt(problems, 12, 5, /unknown key `timout` in step `a`/);
+    assert.equal(problems.length, 6);
+  });
+
+  it('checks the `with` keys of every step kind', async () => {
+    const problems = await problemsOf(
+      withSteps(
+        '  - { id: s, uses: slack, with: { webhook_url: "https://h", text: hi, colour: red } }',
+        '  - { id: e, uses: email, with: { to: a@b.c, subject: s, text: t, attach: x } }',
+        '  - { id: d, uses: delay, with: { for: 5m, at: 1 } }',
+        '  - { id: f, uses: workflow, with: { name: other, data: {} } }',
+        '  - { id: v, uses: set, with: { anything: 1, goes: 2 } }',
+      ),
+    );
+    assertProblemAt(problems, 5, 71, /unknown key `colour`/);
+    assertProblemAt(problems, 6, 67, /unknown key `attach`/);
+    assertProblemAt(problems, 7, 44, /unknown key `at`/);
+    assertProblemAt(problems, 8, 51, /unknown key `data`/);
+    assert.equal(problems.length, 4);
+  });
+
+  it('reports missing top-level fields at the start of the file', async () => {
+    const problems = await problemsOf(yamlLines('description: nothing else'));
+    assert.deepEqual(
+      problems.map((p) => [p.line, p.column]),
+      [
+        [1, 1],
+        [1, 1],
+        [1, 1],
+      ],
+    );
+    assert.match(problems.map((p) => p.message).join('\n'), /needs a `name`[\s\S]*needs `on`[\s\S]*needs `steps`/);
+  });
+
+  it('requires at least one step and a webhook or schedule', async () => {
+    const problems = await problemsOf(yamlLines('name: w', 'on:', '  event: order.paid', 'steps: []'));
+    assertProblemAt(problems, 2, 1, /`on` needs `webhook` or `schedule`/);
+    assertProblemAt(problems, 3, 3, /`on.event` needs `on.webhook`/);
+    assertProblemAt(problems, 4, 8, /at least one step/);
+  });
+
+  it('requires id and uses on each step and knows the step kinds', async () => {
+    const problems = await problemsOf(withSteps('  - uses: http', '    with: { url: "https://x" }', '  - id: b', '  - id: c', '    uses: ftp'));
+    assertProblemAt(problems, 5, 5, /step 1 needs an `id`/);
+    assertProblemAt(problems, 7, 5, /step `b` needs `uses`/);
+    assertProblemAt(problems, 9, 11, /unknown step kind `ftp` \(expected one of http, slack, email, set, delay, workflow\)/);
+  });
+
+  it('reports wrong types at the offending value', async () => {
+    const problems = await problemsOf(
+      yamlLines(
+        'name: 42',
+        'on: shop',
+        'steps:',
+        '  - id: a',
+        '    uses: set',
+        '    continue_on_error: "yes"',
+        '    timeout: 15',
+        '    needs: { a: 1 }',
+        '    with: [1, 2]',
+      ),
+    );
+    assertProblemAt(problems, 1, 7, /`name` must be a string/);
+    assertProblemAt(problems, 2, 5, /`on` must be a map/);
+    assertProblemAt(problems, 6, 24, /`continue_on_error` must be true or false/);
+    assertProblemAt(problems, 7, 14, /`timeout` must be a duration/);
+    assertProblemAt(problems, 8, 12, /`needs` must be a list/);
+    assertProblemAt(problems, 9, 11, /`with` of a set step must be a map/);
+  });
+
+  it('rejects ids and names outside lower-case letters, digits, - and _', async () => {
+    const problems = await problemsOf(
+      yamlLines('name: Order Paid', 'on: { webhook: shop }', 'steps:', '  - id: Label', '    uses: set'),
+    );
+    assertProblemAt(problems, 1, 7, /workflow name `Order Paid` must be/);
+    assertProblemAt(problems, 4, 9, /step id `Label` must be/);
+  });
+
+  it('refuses prototype keys anywhere and keeps validating after a duplicate key', async () => {
+    const problems = await problemsOf(
+      withSteps(
+        '  - id: a',
+        '    uses: set',
+        '    with:',
+        '      __proto__: { polluted: true }',
+        '      body: { constructor: { prototype: 1 } }',
+        '    uses: set',
+        '    colour: red',
+      ),
+    );
+    assertProblemAt(problems, 8, 7, /key `__proto__` is not allowed/);
+    assertProblemAt(problems, 9, 15, /key `constructor` is not allowed/);
+    assertProblemAt(problems, 9, 30, /key `prototype` is not allowed/);
+    assertProblemAt(problems, 10, 5, /duplicate key/);
+    assertProblemAt(problems, 11, 5, /unknown key `colour` in step `a`/);
+    assert.equal(problems.length, 5);
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  });
+
+  it('gives a duplicate workflow name to the second file', async () => {
+    const text = withSteps('  - { id: a, uses: set }');
+    const result = await load({ 'sources.yaml': SOURCES_YAML, 'a.yaml': text, 'b.yaml': text });
+    assert.equal(result.workflows.get('w')?.file, 'a.yaml');
+    const [a, b] = result.files.filter((file) => file.kind === 'workflow');
+    assert.deepEqual(a.problems, []);
+    assertProblemAt(b.problems, 1, 7, /workflow name `w` is already used by .*a\.yaml/);
+  });
+});
+
+describe('WorkflowValidator: step order', () => {
+  it('reports duplicate step ids at the second one', async () => {
+    const problems = await problemsOf(withSteps('  - { id: a, uses: set }', '  - id: a', '    uses: set'));
+    assertProblemAt(problems, 6, 9, /duplicate step id `a`/);
+    assert.equal(problems.length, 1);
+  });
+
+  it('reports needs naming a step that does not exist', async () => {
+    const problems = await problemsOf(withSteps('  - { id: a, uses: set }', '  - id: b', '    uses: set', '    needs: [a, shipping]'));
+    assertProblemAt(problems, 8, 16, /`needs` names `shipping`, which is not a step/);
+    assert.equal(problems.length, 1);
+  });
+
+  it('reports a needs cycle once, naming its steps', async () => {
+    const problems = await problemsOf(
+      withSteps('  - id: a', '    uses: set', '    needs: [c]', '  - { id: b, uses: set }', '  - { id: c, uses: set, needs: [b] }'),
+    );
+    assertProblemAt(problems, 7, 12, /`needs` form a cycle: a → c → b → a/);
+    assert.equal(problems.length, 1);
+  });
+
+  it('reports references to missing, later and parallel steps', async () => {
+    const problems = await problemsOf(
+      withSteps(
+        '  - id: a',
+        '    uses: set',
+        '    with: { x: "{{steps.b.output.x}}" }',
+        '  - id: b',
+        '    uses: set',
+        '    needs: []',
+        '    with: { x: "{{steps.nope.output}}" }',
+        '  - id: c',
+        '    uses: set',
+        '    if: "{{steps.a.output.x}}"',
+        '    with: { x: "{{steps.b.output}}", own: "{{steps.c.output}}" }',
+      ),
+    );
+    assertProblemAt(problems, 7, 16, /`steps.b` is not sure to have run before step `a`/);
+    assertProblemAt(problems, 11, 16, /`steps.nope` refers to a step that does not exist/);
+    assertProblemAt(problems, 14, 9, /`steps.a` is not sure to have run before step `c`/);
+    assertProblemAt(problems, 15, 43, /step `c` cannot use its own output/);
+    assert.equal(problems.length, 4);
+  });
+
+  it('lets a step use steps before it in file order and through transitive needs', async () => {
+    const result = await load({
+      'sources.yaml': SOURCES_YAML,
+      'w.yaml': withSteps(
+        '  - { id: a, uses: set, with: { x: 1 } }',
+        '  - { id: b, uses: set, with: { y: "{{steps.a.output.x}}" } }',
+        '  - { id: c, uses: set, needs: [], with: { z: 1 } }',
+        '  - { id: d, uses: set, needs: [b, c], with: { all: "{{steps.a.output.x}} {{steps.c.output.z}}" } }',
+      ),
+    });
+    assert.deepEqual(result.problems, []);
+    assert.deepEqual(
+      result.workflows.get('w')?.steps.map((step) => step.needs),
+      [undefined, undefined, [], ['b', 'c']],
+    );
+  });
+
+  it('treats a step with `needs: []` as starting right after the trigger', async () => {
+    const problems = await problemsOf(
+      withSteps('  - { id: a, uses: set }', '  - id: b', '    uses: set', '    needs: []', '    with: { x: "{{steps.a.output}}" }'),
+    );
+    assertProblemAt(problems, 9, 16, /`steps.a` is not sure to have run before step `b`: add `a` to its `needs`/);
+    assert.equal(problems.length, 1);
+  });
+
+  it('forbids steps in the trigger condition and the concurrency key', async () => {
+    const problems = await problemsOf(
+      yamlLines(
+        'name: w',
+        'on:',
+        '  webhook: shop',
+        '  if: "{{steps.a.output.ok}}"',
+        'concurrency:',
+        '  key: "{{steps.a.output.id}}"',
+        'steps:',
+        '  - { id: a, uses: set }',
+      ),
+    );
+    assertProblemAt(problems, 4, 7, /`on.if` is evaluated before any step runs and cannot use `steps`/);
+    assertProblemAt(problems, 6, 8, /`concurrency.key` is evaluated before any step runs/);
+  });
+});
+
+describe('WorkflowValidator: values', () => {
+  it('reports an unknown source, and any source when sources.yaml is missing', async () => {
+    const text = yamlLines('name: w', 'on:', '  webhook: shopify', 'steps:', '  - { id: a, uses: set }');
+    assertProblemAt(await problemsOf(text), 3, 12, /unknown source `shopify` \(not declared in sources.yaml\)/);
+    const withoutSources = await problemsOf(withSteps('  - { id: a, uses: set }'), null);
+    assertProblemAt(withoutSources, 3, 12, /unknown source `shop`/);
+  });
+
+  it('reports a template that does not compile at its place inside the string', async () => {
+    const problems = await problemsOf(
+      withSteps(
+        '  - id: a',
+        '    uses: slack',
+        '    with:',
+        '      webhook_url: "{{secrets.SLACK}}"',
+        '      text: "Order {{event.body.id} shipped"',
+        '      blocks: "{{nohelper event.body.x}}"',
+      ),
+    );
+    const broken = problems.find((problem) => problem.line === 9);
+    assert.ok(broken, 'expected a problem on line 9');
+    assert.match(broken.message, /`with.text`: template does not compile: /);
+    assert.ok(broken.column > 13 && broken.column <= 40, `column ${broken.column} should point inside the template`);
+    const helper = problems.find((problem) => problem.line === 10);
+    assert.match(helper?.message ?? '', /`with.blocks`: template does not compile: .*nohelper/);
+    assert.equal(problems.length, 2);
+  });
+
+  it('checks durations, retry settings and delay', async () => {
+    const problems = await problemsOf(
+      withSteps(
+        '  - id: a',
+        '    uses: http',
+        '    with: { url: "https://example.com" }',
+        '    timeout: 15 seconds',
+        '    retry: { attempts: 101, backoff: linear, initial: 2h, max: 1h }',
+        '  - { id: b, uses: delay, with: { for: 10x } }',
+        '  - { id: c, uses: delay, with: { for: 1m, until: "2030-01-01T00:00:00Z" } }',
+        '  - { id: d, uses: delay, with: { until: "next tuesday" } }',
+        '  - { id: e, uses: delay }',
+      ),
+    );
+    assertProblemAt(problems, 8, 14, /`timeout` must be a duration such as 500ms, 15s, 5m, 1h or 1d/);
+    assertProblemAt(problems, 9, 24, /`retry.attempts` must be a whole number from 1 to 100/);
+    assertProblemAt(problems, 9, 38, /`retry.backoff` must be exponential or fixed/);
+    assertProblemAt(problems, 9, 55, /`retry.initial` must not exceed `retry.max`/);
+    assertProblemAt(problems, 10, 40, /`with.for` must be a duration/);
+    assertProblemAt(problems, 11, 51, /exactly one of `with.for` and `with.until`/);
+    assertProblemAt(problems, 12, 42, /`with.until` must be an ISO 8601 time/);
+    assertProblemAt(problems, 13, 5, /a delay step needs exactly one of/);
+    assert.equal(problems.length, 8);
+  });
+
+  it('checks the required fields of each step kind', async () => {
+    const problems = await problemsOf(
+      withSteps(
+        '  - id: h',
+        '    uses: http',
+        '    with:',
+        '      method: FETCH',
+        '  - id: s',
+        '    uses: slack',
+        '    with: { token: "{{secrets.T}}" }',
+        '  - id: m',
+        '    uses: email',
+        '    with: { from: a@b.c }',
+        '  - { id: w, uses: workflow, with: { event: {} } }',
+      ),
+    );
+    assertProblemAt(problems, 8, 15, /`with.method` must be one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS/);
+    assertProblemAt(problems, 7, 5, /an http step needs `with.url`/);
+    const slack = problems.filter((problem) => problem.line === 11).map((problem) => problem.message);
+    assert.ok(slack.some((message) => /`with.token` needs `with.channel`/.test(message)));
+    assert.ok(problems.some((p) => p.line === 11 && p.column === 5 && /needs `with.text` or `with.blocks`/.test(p.message)));
+    const email = problems.filter((problem) => problem.line === 14 && problem.column === 5).map((p) => p.message);
+    assert.equal(email.length, 3);
+    assert.match(email.join('\n'), /`with.to`[\s\S]*`with.subject`[\s\S]*`with.text` or `with.html`/);
+    assertProblemAt(problems, 15, 30, /a workflow step needs `with.name`/);
+  });
+
+  it('accepts any case of an HTTP method and a templated one', async () => {
+    const result = await load({
+      'sources.yaml': SOURCES_YAML,
+      'w.yaml': withSteps(
+        '  - { id: a, uses: http, with: { method: patch, url: "https://example.com" } }',
+        '  - { id: b, uses: http, with: { method: "{{event.body.method}}", url: "{{secrets.URL}}/x" } }',
+      ),
+    });
+    assert.deepEqual(result.problems, []);
+  });
+
+  it('checks the schedule and the time zone', async () => {
+    const problems = await problemsOf(
+      yamlLines('name: w', 'on: { schedule: "*/15 * * *", timezone: Mars/Olympus }', 'steps: [{ id: a, uses: set }]'),
+    );
+    assertProblemAt(problems, 2, 17, /`on.schedule` must have 5 fields/);
+    assertProblemAt(problems, 2, 41, /unknown time zone `Mars\/Olympus`/);
+    const badField = await problemsOf(yamlLines('name: w', 'on:', '  schedule: "61 * * * *"', 'steps: [{ id: a, uses: set }]'));
+    assertProblemAt(badField, 3, 13, /minute must be between 0 and 59/);
+  });
+
+  it('accepts a schedule-only workflow with a time zone', async () => {
+    const result = await load({
+      'w.yaml': yamlLines('name: w', 'on: { schedule: "*/15 1-5 * * 1,3", timezone: Europe/Berlin }', 'steps: [{ id: a, uses: set }]'),
+    });
+    assert.deepEqual(result.problems, []);
+    assert.deepEqual(result.workflows.get('w')?.on, { schedule: '*/15 1-5 * * 1,3', timezone: 'Europe/Berlin' });
+  });
+});
+
+describe('WorkflowValidator: sources file', () => {
+  it('reports each problem of a source at its place', async () => {
+    const result = await load({
+      'sources.yaml': yamlLines(
+        'sources:',
+        '  Shop:',
+        '    verify: { scheme: hmac-sha512, secret: x }',
+        '  gh:',
+        '    verify: { scheme: github, header: X-Sig, encoding: base64 }',
+        '  key:',
+        '    verify: { scheme: api-key, secret: k, header: X-Key, encoding: hex, salt: 1 }',
+        '    body_limit: 30mb',
+        '  open:',
+        '    event_type: "{{event.body.type"',
+        '  none:',
+        '    verify: { scheme: none, secret: s }',
+        '    body_limit: 512kb',
+      ),
+    });
+    assert.equal(result.sources.size, 0);
+    const problems = result.files[0].problems;
+    assertProblemAt(problems, 2, 3, /source name `Shop` must be/);
+    assertProblemAt(problems, 3, 23, /unknown verify scheme `hmac-sha512`/);
+    assertProblemAt(problems, 5, 5, /`verify` with scheme github needs `secret`/);
+    assertProblemAt(problems, 5, 31, /`verify.header` only applies to scheme hmac-sha256 or api-key/);
+    assertProblemAt(problems, 5, 46, /`verify.encoding` only applies to scheme hmac-sha256/);
+    assertProblemAt(problems, 7, 58, /`verify.encoding` only applies/);
+    assertProblemAt(problems, 7, 73, /unknown key `salt` in `verify`/);
+    assertProblemAt(problems, 8, 17, /`body_limit` must be a size/);
+    assertProblemAt(problems, 9, 3, /source `open` needs `verify`/);
+    const template = problems.find((problem) => problem.line === 10);
+    assert.match(template?.message ?? '', /`event_type`: template does not compile/);
+    assert.ok(template && template.column >= 17 && template.column <= 35, 'the column points into the template');
+    assertProblemAt(problems, 12, 29, /scheme none takes no `secret`/);
+    assert.equal(problems.length, 11);
+  });
+
+  it('loads sources with defaults and lower-case headers', async () => {
+    const result = await load({ 'sources.yaml': SOURCES_YAML });
+    assert.deepEqual(result.problems, []);
+    const shop = result.sources.get('shop');
+    assert.deepEqual(shop?.verify, {
+      scheme: 'hmac-sha256',
+      secrets: ['{{secrets.SHOP_WEBHOOK_SECRET}}'],
+      header: 'x-shop-signature',
+      encoding: 'hex',
+    });
+    assert.equal(shop?.eventType, '{{event.body.type}}');
+    assert.equal(shop?.dedupeKey, '{{event.headers.x-event-id}}');
+    assert.equal(shop?.bodyLimit, 1048576);
+    assert.deepEqual(shop?.position, { line: 2, column: 3 });
+    assert.equal(shop?.file, 'sources.yaml');
+    const github = result.sources.get('github');
+    assert.deepEqual(github?.verify.secrets, ['{{secrets.OLD}}', '{{secrets.NEW}}']);
+    assert.equal(github?.bodyLimit, 2 * 1024 * 1024);
+  });
+});

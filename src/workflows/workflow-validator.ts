@@ -1,0 +1,178 @@
+import { createHash } from 'node:crypto';
+import type { Node } from 'yaml';
+import type { TemplateEngine } from '../templates/template-engine';
+import { cronProblem } from './cron-expression';
+import { SourcesValidation, SourcesValidator } from './sources-validator';
+import { StepWithValidator } from './step-with-validator';
+import { StepsValidator } from './steps-validator';
+import { TemplateChecker } from './template-checker';
+import { isValidTimeZone } from './time-zone';
+import { ParsedYamlFile } from './workflow-file-parser';
+import { StepDefinition, TriggerDefinition, WorkflowDefinition } from './workflow.types';
+import { MapView, YamlNodeReader } from './yaml-node-reader';
+
+const WORKFLOW_NAME = /^[a-z0-9_-]{1,64}$/;
+const WORKFLOW_KEYS = ['name', 'description', 'on', 'concurrency', 'steps'];
+const ON_KEYS = ['webhook', 'event', 'if', 'schedule', 'timezone'];
+
+export interface WorkflowValidationContext {
+  /** Sources that `on.webhook` may name. */
+  sourceNames: ReadonlySet<string>;
+  /** Workflow names taken by files checked before this one (name → file); this file's name is added. */
+  claimedNames?: Map<string, string>;
+}
+
+/**
+ * Checks workflow and sources files for structure and meaning. Every problem lands in the
+ * file's `problems` with its line and column; a definition comes back only when there are none.
+ */
+export class WorkflowValidator {
+  private readonly sourcesValidator: SourcesValidator;
+
+  constructor(private readonly engine: TemplateEngine) {
+    this.sourcesValidator = new SourcesValidator(engine);
+  }
+
+  /** `file` is the name the definition carries (relative to the workflows folder). */
+  validateSources(parsed: ParsedYamlFile, file: string): SourcesValidation {
+    return this.sourcesValidator.validate(parsed, file);
+  }
+
+  validateWorkflow(parsed: ParsedYamlFile, file: string, context: WorkflowValidationContext): WorkflowDefinition | undefined {
+    if (parsed.root === undefined) return undefined;
+    if (parsed.root === null) {
+      parsed.report(undefined, 'the file is empty: a workflow needs `name`, `on` and `steps`');
+      return undefined;
+    }
+    const check = new WorkflowFileCheck(parsed, this.engine, context);
+    const top = check.reader.map(parsed.root, 'the workflow', WORKFLOW_KEYS);
+    if (!top) return undefined;
+    const name = check.name(top);
+    const description = top.has('description') ? check.reader.string(top.get('description'), '`description`') : undefined;
+    const on = check.trigger(top);
+    const concurrency = check.concurrency(top);
+    const steps = check.steps(top);
+    if (parsed.problems.length > 0 || name === undefined || on === undefined) return undefined;
+    return {
+      name,
+      ...(description !== undefined && { description }),
+      file,
+      version: createHash('sha256').update(parsed.text).digest('hex').slice(0, 16),
+      yaml: parsed.text,
+      on,
+      ...(concurrency !== undefined && { concurrency }),
+      steps,
+    };
+  }
+}
+
+/** The checks of one workflow file, sharing its reader and template checker. */
+class WorkflowFileCheck {
+  readonly reader: YamlNodeReader;
+  private readonly templates: TemplateChecker;
+
+  constructor(
+    private readonly parsed: ParsedYamlFile,
+    private readonly engine: TemplateEngine,
+    private readonly context: WorkflowValidationContext,
+  ) {
+    this.reader = new YamlNodeReader(parsed);
+    this.templates = new TemplateChecker(engine, parsed);
+  }
+
+  name(top: MapView): string | undefined {
+    if (!top.has('name')) {
+      this.parsed.report(top.at, 'a workflow needs a `name`');
+      return undefined;
+    }
+    const node = top.get('name');
+    const name = this.reader.string(node, '`name`');
+    if (name === undefined) return undefined;
+    if (!WORKFLOW_NAME.test(name)) {
+      this.parsed.report(node, `workflow name \`${name}\` must be 1 to 64 lower-case letters, digits, - or _`);
+    }
+    const claimed = this.context.claimedNames;
+    const owner = claimed?.get(name);
+    if (owner !== undefined) this.parsed.report(node, `workflow name \`${name}\` is already used by ${owner}`);
+    else claimed?.set(name, this.parsed.file);
+    return name;
+  }
+
+  trigger(top: MapView): TriggerDefinition | undefined {
+    const entry = top.entry('on');
+    if (!entry) {
+      this.parsed.report(top.at, 'a workflow needs `on` (a `webhook` source or a `schedule`)');
+      return undefined;
+    }
+    const view = this.reader.map(entry.value, '`on`', ON_KEYS, entry.key);
+    if (!view) return undefined;
+    const text = (key: string) => (view.has(key) ? this.reader.string(view.get(key), `\`on.${key}\``) : undefined);
+    const trigger: TriggerDefinition = {};
+    const [webhook, event, condition, schedule, timezone] = ON_KEYS.map(text);
+    if (webhook !== undefined) trigger.webhook = this.webhook(view, webhook);
+    if (event !== undefined) trigger.event = this.needs(view, 'event', 'webhook', event);
+    if (condition !== undefined) trigger.if = this.ingestTemplate(view.get('if'), condition, '`on.if`');
+    if (schedule !== undefined) trigger.schedule = this.schedule(view, schedule);
+    if (timezone !== undefined) trigger.timezone = this.timezone(view, timezone);
+    if (!view.has('webhook') && !view.has('schedule')) this.parsed.report(view.at, '`on` needs `webhook` or `schedule`');
+    return trigger;
+  }
+
+  concurrency(top: MapView): { key: string } | undefined {
+    const entry = top.entry('concurrency');
+    if (!entry) return undefined;
+    const view = this.reader.map(entry.value, '`concurrency`', ['key'], entry.key);
+    if (!view) return undefined;
+    if (!view.has('key')) {
+      this.parsed.report(view.at, '`concurrency` needs a `key`');
+      return undefined;
+    }
+    const key = this.reader.string(view.get('key'), '`concurrency.key`');
+    return key === undefined ? undefined : { key: this.ingestTemplate(view.get('key'), key, '`concurrency.key`') };
+  }
+
+  steps(top: MapView): StepDefinition[] {
+    const entry = top.entry('steps');
+    if (!entry) {
+      this.parsed.report(top.at, 'a workflow needs `steps`');
+      return [];
+    }
+    const withValidator = new StepWithValidator(this.reader, this.templates, this.engine);
+    return new StepsValidator(this.reader, this.templates, withValidator).validate(entry);
+  }
+
+  private webhook(view: MapView, webhook: string): string {
+    if (!this.context.sourceNames.has(webhook)) {
+      this.parsed.report(view.get('webhook'), `unknown source \`${webhook}\` (not declared in sources.yaml)`);
+    }
+    return webhook;
+  }
+
+  private needs(view: MapView, key: string, other: string, value: string): string {
+    if (!view.has(other)) this.parsed.report(view.entry(key)?.key, `\`on.${key}\` needs \`on.${other}\``);
+    return value;
+  }
+
+  private schedule(view: MapView, schedule: string): string {
+    const problem = cronProblem(schedule);
+    if (problem) this.parsed.report(view.get('schedule'), `\`on.schedule\` ${problem}`);
+    return schedule;
+  }
+
+  private timezone(view: MapView, timezone: string): string {
+    this.needs(view, 'timezone', 'schedule', timezone);
+    if (!isValidTimeZone(timezone)) {
+      this.parsed.report(view.get('timezone'), `unknown time zone \`${timezone}\` (use an IANA name such as Europe/Berlin)`);
+    }
+    return timezone;
+  }
+
+  /** Templates evaluated when the event arrives, before any step has run. */
+  private ingestTemplate(node: Node | null | undefined, text: string, what: string): string {
+    const references = node ? this.templates.check(node, text, what) : [];
+    if (references.some(({ path }) => path === 'steps' || path.startsWith('steps.'))) {
+      this.parsed.report(node, `${what} is evaluated before any step runs and cannot use \`steps\``);
+    }
+    return text;
+  }
+}

@@ -1,0 +1,104 @@
+/** Where something stands in a workflow file: 1-based line and column. */
+export interface FilePosition {
+  line: number;
+  column: number;
+}
+
+/** One thing wrong with a workflow file, pointed at its place in the file. */
+export interface WorkflowProblem extends FilePosition {
+  file: string;
+  message: string;
+}
+
+export const VERIFY_SCHEMES = [
+  'none',
+  'hmac-sha256',
+  'standard-webhooks',
+  'github',
+  'stripe',
+  'slack',
+  'shopify',
+  'api-key',
+  'basic',
+] as const;
+export type VerifyScheme = (typeof VERIFY_SCHEMES)[number];
+
+export const STEP_KINDS = ['http', 'slack', 'email', 'set', 'delay', 'workflow'] as const;
+export type StepKind = (typeof STEP_KINDS)[number];
+
+/** `verify:` of a source in `workflows/sources.yaml`, as written (secrets still templates). */
+export interface VerifyDefinition {
+  scheme: VerifyScheme;
+  /** Template sources, e.g. `{{secrets.SHOP_WEBHOOK_SECRET}}`; several allow rotation. */
+  secrets: string[];
+  /** Header that carries the signature (`hmac-sha256`) or the key (`api-key`), lower case. */
+  header?: string;
+  /** Digest encoding of `hmac-sha256` signatures. */
+  encoding?: 'hex' | 'base64';
+}
+
+export interface SourceDefinition {
+  name: string;
+  file: string;
+  position: FilePosition;
+  verify: VerifyDefinition;
+  /** Template for the event type; unset means the scheme's preset. */
+  eventType?: string;
+  /** Template for the dedupe key; unset means the scheme's preset (or no dedupe). */
+  dedupeKey?: string;
+  /** Largest accepted body in bytes (default 1 MiB). */
+  bodyLimit: number;
+}
+
+export interface RetryDefinition {
+  attempts: number;
+  backoff: 'exponential' | 'fixed';
+  initialMs: number;
+  maxMs: number;
+}
+
+/** Used for every step that does not say otherwise: 6 attempts, exponential from 2 s, capped at 1 h. */
+export const DEFAULT_RETRY: Readonly<RetryDefinition> = Object.freeze({
+  attempts: 6,
+  backoff: 'exponential',
+  initialMs: 2_000,
+  maxMs: 3_600_000,
+});
+
+export interface StepDefinition {
+  id: string;
+  name?: string;
+  uses: StepKind;
+  with: Record<string, unknown>;
+  if?: string;
+  /** Ids of the steps this one waits for; `undefined` means "the step above it in the file". */
+  needs?: string[];
+  timeoutMs?: number;
+  /** Always set by the validator (defaults filled in from `DEFAULT_RETRY`). */
+  retry?: RetryDefinition;
+  continueOnError: boolean;
+  position: FilePosition;
+}
+
+export interface TriggerDefinition {
+  webhook?: string;
+  /** Exact event type or glob (`order.*`); unset matches every type. */
+  event?: string;
+  if?: string;
+  schedule?: string;
+  timezone?: string;
+}
+
+export interface WorkflowDefinition {
+  name: string;
+  description?: string;
+  /** Path of the file, relative to the workflows folder. */
+  file: string;
+  /** Hash of the file's content: runs remember which version they were created from. */
+  version: string;
+  /** The file's text, for the console and the API. */
+  yaml: string;
+  on: TriggerDefinition;
+  concurrency?: { key: string };
+  steps: StepDefinition[];
+}
