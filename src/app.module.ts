@@ -1,5 +1,8 @@
-import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
+import { ApiModule } from './api/api.module';
+import { DomainError } from './common/domain-error';
+import { EngineModule } from './engine/engine.module';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ErrorFilter } from './common/error.filter';
 import { ConfigModule } from './config/config.module';
 import { Settings } from './config/settings';
@@ -23,9 +26,23 @@ export class AppModule {
         QueueModule,
         WorkflowsModule,
         IngressModule,
+        EngineModule,
+        ApiModule,
         ObservabilityModule,
       ],
-      providers: [{ provide: APP_FILTER, useClass: ErrorFilter }],
+      providers: [
+        { provide: APP_FILTER, useClass: ErrorFilter },
+        {
+          provide: APP_PIPE,
+          useValue: new ValidationPipe({
+            whitelist: true,
+            forbidNonWhitelisted: true,
+            transform: true,
+            exceptionFactory: (errors) =>
+              new DomainError('VALIDATION_FAILED', errors.flatMap((error) => Object.values(error.constraints ?? {})).join('; ')),
+          }),
+        },
+      ],
     };
   }
 }

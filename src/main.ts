@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { resolve } from 'node:path';
-import { loadAdminToken } from './api/admin-token';
+import { AdminToken } from './api/admin-token';
+import { AdminTokenHolder } from './api/admin-token.holder';
 import { createApp } from './app.factory';
 import { SettingsError, loadSettings } from './config/load-settings';
 import { Settings } from './config/settings';
@@ -23,13 +24,12 @@ async function main(): Promise<void> {
     throw error;
   });
   await app.listen({ port: settings.PORT, host: settings.HOST });
-  const adminToken = await loadAdminToken(settings);
+  const adminToken = app.get(AdminTokenHolder).details;
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    app.get(WorkflowRegistry); // the registry closes its watcher in the app's shutdown hooks
     process.stdout.write(`Hookflow received ${signal}: finishing in-flight requests…\n`);
     await app.close();
     await embedded?.stop();
@@ -59,7 +59,7 @@ function printBanner(
   registry: WorkflowRegistry,
   connection: DatabaseConnection,
   embedded: boolean,
-  adminToken: Awaited<ReturnType<typeof loadAdminToken>>,
+  adminToken: AdminToken,
   elapsedMs: number,
 ): void {
   const host = settings.HOST === '0.0.0.0' || settings.HOST === '::' ? 'localhost' : settings.HOST;

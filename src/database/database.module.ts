@@ -4,10 +4,14 @@ import { RunEntity } from '../engine/run.entity';
 import { EventEntity } from '../ingress/event.entity';
 import { SignatureFailureEntity } from '../ingress/signature-failure.entity';
 import { DatabaseConnection } from './database-connection';
+import { StepAttemptEntity } from '../engine/step-attempt.entity';
+import { StepRunEntity } from '../engine/step-run.entity';
+import { WorkflowVersionEntity } from '../engine/workflow-version.entity';
 import { InitialSchema1764172800000 } from './migrations/1764172800000-InitialSchema';
+import { Engine1764259200000 } from './migrations/1764259200000-Engine';
 
-export const ENTITIES = [EventEntity, RunEntity, SignatureFailureEntity];
-export const MIGRATIONS = [InitialSchema1764172800000];
+export const ENTITIES = [EventEntity, RunEntity, SignatureFailureEntity, StepRunEntity, StepAttemptEntity, WorkflowVersionEntity];
+export const MIGRATIONS = [InitialSchema1764172800000, Engine1764259200000];
 
 /** The TypeORM data source on `connection`, with the schema brought up to date at start. */
 @Global()

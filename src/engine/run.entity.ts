@@ -44,4 +44,14 @@ export class RunEntity {
 
   @Column('text', { nullable: true })
   error: string | null;
+
+  @Column('timestamptz', { name: 'updated_at', nullable: true })
+  updatedAt: Date | null;
+
+  /** The process executing the run, and until when its claim holds without a heartbeat. */
+  @Column('text', { name: 'lease_owner', nullable: true })
+  leaseOwner: string | null;
+
+  @Column('timestamptz', { name: 'lease_until', nullable: true })
+  leaseUntil: Date | null;
 }

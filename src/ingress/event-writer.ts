@@ -10,7 +10,6 @@ export interface PendingRun {
   workflow: string;
   workflowVersion: string;
   concurrencyKey: string | null;
-  queueName: string | null;
 }
 
 export interface PendingEvent {
@@ -122,7 +121,6 @@ export class EventWriter implements OnApplicationShutdown {
       runs.map((r) => r.workflow),
       runs.map((r) => r.workflowVersion),
       runs.map((r) => r.concurrencyKey),
-      runs.map((r) => r.queueName),
     ])) as [{ inserted: string[] | null }];
 
     const insertedIds = new Set(inserted ?? []);
@@ -175,8 +173,8 @@ const INSERT_EVENTS_RUNS_AND_JOBS = `
     RETURNING id
   ),
   new_runs AS (
-    SELECT r.* FROM unnest($13::uuid[], $14::uuid[], $15::text[], $16::text[], $17::text[], $18::text[])
-                    AS r(id, event_id, workflow, workflow_version, concurrency_key, queue_name)
+    SELECT r.* FROM unnest($13::uuid[], $14::uuid[], $15::text[], $16::text[], $17::text[])
+                    AS r(id, event_id, workflow, workflow_version, concurrency_key)
     JOIN inserted_events e ON e.id = r.event_id
   ),
   inserted_runs AS (
@@ -186,7 +184,7 @@ const INSERT_EVENTS_RUNS_AND_JOBS = `
   ),
   jobs AS (
     SELECT ${QUEUE_SCHEMA}.add_jobs(array_agg(
-             ROW('${RUN_TASK}', json_build_object('run_id', r.id), r.queue_name, NULL, NULL, NULL, NULL, NULL)
+             ROW('${RUN_TASK}', json_build_object('run_id', r.id), NULL, NULL, NULL, NULL, NULL, NULL)
                ::${QUEUE_SCHEMA}.job_spec ORDER BY r.id)) AS job
       FROM new_runs r
     HAVING count(*) > 0

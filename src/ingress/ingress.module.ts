@@ -12,6 +12,6 @@ import { SignatureVerifier } from './verification/signature-verifier';
   imports: [WorkflowsModule],
   controllers: [IngressController],
   providers: [IngressService, EventWriter, SignatureFailureRecorder, SourceRuntimes, TriggerMatcher, SignatureVerifier],
-  exports: [IngressService],
+  exports: [IngressService, EventWriter, TriggerMatcher],
 })
 export class IngressModule {}

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import picomatch from 'picomatch';
 import { v7 as uuidv7 } from 'uuid';
 import { isTruthy, Template, TemplateEngine } from '../templates/template-engine';
-import { runQueueName } from '../queue/run-job';
 import { WorkflowDefinition } from '../workflows/workflow.types';
 import { MatchNote } from './event.entity';
 import { PendingRun } from './event-writer';
@@ -56,16 +55,24 @@ export class TriggerMatcher {
         notes.push({ workflow: workflow.name, reason: `on.if could not be evaluated: ${(error as Error).message}` });
         continue;
       }
-      const concurrencyKey = this.concurrencyKeyOf(trigger, context, workflow, notes);
-      runs.push({
-        id: uuidv7(),
-        workflow: workflow.name,
-        workflowVersion: workflow.version,
-        concurrencyKey,
-        queueName: runQueueName(workflow.name, concurrencyKey),
-      });
+      runs.push(this.newRun(workflow, trigger, context, notes));
     }
     return { runs, notes };
+  }
+
+  /** A run of `workflow` for `event` regardless of its trigger (replays, `workflow` steps). */
+  startRun(event: EventContext, workflow: WorkflowDefinition, secrets: object, notes: MatchNote[] = []): PendingRun {
+    return this.newRun(workflow, this.triggerOf(workflow), { event, workflow: { name: workflow.name }, secrets }, notes);
+  }
+
+  private newRun(workflow: WorkflowDefinition, trigger: CompiledTrigger, context: object, notes: MatchNote[]): PendingRun {
+    const concurrencyKey = this.concurrencyKeyOf(trigger, context, workflow, notes);
+    return {
+      id: uuidv7(),
+      workflow: workflow.name,
+      workflowVersion: workflow.version,
+      concurrencyKey,
+    };
   }
 
   private concurrencyKeyOf(

@@ -6,6 +6,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../src/app.factory';
 import { loadSettings } from '../../src/config/load-settings';
 import { DatabaseConnection } from '../../src/database/database-connection';
+import { AdminTokenHolder } from '../../src/api/admin-token.holder';
 import { WorkflowRegistry } from '../../src/workflows/workflow-registry.service';
 import { createTestDatabase, withClient } from './test-database';
 
@@ -18,6 +19,11 @@ export interface TestApp {
   /** Writes (or replaces) a file in the workflows folder and reloads the registry. */
   writeWorkflowFile(name: string, content: string): Promise<void>;
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Calls the management API with the admin token. */
+  api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  adminToken: string;
+  /** Stops the app but keeps its database, for a restart on it. */
+  stop(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -28,13 +34,17 @@ export interface TestApp {
 export async function startTestApp(options: {
   files: Record<string, string>;
   env?: Record<string, string>;
+  /** Reuse a database (a restart); it is then not dropped on close. */
+  databaseUrl?: string;
 }): Promise<TestApp> {
   const workDir = await mkdtemp(join(tmpdir(), 'hookflow-e2e-'));
   const workflowsDir = join(workDir, 'workflows');
   await import('node:fs/promises').then((fs) => fs.mkdir(workflowsDir));
   for (const [name, content] of Object.entries(options.files)) await writeFile(join(workflowsDir, name), content);
 
-  const database = await createTestDatabase();
+  const database = options.databaseUrl
+    ? { url: options.databaseUrl, drop: async () => undefined }
+    : await createTestDatabase();
   const settings = loadSettings(
     {
       HOST: '127.0.0.1',
@@ -52,6 +62,13 @@ export async function startTestApp(options: {
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;
   const registry = app.get(WorkflowRegistry);
+  const adminToken = app.get(AdminTokenHolder).token;
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await app.close();
+  };
 
   return {
     app,
@@ -63,8 +80,19 @@ export async function startTestApp(options: {
       await registry.reload();
     },
     query: (sql, params) => withClient(database.url, async (client) => (await client.query(sql, params)).rows),
+    adminToken,
+    async api(method, path, body) {
+      const response = await fetch(`http://127.0.0.1:${port}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : null };
+    },
+    stop,
     async close() {
-      await app.close();
+      await stop();
       await database.drop();
       await rm(workDir, { recursive: true, force: true });
     },

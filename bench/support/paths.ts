@@ -1,0 +1,14 @@
+import { join } from 'node:path';
+
+/** dist/ (this file is compiled to dist/bench/support/paths.js). */
+const DIST = join(__dirname, '..', '..');
+
+export const REPOSITORY_ROOT = join(DIST, '..');
+export const RESULTS_DIR = join(REPOSITORY_ROOT, 'bench', 'results');
+export const HOOKFLOW_MAIN = join(DIST, 'src', 'main.js');
+export const SCENARIOS_DIR = join(DIST, 'bench', 'scenarios');
+
+/** The compiled entry point of a server in bench/servers/. */
+export function benchServer(name: string): string {
+  return join(DIST, 'bench', 'servers', `${name}.js`);
+}

@@ -1,0 +1,21 @@
+import type { ServerSummary } from './server-comparison';
+
+const HEADER = [
+  '| Server | Accepted req/s (median) | 3 runs | p50 ms | p99 ms | non-2xx | errors | vs insert baseline |',
+  '|---|--:|---|--:|--:|--:|--:|--:|',
+];
+
+/** The Markdown table of one comparison: one row per server, medians over the runs. */
+export function formatResultsTable(summaries: ServerSummary[]): string {
+  const header = HEADER[0].replace('3 runs', `${summaries[0]?.runs.length ?? 0} runs`);
+  return [header, HEADER[1], ...summaries.map(formatRow)].join('\n');
+}
+
+function formatRow(summary: ServerSummary): string {
+  const runs = summary.runs.map((run) => Math.round(run.requestsPerSecond).toLocaleString('en-US')).join(' / ');
+  const ratio = summary.baseline ? '100% (baseline)' : summary.ratioToBaseline === null ? '–' : `${Math.round(summary.ratioToBaseline * 100)}%`;
+  return (
+    `| ${summary.name} | ${Math.round(summary.medianRequestsPerSecond).toLocaleString('en-US')} | ${runs} | ` +
+    `${summary.medianP50Ms.toFixed(1)} | ${summary.medianP99Ms.toFixed(1)} | ${summary.non2xx} | ${summary.errors} | ${ratio} |`
+  );
+}

@@ -1,0 +1,179 @@
+import { join } from 'node:path';
+import type { BenchDatabase, BenchDatabaseServer } from './bench-database';
+import { CpuMeter, CpuUse } from './cpu-meter';
+import { generateLoad, LoadSample } from './load-generator';
+import type { BenchOptions } from './scenario';
+import { ServerProcess } from './server-process';
+import type { SignedOrderRequests } from './signed-order-requests';
+import { median } from './statistics';
+
+export interface ServerSpec {
+  /** Row label in the results table. */
+  name: string;
+  /** Absolute path of the JavaScript entry point. */
+  entry: string;
+  args?: string[];
+  env?: Record<string, string>;
+  /** Working folder of the process (default: the bench's). */
+  cwd?: string;
+  /** A GET route answering 200 once the server accepts traffic (`/readyz`, `/health`). */
+  readyPath: string;
+  /** Gets a fresh database of its own on the bench server, passed as DATABASE_URL. */
+  needsDatabase: boolean;
+  /** The plain-insert baseline that the other rows are compared with. */
+  baseline?: boolean;
+  /**
+   * After the last run, checks what the server stored against the number of 2xx answers it
+   * gave (warm-ups included) and the most requests that can have been cut off in flight;
+   * answers a one-line verdict for the log and the results.
+   */
+  audit?(databaseUrl: string, accepted: number, inFlight: number): Promise<string>;
+}
+
+/** One measured run, with where the machine's CPU went during it. */
+export type MeasuredSample = LoadSample & {
+  cpu?: CpuUse;
+  /** Cores busy on the machine in the second before the server started (shared-machine noise). */
+  backgroundCores?: number;
+};
+
+export interface ServerSummary {
+  name: string;
+  baseline: boolean;
+  runs: MeasuredSample[];
+  medianRequestsPerSecond: number;
+  medianP50Ms: number;
+  medianP99Ms: number;
+  non2xx: number;
+  errors: number;
+  /** Median req/s divided by the baseline's median req/s of the same comparison. */
+  ratioToBaseline: number | null;
+  audit?: string;
+}
+
+export interface ComparisonSettings {
+  options: BenchOptions;
+  database: BenchDatabaseServer;
+  requests: SignedOrderRequests;
+  profileDir: string;
+  log(line: string): void;
+}
+
+/**
+ * Measures servers in interleaved rounds: each round starts each server as a fresh
+ * process, warms it up, measures one run and stops it, so that drift on a shared machine
+ * spreads over every server instead of favouring the one measured first.
+ */
+export async function compareServers(settings: ComparisonSettings, specs: ServerSpec[]): Promise<ServerSummary[]> {
+  const { options, database, log } = settings;
+  const databases = new Map<ServerSpec, BenchDatabase>();
+  const samples = new Map<ServerSpec, MeasuredSample[]>(specs.map((spec) => [spec, []]));
+  const accepted = new Map<ServerSpec, number>(specs.map((spec) => [spec, 0]));
+  const audits = new Map<ServerSpec, string>();
+  try {
+    for (const spec of specs) {
+      if (spec.needsDatabase) databases.set(spec, await database.createDatabase(spec.name));
+    }
+    for (let round = 1; round <= options.runs; round++) {
+      for (const spec of specs) {
+        const { sample, warmup } = await measureOnce(settings, spec, databases.get(spec), round);
+        samples.get(spec)!.push(sample);
+        accepted.set(spec, accepted.get(spec)! + sample.ok2xx + (warmup?.ok2xx ?? 0));
+        log(`  run ${round}/${options.runs}  ${spec.name.padEnd(34)} ${describe(sample)}`);
+      }
+    }
+    for (const spec of specs) {
+      const database = databases.get(spec);
+      if (!spec.audit || !database) continue;
+      const loadRuns = options.runs * (options.warmupSeconds > 0 ? 2 : 1);
+      audits.set(spec, await spec.audit(database.url, accepted.get(spec)!, loadRuns * options.connections));
+      log(`  ${spec.name}: ${audits.get(spec)}`);
+    }
+  } finally {
+    for (const { name } of databases.values()) await database.dropDatabase(name).catch(() => undefined);
+  }
+  return summarize(specs, samples, audits);
+}
+
+async function measureOnce(
+  settings: ComparisonSettings,
+  spec: ServerSpec,
+  database: BenchDatabase | undefined,
+  round: number,
+): Promise<{ sample: MeasuredSample; warmup?: LoadSample }> {
+  const { options, requests } = settings;
+  await settings.database.checkpoint();
+  const background = await idleMachineCores();
+  const server = await ServerProcess.start({
+    label: spec.name,
+    entry: spec.entry,
+    args: spec.args,
+    cwd: spec.cwd,
+    nodeFlags: options.cpuProfile ? cpuProfileFlags(settings.profileDir, spec.name, round) : [],
+    env: { ...spec.env, ...(database ? { DATABASE_URL: database.url } : {}) },
+    readyPath: spec.readyPath,
+  });
+  try {
+    const load = { url: server.baseUrl, connections: options.connections, requests: requests.forAutocannon() };
+    const warmup = options.warmupSeconds > 0 ? await generateLoad({ ...load, durationSeconds: options.warmupSeconds }) : undefined;
+    const cpu = new CpuMeter(server.pid);
+    const sample = await generateLoad({ ...load, durationSeconds: options.durationSeconds });
+    return { warmup, sample: { ...sample, cpu: cpu.stop(), backgroundCores: background } };
+  } catch (error) {
+    throw new Error(`${spec.name}: ${(error as Error).message}\n${server.recentOutput().slice(-2000)}`);
+  } finally {
+    await server.stop();
+    reportTroubleIn(server.recentOutput(), spec.name, settings.log);
+  }
+}
+
+/** CPU busy on the machine over one second while no measured server runs (other tenants). */
+async function idleMachineCores(): Promise<number | undefined> {
+  const meter = new CpuMeter(undefined);
+  await new Promise((done) => setTimeout(done, 1_000));
+  return meter.stop()?.machine;
+}
+
+function reportTroubleIn(output: string, name: string, log: (line: string) => void): void {
+  const trouble = output.split('\n').filter((line) => /error|warn|fail|exception/i.test(line));
+  if (trouble.length > 0) log(`  ! ${name} logged ${trouble.length} warning/error line(s), e.g.: ${trouble[0].trim().slice(0, 300)}`);
+}
+
+function cpuProfileFlags(profileDir: string, name: string, round: number): string[] {
+  const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+  return ['--cpu-prof', '--cpu-prof-dir', join(profileDir, slug), '--cpu-prof-name', `run-${round}.cpuprofile`];
+}
+
+function summarize(specs: ServerSpec[], samples: Map<ServerSpec, MeasuredSample[]>, audits: Map<ServerSpec, string>): ServerSummary[] {
+  const baselineSpec = specs.find((spec) => spec.baseline);
+  const baselineRate = baselineSpec ? median(samples.get(baselineSpec)!.map((s) => s.requestsPerSecond)) : 0;
+  return specs.map((spec) => {
+    const runs = samples.get(spec)!;
+    const rate = median(runs.map((s) => s.requestsPerSecond));
+    return {
+      name: spec.name,
+      baseline: spec.baseline === true,
+      runs,
+      medianRequestsPerSecond: rate,
+      medianP50Ms: median(runs.map((s) => s.latencyMs.p50)),
+      medianP99Ms: median(runs.map((s) => s.latencyMs.p99)),
+      non2xx: runs.reduce((sum, s) => sum + s.non2xx, 0),
+      errors: runs.reduce((sum, s) => sum + s.errors + s.timeouts, 0),
+      ratioToBaseline: baselineRate > 0 ? rate / baselineRate : null,
+      audit: audits.get(spec),
+    };
+  });
+}
+
+function describe(sample: MeasuredSample): string {
+  const codes = Object.entries(sample.statusCodes).map(([code, count]) => `${code}×${count}`).join(' ');
+  const cpu = sample.cpu
+    ? `  cpu: load ${sample.cpu.loadGenerator.toFixed(2)}, server ${sample.cpu.server.toFixed(2)}, rest ${sample.cpu.rest.toFixed(2)} of ${sample.cpu.machine.toFixed(2)} cores`
+    : '';
+  const background = sample.backgroundCores === undefined ? '' : `  (idle before: ${sample.backgroundCores.toFixed(2)} cores busy)`;
+  return (
+    `${Math.round(sample.requestsPerSecond).toString().padStart(6)} req/s  ` +
+    `p50 ${sample.latencyMs.p50.toFixed(1)} ms  p99 ${sample.latencyMs.p99.toFixed(1)} ms  ` +
+    `errors ${sample.errors + sample.timeouts}  [${codes}]${cpu}${background}`
+  );
+}

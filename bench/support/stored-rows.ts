@@ -1,0 +1,34 @@
+import { Client } from 'pg';
+
+/** Row counts of the given tables (schema-qualified names allowed) in one database. */
+export async function countRows(databaseUrl: string, tables: string[]): Promise<Record<string, number>> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const counts: Record<string, number> = {};
+    for (const table of tables) {
+      const { rows } = await client.query<{ count: string }>(`SELECT count(*) AS count FROM ${table}`);
+      counts[table] = Number(rows[0].count);
+    }
+    return counts;
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Row counts against the 2xx answers given. Fewer rows than answers means an answered
+ * webhook was lost; up to `inFlight` more is expected, since a run ends by closing its
+ * connections while their last requests may still commit.
+ */
+export function auditCounts(counts: Record<string, number>, expected: Record<string, number>, inFlight: number): string {
+  const parts = Object.entries(counts).map(([table, count]) => {
+    const want = expected[table];
+    let verdict = '';
+    if (want !== undefined && count < want) verdict = ` (LOST: ${(want - count).toLocaleString('en-US')} fewer than the 2xx answers)`;
+    else if (want !== undefined && count > want + inFlight) verdict = ` (UNEXPECTED: ${(count - want).toLocaleString('en-US')} more than the 2xx answers)`;
+    else if (want !== undefined) verdict = ` (ok: ${(count - want).toLocaleString('en-US')} cut off in flight)`;
+    return `${table} ${count.toLocaleString('en-US')}${verdict}`;
+  });
+  return `stored after all runs: ${parts.join(', ')}`;
+}

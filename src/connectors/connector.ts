@@ -1,0 +1,62 @@
+import { AttemptRecord } from '../delivery/attempt-record';
+import { StepKind } from '../workflows/workflow.types';
+
+/** Everything a connector may know about the attempt it is making. */
+export interface StepExecutionContext {
+  workflow: string;
+  runId: string;
+  stepId: string;
+  /** 1 for the first attempt of this step in this run. */
+  attempt: number;
+  /**
+   * Stable for every attempt of this step in this run: sent as `Idempotency-Key` and as the
+   * Standard Webhooks `webhook-id`, so a receiver can drop repeats.
+   */
+  idempotencyKey: string;
+  /** Aborted when the step's timeout passes or the run is cancelled. */
+  signal: AbortSignal;
+  /**
+   * The step's `timeout`, when the workflow set one. The signal enforces it; this also lets
+   * the delivery client use it instead of its own per-request default.
+   */
+  timeoutMs?: number;
+  now(): Date;
+}
+
+/**
+ * How an attempt ended. `wait` (delay) and `start-workflow` (workflow) are carried out by
+ * the engine, which owns the database; a connector never writes to it.
+ */
+export type StepOutcome =
+  | { kind: 'succeeded'; output: unknown; attempt?: AttemptRecord }
+  | {
+      kind: 'failed';
+      error: string;
+      /** Network errors, timeouts, 408, 409, 425, 429 and 5xx are worth another attempt. */
+      retryable: boolean;
+      /** From a `Retry-After` answer, in milliseconds. */
+      retryAfterMs?: number;
+      attempt?: AttemptRecord;
+    }
+  | { kind: 'wait'; until: Date }
+  | { kind: 'start-workflow'; workflow: string; event: unknown };
+
+/** What a step would send, for `hookflow run --dry-run` and the console's dry run. */
+export interface PlannedRequest {
+  kind: StepKind;
+  /** e.g. `POST http://…`, `SMTP to a@b.c`, `set`, `wait 10m`. */
+  summary: string;
+  detail: unknown;
+}
+
+/**
+ * One step kind. `input` is the step's `with:` rendered with real secrets; `redactedInput`
+ * is the same rendered with every secret as `[secret]`, and is the only thing a connector
+ * may put in an attempt record or a plan.
+ */
+export interface Connector {
+  readonly kind: StepKind;
+  execute(input: Record<string, unknown>, redactedInput: Record<string, unknown>, context: StepExecutionContext): Promise<StepOutcome>;
+  /** Throws `InvalidStepInputError` when a rendered value has the wrong type, as `execute` would fail. */
+  plan(redactedInput: Record<string, unknown>, context: Pick<StepExecutionContext, 'idempotencyKey' | 'now'>): PlannedRequest;
+}

@@ -1,0 +1,20 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { SetConnector } from './set.connector';
+import { stepContext } from './step-context.fixture';
+
+describe(SetConnector.name, () => {
+  const connector = new SetConnector();
+
+  it('outputs the rendered map, keeping the types of its values', async () => {
+    const input = { order: { id: 1001, paid: true }, tags: ['a', 'b'], note: null };
+
+    assert.deepEqual(await connector.execute(input, input, stepContext()), { kind: 'succeeded', output: input });
+  });
+
+  it('plans the redacted map', () => {
+    const plan = connector.plan({ token: '[secret]' }, stepContext());
+
+    assert.deepEqual(plan, { kind: 'set', summary: 'set', detail: { token: '[secret]' } });
+  });
+});

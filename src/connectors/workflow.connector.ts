@@ -1,0 +1,28 @@
+import { Injectable } from '@nestjs/common';
+import { Connector, PlannedRequest, StepExecutionContext, StepOutcome } from './connector';
+import { failOnInvalidInput, InvalidStepInputError } from './invalid-step-input.error';
+import { StepInput } from './step-input';
+
+/** `workflow`: asks the engine to start another workflow with a synthetic event. */
+@Injectable()
+export class WorkflowConnector implements Connector {
+  readonly kind = 'workflow' as const;
+
+  execute(input: Record<string, unknown>, _redacted: Record<string, unknown>, _context: StepExecutionContext): Promise<StepOutcome> {
+    return failOnInvalidInput(() => {
+      const { name, event } = readTarget(input);
+      return { kind: 'start-workflow', workflow: name, event };
+    });
+  }
+
+  plan(redactedInput: Record<string, unknown>, _context?: Pick<StepExecutionContext, 'now'>): PlannedRequest {
+    const { name, event } = readTarget(redactedInput);
+    return { kind: 'workflow', summary: `start workflow ${name}`, detail: { workflow: name, event } };
+  }
+}
+
+function readTarget(input: Record<string, unknown>): { name: string; event: unknown } {
+  const name = new StepInput(input).string('name');
+  if (name.trim() === '') throw new InvalidStepInputError('`with.name` is empty');
+  return { name, event: input.event ?? {} };
+}

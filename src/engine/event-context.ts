@@ -1,0 +1,23 @@
+import { readBody, readQuery } from '../ingress/inbound-body';
+import { EventContext } from '../ingress/trigger-matcher';
+
+/** The `event` of templates, rebuilt from the stored event exactly as ingress first read it. */
+export function eventContextOf(id: string, stored: {
+  source: string;
+  type: string;
+  receivedAt: Date;
+  headers: Record<string, string>;
+  query: string;
+  contentType: string | null;
+  body: Buffer;
+}): EventContext {
+  return {
+    id,
+    source: stored.source,
+    type: stored.type,
+    received_at: new Date(stored.receivedAt).toISOString(),
+    headers: stored.headers,
+    query: readQuery(stored.query),
+    body: readBody(stored.body, stored.contentType).value,
+  };
+}

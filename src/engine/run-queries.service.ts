@@ -1,0 +1,143 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { DomainError } from '../common/domain-error';
+import { WorkflowVersions } from './workflow-versions.service';
+import { RunStatus } from './run.entity';
+
+export interface RunListFilter {
+  workflow?: string;
+  status?: RunStatus;
+  event?: string;
+  cursor?: string;
+  limit: number;
+}
+
+export interface RunSummary {
+  id: string;
+  workflow: string;
+  event_id: string;
+  status: RunStatus;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+  error: string | null;
+}
+
+/** Reads runs for the API and the console; newest first, with opaque keyset cursors. */
+@Injectable()
+export class RunQueries {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly versions: WorkflowVersions,
+  ) {}
+
+  async list(filter: RunListFilter): Promise<{ items: RunSummary[]; next_cursor: string | null }> {
+    const after = filter.cursor ? decodeCursor(filter.cursor) : null;
+    const rows = (await this.dataSource.query(
+      `SELECT id, workflow, event_id, status, created_at, started_at, finished_at, error, created_at::text AS exact_created_at
+         FROM runs
+        WHERE ($1::text IS NULL OR workflow = $1)
+          AND ($2::text IS NULL OR status = $2)
+          AND ($3::uuid IS NULL OR event_id = $3)
+          AND ($4::timestamptz IS NULL OR (created_at, id) < ($4::timestamptz, $5::uuid))
+        ORDER BY created_at DESC, id DESC
+        LIMIT $6`,
+      [filter.workflow ?? null, filter.status ?? null, filter.event ?? null, after?.createdAt ?? null, after?.id ?? null, filter.limit + 1],
+    )) as (RunSummary & { exact_created_at: string })[];
+    const page = rows.slice(0, filter.limit);
+    const last = page[page.length - 1];
+    const items = page.map(({ exact_created_at: _, ...run }) => run);
+    // The cursor keeps PostgreSQL's microseconds: a JavaScript date would drop them and skip rows.
+    return { items, next_cursor: rows.length > filter.limit && last ? encodeCursor(last.exact_created_at, last.id) : null };
+  }
+
+  async get(runId: string) {
+    const runs = (await this.dataSource.query(
+      `SELECT id, workflow, workflow_version, event_id, status, concurrency_key, created_at, started_at, finished_at, error FROM runs WHERE id = $1`,
+      [runId],
+    )) as (RunSummary & { workflow_version: string; concurrency_key: string | null })[];
+    if (runs.length === 0) throw new DomainError('NOT_FOUND', `No run ${runId}`);
+    const run = runs[0];
+    const [steps, attempts, definition] = await Promise.all([
+      this.dataSource.query(
+        `SELECT step_id, status, attempts, input, output, error, next_attempt_at, started_at, finished_at FROM step_runs WHERE run_id = $1`,
+        [runId],
+      ) as Promise<StepRow[]>,
+      this.dataSource.query(
+        `SELECT step_id, n, status, started_at, duration_ms, request, response_status, response_headers, response_body, error
+           FROM step_attempts WHERE run_id = $1 ORDER BY step_id, n`,
+        [runId],
+      ) as Promise<AttemptRow[]>,
+      this.versions.get(run.workflow, run.workflow_version),
+    ]);
+    const stepOrder = definition?.steps.map((step) => step.id) ?? steps.map((step) => step.step_id);
+    const byId = new Map(steps.map((step) => [step.step_id, step]));
+    return {
+      ...run,
+      steps: stepOrder.map((id) => {
+        const step = byId.get(id);
+        return {
+          id,
+          status: step?.status ?? 'pending',
+          input: step?.input ?? null,
+          output: step?.output ?? null,
+          error: step?.error ?? null,
+          next_attempt_at: step?.next_attempt_at ?? null,
+          started_at: step?.started_at ?? null,
+          finished_at: step?.finished_at ?? null,
+          attempts: attempts
+            .filter((attempt) => attempt.step_id === id)
+            .map((attempt) => ({
+              n: attempt.n,
+              status: attempt.status,
+              started_at: attempt.started_at,
+              duration_ms: attempt.duration_ms,
+              request: attempt.request,
+              response: attempt.response_status === null ? null : { status: attempt.response_status, headers: attempt.response_headers, body: attempt.response_body },
+              error: attempt.error,
+            })),
+        };
+      }),
+    };
+  }
+}
+
+interface StepRow {
+  step_id: string;
+  status: string;
+  attempts: number;
+  input: unknown;
+  output: unknown;
+  error: string | null;
+  next_attempt_at: Date | null;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
+interface AttemptRow {
+  step_id: string;
+  n: number;
+  status: string;
+  started_at: Date;
+  duration_ms: number;
+  request: unknown;
+  response_status: number | null;
+  response_headers: Record<string, string> | null;
+  response_body: string | null;
+  error: string | null;
+}
+
+export function encodeCursor(createdAt: string, id: string): string {
+  return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): { createdAt: string; id: string } {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
+    if (typeof createdAt !== 'string' || typeof id !== 'string' || Number.isNaN(Date.parse(createdAt))) throw new Error('shape');
+    return { createdAt, id };
+  } catch {
+    throw new DomainError('VALIDATION_FAILED', 'cursor is not one this API gave out');
+  }
+}

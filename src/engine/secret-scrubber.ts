@@ -1,0 +1,29 @@
+import { REDACTED } from '../templates/template-engine';
+
+const SECRET_REFERENCE = /secrets\.([A-Za-z_][A-Za-z0-9_]*)/g;
+const SHORTEST_SCRUBBED = 4;
+
+/**
+ * Replaces the values of the secrets a workflow refers to wherever they appear in text
+ * that will be stored, e.g. a receiver that echoes the token it was sent.
+ */
+export class SecretScrubber {
+  private readonly values: string[];
+
+  constructor(yaml: string, environment: Readonly<Record<string, string | undefined>>) {
+    const names = new Set([...yaml.matchAll(SECRET_REFERENCE)].map((match) => match[1]));
+    this.values = [...names]
+      .map((name) => environment[name])
+      .filter((value): value is string => typeof value === 'string' && value.length >= SHORTEST_SCRUBBED)
+      .sort((a, b) => b.length - a.length);
+  }
+
+  scrub<T>(value: T): T {
+    if (this.values.length === 0 || value === undefined || value === null) return value;
+    const text = JSON.stringify(value);
+    if (!this.values.some((secret) => text.includes(JSON.stringify(secret).slice(1, -1)))) return value;
+    let scrubbed = text;
+    for (const secret of this.values) scrubbed = scrubbed.split(JSON.stringify(secret).slice(1, -1)).join(REDACTED);
+    return JSON.parse(scrubbed) as T;
+  }
+}

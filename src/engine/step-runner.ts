@@ -1,0 +1,176 @@
+import { Injectable } from '@nestjs/common';
+import { ConnectorRegistry } from '../connectors/connector.registry';
+import { StepOutcome } from '../connectors/connector';
+import { Settings } from '../config/settings';
+import { RetryPolicy } from '../delivery/retry-policy';
+import { isTruthy, redactedSecrets, Template, TemplateScope } from '../templates/template-engine';
+import { TemplateError } from '../templates/template-error';
+import { StepDefinition, WorkflowDefinition } from '../workflows/workflow.types';
+import { RunStatus } from './run.entity';
+import { StepState } from './run-plan';
+import { RunStore } from './run-store';
+import { SecretScrubber } from './secret-scrubber';
+import { StepTemplates } from './step-templates';
+import { WorkflowStarter } from './workflow-starter';
+
+export const DEFAULT_STEP_TIMEOUT_MS = 30_000;
+
+/** What a step's templates and the run executor share about the run in progress. */
+export interface RunInProgress {
+  id: string;
+  owner: string;
+  workflow: WorkflowDefinition;
+  event: object;
+  states: Map<string, StepState>;
+  scrubber: SecretScrubber;
+}
+
+/**
+ * Runs one step once: condition, rendering, one attempt through its connector, and the
+ * recorded result — final, or waiting for its next attempt (retry with backoff, delay).
+ */
+@Injectable()
+export class StepRunner {
+  constructor(
+    private readonly store: RunStore,
+    private readonly templates: StepTemplates,
+    private readonly connectors: ConnectorRegistry,
+    private readonly retryPolicy: RetryPolicy,
+    private readonly starter: WorkflowStarter,
+    private readonly settings: Settings,
+  ) {}
+
+  async run(run: RunInProgress, step: StepDefinition): Promise<RunStatus> {
+    const previous = run.states.get(step.id);
+    if (step.uses === 'delay' && previous?.status === 'running' && previous.nextAttemptAt && previous.nextAttemptAt <= new Date()) {
+      return this.settle(run, step, { status: 'succeeded', output: previous.output });
+    }
+    const compiled = this.templates.of(step);
+    const context = this.contextFor(run, (previous?.attempts ?? 0) + 1);
+    const scope = { workflow: run.workflow.name, step: step.id };
+
+    if (compiled.condition) {
+      const condition = this.evaluateCondition(compiled.condition, context, scope);
+      if (condition !== true) return this.settle(run, step, condition);
+    }
+    let input: Record<string, unknown>;
+    let redactedInput: Record<string, unknown>;
+    try {
+      input = compiled.with.render(context, { ...scope, field: 'with' }) as Record<string, unknown>;
+      redactedInput = compiled.with.render({ ...context, secrets: redactedSecrets() }, { ...scope, field: 'with' }) as Record<string, unknown>;
+    } catch (error) {
+      return this.settle(run, step, { status: 'failed', error: (error as Error).message });
+    }
+
+    const attempt = await this.store.startStep(run.id, step.id, run.scrubber.scrub(redactedInput));
+    run.states.set(step.id, { status: 'running', attempts: attempt, nextAttemptAt: null, output: previous?.output ?? null, error: null });
+    const startedAt = new Date();
+    const outcome = await this.attempt(run, step, input, redactedInput, attempt);
+    return this.record(run, step, outcome, attempt, startedAt);
+  }
+
+  /**
+   * `if: "{{event.body.order.email}}"` reads "when there is an e-mail address": a missing
+   * path skips the step (saying why) instead of failing the run. Other errors fail it.
+   */
+  private evaluateCondition(condition: Template, context: object, scope: TemplateScope): true | { status: 'skipped' | 'failed'; error: string | null } {
+    try {
+      return isTruthy(condition.render(context, { ...scope, field: 'if' })) || { status: 'skipped', error: null };
+    } catch (error) {
+      const missing = error instanceof TemplateError && error.code === 'TEMPLATE_MISSING_PATH';
+      return { status: missing ? 'skipped' : 'failed', error: (error as Error).message };
+    }
+  }
+
+  private async attempt(
+    run: RunInProgress,
+    step: StepDefinition,
+    input: Record<string, unknown>,
+    redactedInput: Record<string, unknown>,
+    attempt: number,
+  ): Promise<StepOutcome> {
+    const signal = AbortSignal.timeout(step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS);
+    const context = {
+      workflow: run.workflow.name,
+      runId: run.id,
+      stepId: step.id,
+      attempt,
+      idempotencyKey: `${run.id}:${step.id}`,
+      signal,
+      now: () => new Date(),
+    };
+    try {
+      return await abortable(this.connectors.get(step.uses).execute(input, redactedInput, context), signal, step);
+    } catch (error) {
+      return { kind: 'failed', error: `step ${step.id} failed unexpectedly: ${(error as Error).message}`, retryable: false };
+    }
+  }
+
+  private async record(run: RunInProgress, step: StepDefinition, outcome: StepOutcome, attempt: number, startedAt: Date): Promise<RunStatus> {
+    switch (outcome.kind) {
+      case 'succeeded':
+        return this.settle(run, step, { status: 'succeeded', output: outcome.output }, outcome.attempt && { record: outcome.attempt, succeeded: true, startedAt });
+      case 'failed': {
+        const delay = outcome.retryable ? this.retryPolicy.nextDelayMs(step.retry!, attempt, outcome.retryAfterMs) : null;
+        const attemptRecord = outcome.attempt && { record: outcome.attempt, succeeded: false, startedAt };
+        return delay === null
+          ? this.settle(run, step, { status: 'failed', error: outcome.error }, attemptRecord)
+          : this.settle(run, step, { status: 'running', error: outcome.error, nextAttemptAt: new Date(Date.now() + delay) }, attemptRecord);
+      }
+      case 'wait':
+        return outcome.until <= new Date()
+          ? this.settle(run, step, { status: 'succeeded', output: { until: outcome.until.toISOString() } })
+          : this.settle(run, step, { status: 'running', output: { until: outcome.until.toISOString() }, nextAttemptAt: outcome.until });
+      case 'start-workflow':
+        try {
+          const started = await this.starter.start(outcome.workflow, outcome.event, `${run.id}:${step.id}`, run.workflow.name);
+          return this.settle(run, step, { status: 'succeeded', output: started });
+        } catch (error) {
+          return this.settle(run, step, { status: 'failed', error: (error as Error).message });
+        }
+    }
+  }
+
+  private async settle(
+    run: RunInProgress,
+    step: StepDefinition,
+    result: { status: StepState['status']; output?: unknown; error?: string | null; nextAttemptAt?: Date },
+    attempt?: Parameters<RunStore['finishStep']>[3],
+  ): Promise<RunStatus> {
+    const output = run.scrubber.scrub(result.output);
+    const scrubbedAttempt = attempt && { ...attempt, record: run.scrubber.scrub(attempt.record) };
+    const runStatus = await this.store.finishStep(run.id, step.id, { ...result, output }, scrubbedAttempt);
+    const previous = run.states.get(step.id);
+    run.states.set(step.id, {
+      status: result.status,
+      attempts: previous?.attempts ?? 0,
+      nextAttemptAt: result.nextAttemptAt ?? null,
+      output: output ?? previous?.output ?? null,
+      error: result.error ?? null,
+    });
+    return runStatus;
+  }
+
+  private contextFor(run: RunInProgress, attempt: number): object {
+    const steps: Record<string, { output: unknown }> = {};
+    for (const [id, state] of run.states) if (state.status === 'succeeded') steps[id] = { output: state.output };
+    return {
+      event: run.event,
+      steps,
+      run: { id: run.id, attempt },
+      workflow: { name: run.workflow.name },
+      secrets: this.settings.environment,
+    };
+  }
+}
+
+/** Connectors honour the signal; this makes sure a step never outlives its timeout. */
+function abortable(work: Promise<StepOutcome>, signal: AbortSignal, step: StepDefinition): Promise<StepOutcome> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () =>
+      resolve({ kind: 'failed', error: `step ${step.id} timed out after ${step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS} ms`, retryable: true });
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}

@@ -1,0 +1,28 @@
+import { Injectable } from '@nestjs/common';
+import { CompiledValue, Template, TemplateEngine } from '../templates/template-engine';
+import { StepDefinition } from '../workflows/workflow.types';
+
+export interface CompiledStep {
+  with: CompiledValue;
+  condition?: Template;
+}
+
+/** Step templates compiled once per workflow version (definitions are immutable). */
+@Injectable()
+export class StepTemplates {
+  private readonly compiled = new WeakMap<StepDefinition, CompiledStep>();
+
+  constructor(private readonly templates: TemplateEngine) {}
+
+  of(step: StepDefinition): CompiledStep {
+    let compiled = this.compiled.get(step);
+    if (!compiled) {
+      compiled = {
+        with: this.templates.compileValue(step.with),
+        condition: step.if === undefined ? undefined : this.templates.compile(step.if),
+      };
+      this.compiled.set(step, compiled);
+    }
+    return compiled;
+  }
+}

@@ -1,0 +1,50 @@
+import { Injectable } from '@nestjs/common';
+import { v7 as uuidv7 } from 'uuid';
+import { DomainError } from '../common/domain-error';
+import { Settings } from '../config/settings';
+import { EventWriter } from '../ingress/event-writer';
+import { TriggerMatcher } from '../ingress/trigger-matcher';
+import { WorkflowRegistry } from '../workflows/workflow-registry.service';
+
+/** Source of the synthetic events that `workflow` steps start other workflows with. */
+export const WORKFLOW_STEP_SOURCE = 'workflow';
+
+/**
+ * Starts another workflow from a `workflow` step: a synthetic event and its run, stored
+ * like an inbound event. The dedupe key is the calling step, so a repeated attempt of the
+ * step never starts a second run.
+ */
+@Injectable()
+export class WorkflowStarter {
+  constructor(
+    private readonly registry: WorkflowRegistry,
+    private readonly matcher: TriggerMatcher,
+    private readonly writer: EventWriter,
+    private readonly settings: Settings,
+  ) {}
+
+  async start(name: string, body: unknown, dedupeKey: string, startedBy: string): Promise<{ workflow: string; event_id: string; run_id: string | null }> {
+    const workflow = this.registry.getWorkflow(name);
+    if (!workflow) throw new DomainError('UNKNOWN_WORKFLOW', `No workflow named "${name}" is loaded`);
+    const id = uuidv7();
+    const receivedAt = new Date();
+    const type = `workflow.${startedBy}`;
+    const event = { id, source: WORKFLOW_STEP_SOURCE, type, received_at: receivedAt.toISOString(), headers: {}, query: {}, body };
+    const run = this.matcher.startRun(event, workflow, this.settings.environment);
+    const outcome = await this.writer.write({
+      id,
+      source: WORKFLOW_STEP_SOURCE,
+      type,
+      dedupeKey,
+      receivedAt,
+      headers: {},
+      query: '',
+      contentType: 'application/json',
+      body: Buffer.from(JSON.stringify(body ?? {})),
+      bodyFormat: 'json',
+      matchNotes: [],
+      runs: [run],
+    });
+    return { workflow: name, event_id: outcome.eventId, run_id: outcome.duplicate ? null : run.id };
+  }
+}
