@@ -1,6 +1,7 @@
 import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
 import { ApiModule } from './api/api.module';
 import { DomainError } from './common/domain-error';
+import { ConsoleModule } from './console/console.module';
 import { EngineModule } from './engine/engine.module';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ErrorFilter } from './common/error.filter';
@@ -28,6 +29,7 @@ export class AppModule {
         IngressModule,
         EngineModule,
         ApiModule,
+        ConsoleModule,
         ObservabilityModule,
       ],
       providers: [

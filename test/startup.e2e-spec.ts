@@ -33,6 +33,9 @@ describe('npm start', () => {
       const banner = hookflow.output();
       assert.match(banner, new RegExp(`${hookflow.baseUrl.replace('127.0.0.1', '(localhost|127\\.0\\.0\\.1)')}/hooks/shop`));
       assert.match(banner, /Console: +http:\/\/\S+\//);
+      const consolePage = await fetch(`${hookflow.baseUrl}/`);
+      assert.equal(consolePage.status, 200);
+      assert.match(consolePage.headers.get('content-type') ?? '', /text\/html/);
       assert.match(banner, new RegExp(`Admin token: generated and stored in ${join(dataDir, 'admin-token')}`));
       assert.ok(existsSync(join(dataDir, 'pg', 'PG_VERSION')), 'the cluster lives in the data folder');
 

@@ -1,11 +1,15 @@
 import 'reflect-metadata';
 import { CliIo, processIo } from './cli-io';
+import { runCommand } from './run.command';
 import { validateCommand } from './validate.command';
 
 const USAGE = `usage: hookflow <command> [options]
 
 commands:
   validate [dir]   check the workflow files in dir (default: workflows) and report every problem
+  run <workflow> --event <file.json> --dry-run [--dir <folder>] [--type <type>] [--json]
+                   show what each step would send for that event, secrets as [secret];
+                   sends nothing. The file holds the body, or { type, headers, query, body }
 
 options:
   --help, -h       show this help
@@ -13,7 +17,7 @@ options:
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
 
-const COMMANDS: Readonly<Record<string, Command>> = { validate: validateCommand };
+const COMMANDS: Readonly<Record<string, Command>> = { validate: validateCommand, run: runCommand };
 
 /** Runs the command line `argv` (without node and script) and resolves to the exit code. */
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {

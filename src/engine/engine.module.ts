@@ -7,6 +7,7 @@ import { RunCommands } from './run-commands.service';
 import { RunExecutor } from './run-executor';
 import { RunQueries } from './run-queries.service';
 import { RunStore } from './run-store';
+import { SchedulerService } from './scheduler.service';
 import { StepRunner } from './step-runner';
 import { StepTemplates } from './step-templates';
 import { WorkerService } from './worker.service';
@@ -15,7 +16,7 @@ import { WorkflowVersions } from './workflow-versions.service';
 
 @Module({
   imports: [WorkflowsModule, IngressModule, ConnectorsModule, DeliveryModule],
-  providers: [RunStore, RunExecutor, StepRunner, StepTemplates, WorkflowStarter, WorkflowVersions, WorkerService, RunCommands, RunQueries],
+  providers: [RunStore, RunExecutor, StepRunner, StepTemplates, WorkflowStarter, WorkflowVersions, WorkerService, RunCommands, RunQueries, SchedulerService],
   exports: [RunCommands, RunQueries, WorkerService],
 })
 export class EngineModule {}

@@ -7,7 +7,7 @@ import { MatchNote } from '../ingress/event.entity';
 import { PendingRun } from '../ingress/event-writer';
 import { TriggerMatcher } from '../ingress/trigger-matcher';
 import { QUEUE_SCHEMA, RUN_TASK } from '../queue/run-job';
-import { ENQUEUE_RUN } from './run-store';
+import { ENQUEUE_RUN, WAKE_NEXT_IN_LINE } from './run-store';
 import { WorkflowRegistry } from '../workflows/workflow-registry.service';
 import { eventContextOf } from './event-context';
 
@@ -103,15 +103,5 @@ const CANCEL_RUN = `
     UPDATE step_runs SET status = 'skipped', error = 'run cancelled', next_attempt_at = NULL, finished_at = now()
      WHERE run_id IN (SELECT id FROM cancelled) AND status IN ('pending', 'running') AND next_attempt_at IS NOT NULL
     RETURNING step_id),
-  next_in_line AS (
-    SELECT waiting.id, c.workflow, c.concurrency_key
-      FROM cancelled c
-      JOIN LATERAL (
-        SELECT id FROM runs w
-         WHERE w.workflow = c.workflow AND w.concurrency_key = c.concurrency_key AND w.status IN ('queued', 'running')
-           AND w.id <> c.id -- the statement still sees the cancelled run as open
-         ORDER BY w.created_at, w.id LIMIT 1) waiting ON true
-     WHERE c.concurrency_key IS NOT NULL),
-  woken AS (
-    SELECT ${ENQUEUE_RUN('n.id', 'now()')} FROM next_in_line n)
+  woken AS (${WAKE_NEXT_IN_LINE('cancelled')})
   SELECT id, (SELECT count(*) FROM stopped_steps), (SELECT count(*) FROM woken) FROM cancelled`;

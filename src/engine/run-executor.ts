@@ -3,7 +3,7 @@ import { Settings } from '../config/settings';
 import { RunPlan } from './run-plan';
 import { RunStore } from './run-store';
 import { SecretScrubber } from './secret-scrubber';
-import { StepRunner, RunInProgress } from './step-runner';
+import { StepRunner, RunInProgress, runOutcome } from './step-runner';
 import { eventContextOf } from './event-context';
 import { WorkflowVersions } from './workflow-versions.service';
 
@@ -58,8 +58,12 @@ export class RunExecutor {
       event: eventContextOf(claimed.eventId, claimed.event),
       states: claimed.steps,
       scrubber: this.scrubberFor(workflow),
+      plan: new RunPlan(workflow),
+      writesInFlight: 0,
+      finished: false,
+      inputs: new Map(),
     };
-    const plan = new RunPlan(workflow);
+    const plan = run.plan;
 
     for (;;) {
       const decision = plan.decide(run.states, new Date());
@@ -72,13 +76,11 @@ export class RunExecutor {
       if (decision.ready.length > 0) {
         const statuses = await Promise.all(decision.ready.map((step) => this.steps.run(run, step)));
         if (statuses.includes('cancelled')) return this.store.release(runId, owner);
+        if (run.finished) return;
         continue;
       }
-      if (decision.outcome) {
-        const failed = workflow.steps.filter((step) => run.states.get(step.id)?.status === 'failed' && !step.continueOnError);
-        const error = failed.length ? failed.map((step) => `${step.id}: ${run.states.get(step.id)?.error}`).join('; ') : null;
-        return this.store.finishRun(runId, decision.outcome, error);
-      }
+      const end = runOutcome(run);
+      if (end) return this.store.finishRun(runId, end.outcome, end.error);
       if (decision.wakeAt) return this.store.suspend(runId, owner, decision.wakeAt);
       throw new Error(`Run ${runId} has no step to run, none to wait for, and is not finished`);
     }

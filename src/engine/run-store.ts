@@ -110,8 +110,9 @@ export class RunStore {
   async finishStep(
     runId: string,
     stepId: string,
-    result: { status: StepStatus; output?: unknown; error?: string | null; nextAttemptAt?: Date | null },
+    result: { status: StepStatus; output?: unknown; error?: string | null; nextAttemptAt?: Date | null; attempts?: number; input?: unknown },
     attempt?: { record: AttemptRecord; succeeded: boolean; startedAt: Date },
+    runEnd?: { outcome: 'succeeded' | 'failed'; error: string | null },
   ): Promise<RunStatus> {
     const [{ run_status }] = (await this.dataSource.query(FINISH_STEP, [
       runId,
@@ -129,6 +130,10 @@ export class RunStore {
       attempt?.record.responseHeaders ? JSON.stringify(attempt.record.responseHeaders) : null,
       attempt?.record.responseBody ?? null,
       attempt?.record.error ?? null,
+      result.attempts ?? 0,
+      result.input === undefined ? null : JSON.stringify(result.input),
+      runEnd?.outcome ?? null,
+      runEnd?.error ?? null,
     ])) as { run_status: RunStatus }[];
     return run_status;
   }
@@ -232,13 +237,30 @@ const CLAIM_RUN = `
                FROM step_runs s WHERE s.run_id = r.id) AS steps)
   SELECT * FROM claimed`;
 
+/**
+ * Wakes the oldest unfinished run waiting on the concurrency key of the run(s) in `ended`
+ * (a CTE of `id, workflow, concurrency_key`). The statement still sees the ended run as
+ * open, hence the `w.id <> e.id`.
+ */
+export const WAKE_NEXT_IN_LINE = (ended: string) => `
+    SELECT ${ENQUEUE_RUN('waiting.id', 'now()')}
+      FROM ${ended} e
+      JOIN LATERAL (
+        SELECT id FROM runs w
+         WHERE w.workflow = e.workflow AND w.concurrency_key = e.concurrency_key AND w.status IN ('queued', 'running')
+           AND w.id <> e.id
+         ORDER BY w.created_at, w.id LIMIT 1) waiting ON true
+     WHERE e.concurrency_key IS NOT NULL`;
+
 const FINISH_STEP = `
   WITH step AS (
     -- A step can end without having started (skipped by its if, or failed to render).
-    INSERT INTO step_runs (run_id, step_id, status, attempts, output, error, next_attempt_at, finished_at)
-    VALUES ($1, $2, $3, 0, $4::jsonb, $5, $6::timestamptz, CASE WHEN $3 IN ('succeeded', 'failed', 'skipped') THEN now() END)
+    INSERT INTO step_runs (run_id, step_id, status, attempts, input, output, error, next_attempt_at, started_at, finished_at)
+    VALUES ($1, $2, $3, $16, $17::jsonb, $4::jsonb, $5, $6::timestamptz, coalesce($9::timestamptz, now()),
+            CASE WHEN $3 IN ('succeeded', 'failed', 'skipped') THEN now() END)
     ON CONFLICT (run_id, step_id) DO UPDATE
        SET status = excluded.status, output = coalesce(excluded.output, step_runs.output), error = excluded.error,
+           attempts = greatest(excluded.attempts, step_runs.attempts), input = coalesce(excluded.input, step_runs.input),
            next_attempt_at = excluded.next_attempt_at, finished_at = excluded.finished_at
     RETURNING run_id),
   attempt AS (
@@ -247,22 +269,18 @@ const FINISH_STEP = `
     SELECT $1, $2, coalesce((SELECT max(n) FROM step_attempts WHERE run_id = $1 AND step_id = $2), 0) + 1,
            $8, $9::timestamptz, $10, $11::jsonb, $12, $13::jsonb, $14, $15
      WHERE $7::boolean
-    RETURNING id)
-  SELECT (SELECT status FROM runs WHERE id = $1) AS run_status,
-         (SELECT count(*) FROM step) AS steps, (SELECT count(*) FROM attempt) AS attempts`;
+    RETURNING id),
+  finished AS (
+    UPDATE runs SET status = $18, error = $19, finished_at = now(), updated_at = now(), lease_owner = NULL, lease_until = NULL
+     WHERE id = $1 AND status = 'running' AND $18::text IS NOT NULL
+    RETURNING id, workflow, concurrency_key),
+  woken AS (${WAKE_NEXT_IN_LINE('finished')})
+  SELECT coalesce((SELECT $18::text FROM finished), (SELECT status FROM runs WHERE id = $1)) AS run_status,
+         (SELECT count(*) FROM step) AS steps, (SELECT count(*) FROM attempt) AS attempts, (SELECT count(*) FROM woken) AS woken`;
 
 const FINISH_RUN = `
   WITH finished AS (
     UPDATE runs SET status = $2, error = $3, finished_at = now(), updated_at = now(), lease_owner = NULL, lease_until = NULL
      WHERE id = $1 AND status = 'running'
-    RETURNING id, workflow, concurrency_key),
-  next_in_line AS (
-    SELECT waiting.id, f.workflow, f.concurrency_key
-      FROM finished f
-      JOIN LATERAL (
-        SELECT id FROM runs w
-         WHERE w.workflow = f.workflow AND w.concurrency_key = f.concurrency_key AND w.status IN ('queued', 'running')
-           AND w.id <> f.id -- the statement still sees the finished run as running
-         ORDER BY w.created_at, w.id LIMIT 1) waiting ON true
-     WHERE f.concurrency_key IS NOT NULL)
-  SELECT ${ENQUEUE_RUN('n.id', 'now()')} FROM next_in_line n`;
+    RETURNING id, workflow, concurrency_key)
+  ${WAKE_NEXT_IN_LINE('finished')}`;

@@ -7,13 +7,20 @@ import { isTruthy, redactedSecrets, Template, TemplateScope } from '../templates
 import { TemplateError } from '../templates/template-error';
 import { StepDefinition, WorkflowDefinition } from '../workflows/workflow.types';
 import { RunStatus } from './run.entity';
-import { StepState } from './run-plan';
+import { RunPlan, StepState } from './run-plan';
 import { RunStore } from './run-store';
 import { SecretScrubber } from './secret-scrubber';
 import { StepTemplates } from './step-templates';
 import { WorkflowStarter } from './workflow-starter';
 
 export const DEFAULT_STEP_TIMEOUT_MS = 30_000;
+
+/**
+ * Steps whose attempt reaches another system: their start is recorded before the attempt,
+ * so that the attempt counts even if the process dies during it. The others have no
+ * effect outside Hookflow and are recorded once, when they end.
+ */
+const STEPS_WITH_EFFECTS: ReadonlySet<string> = new Set(['http', 'slack', 'email']);
 
 /** What a step's templates and the run executor share about the run in progress. */
 export interface RunInProgress {
@@ -23,6 +30,13 @@ export interface RunInProgress {
   event: object;
   states: Map<string, StepState>;
   scrubber: SecretScrubber;
+  plan: RunPlan;
+  /** Step results being written right now. */
+  writesInFlight: number;
+  /** Set when the last step's write also finished the run. */
+  finished: boolean;
+  /** Redacted inputs of the steps attempted in this execution, stored with their result. */
+  inputs: Map<string, unknown>;
 }
 
 /**
@@ -62,8 +76,11 @@ export class StepRunner {
       return this.settle(run, step, { status: 'failed', error: (error as Error).message });
     }
 
-    const attempt = await this.store.startStep(run.id, step.id, run.scrubber.scrub(redactedInput));
+    const attempt = STEPS_WITH_EFFECTS.has(step.uses)
+      ? await this.store.startStep(run.id, step.id, run.scrubber.scrub(redactedInput))
+      : (previous?.attempts ?? 0) + 1;
     run.states.set(step.id, { status: 'running', attempts: attempt, nextAttemptAt: null, output: previous?.output ?? null, error: null });
+    run.inputs.set(step.id, redactedInput);
     const startedAt = new Date();
     const outcome = await this.attempt(run, step, input, redactedInput, attempt);
     return this.record(run, step, outcome, attempt, startedAt);
@@ -89,8 +106,10 @@ export class StepRunner {
     redactedInput: Record<string, unknown>,
     attempt: number,
   ): Promise<StepOutcome> {
-    const signal = AbortSignal.timeout(step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS);
+    const timeoutMs = step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
+    const signal = AbortSignal.timeout(timeoutMs);
     const context = {
+      timeoutMs,
       workflow: run.workflow.name,
       runId: run.id,
       stepId: step.id,
@@ -139,16 +158,27 @@ export class StepRunner {
   ): Promise<RunStatus> {
     const output = run.scrubber.scrub(result.output);
     const scrubbedAttempt = attempt && { ...attempt, record: run.scrubber.scrub(attempt.record) };
-    const runStatus = await this.store.finishStep(run.id, step.id, { ...result, output }, scrubbedAttempt);
     const previous = run.states.get(step.id);
+    const attempts = previous?.attempts ?? 0;
     run.states.set(step.id, {
       status: result.status,
-      attempts: previous?.attempts ?? 0,
+      attempts,
       nextAttemptAt: result.nextAttemptAt ?? null,
       output: output ?? previous?.output ?? null,
       error: result.error ?? null,
     });
-    return runStatus;
+    // When this result completes the run and no other write of it is under way, one
+    // statement records both: a one-step run costs a claim and a single write.
+    const runEnd = run.writesInFlight === 0 ? runOutcome(run) : undefined;
+    run.writesInFlight++;
+    try {
+      const input = run.inputs.get(step.id);
+      const runStatus = await this.store.finishStep(run.id, step.id, { ...result, output, attempts, input: input && run.scrubber.scrub(input) }, scrubbedAttempt, runEnd);
+      if (runEnd) run.finished = true;
+      return runStatus;
+    } finally {
+      run.writesInFlight--;
+    }
   }
 
   private contextFor(run: RunInProgress, attempt: number): object {
@@ -162,6 +192,16 @@ export class StepRunner {
       secrets: this.settings.environment,
     };
   }
+}
+
+/** The run's outcome and error once every step is final, from the in-memory states. */
+export function runOutcome(run: Pick<RunInProgress, 'plan' | 'states' | 'workflow'>): { outcome: 'succeeded' | 'failed'; error: string | null } | undefined {
+  const { outcome, skip } = run.plan.decide(run.states, new Date());
+  // Steps still to be marked skipped are written first, by the executor.
+  if (!outcome || skip.length > 0) return undefined;
+  const failed = run.workflow.steps.filter((step) => run.states.get(step.id)?.status === 'failed' && !step.continueOnError);
+  const error = failed.length ? failed.map((step) => `${step.id}: ${run.states.get(step.id)?.error}`).join('; ') : null;
+  return { outcome, error };
 }
 
 /** Connectors honour the signal; this makes sure a step never outlives its timeout. */

@@ -1,0 +1,385 @@
+import { Injectable } from '@nestjs/common';
+import picomatch from 'picomatch';
+import { DomainError } from '../common/domain-error';
+import { Settings } from '../config/settings';
+import { PlannedRequest } from '../connectors/connector';
+import { ConnectorRegistry } from '../connectors/connector.registry';
+import { DelayConnector } from '../connectors/delay.connector';
+import { EmailConnector } from '../connectors/email.connector';
+import { HttpConnector } from '../connectors/http.connector';
+import { SetConnector } from '../connectors/set.connector';
+import { SlackConnector } from '../connectors/slack.connector';
+import { WorkflowConnector } from '../connectors/workflow.connector';
+import { HttpDeliveryClient } from '../delivery/http-delivery.client';
+import { OutboundGuard } from '../delivery/outbound-guard';
+import { readBody, readQuery } from '../ingress/inbound-body';
+import { EventContext } from '../ingress/trigger-matcher';
+import { SCHEME_PRESETS } from '../ingress/verification/scheme-presets';
+import { isTruthy, redactedSecrets, Template, TemplateEngine, TemplateScope } from '../templates/template-engine';
+import { TemplateError } from '../templates/template-error';
+import { SourceDefinition, StepDefinition, StepKind, WorkflowDefinition } from '../workflows/workflow.types';
+import { RunPlan, StepState } from './run-plan';
+import { SecretScrubber } from './secret-scrubber';
+import { StepTemplates } from './step-templates';
+
+/** Id of the event and of the run in a dry run; idempotency keys read `dry-run:<step>`. */
+export const DRY_RUN_ID = 'dry-run';
+/** Source of the event when a workflow has no `on.webhook` (it runs on a schedule). */
+export const SCHEDULE_SOURCE = 'schedule';
+
+/** The event to try a workflow with, as a user writes it: only `body` is required. */
+export interface DryRunEventInput {
+  type?: string;
+  headers?: Record<string, unknown>;
+  query?: Record<string, unknown> | string;
+  body: unknown;
+}
+
+export interface DryRunOptions {
+  /** Declared sources, for the event type when neither `type` nor the event gives one. */
+  sources?: ReadonlyMap<string, SourceDefinition>;
+  /** Overrides the event's type. */
+  type?: string;
+  now?: Date;
+}
+
+export interface DryRunTrigger {
+  matches: boolean;
+  /** Why it would not match; empty when it matches. */
+  reasons: string[];
+  notes: string[];
+}
+
+export interface DryRunCondition {
+  template: string;
+  /** `missing`: a path does not exist, which skips the step; `unknown`: it reads outputs a dry run does not know. */
+  result: 'true' | 'false' | 'missing' | 'unknown' | 'error';
+  message?: string;
+}
+
+export interface DryRunStep {
+  id: string;
+  name?: string;
+  uses: StepKind;
+  /** The steps it waits for (file order made explicit). */
+  needs: string[];
+  status: 'would-run' | 'skipped' | 'would-fail';
+  /** Why it is skipped or would fail. */
+  reason?: string;
+  condition?: DryRunCondition;
+  /** A step it needs would fail, so a real run would not run it; it is rendered anyway. */
+  blocked_by?: string;
+  /** Steps whose output it reads; shown as `<steps.ID.output…>` since only a real run knows them. */
+  unknown_outputs: string[];
+  plan?: PlannedRequest;
+}
+
+export interface DryRunReport {
+  workflow: string;
+  file: string;
+  event: EventContext;
+  trigger: DryRunTrigger;
+  steps: DryRunStep[];
+  /** The secrets the workflow reads and whether each is set; never their values. */
+  secrets: { name: string; set: boolean }[];
+}
+
+export class InvalidDryRunEventError extends DomainError {
+  constructor(message: string) {
+    super('INVALID_DRY_RUN_EVENT', message);
+  }
+}
+
+const SECRET_REFERENCE = /secrets\.([A-Za-z_][A-Za-z0-9_]*)/g;
+const PLACEHOLDER_START = '\uE000';
+const PLACEHOLDER_END = '\uE001';
+/** A placeholder as text inside a rendered string, with the quotes JSON puts around it. */
+const PLACEHOLDER_TEXT = /"\uE000([^\uE001]*)\uE001"|\uE000([^\uE001]*)\uE001/g;
+const placeholderPaths = new WeakMap<object, string>();
+
+/**
+ * Shows what a workflow would do with an event without sending anything: whether the
+ * trigger matches, then each step in execution order with its `if` and the request its
+ * connector would make. Steps are rendered with redacted secrets only, so a dry run needs
+ * no secret set and can never show one. Outputs of earlier steps are not known (except
+ * `set`), so reading them yields a placeholder that renders as `<steps.ID.output.path>`.
+ */
+@Injectable()
+export class DryRun {
+  private readonly stepTemplates: StepTemplates;
+
+  constructor(
+    private readonly templates: TemplateEngine,
+    private readonly connectors: ConnectorRegistry,
+    private readonly settings: Settings,
+  ) {
+    this.stepTemplates = new StepTemplates(templates);
+  }
+
+  /** A dry run outside the application (the CLI): connectors built directly; `plan` never sends. */
+  static standalone(settings: Settings): DryRun {
+    const client = new HttpDeliveryClient(new OutboundGuard(settings));
+    const registry = new ConnectorRegistry(
+      new HttpConnector(client),
+      new SlackConnector(client),
+      new EmailConnector(settings),
+      new SetConnector(),
+      new DelayConnector(),
+      new WorkflowConnector(),
+    );
+    return new DryRun(new TemplateEngine(), registry, settings);
+  }
+
+  run(workflow: WorkflowDefinition, input: DryRunEventInput, options: DryRunOptions = {}): DryRunReport {
+    const now = options.now ?? new Date();
+    const notes: string[] = [];
+    const event = this.eventOf(workflow, input, options, now, notes);
+    const report: DryRunReport = {
+      workflow: workflow.name,
+      file: workflow.file,
+      event,
+      trigger: this.trigger(workflow, event, notes),
+      steps: this.steps(workflow, event, now),
+      secrets: this.secretsOf(workflow),
+    };
+    // The event file may hold a secret's value; the engine scrubs stored inputs the same way.
+    return new SecretScrubber(workflow.yaml, this.settings.environment ?? {}).scrub(report);
+  }
+
+  private eventOf(workflow: WorkflowDefinition, input: DryRunEventInput, options: DryRunOptions, now: Date, notes: string[]): EventContext {
+    const headers = headersOf(input.headers);
+    const source = workflow.on.webhook ?? SCHEDULE_SOURCE;
+    const event: EventContext = {
+      id: DRY_RUN_ID,
+      source,
+      type: '',
+      received_at: now.toISOString(),
+      headers,
+      query: queryOf(input.query),
+      body: typeof input.body === 'string' ? readBody(Buffer.from(input.body), headers['content-type'] ?? null).value : (input.body ?? null),
+    };
+    event.type = options.type ?? input.type ?? this.presetType(event, options.sources?.get(source), notes);
+    return event;
+  }
+
+  /** The type ingress would give the event: the source's `event_type`, or its scheme's preset. */
+  private presetType(event: EventContext, source: SourceDefinition | undefined, notes: string[]): string {
+    const template = source?.eventType ?? SCHEME_PRESETS[source?.verify.scheme ?? 'none'].eventType;
+    try {
+      const value = this.templates.compile(template).render({ event }, { field: `sources.${event.source}.event_type` });
+      if (value === undefined || value === null) return '';
+      return typeof value === 'string' ? value : JSON.stringify(value);
+    } catch (error) {
+      notes.push(`event_type could not be evaluated, the type is empty: ${(error as Error).message}`);
+      return '';
+    }
+  }
+
+  private trigger(workflow: WorkflowDefinition, event: EventContext, notes: string[]): DryRunTrigger {
+    const reasons: string[] = [];
+    const on = workflow.on;
+    if (on.webhook === undefined) {
+      return { matches: true, reasons, notes: [...notes, `runs on its schedule (${on.schedule ?? '?'}), not on events`] };
+    }
+    if (on.event !== undefined && !picomatch(on.event, { dot: true })(event.type)) {
+      reasons.push(`event type "${event.type}" does not match on.event "${on.event}"`);
+    }
+    if (on.if !== undefined) {
+      const condition = this.templates.compile(on.if);
+      if (condition.paths.some((path) => path.startsWith('secrets.'))) {
+        notes.push('on.if reads secrets, which a dry run sees as [secret]: the real result may differ');
+      }
+      try {
+        const context = { event, workflow: { name: workflow.name }, secrets: redactedSecrets() };
+        if (!isTruthy(condition.render(context, { workflow: workflow.name, field: 'on.if' }))) reasons.push(`on.if ${on.if} is false`);
+      } catch (error) {
+        reasons.push(`on.if could not be evaluated: ${(error as Error).message}`);
+      }
+    }
+    return { matches: reasons.length === 0, reasons, notes };
+  }
+
+  private steps(workflow: WorkflowDefinition, event: EventContext, now: Date): DryRunStep[] {
+    const plan = new RunPlan(workflow);
+    const results = new Map<string, DryRunStep>();
+    const outputs: Record<string, { output: unknown }> = {};
+    const known = new Set<string>();
+    for (const step of executionOrder(plan, now)) {
+      const context = { event, steps: { ...outputs }, run: { id: DRY_RUN_ID, attempt: 1 }, workflow: { name: workflow.name }, secrets: redactedSecrets() };
+      const { result, output } = this.step(step, plan.needsOf(step.id), context, known, now);
+      const blocker = blockerOf(plan.needsOf(step.id), results, workflow);
+      if (blocker !== undefined) result.blocked_by = blocker;
+      results.set(step.id, result);
+      // As in the engine, a skipped step has no output: reading it is a missing path.
+      if (result.status === 'skipped') continue;
+      outputs[step.id] = { output: output ?? placeholder(`steps.${step.id}.output`) };
+      if (output !== undefined) known.add(step.id);
+    }
+    return [...results.values()];
+  }
+
+  private step(
+    step: StepDefinition,
+    needs: readonly string[],
+    context: { steps: Record<string, unknown> },
+    known: ReadonlySet<string>,
+    now: Date,
+  ): { result: DryRunStep; output?: unknown } {
+    const compiled = this.stepTemplates.of(step);
+    const unknownIn = (paths: readonly string[]) => unknownOutputs(paths, context.steps, known);
+    const result: DryRunStep = {
+      id: step.id,
+      ...(step.name === undefined ? {} : { name: step.name }),
+      uses: step.uses,
+      needs: [...needs],
+      status: 'would-run',
+      unknown_outputs: unknownIn([...compiled.with.paths, ...(compiled.condition?.paths ?? [])]),
+    };
+    // The report already names the workflow and step; messages only name the field.
+    const scope: TemplateScope = {};
+    if (compiled.condition) {
+      result.condition = this.condition(compiled.condition, context, scope, unknownIn(compiled.condition.paths).length > 0);
+      if (result.condition.result === 'false' || result.condition.result === 'missing') {
+        return { result: { ...result, status: 'skipped', reason: result.condition.message ?? 'its `if` is false' } };
+      }
+      if (result.condition.result === 'error') return { result: { ...result, status: 'would-fail', reason: result.condition.message } };
+    }
+    try {
+      const rendered = compiled.with.render(context, { ...scope, field: 'with' }) as Record<string, unknown>;
+      const shown = reveal(rendered) as Record<string, unknown>;
+      result.plan = this.connectors.get(step.uses).plan(shown, { idempotencyKey: `${DRY_RUN_ID}:${step.id}`, now: () => now });
+      return { result, output: step.uses === 'set' ? rendered : undefined };
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      const caveat = result.unknown_outputs.length > 0 ? ` (it reads the output of ${result.unknown_outputs.join(', ')}, which only a real run knows)` : '';
+      return { result: { ...result, status: 'would-fail', reason: `${error.message}${caveat}` } };
+    }
+  }
+
+  /** As the engine: a missing path skips the step, any other error fails it. */
+  private condition(template: Template, context: object, scope: TemplateScope, readsUnknown: boolean): DryRunCondition {
+    try {
+      const value = template.render(context, { ...scope, field: 'if' });
+      if (readsUnknown || isPlaceholder(value)) return { template: template.source, result: 'unknown' };
+      return { template: template.source, result: isTruthy(value) ? 'true' : 'false' };
+    } catch (error) {
+      const missing = error instanceof TemplateError && error.code === 'TEMPLATE_MISSING_PATH';
+      return { template: template.source, result: missing ? 'missing' : 'error', message: (error as Error).message };
+    }
+  }
+
+  private secretsOf(workflow: WorkflowDefinition): { name: string; set: boolean }[] {
+    const names = [...new Set([...workflow.yaml.matchAll(SECRET_REFERENCE)].map((match) => match[1]!))];
+    return names.map((name) => ({ name, set: this.settings.environment?.[name] !== undefined }));
+  }
+}
+
+/**
+ * Reads an event file: a whole event (`{ type?, headers?, query?, body }`, recognised by
+ * `body` beside `type` or `headers`) or, otherwise, the body alone.
+ */
+export function dryRunEventOf(document: unknown): DryRunEventInput {
+  if (!isRecord(document) || !('body' in document) || !('type' in document || 'headers' in document)) return { body: document };
+  const { type, headers, query, body } = document;
+  if (type !== undefined && typeof type !== 'string') throw new InvalidDryRunEventError('`type` must be a string');
+  if (headers !== undefined && !isRecord(headers)) throw new InvalidDryRunEventError('`headers` must be an object of names and values');
+  if (query !== undefined && typeof query !== 'string' && !isRecord(query)) {
+    throw new InvalidDryRunEventError('`query` must be an object or a query string');
+  }
+  return { type, headers, query, body };
+}
+
+/** Steps in the order a run starts them: each wave of ready steps in file order. */
+function executionOrder(plan: RunPlan, now: Date): StepDefinition[] {
+  const states = new Map<string, StepState>();
+  const order: StepDefinition[] = [];
+  for (let ready = plan.decide(states, now).ready; ready.length > 0; ready = plan.decide(states, now).ready) {
+    for (const step of ready) {
+      order.push(step);
+      states.set(step.id, { status: 'succeeded', attempts: 1, nextAttemptAt: null, output: null, error: null });
+    }
+  }
+  return order;
+}
+
+/** The step that would fail and so keep this one from running in a real run. */
+function blockerOf(needs: readonly string[], results: ReadonlyMap<string, DryRunStep>, workflow: WorkflowDefinition): string | undefined {
+  for (const need of needs) {
+    const result = results.get(need);
+    if (result?.blocked_by !== undefined) return result.blocked_by;
+    const continues = workflow.steps.find((step) => step.id === need)?.continueOnError ?? false;
+    if (result?.status === 'would-fail' && !continues) return need;
+  }
+  return undefined;
+}
+
+/** Ids of steps with placeholder outputs that `paths` read (`steps.<id>.output…`). */
+function unknownOutputs(paths: readonly string[], steps: Record<string, unknown>, known: ReadonlySet<string>): string[] {
+  const ids = paths
+    .map((path) => /^steps\.([^.]+)\.output(?:\.|$)/.exec(path)?.[1])
+    .filter((id): id is string => id !== undefined && Object.hasOwn(steps, id) && !known.has(id));
+  return [...new Set(ids)];
+}
+
+/**
+ * An unknown value: every property exists and is another placeholder, so the template
+ * engine's own-property path resolver follows any path into it. As a lone expression it
+ * stays this object (revealed as `<path>` after rendering); inside text it is written as
+ * JSON, through `toJSON`, as the path between two private-use marks that `reveal` replaces.
+ */
+function placeholder(path: string): object {
+  const proxy = new Proxy(Object.create(null) as object, {
+    get: (_target, key) => {
+      if (key === 'toJSON') return () => `${PLACEHOLDER_START}${path}${PLACEHOLDER_END}`;
+      return typeof key === 'string' ? placeholder(`${path}.${key}`) : undefined;
+    },
+    has: (_target, key) => typeof key === 'string',
+    getOwnPropertyDescriptor: (_target, key) =>
+      typeof key === 'string' ? { value: placeholder(`${path}.${key}`), writable: false, enumerable: false, configurable: true } : undefined,
+    ownKeys: () => [],
+  });
+  placeholderPaths.set(proxy, path);
+  return proxy;
+}
+
+function isPlaceholder(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && placeholderPaths.has(value);
+}
+
+/** A rendered value with every placeholder, whole or inside text, written as `<path>`. */
+function reveal(value: unknown): unknown {
+  if (typeof value === 'string') return value.replace(PLACEHOLDER_TEXT, (_match, quoted?: string, bare?: string) => `<${quoted ?? bare}>`);
+  if (typeof value !== 'object' || value === null) return value;
+  const path = placeholderPaths.get(value);
+  if (path !== undefined) return `<${path}>`;
+  if (Array.isArray(value)) return value.map(reveal);
+  const result: Record<string, unknown> = {};
+  for (const [key, entry] of Object.entries(value)) {
+    Object.defineProperty(result, key, { value: reveal(entry), enumerable: true, writable: true, configurable: true });
+  }
+  return result;
+}
+
+function headersOf(headers: Record<string, unknown> | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value === undefined || value === null) continue;
+    result[name.toLowerCase()] = Array.isArray(value) ? value.map(String).join(', ') : String(value);
+  }
+  return result;
+}
+
+function queryOf(query: DryRunEventInput['query']): Record<string, string | string[]> {
+  if (query === undefined) return {};
+  if (typeof query === 'string') return readQuery(query.replace(/^\?/, ''));
+  const result: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(query)) {
+    if (value === undefined || value === null) continue;
+    result[name] = Array.isArray(value) ? value.map(String) : String(value);
+  }
+  return result;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
