@@ -32,7 +32,7 @@ function setEnv(name: string, value: string): void {
 }
 
 before(async () => {
-  receiver = createHttpServer((request, response) => {
+  receiver = createHttpServer((_request, response) => {
     received++;
     response.writeHead(201, { 'content-type': 'application/json' }).end('{"tracking_number":"T-1"}');
   });
