@@ -238,6 +238,28 @@ describe(DryRun.name, () => {
     assert.deepEqual(report.trigger, { matches: true, reasons: [], notes: [] });
   });
 
+  it('counts an on.if that cannot be evaluated as no match, saying why', async () => {
+    const report = await dryRun(['  - id: a', '    uses: set', '    with: { x: 1 }'], { body: ORDER }, {
+      on: ['  webhook: shop', '  if: "{{gt event.body.order.refund 0}}"'],
+    });
+    assert.equal(report.trigger.matches, false);
+    assert.deepEqual(report.trigger.reasons, ['on.if could not be evaluated: event.body.order.refund does not exist']);
+  });
+
+  it('gives a scheduled workflow the scheduler\'s source and type and always matches it', async () => {
+    const report = await dryRun(['  - id: a', '    uses: set', '    with: { x: 1 }'], { body: {} }, { on: ['  schedule: "*/15 * * * *"'] });
+    assert.equal(report.event.source, 'schedule');
+    assert.equal(report.event.type, 'schedule');
+    assert.equal(report.trigger.matches, true);
+    assert.deepEqual(report.trigger.notes, ['runs on its schedule (*/15 * * * *), not on events']);
+  });
+
+  it('notes an event type the source cannot read from a body without one', async () => {
+    const report = await dryRun(['  - id: a', '    uses: set', '    with: { x: 1 }'], { body: { order: {} } });
+    assert.equal(report.event.type, '');
+    assert.match(report.trigger.notes[0]!, /^event_type could not be evaluated, the type is empty: .*event\.body\.type does not exist/);
+  });
+
   it('builds the event: source from on.webhook, type from the source, lower-case headers; --type wins', async () => {
     const steps = ['  - id: a', '    uses: set', '    with: { sig: "{{event.headers.x-shop-signature}}", n: "{{event.query.n}}" }'];
     const input: DryRunEventInput = { headers: { 'X-Shop-Signature': 'abc' }, query: 'n=1', body: ORDER };

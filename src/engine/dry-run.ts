@@ -24,8 +24,8 @@ import { StepTemplates } from './step-templates';
 
 /** Id of the event and of the run in a dry run; idempotency keys read `dry-run:<step>`. */
 export const DRY_RUN_ID = 'dry-run';
-/** Source of the event when a workflow has no `on.webhook` (it runs on a schedule). */
-export const SCHEDULE_SOURCE = 'schedule';
+/** Source and type of a scheduled run's event, as the scheduler gives them. */
+const SCHEDULE_SOURCE = 'schedule';
 
 /** The event to try a workflow with, as a user writes it: only `body` is required. */
 export interface DryRunEventInput {
@@ -158,7 +158,8 @@ export class DryRun {
       query: queryOf(input.query),
       body: typeof input.body === 'string' ? readBody(Buffer.from(input.body), headers['content-type'] ?? null).value : (input.body ?? null),
     };
-    event.type = options.type ?? input.type ?? this.presetType(event, options.sources?.get(source), notes);
+    const scheduled = workflow.on.webhook === undefined;
+    event.type = options.type ?? input.type ?? (scheduled ? SCHEDULE_SOURCE : this.presetType(event, options.sources?.get(source), notes));
     return event;
   }
 
@@ -191,7 +192,7 @@ export class DryRun {
       }
       try {
         const context = { event, workflow: { name: workflow.name }, secrets: redactedSecrets() };
-        if (!isTruthy(condition.render(context, { workflow: workflow.name, field: 'on.if' }))) reasons.push(`on.if ${on.if} is false`);
+        if (!isTruthy(condition.render(context))) reasons.push(`on.if ${on.if} is false`);
       } catch (error) {
         reasons.push(`on.if could not be evaluated: ${(error as Error).message}`);
       }
