@@ -7,6 +7,7 @@ import { Runner, WorkerUtils, makeWorkerUtils, run } from 'graphile-worker';
 import { DataSource } from 'typeorm';
 import { Settings } from '../config/settings';
 import { DatabaseConnection } from '../database/database-connection';
+import { queueLogger } from '../queue/queue-logger';
 import { QUEUE_SCHEMA, RUN_TASK } from '../queue/run-job';
 import { RunExecutor } from './run-executor';
 import { RunStore } from './run-store';
@@ -49,7 +50,7 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
     const events = new EventEmitter();
     events.on('pool:create', ({ workerPool }: { workerPool: { id: string } }) => this.workerIds.add(workerPool.id));
     events.on('worker:create', ({ worker }: { worker: { workerId: string } }) => this.workerIds.add(worker.workerId));
-    this.utils = await makeWorkerUtils({ connectionString: this.connection.url, schema: QUEUE_SCHEMA });
+    this.utils = await makeWorkerUtils({ connectionString: this.connection.url, schema: QUEUE_SCHEMA, logger: queueLogger() });
     this.runner = await run({
       connectionString: this.connection.url,
       schema: QUEUE_SCHEMA,
@@ -58,7 +59,9 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
       noHandleSignals: true,
       pollInterval: 2000,
       events: events as never,
-      logger: undefined,
+      logger: queueLogger(),
+      // Hookflow schedules workflows itself (SchedulerService); no crontab file is read.
+      crontab: '',
       preset: { worker: { localQueue: { size: 64 }, completeJobBatchDelay: 1, failJobBatchDelay: 1 } } as never,
       taskList: {
         [RUN_TASK]: async (payload) => this.executor.execute((payload as { run_id: string }).run_id, this.processId),

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { runMigrations } from 'graphile-worker';
 import { DatabaseConnection } from '../database/database-connection';
+import { queueLogger } from './queue-logger';
 import { QUEUE_SCHEMA } from './run-job';
 
 /**
@@ -18,7 +19,7 @@ export class QueueService implements OnModuleInit {
     await runMigrations({
       connectionString: this.connection.url,
       schema: QUEUE_SCHEMA,
-      logger: undefined,
+      logger: queueLogger(),
     });
     this.logger.log('Queue schema is up to date');
   }
