@@ -31,10 +31,16 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     process.stdout.write(`Hookflow received ${signal}: finishing in-flight requests…\n`);
-    await app.close();
+    let clean = true;
+    try {
+      await app.close();
+    } catch (error) {
+      clean = false;
+      process.stderr.write(`Hookflow did not stop cleanly: ${(error as Error)?.stack ?? String(error)}\n`);
+    }
     await embedded?.stop();
     process.stdout.write('Hookflow stopped.\n');
-    process.exit(0);
+    process.exit(clean ? 0 : 1);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));

@@ -44,7 +44,7 @@ describe('npm start', () => {
       assert.equal(answer.body.runs, 1);
     } finally {
       hookflow.child.kill('SIGTERM');
-      assert.equal(await hookflow.exited, 0);
+      assert.equal(await hookflow.exited, 0, hookflow.output());
     }
   });
 

@@ -14,6 +14,8 @@ async function main(): Promise<void> {
   );
 
   const app = Fastify({ logger: false });
+  // The raw bytes, whatever the content type (Fastify would otherwise parse JSON).
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   app.get('/health', async () => ({ status: 'ok' }));
   app.post<{ Params: { source: string }; Body: Buffer }>('/hooks/:source', async (request, reply) => {

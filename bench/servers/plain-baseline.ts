@@ -6,6 +6,8 @@ import { closeOnSignals } from './server-lifecycle';
 
 async function main(): Promise<void> {
   const app = Fastify({ logger: false });
+  // The raw bytes, whatever the content type (Fastify would otherwise parse JSON).
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   app.get('/health', async () => ({ status: 'ok' }));
   app.post('/hooks/:source', async (_request, reply) => reply.code(202).send({ id: randomUUID() }));

@@ -1,10 +1,11 @@
 import { benchServer } from './paths';
 import type { ServerSpec } from './server-comparison';
-import { auditCounts, countRows } from './stored-rows';
+import { auditCounts, countRows, databaseWorkPerWebhook } from './stored-rows';
 
 /** Every 2xx answer of a one-row-per-request server must have left one row in `webhooks`. */
 export async function auditWebhookRows(databaseUrl: string, accepted: number, inFlight: number): Promise<string> {
-  return auditCounts(await countRows(databaseUrl, ['webhooks']), { webhooks: accepted }, inFlight);
+  const stored = auditCounts(await countRows(databaseUrl, ['webhooks']), { webhooks: accepted }, inFlight);
+  return `${stored}; ${await databaseWorkPerWebhook(databaseUrl, accepted)}`;
 }
 
 /** Bare Fastify + pg: one INSERT per request, durable commit, then 202. The reference row. */

@@ -59,3 +59,26 @@ function processTicks(pid: number | undefined): number | undefined {
     return undefined;
   }
 }
+
+const QUIET_CORES = 0.5;
+const QUIET_WAIT_MS = 90_000;
+
+/**
+ * On a shared machine, waits (up to 90 s) until other processes use less than half a core;
+ * answers the cores they kept busy in the last second checked.
+ */
+export async function waitForQuietMachine(log: (line: string) => void): Promise<number | undefined> {
+  const deadline = Date.now() + QUIET_WAIT_MS;
+  let busy = await coresBusyElsewhere();
+  if (busy === undefined || busy < QUIET_CORES) return busy;
+  log(`  (machine busy: ${busy.toFixed(2)} cores used by other processes; waiting up to ${QUIET_WAIT_MS / 1000} s)`);
+  while (busy !== undefined && busy >= QUIET_CORES && Date.now() < deadline) busy = await coresBusyElsewhere();
+  return busy;
+}
+
+async function coresBusyElsewhere(): Promise<number | undefined> {
+  const meter = new CpuMeter(undefined);
+  await new Promise((done) => setTimeout(done, 1_000));
+  const use = meter.stop();
+  return use && Math.max(0, use.machine - use.loadGenerator);
+}

@@ -5,7 +5,7 @@ import { HOOKFLOW_MAIN } from './paths';
 import type { BenchContext } from './scenario';
 import type { ServerSpec } from './server-comparison';
 import { BENCH_SOURCE, EVENT_ID_HEADER, SIGNATURE_HEADER } from './signed-order-requests';
-import { auditCounts, countRows } from './stored-rows';
+import { auditCounts, countRows, databaseWorkPerWebhook } from './stored-rows';
 
 /** Source `bench`: HMAC-SHA256 (hex) of the raw body, deduplicated on `x-event-id`. */
 export const BENCH_SOURCES_YAML = `sources:
@@ -73,5 +73,6 @@ export async function hookflowServer(context: BenchContext, options: HookflowSer
  */
 async function auditOneRunPerEvent(databaseUrl: string, accepted: number, inFlight: number): Promise<string> {
   const counts = await countRows(databaseUrl, ['events', 'runs', 'graphile_worker._private_jobs']);
-  return auditCounts(counts, { events: accepted, runs: accepted }, inFlight);
+  const stored = auditCounts(counts, { events: accepted, runs: accepted }, inFlight);
+  return `${stored}; ${await databaseWorkPerWebhook(databaseUrl, accepted)}`;
 }

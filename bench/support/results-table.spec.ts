@@ -18,7 +18,7 @@ function run(requestsPerSecond: number): LoadSample {
   };
 }
 
-function summary(name: string, rates: number[], ratio: number | null, baseline = false): ServerSummary {
+function summary(name: string, rates: number[], ratio: number | null, baseline = false, ratioPerRound: number[] = []): ServerSummary {
   return {
     name,
     baseline,
@@ -29,6 +29,7 @@ function summary(name: string, rates: number[], ratio: number | null, baseline =
     non2xx: 0,
     errors: 0,
     ratioToBaseline: ratio,
+    ratioPerRound,
   };
 }
 
@@ -36,12 +37,12 @@ describe('formatResultsTable', () => {
   it('prints one Markdown row per server with every run and the ratio to the baseline', () => {
     const table = formatResultsTable([
       summary('Baseline', [10000, 11000, 12000], 1, true),
-      summary('Hookflow', [5000, 6050, 7000], 0.55),
+      summary('Hookflow', [5000, 6050, 7000], 0.55, false, [0.5, 0.55, 0.5833]),
     ]);
     const lines = table.split('\n');
     assert.equal(lines.length, 4);
     assert.match(lines[0], /\| 3 runs \|/);
-    assert.equal(lines[2], '| Baseline | 11,000 | 10,000 / 11,000 / 12,000 | 4.0 | 12.6 | 0 | 0 | 100% (baseline) |');
-    assert.equal(lines[3], '| Hookflow | 6,050 | 5,000 / 6,050 / 7,000 | 4.0 | 12.6 | 0 | 0 | 55% |');
+    assert.equal(lines[2], '| Baseline | 11,000 | 10,000 / 11,000 / 12,000 | 4.0 | 12.6 | 0 | 0 | baseline |');
+    assert.equal(lines[3], '| Hookflow | 6,050 | 5,000 / 6,050 / 7,000 | 4.0 | 12.6 | 0 | 0 | 55% (per run 50 / 55 / 58%) |');
   });
 });

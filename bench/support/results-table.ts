@@ -13,9 +13,16 @@ export function formatResultsTable(summaries: ServerSummary[]): string {
 
 function formatRow(summary: ServerSummary): string {
   const runs = summary.runs.map((run) => Math.round(run.requestsPerSecond).toLocaleString('en-US')).join(' / ');
-  const ratio = summary.baseline ? '100% (baseline)' : summary.ratioToBaseline === null ? '–' : `${Math.round(summary.ratioToBaseline * 100)}%`;
+  const ratio = summary.baseline ? 'baseline' : summary.ratioToBaseline === null ? '–' : ratioWithRounds(summary);
   return (
     `| ${summary.name} | ${Math.round(summary.medianRequestsPerSecond).toLocaleString('en-US')} | ${runs} | ` +
     `${summary.medianP50Ms.toFixed(1)} | ${summary.medianP99Ms.toFixed(1)} | ${summary.non2xx} | ${summary.errors} | ${ratio} |`
   );
+}
+
+/** "85% (per run 31 / 95 / 88%)": the per-run ratios pair each run with the baseline's run of the same round. */
+function ratioWithRounds(summary: ServerSummary): string {
+  const percent = (ratio: number) => Math.round(ratio * 100);
+  const rounds = summary.ratioPerRound.length > 1 ? ` (per run ${summary.ratioPerRound.map(percent).join(' / ')}%)` : '';
+  return `${percent(summary.ratioToBaseline!)}%${rounds}`;
 }

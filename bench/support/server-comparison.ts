@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { BenchDatabase, BenchDatabaseServer } from './bench-database';
-import { CpuMeter, CpuUse } from './cpu-meter';
+import { CpuMeter, CpuUse, waitForQuietMachine } from './cpu-meter';
 import { generateLoad, LoadSample } from './load-generator';
 import type { BenchOptions } from './scenario';
 import { ServerProcess } from './server-process';
@@ -33,7 +33,7 @@ export interface ServerSpec {
 /** One measured run, with where the machine's CPU went during it. */
 export type MeasuredSample = LoadSample & {
   cpu?: CpuUse;
-  /** Cores busy on the machine in the second before the server started (shared-machine noise). */
+  /** Cores other processes kept busy in the second before the server started (shared-machine noise). */
   backgroundCores?: number;
 };
 
@@ -48,6 +48,8 @@ export interface ServerSummary {
   errors: number;
   /** Median req/s divided by the baseline's median req/s of the same comparison. */
   ratioToBaseline: number | null;
+  /** Req/s of each run divided by the baseline's req/s in the same round. */
+  ratioPerRound: number[];
   audit?: string;
 }
 
@@ -127,29 +129,6 @@ async function measureOnce(
   }
 }
 
-const QUIET_CORES = 0.5;
-const QUIET_WAIT_MS = 90_000;
-
-/**
- * On a shared machine, waits (up to 90 s) until other processes use less than half a core
- * before a server is measured; answers the cores that were busy in the last second checked.
- */
-async function waitForQuietMachine(log: (line: string) => void): Promise<number | undefined> {
-  const deadline = Date.now() + QUIET_WAIT_MS;
-  let busy = await busyCoresOverOneSecond();
-  if (busy === undefined || busy < QUIET_CORES) return busy;
-  log(`  (machine busy: ${busy.toFixed(2)} cores used by other processes; waiting up to ${QUIET_WAIT_MS / 1000} s)`);
-  while (busy !== undefined && busy >= QUIET_CORES && Date.now() < deadline) busy = await busyCoresOverOneSecond();
-  return busy;
-}
-
-async function busyCoresOverOneSecond(): Promise<number | undefined> {
-  const meter = new CpuMeter(undefined);
-  await new Promise((done) => setTimeout(done, 1_000));
-  const use = meter.stop();
-  return use && use.machine - use.loadGenerator;
-}
-
 function reportTroubleIn(output: string, name: string, log: (line: string) => void): void {
   const trouble = output.split('\n').filter((line) => /error|warn|fail|exception/i.test(line));
   if (trouble.length > 0) log(`  ! ${name} logged ${trouble.length} warning/error line(s), e.g.: ${trouble[0].trim().slice(0, 300)}`);
@@ -162,7 +141,8 @@ function cpuProfileFlags(profileDir: string, name: string, round: number): strin
 
 function summarize(specs: ServerSpec[], samples: Map<ServerSpec, MeasuredSample[]>, audits: Map<ServerSpec, string>): ServerSummary[] {
   const baselineSpec = specs.find((spec) => spec.baseline);
-  const baselineRate = baselineSpec ? median(samples.get(baselineSpec)!.map((s) => s.requestsPerSecond)) : 0;
+  const baselineRuns = baselineSpec ? samples.get(baselineSpec)!.map((s) => s.requestsPerSecond) : [];
+  const baselineRate = median(baselineRuns);
   return specs.map((spec) => {
     const runs = samples.get(spec)!;
     const rate = median(runs.map((s) => s.requestsPerSecond));
@@ -176,6 +156,7 @@ function summarize(specs: ServerSpec[], samples: Map<ServerSpec, MeasuredSample[
       non2xx: runs.reduce((sum, s) => sum + s.non2xx, 0),
       errors: runs.reduce((sum, s) => sum + s.errors + s.timeouts, 0),
       ratioToBaseline: baselineRate > 0 ? rate / baselineRate : null,
+      ratioPerRound: baselineRuns.length ? runs.map((s, round) => s.requestsPerSecond / baselineRuns[round]) : [],
       audit: audits.get(spec),
     };
   });
@@ -186,7 +167,7 @@ function describe(sample: MeasuredSample): string {
   const cpu = sample.cpu
     ? `  cpu: load ${sample.cpu.loadGenerator.toFixed(2)}, server ${sample.cpu.server.toFixed(2)}, rest ${sample.cpu.rest.toFixed(2)} of ${sample.cpu.machine.toFixed(2)} cores`
     : '';
-  const background = sample.backgroundCores === undefined ? '' : `  (idle before: ${sample.backgroundCores.toFixed(2)} cores busy)`;
+  const background = sample.backgroundCores === undefined ? '' : `  (others before: ${sample.backgroundCores.toFixed(2)} cores)`;
   return (
     `${Math.round(sample.requestsPerSecond).toString().padStart(6)} req/s  ` +
     `p50 ${sample.latencyMs.p50.toFixed(1)} ms  p99 ${sample.latencyMs.p99.toFixed(1)} ms  ` +

@@ -32,3 +32,25 @@ export function auditCounts(counts: Record<string, number>, expected: Record<str
   });
   return `stored after all runs: ${parts.join(', ')}`;
 }
+
+/**
+ * What the server made PostgreSQL do for each webhook it accepted (warm-ups included), from
+ * the database's own counters: commits and rows inserted, updated and deleted.
+ */
+export async function databaseWorkPerWebhook(databaseUrl: string, accepted: number): Promise<string> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<Record<string, string>>(
+      `SELECT xact_commit, tup_inserted, tup_updated, tup_deleted FROM pg_stat_database WHERE datname = current_database()`,
+    );
+    const per = (value: string) => (accepted > 0 ? (Number(value) / accepted).toFixed(2) : '–');
+    const [row] = rows;
+    return (
+      `per accepted webhook: ${per(row.xact_commit)} commits, ${per(row.tup_inserted)} rows inserted, ` +
+      `${per(row.tup_updated)} updated, ${per(row.tup_deleted)} deleted`
+    );
+  } finally {
+    await client.end();
+  }
+}

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AttemptRecord } from '../delivery/attempt-record';
+import { GroupCommit } from '../database/group-commit';
 import { QUEUE_SCHEMA, RUN_TASK } from '../queue/run-job';
 import { RunStatus } from './run.entity';
 import { StepState } from './run-plan';
@@ -27,6 +28,25 @@ export interface ClaimedRun {
   steps: Map<string, StepState>;
 }
 
+const BATCHING = { maxBatch: 128, maxConcurrent: 2 };
+
+export interface StepResult {
+  status: StepStatus;
+  output?: unknown;
+  error?: string | null;
+  nextAttemptAt?: Date | null;
+  attempts?: number;
+  input?: unknown;
+}
+
+interface StepFinish {
+  runId: string;
+  stepId: string;
+  result: StepResult;
+  attempt?: { record: AttemptRecord; succeeded: boolean; startedAt: Date };
+  runEnd?: { outcome: 'succeeded' | 'failed'; error: string | null };
+}
+
 export type ClaimRefusal = 'missing' | 'final' | 'waiting-for-earlier-run' | 'held-by-another-process';
 
 interface StepRow {
@@ -49,6 +69,13 @@ export const ENQUEUE_RUN = (runId: string, runAt: string) =>
  */
 @Injectable()
 export class RunStore {
+  // The engine's three most frequent writes are group-committed: concurrent runs share
+  // their statements and transactions, which is what keeps PostgreSQL from being the
+  // bottleneck at high event rates.
+  private readonly claims = new GroupCommit((inputs: { runId: string; owner: string }[]) => this.claimBatch(inputs), BATCHING);
+  private readonly starts = new GroupCommit((inputs: { runId: string; stepId: string; input: string }[]) => this.startBatch(inputs), BATCHING);
+  private readonly finishes = new GroupCommit((inputs: StepFinish[]) => this.finishBatch(inputs), BATCHING);
+
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
@@ -57,85 +84,81 @@ export class RunStore {
    * step states.
    */
   async claim(runId: string, owner: string): Promise<ClaimedRun | ClaimRefusal> {
-    const rows = (await this.dataSource.query(CLAIM_RUN, [runId, owner, RUN_LEASE_SECONDS])) as ClaimRow[];
-    if (rows.length === 0) return this.whyNotClaimed(runId, owner);
-    const row = rows[0];
-    return {
-      id: row.id,
-      workflow: row.workflow,
-      workflowVersion: row.workflow_version,
-      eventId: row.event_id,
-      event: {
-        source: row.source,
-        type: row.type,
-        receivedAt: row.received_at,
-        headers: row.headers,
-        query: row.query,
-        contentType: row.content_type,
-        body: row.body,
-      },
-      steps: new Map(
-        row.steps.map((step) => [
-          step.step_id,
-          {
-            status: step.status,
-            attempts: step.attempts,
-            nextAttemptAt: step.next_attempt_at ? new Date(step.next_attempt_at) : null,
-            output: step.output,
-            error: step.error,
-          },
-        ]),
-      ),
-    };
+    const row = await this.claims.submit({ runId, owner });
+    return row ? claimedRunOf(row) : this.whyNotClaimed(runId, owner);
   }
 
   /** Records that an attempt of a step begins; answers the attempt's number (1-based). */
-  async startStep(runId: string, stepId: string, redactedInput: unknown): Promise<number> {
-    const [{ attempts }] = (await this.dataSource.query(
-      `INSERT INTO step_runs (run_id, step_id, status, attempts, input, started_at)
-       VALUES ($1, $2, 'running', 1, $3, now())
-       ON CONFLICT (run_id, step_id) DO UPDATE
-         SET status = 'running', attempts = step_runs.attempts + 1, input = excluded.input,
-             next_attempt_at = NULL, error = NULL, started_at = coalesce(step_runs.started_at, now())
-       RETURNING attempts`,
-      [runId, stepId, JSON.stringify(redactedInput ?? null)],
-    )) as { attempts: number }[];
-    return attempts;
+  startStep(runId: string, stepId: string, redactedInput: unknown): Promise<number> {
+    return this.starts.submit({ runId, stepId, input: JSON.stringify(redactedInput ?? null) });
   }
 
   /**
    * Records how an attempt ended: final (`succeeded`/`failed`) or `running` with the time
-   * of the next attempt. Answers the run's status, so that a cancel is seen at once.
+   * of the next attempt, with the attempt's record, and (`runEnd`) the end of the run when
+   * this was its last step. Answers the run's status, so that a cancel is seen at once.
    */
-  async finishStep(
+  finishStep(
     runId: string,
     stepId: string,
-    result: { status: StepStatus; output?: unknown; error?: string | null; nextAttemptAt?: Date | null; attempts?: number; input?: unknown },
+    result: StepResult,
     attempt?: { record: AttemptRecord; succeeded: boolean; startedAt: Date },
     runEnd?: { outcome: 'succeeded' | 'failed'; error: string | null },
   ): Promise<RunStatus> {
-    const [{ run_status }] = (await this.dataSource.query(FINISH_STEP, [
-      runId,
-      stepId,
-      result.status,
-      result.output === undefined ? null : JSON.stringify(result.output),
-      result.error ?? null,
-      result.nextAttemptAt?.toISOString() ?? null,
-      attempt !== undefined,
-      attempt?.succeeded ? 'succeeded' : 'failed',
-      attempt?.startedAt.toISOString() ?? null,
-      attempt ? Math.round(attempt.record.durationMs) : null,
-      attempt ? JSON.stringify(attempt.record.request) : null,
-      attempt?.record.status ?? null,
-      attempt?.record.responseHeaders ? JSON.stringify(attempt.record.responseHeaders) : null,
-      attempt?.record.responseBody ?? null,
-      attempt?.record.error ?? null,
-      result.attempts ?? 0,
-      result.input === undefined ? null : JSON.stringify(result.input),
-      runEnd?.outcome ?? null,
-      runEnd?.error ?? null,
-    ])) as { run_status: RunStatus }[];
-    return run_status;
+    return this.finishes.submit({ runId, stepId, result, attempt, runEnd });
+  }
+
+  /** Waits for the writes handed in so far (shutdown). */
+  async drain(): Promise<void> {
+    await Promise.all([this.claims.drain(), this.starts.drain(), this.finishes.drain()]);
+  }
+
+  private async claimBatch(inputs: { runId: string; owner: string }[]): Promise<(ClaimRow | undefined)[]> {
+    const rows = (await this.dataSource.query(CLAIM_RUNS, [
+      inputs.map((input) => input.runId),
+      inputs.map((input) => input.owner),
+      RUN_LEASE_SECONDS,
+    ])) as ClaimRow[];
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return inputs.map((input) => byId.get(input.runId));
+  }
+
+  private async startBatch(inputs: { runId: string; stepId: string; input: string }[]): Promise<number[]> {
+    const rows = (await this.dataSource.query(START_STEPS, [
+      inputs.map((input) => input.runId),
+      inputs.map((input) => input.stepId),
+      inputs.map((input) => input.input),
+    ])) as { run_id: string; step_id: string; attempts: number }[];
+    const attempts = new Map(rows.map((row) => [`${row.run_id}/${row.step_id}`, row.attempts]));
+    return inputs.map((input) => attempts.get(`${input.runId}/${input.stepId}`) ?? 1);
+  }
+
+  private async finishBatch(inputs: StepFinish[]): Promise<RunStatus[]> {
+    const column = <T>(pick: (input: StepFinish) => T) => inputs.map(pick);
+    const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
+    const rows = (await this.dataSource.query(FINISH_STEPS, [
+      column((i) => i.runId),
+      column((i) => i.stepId),
+      column((i) => i.result.status),
+      column((i) => json(i.result.output)),
+      column((i) => i.result.error ?? null),
+      column((i) => i.result.nextAttemptAt?.toISOString() ?? null),
+      column((i) => i.attempt !== undefined),
+      column((i) => (i.attempt?.succeeded ? 'succeeded' : 'failed')),
+      column((i) => i.attempt?.startedAt.toISOString() ?? null),
+      column((i) => (i.attempt ? Math.round(i.attempt.record.durationMs) : null)),
+      column((i) => json(i.attempt?.record.request)),
+      column((i) => i.attempt?.record.status ?? null),
+      column((i) => json(i.attempt?.record.responseHeaders)),
+      column((i) => i.attempt?.record.responseBody ?? null),
+      column((i) => i.attempt?.record.error ?? null),
+      column((i) => i.result.attempts ?? 0),
+      column((i) => json(i.result.input)),
+      column((i) => i.runEnd?.outcome ?? null),
+      column((i) => i.runEnd?.error ?? null),
+    ])) as { run_id: string; step_id: string; run_status: RunStatus }[];
+    const statuses = new Map(rows.map((row) => [`${row.run_id}/${row.step_id}`, row.run_status]));
+    return inputs.map((input) => statuses.get(`${input.runId}/${input.stepId}`) ?? 'running');
   }
 
   async skipSteps(runId: string, skips: { stepId: string; reason: string }[]): Promise<void> {
@@ -199,6 +222,36 @@ export class RunStore {
   }
 }
 
+function claimedRunOf(row: ClaimRow): ClaimedRun {
+  return {
+    id: row.id,
+    workflow: row.workflow,
+    workflowVersion: row.workflow_version,
+    eventId: row.event_id,
+    event: {
+      source: row.source,
+      type: row.type,
+      receivedAt: row.received_at,
+      headers: row.headers,
+      query: row.query,
+      contentType: row.content_type,
+      body: row.body,
+    },
+    steps: new Map(
+      row.steps.map((step) => [
+        step.step_id,
+        {
+          status: step.status,
+          attempts: step.attempts,
+          nextAttemptAt: step.next_attempt_at ? new Date(step.next_attempt_at) : null,
+          output: step.output,
+          error: step.error,
+        },
+      ]),
+    ),
+  };
+}
+
 interface ClaimRow {
   id: string;
   workflow: string;
@@ -214,28 +267,37 @@ interface ClaimRow {
   steps: StepRow[];
 }
 
-// Wrapped in a WITH so that the driver answers rows, as for every other statement here.
-const CLAIM_RUN = `
-  WITH claimed AS (
-  UPDATE runs r
-     SET status = 'running', started_at = coalesce(r.started_at, now()), updated_at = now(),
-         lease_owner = $2, lease_until = now() + make_interval(secs => $3)
-    FROM events e
-   WHERE r.id = $1 AND e.id = r.event_id
-     AND r.status IN ('queued', 'running')
-     AND (r.lease_owner IS NULL OR r.lease_owner = $2 OR r.lease_until < now())
-     AND (r.concurrency_key IS NULL OR NOT EXISTS (
-           SELECT 1 FROM runs earlier
-            WHERE earlier.workflow = r.workflow AND earlier.concurrency_key = r.concurrency_key
-              AND earlier.status IN ('queued', 'running')
-              AND (earlier.created_at, earlier.id) < (r.created_at, r.id)))
-  RETURNING r.id, r.workflow, r.workflow_version, r.event_id,
-            e.source, e.type, e.received_at, e.headers, e.query, e.content_type, e.body,
-            (SELECT coalesce(json_agg(json_build_object(
-                      'step_id', s.step_id, 'status', s.status, 'attempts', s.attempts,
-                      'next_attempt_at', s.next_attempt_at, 'output', s.output, 'error', s.error)), '[]'::json)
-               FROM step_runs s WHERE s.run_id = r.id) AS steps)
+const CLAIM_RUNS = `
+  WITH wanted AS (SELECT * FROM unnest($1::uuid[], $2::text[]) AS w(id, owner)),
+  claimed AS (
+    UPDATE runs r
+       SET status = 'running', started_at = coalesce(r.started_at, now()), updated_at = now(),
+           lease_owner = w.owner, lease_until = now() + make_interval(secs => $3)
+      FROM events e, wanted w
+     WHERE r.id = w.id AND e.id = r.event_id
+       AND r.status IN ('queued', 'running')
+       AND (r.lease_owner IS NULL OR r.lease_owner = w.owner OR r.lease_until < now())
+       AND (r.concurrency_key IS NULL OR NOT EXISTS (
+             SELECT 1 FROM runs earlier
+              WHERE earlier.workflow = r.workflow AND earlier.concurrency_key = r.concurrency_key
+                AND earlier.status IN ('queued', 'running')
+                AND (earlier.created_at, earlier.id) < (r.created_at, r.id)))
+    RETURNING r.id, r.workflow, r.workflow_version, r.event_id,
+              e.source, e.type, e.received_at, e.headers, e.query, e.content_type, e.body,
+              (SELECT coalesce(json_agg(json_build_object(
+                        'step_id', s.step_id, 'status', s.status, 'attempts', s.attempts,
+                        'next_attempt_at', s.next_attempt_at, 'output', s.output, 'error', s.error)), '[]'::json)
+                 FROM step_runs s WHERE s.run_id = r.id) AS steps)
   SELECT * FROM claimed`;
+
+const START_STEPS = `
+  INSERT INTO step_runs (run_id, step_id, status, attempts, input, started_at)
+  SELECT run_id, step_id, 'running', 1, input, now()
+    FROM unnest($1::uuid[], $2::text[], $3::jsonb[]) AS s(run_id, step_id, input)
+  ON CONFLICT (run_id, step_id) DO UPDATE
+     SET status = 'running', attempts = step_runs.attempts + 1, input = excluded.input,
+         next_attempt_at = NULL, error = NULL, started_at = coalesce(step_runs.started_at, now())
+  RETURNING run_id, step_id, attempts`;
 
 /**
  * Wakes the oldest unfinished run waiting on the concurrency key of the run(s) in `ended`
@@ -252,12 +314,20 @@ export const WAKE_NEXT_IN_LINE = (ended: string) => `
          ORDER BY w.created_at, w.id LIMIT 1) waiting ON true
      WHERE e.concurrency_key IS NOT NULL`;
 
-const FINISH_STEP = `
-  WITH step AS (
+const FINISH_STEPS = `
+  WITH input AS (
+    SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::timestamptz[], $7::boolean[],
+                         $8::text[], $9::timestamptz[], $10::integer[], $11::jsonb[], $12::integer[], $13::jsonb[],
+                         $14::text[], $15::text[], $16::integer[], $17::jsonb[], $18::text[], $19::text[])
+      AS i(run_id, step_id, status, output, error, next_attempt_at, has_attempt,
+           attempt_status, attempt_started_at, duration_ms, request, response_status, response_headers,
+           response_body, attempt_error, attempts, input, run_outcome, run_error)),
+  step AS (
     -- A step can end without having started (skipped by its if, or failed to render).
     INSERT INTO step_runs (run_id, step_id, status, attempts, input, output, error, next_attempt_at, started_at, finished_at)
-    VALUES ($1, $2, $3, $16, $17::jsonb, $4::jsonb, $5, $6::timestamptz, coalesce($9::timestamptz, now()),
-            CASE WHEN $3 IN ('succeeded', 'failed', 'skipped') THEN now() END)
+    SELECT run_id, step_id, status, attempts, input, output, error, next_attempt_at, coalesce(attempt_started_at, now()),
+           CASE WHEN status IN ('succeeded', 'failed', 'skipped') THEN now() END
+      FROM input
     ON CONFLICT (run_id, step_id) DO UPDATE
        SET status = excluded.status, output = coalesce(excluded.output, step_runs.output), error = excluded.error,
            attempts = greatest(excluded.attempts, step_runs.attempts), input = coalesce(excluded.input, step_runs.input),
@@ -266,17 +336,25 @@ const FINISH_STEP = `
   attempt AS (
     INSERT INTO step_attempts (run_id, step_id, n, status, started_at, duration_ms, request,
                                response_status, response_headers, response_body, error)
-    SELECT $1, $2, coalesce((SELECT max(n) FROM step_attempts WHERE run_id = $1 AND step_id = $2), 0) + 1,
-           $8, $9::timestamptz, $10, $11::jsonb, $12, $13::jsonb, $14, $15
-     WHERE $7::boolean
+    SELECT i.run_id, i.step_id,
+           coalesce((SELECT max(n) FROM step_attempts a WHERE a.run_id = i.run_id AND a.step_id = i.step_id), 0) + 1,
+           i.attempt_status, i.attempt_started_at, i.duration_ms, i.request, i.response_status, i.response_headers,
+           i.response_body, i.attempt_error
+      FROM input i WHERE i.has_attempt
     RETURNING id),
   finished AS (
-    UPDATE runs SET status = $18, error = $19, finished_at = now(), updated_at = now(), lease_owner = NULL, lease_until = NULL
-     WHERE id = $1 AND status = 'running' AND $18::text IS NOT NULL
-    RETURNING id, workflow, concurrency_key),
+    UPDATE runs r
+       SET status = i.run_outcome, error = i.run_error, finished_at = now(), updated_at = now(),
+           lease_owner = NULL, lease_until = NULL
+      FROM input i
+     WHERE r.id = i.run_id AND i.run_outcome IS NOT NULL AND r.status = 'running'
+    RETURNING r.id, r.workflow, r.concurrency_key, r.status),
   woken AS (${WAKE_NEXT_IN_LINE('finished')})
-  SELECT coalesce((SELECT $18::text FROM finished), (SELECT status FROM runs WHERE id = $1)) AS run_status,
-         (SELECT count(*) FROM step) AS steps, (SELECT count(*) FROM attempt) AS attempts, (SELECT count(*) FROM woken) AS woken`;
+  SELECT i.run_id, i.step_id, coalesce(f.status, r.status) AS run_status,
+         (SELECT count(*) FROM step) AS steps, (SELECT count(*) FROM attempt) AS attempts, (SELECT count(*) FROM woken) AS woken
+    FROM input i
+    LEFT JOIN finished f ON f.id = i.run_id
+    LEFT JOIN runs r ON r.id = i.run_id`;
 
 const FINISH_RUN = `
   WITH finished AS (

@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../common/domain-error';
+import { GroupCommit } from '../database/group-commit';
 import { QUEUE_SCHEMA, RUN_TASK } from '../queue/run-job';
 import { BodyFormat, MatchNote } from './event.entity';
 
@@ -34,71 +35,35 @@ export interface WriteOutcome {
   duplicate: boolean;
 }
 
-interface Waiter {
-  event: PendingEvent;
-  resolve(outcome: WriteOutcome): void;
-  reject(error: unknown): void;
-}
-
 const MAX_BATCH = 256;
 const MAX_CONCURRENT_FLUSHES = 3;
 
 /**
- * Group commit for accepted events. Requests that arrive together are written by one
- * statement (events, their runs and the runs' queue jobs, atomically), and each request
- * is answered only after that statement has committed. Under load this turns hundreds of
- * transactions into a few, which is what lets ingress keep up with the plain-insert
- * baseline; at low load a batch is a single event and costs one round trip.
+ * Stores accepted events with group commit: requests that arrive together are written by
+ * one statement (events, their runs and the runs' queue jobs, atomically), and each
+ * request is answered only after that statement has committed.
  */
 @Injectable()
 export class EventWriter implements OnApplicationShutdown {
   private readonly logger = new Logger(EventWriter.name);
-  private waiting: Waiter[] = [];
-  private flushing = 0;
-  private readonly idle = new Set<() => void>();
+  private readonly commits = new GroupCommit<PendingEvent, WriteOutcome>(
+    (events) => this.insert(events),
+    { maxBatch: MAX_BATCH, maxConcurrent: MAX_CONCURRENT_FLUSHES },
+    (error, count) => {
+      this.logger.error(`Could not store ${count} event(s): ${(error as Error).message}`);
+      return new DomainError('STORAGE_UNAVAILABLE', 'The event could not be stored; retry later');
+    },
+  );
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   write(event: PendingEvent): Promise<WriteOutcome> {
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ event, resolve, reject });
-      if (this.flushing < MAX_CONCURRENT_FLUSHES) setImmediate(() => this.flush());
-    });
+    return this.commits.submit(event);
   }
 
   /** Waits for every write already handed in, so that shutdown loses nothing answered. */
   async onApplicationShutdown(): Promise<void> {
-    while (this.waiting.length > 0 || this.flushing > 0) {
-      await new Promise<void>((done) => this.idle.add(done));
-    }
-  }
-
-  private async flush(): Promise<void> {
-    if (this.waiting.length === 0 || this.flushing >= MAX_CONCURRENT_FLUSHES) return;
-    const batch = this.waiting.splice(0, MAX_BATCH);
-    this.flushing++;
-    try {
-      await this.writeBatch(batch);
-    } finally {
-      this.flushing--;
-      if (this.waiting.length > 0) setImmediate(() => this.flush());
-      else if (this.flushing === 0) for (const done of this.idle) done(), this.idle.delete(done);
-    }
-  }
-
-  private async writeBatch(batch: Waiter[]): Promise<void> {
-    try {
-      settle(batch, await this.insert(batch.map((waiter) => waiter.event)));
-    } catch (error) {
-      if (batch.length > 1 && isDataError(error)) {
-        // One event the database refuses must not fail the others written with it.
-        for (const waiter of batch) await this.writeBatch([waiter]);
-        return;
-      }
-      this.logger.error(`Could not store ${batch.length} event(s): ${(error as Error).message}`);
-      const failure = new DomainError('STORAGE_UNAVAILABLE', 'The event could not be stored; retry later');
-      for (const waiter of batch) waiter.reject(failure);
-    }
+    await this.commits.drain();
   }
 
   private async insert(events: PendingEvent[]): Promise<WriteOutcome[]> {
@@ -147,16 +112,6 @@ export class EventWriter implements OnApplicationShutdown {
 
 function dedupeIdentity(event: PendingEvent): string {
   return `${event.source}\u0000${event.dedupeKey}`;
-}
-
-function settle(batch: Waiter[], outcomes: WriteOutcome[]): void {
-  batch.forEach((waiter, index) => waiter.resolve(outcomes[index]));
-}
-
-/** SQLSTATE class 22 (data exception): the row, not the database, is at fault. */
-function isDataError(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && code.startsWith('22');
 }
 
 /**

@@ -1,0 +1,149 @@
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
+import { epochMs } from './timed-order-requests';
+
+/** One request the receiver got: the event id, when the bench sent the event and when it arrived here. */
+export interface Arrival {
+  id: string;
+  sentAt: number;
+  arrivedAt: number;
+}
+
+export interface SignatureCheck {
+  /** Requests whose Standard Webhooks signature was checked with the `standardwebhooks` library. */
+  checked: number;
+  valid: number;
+  invalid: number;
+  /** Checked requests without the three webhook-* headers. */
+  unsigned: number;
+  firstProblem?: string;
+}
+
+const CHECK_EVERY = 50;
+/** Bounds memory if a relay misbehaves: a run never delivers anywhere near this many. */
+const MAX_ARRIVALS = 2_000_000;
+
+/**
+ * The target of every delivery: a node:http server on 127.0.0.1 in the bench process (so
+ * that `sent_at` and the arrival time come from the same clock) that answers 200 at once
+ * and records each request's event id, `sent_at` and arrival time. One request in 50 has
+ * its Standard Webhooks signature verified, to prove the deliveries are signed.
+ */
+export class DeliveryReceiver {
+  private server?: Server;
+  private arrivals: Arrival[] = [];
+  private seen = new Set<string>();
+  private perPrefix = new Map<string, number>();
+  private duplicateCount = 0;
+  private unparsable = 0;
+  private received = 0;
+  private signatures: SignatureCheck = { checked: 0, valid: 0, invalid: 0, unsigned: 0 };
+
+  constructor(private readonly signingSecret: string) {}
+
+  async start(): Promise<string> {
+    const server = createServer((request, response) => this.handle(request, response));
+    server.keepAliveTimeout = 65_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    this.server = server;
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Forgets everything recorded so far (between relays and runs). */
+  reset(): void {
+    this.arrivals = [];
+    this.seen = new Set();
+    this.perPrefix = new Map();
+    this.duplicateCount = 0;
+    this.unparsable = 0;
+    this.received = 0;
+    this.signatures = { checked: 0, valid: 0, invalid: 0, unsigned: 0 };
+  }
+
+  /** First arrivals only, in arrival order. */
+  get uniqueArrivals(): readonly Arrival[] {
+    return this.arrivals;
+  }
+
+  get duplicates(): number {
+    return this.duplicateCount;
+  }
+
+  get unparsableBodies(): number {
+    return this.unparsable;
+  }
+
+  get signatureCheck(): SignatureCheck {
+    return { ...this.signatures };
+  }
+
+  /** Unique ids received with this prefix (one phase of a run: ids are `<prefix><sequence>`). */
+  countWithPrefix(prefix: string): number {
+    return this.perPrefix.get(prefix) ?? 0;
+  }
+
+  /** First arrivals of the ids with this prefix. */
+  arrivalsWithPrefix(prefix: string): Arrival[] {
+    return this.arrivals.filter((arrival) => arrival.id.startsWith(prefix));
+  }
+
+  private handle(request: IncomingMessage, response: ServerResponse): void {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const arrivedAt = epochMs();
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': '2' }).end('{}');
+      this.record(Buffer.concat(chunks).toString('utf8'), request.headers, arrivedAt);
+    });
+  }
+
+  private record(body: string, headers: IncomingMessage['headers'], arrivedAt: number): void {
+    if (++this.received % CHECK_EVERY === 1) this.checkSignature(body, headers);
+    let parsed: { id?: unknown; sent_at?: unknown };
+    try {
+      parsed = JSON.parse(body) as typeof parsed;
+    } catch {
+      this.unparsable++;
+      return;
+    }
+    const id = String(parsed.id);
+    if (this.seen.has(id)) {
+      this.duplicateCount++;
+      return;
+    }
+    if (this.arrivals.length >= MAX_ARRIVALS) return;
+    this.seen.add(id);
+    const prefix = id.slice(0, id.lastIndexOf('-') + 1);
+    this.perPrefix.set(prefix, (this.perPrefix.get(prefix) ?? 0) + 1);
+    this.arrivals.push({ id, sentAt: Number(parsed.sent_at), arrivedAt });
+  }
+
+  private checkSignature(body: string, headers: IncomingMessage['headers']): void {
+    this.signatures.checked++;
+    const names = ['webhook-id', 'webhook-timestamp', 'webhook-signature'] as const;
+    if (names.some((name) => typeof headers[name] !== 'string')) {
+      this.signatures.unsigned++;
+      this.signatures.firstProblem ??= 'missing webhook-* headers';
+      return;
+    }
+    try {
+      new Webhook(this.signingSecret).verify(body, Object.fromEntries(names.map((name) => [name, headers[name] as string])));
+      this.signatures.valid++;
+    } catch (error) {
+      this.signatures.invalid++;
+      this.signatures.firstProblem ??= (error as Error).message;
+    }
+  }
+}

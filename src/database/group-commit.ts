@@ -1,0 +1,83 @@
+interface Waiter<Input, Output> {
+  input: Input;
+  resolve(output: Output): void;
+  reject(error: unknown): void;
+}
+
+export interface GroupCommitOptions {
+  /** Most inputs written by one statement. */
+  maxBatch: number;
+  /** Statements of this kind in flight at once; inputs arriving meanwhile wait and batch up. */
+  maxConcurrent: number;
+}
+
+/**
+ * Group commit: calls that arrive together are written by one statement (one transaction)
+ * and each caller's promise settles when that statement has committed. Under load this
+ * turns hundreds of transactions into a few; alone, a call costs one round trip as before.
+ *
+ * `write` gets the inputs of a batch and answers one output per input, in order. When a
+ * batch fails with a data error (SQLSTATE class 22: the row, not the database, is at
+ * fault), its inputs are retried one by one so that one bad input fails alone.
+ */
+export class GroupCommit<Input, Output> {
+  private waiting: Waiter<Input, Output>[] = [];
+  private flushing = 0;
+  private readonly idle = new Set<() => void>();
+
+  constructor(
+    private readonly write: (inputs: Input[]) => Promise<Output[]>,
+    private readonly options: GroupCommitOptions,
+    private readonly describeFailure: (error: unknown, count: number) => unknown = (error) => error,
+  ) {}
+
+  submit(input: Input): Promise<Output> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ input, resolve, reject });
+      if (this.flushing < this.options.maxConcurrent) setImmediate(() => void this.flush());
+    });
+  }
+
+  /** Resolves once every input handed in so far has been written (or has failed). */
+  async drain(): Promise<void> {
+    while (this.waiting.length > 0 || this.flushing > 0) {
+      await new Promise<void>((done) => this.idle.add(done));
+    }
+  }
+
+  private async flush(): Promise<void> {
+    if (this.waiting.length === 0 || this.flushing >= this.options.maxConcurrent) return;
+    const batch = this.waiting.splice(0, this.options.maxBatch);
+    this.flushing++;
+    try {
+      await this.writeBatch(batch);
+    } finally {
+      this.flushing--;
+      if (this.waiting.length > 0) setImmediate(() => void this.flush());
+      else if (this.flushing === 0) {
+        for (const done of this.idle) done();
+        this.idle.clear();
+      }
+    }
+  }
+
+  private async writeBatch(batch: Waiter<Input, Output>[]): Promise<void> {
+    try {
+      const outputs = await this.write(batch.map((waiter) => waiter.input));
+      batch.forEach((waiter, index) => waiter.resolve(outputs[index]));
+    } catch (error) {
+      if (batch.length > 1 && isDataError(error)) {
+        for (const waiter of batch) await this.writeBatch([waiter]);
+        return;
+      }
+      const failure = this.describeFailure(error, batch.length);
+      for (const waiter of batch) waiter.reject(failure);
+    }
+  }
+}
+
+/** SQLSTATE class 22 (data exception): the row, not the database, is at fault. */
+function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('22');
+}
