@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AttemptRecord } from '../delivery/attempt-record';
 import { GroupCommit } from '../database/group-commit';
+import { preparedQuery } from '../database/prepared-query';
 import { QUEUE_SCHEMA, RUN_TASK } from '../queue/run-job';
 import { RunStatus } from './run.entity';
 import { StepState } from './run-plan';
@@ -114,7 +115,7 @@ export class RunStore {
   }
 
   private async claimBatch(inputs: { runId: string; owner: string }[]): Promise<(ClaimRow | undefined)[]> {
-    const rows = (await this.dataSource.query(CLAIM_RUNS, [
+    const rows = (await preparedQuery(this.dataSource, 'hookflow_claim_runs', CLAIM_RUNS, [
       inputs.map((input) => input.runId),
       inputs.map((input) => input.owner),
       RUN_LEASE_SECONDS,
@@ -124,7 +125,7 @@ export class RunStore {
   }
 
   private async startBatch(inputs: { runId: string; stepId: string; input: string }[]): Promise<number[]> {
-    const rows = (await this.dataSource.query(START_STEPS, [
+    const rows = (await preparedQuery(this.dataSource, 'hookflow_start_steps', START_STEPS, [
       inputs.map((input) => input.runId),
       inputs.map((input) => input.stepId),
       inputs.map((input) => input.input),
@@ -136,7 +137,7 @@ export class RunStore {
   private async finishBatch(inputs: StepFinish[]): Promise<RunStatus[]> {
     const column = <T>(pick: (input: StepFinish) => T) => inputs.map(pick);
     const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
-    const rows = (await this.dataSource.query(FINISH_STEPS, [
+    const rows = (await preparedQuery(this.dataSource, 'hookflow_finish_steps', FINISH_STEPS, [
       column((i) => i.runId),
       column((i) => i.stepId),
       column((i) => i.result.status),

@@ -16,9 +16,9 @@ import { WorkflowStarter } from './workflow-starter';
 export const DEFAULT_STEP_TIMEOUT_MS = 30_000;
 
 /**
- * Steps whose attempt reaches another system: their start is recorded before the attempt,
- * so that the attempt counts even if the process dies during it. The others have no
- * effect outside Hookflow and are recorded once, when they end.
+ * Steps whose attempt reaches another system: their start is recorded as the attempt
+ * begins, so that the attempt counts even if the process dies during it. The others have
+ * no effect outside Hookflow and are recorded once, when they end.
  */
 const STEPS_WITH_EFFECTS: ReadonlySet<string> = new Set(['http', 'slack', 'email']);
 
@@ -76,13 +76,17 @@ export class StepRunner {
       return this.settle(run, step, { status: 'failed', error: (error as Error).message });
     }
 
-    const attempt = STEPS_WITH_EFFECTS.has(step.uses)
-      ? await this.store.startStep(run.id, step.id, run.scrubber.scrub(redactedInput))
-      : (previous?.attempts ?? 0) + 1;
-    run.states.set(step.id, { status: 'running', attempts: attempt, nextAttemptAt: null, output: previous?.output ?? null, error: null });
+    // The start is written while the attempt is made, not before it: it is on every
+    // step's critical path otherwise. It commits before the attempt's end is written.
+    const expectedAttempt = (previous?.attempts ?? 0) + 1;
+    const started = STEPS_WITH_EFFECTS.has(step.uses)
+      ? this.store.startStep(run.id, step.id, run.scrubber.scrub(redactedInput))
+      : Promise.resolve(expectedAttempt);
+    run.states.set(step.id, { status: 'running', attempts: expectedAttempt, nextAttemptAt: null, output: previous?.output ?? null, error: null });
     run.inputs.set(step.id, redactedInput);
     const startedAt = new Date();
-    const outcome = await this.attempt(run, step, input, redactedInput, attempt);
+    const [outcome, attempt] = await Promise.all([this.attempt(run, step, input, redactedInput, expectedAttempt), started]);
+    run.states.get(step.id)!.attempts = attempt;
     return this.record(run, step, outcome, attempt, startedAt);
   }
 

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../common/domain-error';
 import { GroupCommit } from '../database/group-commit';
+import { preparedQuery } from '../database/prepared-query';
 import { QUEUE_SCHEMA, RUN_TASK } from '../queue/run-job';
 import { BodyFormat, MatchNote } from './event.entity';
 
@@ -68,7 +69,7 @@ export class EventWriter implements OnApplicationShutdown {
 
   private async insert(events: PendingEvent[]): Promise<WriteOutcome[]> {
     const runs = events.flatMap((event) => event.runs.map((run) => ({ ...run, eventId: event.id })));
-    const [{ inserted }] = (await this.dataSource.query(INSERT_EVENTS_RUNS_AND_JOBS, [
+    const [{ inserted }] = (await preparedQuery(this.dataSource, 'hookflow_insert_events', INSERT_EVENTS_RUNS_AND_JOBS, [
       events.map((e) => e.id),
       events.map((e) => e.source),
       events.map((e) => e.type),
