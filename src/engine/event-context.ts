@@ -1,8 +1,8 @@
 import { readBody, readQuery } from '../ingress/inbound-body';
 import { EventContext } from '../ingress/trigger-matcher';
 
-/** The `event` of templates, rebuilt from the stored event exactly as ingress first read it. */
-export function eventContextOf(id: string, stored: {
+/** What the engine reads of a stored event. */
+export interface StoredEvent {
   source: string;
   type: string;
   receivedAt: Date;
@@ -10,7 +10,10 @@ export function eventContextOf(id: string, stored: {
   query: string;
   contentType: string | null;
   body: Buffer;
-}): EventContext {
+}
+
+/** The `event` of templates, rebuilt from the stored event exactly as ingress first read it. */
+export function eventContextOf(id: string, stored: StoredEvent): EventContext {
   return {
     id,
     source: stored.source,

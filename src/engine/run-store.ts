@@ -6,6 +6,7 @@ import { GroupCommit } from '../database/group-commit';
 import { preparedQuery } from '../database/prepared-query';
 import { QUEUE_SCHEMA, RUN_TASK } from '../queue/run-job';
 import { RunStatus } from './run.entity';
+import { StoredEvent } from './event-context';
 import { StepState } from './run-plan';
 import { StepStatus } from './step-run.entity';
 
@@ -17,15 +18,7 @@ export interface ClaimedRun {
   workflow: string;
   workflowVersion: string;
   eventId: string;
-  event: {
-    source: string;
-    type: string;
-    receivedAt: Date;
-    headers: Record<string, string>;
-    query: string;
-    contentType: string | null;
-    body: Buffer;
-  };
+  event: StoredEvent;
   steps: Map<string, StepState>;
 }
 
