@@ -9,6 +9,7 @@ import { eventually, json, Receiver } from './support/receiver';
 import { createTestDatabase } from './support/test-database';
 
 const ADMIN_TOKEN = 'crash-test-admin-token-0123456789';
+const LABEL_API_TOKEN = 'label-api-token-never-logged-42';
 
 const FILES = {
   'sources.yaml': `
@@ -26,7 +27,10 @@ steps:
   - id: label
     uses: http
     timeout: 60s
-    with: { url: "{{secrets.RECEIVER}}/label", body: { order: "{{event.body.order}}" } }
+    with:
+      url: "{{secrets.RECEIVER}}/label"
+      headers: { Authorization: "Bearer {{secrets.LABEL_API_TOKEN}}" }
+      body: { order: "{{event.body.order}}" }
 `,
 };
 
@@ -57,6 +61,8 @@ describe('a process killed with kill -9 in the middle of a run', () => {
       HOOKFLOW_ADMIN_TOKEN: ADMIN_TOKEN,
       HOOKFLOW_OUTBOUND_ALLOW: '127.0.0.1',
       RECEIVER: receiver.url,
+      LABEL_API_TOKEN,
+      LOG_LEVEL: 'debug',
     };
   });
 
@@ -96,6 +102,11 @@ describe('a process killed with kill -9 in the middle of a run', () => {
       assert.equal(labels.length, 2, 'the step in flight was attempted again, once');
       assert.equal(labels[0].headers['idempotency-key'], `${run.id}:label`);
       assert.equal(labels[1].headers['idempotency-key'], labels[0].headers['idempotency-key']);
+      assert.equal(labels[1].headers.authorization, `Bearer ${LABEL_API_TOKEN}`);
+      for (const output of [first.output(), second.output()]) {
+        assert.ok(output.length > 1000, 'debug logs were written');
+        assert.ok(!output.includes(LABEL_API_TOKEN), 'no log line carries the secret');
+      }
     } finally {
       second.child.kill('SIGTERM');
       await second.exited;

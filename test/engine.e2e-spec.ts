@@ -121,6 +121,17 @@ steps:
     with: { url: "{{secrets.RECEIVER}}/after-delay", body: { id: "{{event.body.id}}" } }
 `;
 
+const HANGING = `
+name: hanging
+on: { webhook: shop, event: hang }
+steps:
+  - id: call
+    uses: http
+    timeout: 300ms
+    with: { url: "{{secrets.RECEIVER}}/hang" }
+    retry: { attempts: 2, backoff: fixed, initial: 100ms, max: 100ms }
+`;
+
 const CHAIN = `
 name: chain
 on: { webhook: shop, event: chain }
@@ -174,7 +185,8 @@ describe('workflow engine', () => {
         setTimeout(() => json(response, 200, { ok: true }), 60);
       })
       .route('/after-delay', (_, response) => json(response, 200, { ok: true }))
-      .route('/chained', (_, response) => json(response, 200, { ok: true }));
+      .route('/chained', (_, response) => json(response, 200, { ok: true }))
+      .route('/hang', () => undefined);
     await receiver.start();
 
     smtp = new SMTPServer({
@@ -204,6 +216,7 @@ describe('workflow engine', () => {
         'wait.yaml': WAIT,
         'chain.yaml': CHAIN,
         'chained.yaml': CHAINED,
+        'hanging.yaml': HANGING,
       },
       env: {
         RECEIVER: receiver.url,
@@ -378,6 +391,20 @@ describe('workflow engine', () => {
     assert.equal(run.status, 'failed');
     assert.equal(run.steps[0].attempts.length, 1);
     assert.match(run.steps[0].attempts[0].error, /169\.254\.169\.254 is not allowed/);
+  });
+
+  it('gives up an attempt at the step timeout and retries it', async () => {
+    const eventId = await send({ type: 'hang' });
+    const started = Date.now();
+    const run = await finished((await runOf(eventId, 'hanging')).id);
+    assert.equal(run.status, 'failed');
+    const attempts = run.steps[0].attempts;
+    assert.equal(attempts.length, 2);
+    for (const attempt of attempts) {
+      assert.match(attempt.error, /time/i);
+      assert.ok(attempt.duration_ms >= 250 && attempt.duration_ms < 2000, `attempt took ${attempt.duration_ms} ms`);
+    }
+    assert.ok(Date.now() - started < 5000);
   });
 
   it('starts another workflow from a workflow step, once', async () => {

@@ -76,9 +76,10 @@ export function describeRun(run: EndToEndRun): string {
   const s = run.saturation;
   const f = run.fixedRate;
   const cpu = s.cpu ? `  cpu: bench ${s.cpu.loadGenerator.toFixed(2)}, relay ${s.cpu.server.toFixed(2)}, rest ${s.cpu.rest.toFixed(2)} of ${s.cpu.machine.toFixed(2)}` : '';
+  const idle = run.backgroundCores === undefined ? '' : `  (before start: ${run.backgroundCores.toFixed(2)} cores busy elsewhere)`;
   return (
     `sat: accepted ${Math.round(s.acceptedPerSecond)}/s, delivered ${Math.round(s.deliveredPerSecondDuringLoad)}/s in load, ` +
-    `${Math.round(s.deliveredPerSecondLoadAndDrain)}/s load+drain (drain ${s.drainSeconds.toFixed(1)} s, lost ${s.lost})${cpu}\n` +
+    `${Math.round(s.deliveredPerSecondLoadAndDrain)}/s load+drain (drain ${s.drainSeconds.toFixed(1)} s, lost ${s.lost})${cpu}${idle}\n` +
     `      rate: ${f.accepted}/${f.sent} accepted, delivered ${f.delivered}, p50 ${f.latencyMs.p50.toFixed(1)} ms p99 ${f.latencyMs.p99.toFixed(1)} ms ` +
     `max ${f.latencyMs.max.toFixed(1)} ms (202 p50 ${f.acceptMs.p50.toFixed(1)} ms)\n` +
     `      audit: stored ${run.audit.stored}, delivered ${run.audit.deliveredUnique}, not delivered ${run.audit.storedNotDelivered}, ` +

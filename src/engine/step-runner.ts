@@ -111,7 +111,9 @@ export class StepRunner {
     attempt: number,
   ): Promise<StepOutcome> {
     const timeoutMs = step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
-    const signal = AbortSignal.timeout(timeoutMs);
+    // Connectors enforce `timeoutMs` themselves and say so in the attempt's record; the
+    // signal is the backstop for one that does not.
+    const signal = AbortSignal.timeout(timeoutMs + ABORT_GRACE_MS / 2);
     const context = {
       timeoutMs,
       workflow: run.workflow.name,
@@ -123,7 +125,7 @@ export class StepRunner {
       now: () => new Date(),
     };
     try {
-      return await abortable(this.connectors.get(step.uses).execute(input, redactedInput, context), signal, step);
+      return await abortable(this.connectors.get(step.uses).execute(input, redactedInput, context), signal, step, timeoutMs);
     } catch (error) {
       return { kind: 'failed', error: `step ${step.id} failed unexpectedly: ${(error as Error).message}`, retryable: false };
     }
@@ -208,13 +210,22 @@ export function runOutcome(run: Pick<RunInProgress, 'plan' | 'states' | 'workflo
   return { outcome, error };
 }
 
-/** Connectors honour the signal; this makes sure a step never outlives its timeout. */
-function abortable(work: Promise<StepOutcome>, signal: AbortSignal, step: StepDefinition): Promise<StepOutcome> {
+/** How long past its timeout a connector may take to report the abort itself (with its record). */
+const ABORT_GRACE_MS = 1_000;
+
+/**
+ * Connectors honour the signal and report the timed-out attempt with its record; should one
+ * not, the step still ends shortly after its timeout, with a record of its own.
+ */
+function abortable(work: Promise<StepOutcome>, signal: AbortSignal, step: StepDefinition, timeoutMs: number): Promise<StepOutcome> {
+  const startedAt = Date.now();
   return new Promise((resolve, reject) => {
-    const onAbort = () =>
-      resolve({ kind: 'failed', error: `step ${step.id} timed out after ${step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS} ms`, retryable: true });
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    const timer = setTimeout(() => {
+      const error = `step ${step.id} timed out after ${timeoutMs} ms`;
+      const record = { request: { method: step.uses.toUpperCase(), url: '', headers: {} }, durationMs: Date.now() - startedAt, error };
+      resolve({ kind: 'failed', error, retryable: true, attempt: record });
+    }, timeoutMs + ABORT_GRACE_MS);
+    timer.unref();
+    work.then(resolve, reject).finally(() => clearTimeout(timer));
   });
 }
