@@ -383,6 +383,11 @@ describe('workflow engine', () => {
     for (let i = 1; i < sameKey.length; i++) {
       assert.ok(sameKey[i].at - sameKey[i - 1].at >= 55, 'the next run started only after the previous answer');
     }
+    const stillOpen = await eventually(async () => {
+      const [{ count }] = await hookflow.query<{ count: string }>(`SELECT count(*) FROM open_keyed_runs WHERE workflow = 'serial'`);
+      return count === '0' ? 'none' : undefined;
+    });
+    assert.equal(stillOpen, 'none', 'finished runs leave the concurrency gate');
   });
 
   it('refuses a request to the cloud metadata address before connecting, without retrying', async () => {

@@ -100,7 +100,8 @@ function baselineRelay(env: Record<string, string>): RelaySpec {
     async storedEvents(client: Client) {
       const { rows } = await client.query<{ status: string; count: string }>('SELECT status, count(*) AS count FROM relay_events GROUP BY status');
       const states = Object.fromEntries(rows.map((row) => [row.status, Number(row.count)]));
-      return { stored: Object.values(states).reduce((sum, count) => sum + count, 0), states };
+      const stored = Object.values(states).reduce((sum, count) => sum + count, 0);
+      return { stored, unfinished: stored - (states.done ?? 0), states };
     },
   };
 }
@@ -121,7 +122,10 @@ async function hookflowRelay(context: BenchContext, env: Record<string, string>)
     async storedEvents(client: Client) {
       const events = await client.query<{ count: string }>('SELECT count(*) AS count FROM events');
       const { rows } = await client.query<{ status: string; count: string }>('SELECT status, count(*) AS count FROM runs GROUP BY status');
-      return { stored: Number(events.rows[0].count), states: Object.fromEntries(rows.map((row) => [`runs ${row.status}`, Number(row.count)])) };
+      const runs = Object.fromEntries(rows.map((row) => [row.status, Number(row.count)]));
+      const unfinished = Object.entries(runs).reduce((sum, [status, count]) => sum + (status === 'succeeded' || status === 'failed' ? 0 : count), 0);
+      const states = Object.fromEntries(Object.entries(runs).map(([status, count]) => [`runs ${status}`, count]));
+      return { stored: Number(events.rows[0].count), unfinished, states };
     },
   };
 }

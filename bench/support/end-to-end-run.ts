@@ -19,8 +19,8 @@ export interface RelaySpec {
   cwd?: string;
   readyPath: string;
   env: Record<string, string>;
-  /** Rows that say how many events the relay stored, and their delivery states, for the audit. */
-  storedEvents(database: Client): Promise<{ stored: number; states: Record<string, number> }>;
+  /** How many events the relay stored, how many are not yet in a final state, and the states, for the audit. */
+  storedEvents(database: Client): Promise<{ stored: number; unfinished: number; states: Record<string, number> }>;
 }
 
 export interface EndToEndSettings {
@@ -202,7 +202,10 @@ async function waitForDeliveries(settings: EndToEndSettings, prefix: string, exp
 
 const AUDIT_WAIT_MS = 15_000;
 
-/** Every stored event must reach the receiver, once: waits (bounded) for stragglers cut off in flight. */
+/**
+ * Every stored event must reach the receiver, once: waits (bounded) for stragglers cut off
+ * in flight and for the relay to record the last deliveries as final.
+ */
 async function auditRun(settings: EndToEndSettings, relay: RelaySpec, databaseUrl: string): Promise<Omit<RunAudit, 'perEvent'>> {
   const { receiver } = settings;
   const client = new Client({ connectionString: databaseUrl });
@@ -210,7 +213,7 @@ async function auditRun(settings: EndToEndSettings, relay: RelaySpec, databaseUr
   try {
     const deadline = Date.now() + AUDIT_WAIT_MS;
     let found = await relay.storedEvents(client);
-    while (receiver.uniqueArrivals.length < found.stored && Date.now() < deadline) {
+    while ((receiver.uniqueArrivals.length < found.stored || found.unfinished > 0) && Date.now() < deadline) {
       await sleep(200);
       found = await relay.storedEvents(client);
     }

@@ -30,6 +30,11 @@ export class RunExecutor {
     private readonly settings: Settings,
   ) {}
 
+  /** The runs this process is executing now (their leases are renewed by the heartbeat). */
+  runsInProgress(): string[] {
+    return [...this.inProgress.keys()];
+  }
+
   async execute(runId: string, owner: string): Promise<void> {
     const previous = this.inProgress.get(runId);
     const execution = (previous ? previous.catch(() => undefined) : Promise.resolve()).then(() => this.executeOnce(runId, owner));

@@ -197,11 +197,12 @@ export class RunStore {
     );
   }
 
-  /** Extends the claims of every run `owner` is executing. */
-  async renewLeases(owner: string): Promise<void> {
+  /** Extends the claims `owner` holds on the runs it is executing. */
+  async renewLeases(owner: string, runIds: string[]): Promise<void> {
+    if (runIds.length === 0) return;
     await this.dataSource.query(
-      `UPDATE runs SET lease_until = now() + make_interval(secs => $2) WHERE lease_owner = $1 AND status = 'running'`,
-      [owner, RUN_LEASE_SECONDS],
+      `UPDATE runs SET lease_until = now() + make_interval(secs => $2) WHERE id = ANY($3::uuid[]) AND lease_owner = $1`,
+      [owner, RUN_LEASE_SECONDS, runIds],
     );
   }
 
@@ -272,10 +273,9 @@ const CLAIM_RUNS = `
        AND r.status IN ('queued', 'running')
        AND (r.lease_owner IS NULL OR r.lease_owner = w.owner OR r.lease_until < now())
        AND (r.concurrency_key IS NULL OR NOT EXISTS (
-             SELECT 1 FROM runs earlier
+             SELECT 1 FROM open_keyed_runs earlier
               WHERE earlier.workflow = r.workflow AND earlier.concurrency_key = r.concurrency_key
-                AND earlier.status IN ('queued', 'running')
-                AND (earlier.created_at, earlier.id) < (r.created_at, r.id)))
+                AND (earlier.created_at, earlier.run_id) < (r.created_at, r.id)))
     RETURNING r.id, r.workflow, r.workflow_version, r.event_id,
               e.source, e.type, e.received_at, e.headers, e.query, e.content_type, e.body,
               (SELECT coalesce(json_agg(json_build_object(
@@ -299,13 +299,12 @@ const START_STEPS = `
  * open, hence the `w.id <> e.id`.
  */
 export const WAKE_NEXT_IN_LINE = (ended: string) => `
-    SELECT ${ENQUEUE_RUN('waiting.id', 'now()')}
+    SELECT ${ENQUEUE_RUN('waiting.run_id', 'now()')}
       FROM ${ended} e
       JOIN LATERAL (
-        SELECT id FROM runs w
-         WHERE w.workflow = e.workflow AND w.concurrency_key = e.concurrency_key AND w.status IN ('queued', 'running')
-           AND w.id <> e.id
-         ORDER BY w.created_at, w.id LIMIT 1) waiting ON true
+        SELECT run_id FROM open_keyed_runs w
+         WHERE w.workflow = e.workflow AND w.concurrency_key = e.concurrency_key AND w.run_id <> e.id
+         ORDER BY w.created_at, w.run_id LIMIT 1) waiting ON true
      WHERE e.concurrency_key IS NOT NULL`;
 
 const FINISH_STEPS = `

@@ -92,7 +92,7 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
        ON CONFLICT (worker_id) DO UPDATE SET last_seen_at = now()`,
       [ids, this.processId],
     );
-    await this.store.renewLeases(this.processId);
+    await this.store.renewLeases(this.processId, this.executor.runsInProgress());
     await this.releaseJobsOfDeadWorkers();
   }
 
