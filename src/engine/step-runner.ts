@@ -35,7 +35,7 @@ export interface RunInProgress {
   writesInFlight: number;
   /** Set when the last step's write also finished the run. */
   finished: boolean;
-  /** Redacted inputs of the steps attempted in this execution, stored with their result. */
+  /** Redacted inputs of the steps attempted in this execution, for steps that store them at their end. */
   inputs: Map<string, unknown>;
 }
 
@@ -178,7 +178,8 @@ export class StepRunner {
     const runEnd = run.writesInFlight === 0 ? runOutcome(run) : undefined;
     run.writesInFlight++;
     try {
-      const input = run.inputs.get(step.id);
+      // Steps with effects stored their input when they started.
+      const input = STEPS_WITH_EFFECTS.has(step.uses) ? undefined : run.inputs.get(step.id);
       const runStatus = await this.store.finishStep(run.id, step.id, { ...result, output, attempts, input: input && run.scrubber.scrub(input) }, scrubbedAttempt, runEnd);
       if (runEnd) run.finished = true;
       return runStatus;
