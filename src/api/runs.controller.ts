@@ -1,8 +1,9 @@
-import { Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { RunCommands } from '../engine/run-commands.service';
 import { RunQueries } from '../engine/run-queries.service';
 import { AdminTokenGuard } from './admin-token.guard';
-import { ListRunsQuery, UuidParams } from './runs.dto';
+import { BulkActions } from './bulk-actions.service';
+import { ListRunsQuery, RetryRunsBody, UuidParams } from './runs.dto';
 
 @Controller('api/runs')
 @UseGuards(AdminTokenGuard)
@@ -10,6 +11,7 @@ export class RunsController {
   constructor(
     private readonly queries: RunQueries,
     private readonly commands: RunCommands,
+    private readonly bulk: BulkActions,
   ) {}
 
   @Get()
@@ -20,6 +22,12 @@ export class RunsController {
   @Get(':id')
   get(@Param() { id }: UuidParams) {
     return this.queries.get(id);
+  }
+
+  @Post('retry')
+  @HttpCode(202)
+  retryMany(@Body() { workflow, limit }: RetryRunsBody) {
+    return this.bulk.retryFailedRuns(workflow, limit);
   }
 
   @Post(':id/retry')

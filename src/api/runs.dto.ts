@@ -33,3 +33,20 @@ export class UuidParams {
   @IsUUID()
   id: string;
 }
+
+/** `POST /api/runs/retry`: retries the newest `limit` failed runs, of one workflow or all. */
+export class RetryRunsBody {
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  workflow?: string;
+
+  @IsIn(['failed'], { message: 'status must be failed: only failed runs are retried in bulk' })
+  status: 'failed';
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit = 100;
+}

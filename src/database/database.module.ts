@@ -9,9 +9,10 @@ import { StepRunEntity } from '../engine/step-run.entity';
 import { WorkflowVersionEntity } from '../engine/workflow-version.entity';
 import { InitialSchema1764172800000 } from './migrations/1764172800000-InitialSchema';
 import { Engine1764259200000 } from './migrations/1764259200000-Engine';
+import { ChangeFeed1764345600000 } from './migrations/1764345600000-ChangeFeed';
 
 export const ENTITIES = [EventEntity, RunEntity, SignatureFailureEntity, StepRunEntity, StepAttemptEntity, WorkflowVersionEntity];
-export const MIGRATIONS = [InitialSchema1764172800000, Engine1764259200000];
+export const MIGRATIONS = [InitialSchema1764172800000, Engine1764259200000, ChangeFeed1764345600000];
 
 /** The TypeORM data source on `connection`, with the schema brought up to date at start. */
 @Global()
