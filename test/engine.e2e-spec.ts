@@ -152,6 +152,7 @@ steps:
 
 describe('workflow engine', () => {
   let hookflow: TestApp;
+  const restarted: TestApp[] = [];
   const receiver = new Receiver();
   const mails: { to: string[]; data: string }[] = [];
   let smtp: SMTPServer;
@@ -230,6 +231,8 @@ describe('workflow engine', () => {
 
   after(async () => {
     await hookflow.close();
+    // An app stopped for a restart still owns the database and folders it created.
+    for (const stopped of restarted) await stopped.close();
     await receiver.stop();
     await new Promise<void>((resolve) => smtp.close(() => resolve()));
   });
@@ -477,6 +480,7 @@ describe('workflow engine', () => {
     await eventually(async () => (await hookflow.api('GET', `/api/runs/${id}`)).body.steps[0].status === 'running');
     const { databaseUrl } = hookflow;
     await hookflow.stop();
+    restarted.push(hookflow);
     hookflow = await startTestApp({
       databaseUrl,
       files: { 'sources.yaml': SOURCES, 'wait.yaml': WAIT, 'order-paid.yaml': ORDER_PAID, 'flaky.yaml': FLAKY },
