@@ -16,9 +16,10 @@ export interface GroupCommitOptions {
  * and each caller's promise settles when that statement has committed. Under load this
  * turns hundreds of transactions into a few; alone, a call costs one round trip as before.
  *
- * `write` gets the inputs of a batch and answers one output per input, in order. When a
- * batch fails with a data error (SQLSTATE class 22: the row, not the database, is at
- * fault), its inputs are retried one by one so that one bad input fails alone.
+ * `write` gets the inputs of a batch and answers one output per input, in order. A batch
+ * that loses a deadlock is written again; one that fails with a data error (SQLSTATE
+ * class 22: the row, not the database, is at fault) is retried input by input so that one
+ * bad input fails alone.
  */
 export class GroupCommit<Input, Output> {
   private waiting: Waiter<Input, Output>[] = [];
@@ -61,11 +62,18 @@ export class GroupCommit<Input, Output> {
     }
   }
 
-  private async writeBatch(batch: Waiter<Input, Output>[]): Promise<void> {
+  private async writeBatch(batch: Waiter<Input, Output>[], attempt = 1): Promise<void> {
     try {
       const outputs = await this.write(batch.map((waiter) => waiter.input));
       batch.forEach((waiter, index) => waiter.resolve(outputs[index]));
     } catch (error) {
+      if (isTransientConflict(error) && attempt < MAX_CONFLICT_ATTEMPTS) {
+        // Concurrent batches can lock the same rows in different orders. The statement
+        // was rolled back as a whole, so writing the batch again is safe, and failing it
+        // would make the engine repeat steps that already had their effect.
+        await new Promise((done) => setTimeout(done, Math.random() * 10 * attempt));
+        return this.writeBatch(batch, attempt + 1);
+      }
       if (batch.length > 1 && isDataError(error)) {
         for (const waiter of batch) await this.writeBatch([waiter]);
         return;
@@ -74,6 +82,14 @@ export class GroupCommit<Input, Output> {
       for (const waiter of batch) waiter.reject(failure);
     }
   }
+}
+
+const MAX_CONFLICT_ATTEMPTS = 5;
+
+/** Deadlock (40P01) or serialization failure (40001): nothing was written, try again. */
+function isTransientConflict(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return code === '40P01' || code === '40001';
 }
 
 /** SQLSTATE class 22 (data exception): the row, not the database, is at fault. */

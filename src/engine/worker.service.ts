@@ -12,7 +12,9 @@ import { QUEUE_SCHEMA, RUN_TASK } from '../queue/run-job';
 import { RunExecutor } from './run-executor';
 import { RunStore } from './run-store';
 
-const CONCURRENT_RUNS = 32;
+// Runs mostly wait on receivers; their database writes are batched, so many can be in
+// flight at once without many connections (measured: 32 capped delivery at ~1,100/s).
+const CONCURRENT_RUNS = 128;
 const HEARTBEAT_INTERVAL_MS = 5_000;
 /** A worker silent for this long is dead: its jobs are released for others. */
 const STALE_AFTER_SECONDS = 15;
@@ -62,7 +64,7 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
       logger: queueLogger(),
       // Hookflow schedules workflows itself (SchedulerService); no crontab file is read.
       crontab: '',
-      preset: { worker: { localQueue: { size: 64 }, completeJobBatchDelay: 1, failJobBatchDelay: 1 } } as never,
+      preset: { worker: { localQueue: { size: CONCURRENT_RUNS }, completeJobBatchDelay: 1, failJobBatchDelay: 1 } } as never,
       taskList: {
         [RUN_TASK]: async (payload) => this.executor.execute((payload as { run_id: string }).run_id, this.processId),
       },
