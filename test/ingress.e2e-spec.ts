@@ -132,6 +132,14 @@ describe('POST /hooks/:source', () => {
       assert.deepEqual(jobs.map((job) => job.payload.run_id).sort(), runs.map((run) => run.id).sort());
     });
 
+    it('enqueues through add_jobs planned per call, so a growing backlog keeps using the key index', async () => {
+      const [{ proconfig }] = await hookflow.query<{ proconfig: string[] | null }>(
+        `SELECT proconfig FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+          WHERE n.nspname = 'graphile_worker' AND p.proname = 'add_jobs'`,
+      );
+      assert.deepEqual(proconfig, ['plan_cache_mode=force_custom_plan']);
+    });
+
     it('accepts a signature made with either secret of a rotation list', async () => {
       const answer = await sendShop({ type: 'order.created', order: { id: 'A-2' } }, { secret: 'the-previous-shop-secret' });
       assert.equal(answer.status, 202);

@@ -1,5 +1,7 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { runMigrations } from 'graphile-worker';
+import { DataSource } from 'typeorm';
 import { DatabaseConnection } from '../database/database-connection';
 import { queueLogger } from './queue-logger';
 import { QUEUE_SCHEMA } from './run-job';
@@ -13,7 +15,10 @@ import { QUEUE_SCHEMA } from './run-job';
 export class QueueService implements OnModuleInit {
   private readonly logger = new Logger(QueueService.name);
 
-  constructor(private readonly connection: DatabaseConnection) {}
+  constructor(
+    private readonly connection: DatabaseConnection,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
 
   async onModuleInit(): Promise<void> {
     await runMigrations({
@@ -21,6 +26,25 @@ export class QueueService implements OnModuleInit {
       schema: QUEUE_SCHEMA,
       logger: queueLogger(),
     });
+    await this.planEnqueueingPerCall();
     this.logger.log('Queue schema is up to date');
+  }
+
+  /**
+   * `add_jobs` is PL/pgSQL, so each connection caches a generic plan for its statements.
+   * Planned while the jobs table is empty (a fresh install, or a restart after the
+   * workers drained it), its job-key lookup scans the whole table on every call, and
+   * enqueueing slows down as a backlog grows (measured: 5,500 → 2,500 events/s in 15 s).
+   * Planning per call costs little and keeps the key index in use. Re-applied at every
+   * start, since a graphile-worker upgrade may recreate the function.
+   */
+  private async planEnqueueingPerCall(): Promise<void> {
+    try {
+      await this.dataSource.query(
+        `ALTER FUNCTION ${QUEUE_SCHEMA}.add_jobs(${QUEUE_SCHEMA}.job_spec[], boolean) SET plan_cache_mode = force_custom_plan`,
+      );
+    } catch (error) {
+      this.logger.warn(`Could not set plan_cache_mode on ${QUEUE_SCHEMA}.add_jobs (${(error as Error).message}); enqueueing may slow down as the queue grows`);
+    }
   }
 }
