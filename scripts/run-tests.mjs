@@ -24,7 +24,7 @@ function find(dir, suffix) {
 }
 
 const filter = process.argv.slice(2);
-const files = [...find(join(dist, 'src'), '.spec.js'), ...find(join(dist, 'test'), '.e2e-spec.js')]
+const files = [...find(join(dist, 'src'), '.spec.js'), ...find(join(dist, 'bench'), '.spec.js'), ...find(join(dist, 'test'), '.e2e-spec.js')]
   .filter((file) => filter.length === 0 || filter.some((part) => file.includes(part)))
   .sort();
 

@@ -14,6 +14,8 @@ const RATE_PER_SECOND = 200;
 /** BENCH_E2E_RATE_SECONDS shortens the fixed-rate phase for smoke runs. */
 const RATE_SECONDS = Number(process.env.BENCH_E2E_RATE_SECONDS ?? 15);
 const DRAIN_LIMIT_SECONDS = 60;
+/** For experiments only: BENCH_E2E_HOOKFLOW_MAIN runs another build of Hookflow (e.g. a patched copy of dist/). */
+const HOOKFLOW_MAIN_OVERRIDE = process.env.BENCH_E2E_HOOKFLOW_MAIN;
 
 /** The workflow under test: one signed `http` step to the receiver per accepted event. */
 const DELIVER_WORKFLOW_YAML = `name: bench-e2e-deliver
@@ -113,9 +115,9 @@ async function hookflowRelay(context: BenchContext, env: Record<string, string>)
     env: { ...env, HOOKFLOW_OUTBOUND_ALLOW: '127.0.0.1' },
   });
   return {
-    name: spec.name,
+    name: HOOKFLOW_MAIN_OVERRIDE ? `${spec.name} [${HOOKFLOW_MAIN_OVERRIDE}]` : spec.name,
     baseline: false,
-    entry: spec.entry,
+    entry: HOOKFLOW_MAIN_OVERRIDE ?? spec.entry,
     cwd: spec.cwd,
     readyPath: spec.readyPath,
     env: spec.env ?? {},
@@ -126,6 +128,19 @@ async function hookflowRelay(context: BenchContext, env: Record<string, string>)
       const unfinished = Object.entries(runs).reduce((sum, [status, count]) => sum + (status === 'succeeded' || status === 'failed' ? 0 : count), 0);
       const states = Object.fromEntries(Object.entries(runs).map(([status, count]) => [`runs ${status}`, count]));
       return { stored: Number(events.rows[0].count), unfinished, states };
+    },
+    async stageTimes(client: Client, prefix: string) {
+      const { rows } = await client.query<{ id: string; received: number; claimed: number; attempt: number }>(
+        `SELECT e.dedupe_key AS id, extract(epoch FROM e.received_at) * 1000 AS received,
+                extract(epoch FROM r.started_at) * 1000 AS claimed, extract(epoch FROM a.started_at) * 1000 AS attempt
+           FROM events e JOIN runs r ON r.event_id = e.id JOIN step_attempts a ON a.run_id = r.id AND a.n = 1
+          WHERE e.source = $1 AND e.dedupe_key LIKE $2`,
+        [BENCH_SOURCE, `${prefix}%`],
+      );
+      return rows.map((row) => ({
+        id: row.id,
+        times: { received: Number(row.received), 'run claimed': Number(row.claimed), 'attempt started': Number(row.attempt) },
+      }));
     },
   };
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,6 +57,17 @@ export class BenchDatabaseServer {
   async dropDatabase(name: string): Promise<void> {
     await this.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     this.created.delete(name);
+  }
+
+  /** The embedded server's postmaster (its backends are its children); undefined when external. */
+  get serverPid(): number | undefined {
+    if (!this.embedded || !this.dataDir) return undefined;
+    try {
+      const pid = Number(readFileSync(join(this.dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+      return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Flushes dirty pages now, so that a checkpoint does not land inside the next measured run. */

@@ -33,7 +33,9 @@ const MAX_ARRIVALS = 2_000_000;
 export class DeliveryReceiver {
   private server?: Server;
   private arrivals: Arrival[] = [];
-  private seen = new Set<string>();
+  /** Event id → the webhook-id (idempotency key) of its first delivery. */
+  private seen = new Map<string, string | undefined>();
+  private sameKeyDuplicates = 0;
   private perPrefix = new Map<string, number>();
   private duplicateCount = 0;
   private unparsable = 0;
@@ -64,7 +66,8 @@ export class DeliveryReceiver {
   /** Forgets everything recorded so far (between relays and runs). */
   reset(): void {
     this.arrivals = [];
-    this.seen = new Set();
+    this.seen = new Map();
+    this.sameKeyDuplicates = 0;
     this.perPrefix = new Map();
     this.duplicateCount = 0;
     this.unparsable = 0;
@@ -79,6 +82,11 @@ export class DeliveryReceiver {
 
   get duplicates(): number {
     return this.duplicateCount;
+  }
+
+  /** Duplicates that carried the same webhook-id as the first delivery: a receiver honouring it sees the event once. */
+  get duplicatesWithSameKey(): number {
+    return this.sameKeyDuplicates;
   }
 
   get unparsableBodies(): number {
@@ -119,12 +127,14 @@ export class DeliveryReceiver {
       return;
     }
     const id = String(parsed.id);
+    const key = typeof headers['webhook-id'] === 'string' ? headers['webhook-id'] : undefined;
     if (this.seen.has(id)) {
       this.duplicateCount++;
+      if (key !== undefined && this.seen.get(id) === key) this.sameKeyDuplicates++;
       return;
     }
     if (this.arrivals.length >= MAX_ARRIVALS) return;
-    this.seen.add(id);
+    this.seen.set(id, key);
     const prefix = id.slice(0, id.lastIndexOf('-') + 1);
     this.perPrefix.set(prefix, (this.perPrefix.get(prefix) ?? 0) + 1);
     this.arrivals.push({ id, sentAt: Number(parsed.sent_at), arrivedAt });

@@ -1,3 +1,4 @@
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
@@ -6,6 +7,7 @@ import { CpuMeter, CpuUse } from './cpu-meter';
 import type { DeliveryReceiver, SignatureCheck } from './delivery-receiver';
 import { generateFixedRate } from './fixed-rate-load';
 import { generateLoad } from './load-generator';
+import { RESULTS_DIR } from './paths';
 import type { BenchOptions } from './scenario';
 import { ServerProcess } from './server-process';
 import { percentile } from './statistics';
@@ -21,6 +23,11 @@ export interface RelaySpec {
   env: Record<string, string>;
   /** How many events the relay stored, how many are not yet in a final state, and the states, for the audit. */
   storedEvents(database: Client): Promise<{ stored: number; unfinished: number; states: Record<string, number> }>;
+  /**
+   * Optional: epoch-ms times the relay recorded for each event whose id starts with `prefix`
+   * (in the order the event went through them), to split the latency into stages.
+   */
+  stageTimes?(database: Client, prefix: string): Promise<{ id: string; times: Record<string, number> }[]>;
 }
 
 export interface EndToEndSettings {
@@ -47,6 +54,8 @@ export interface SaturationSample {
   /** Unique deliveries of this phase from the start of the load to the last arrival (load + drain). */
   delivered: number;
   drainSeconds: number;
+  /** Backlog cleared per second after the load stopped (delivery alone, no ingress competing). */
+  deliveredPerSecondDuringDrain: number;
   deliveredPerSecondLoadAndDrain: number;
   /** Accepted (2xx) but not delivered when the drain limit ran out. */
   lost: number;
@@ -65,6 +74,9 @@ export interface FixedRateResult {
   latencyMs: { p50: number; p90: number; p99: number; max: number };
   /** Time to the 202 at the sender, ms. */
   acceptMs: { p50: number; p99: number };
+  /** Where the latency went (relays with `stageTimes`): p50/p99 of each stage, ms. */
+  stagesMs?: Record<string, { p50: number; p99: number }>;
+  idPrefix: string;
 }
 
 export interface RunAudit {
@@ -74,6 +86,8 @@ export interface RunAudit {
   /** Stored events that never reached the receiver (must be 0). */
   storedNotDelivered: number;
   duplicates: number;
+  /** Of those, the ones with the first delivery's webhook-id (an at-least-once retry, idempotent for the receiver). */
+  duplicatesWithSameKey: number;
   unparsable: number;
   signatures: SignatureCheck;
   /** From pg_stat_database over the whole run (all phases, idle polling included). */
@@ -109,11 +123,12 @@ export async function measureRelayOnce(settings: EndToEndSettings, relay: RelayS
     try {
       measured = await measurePhases(settings, server, backgroundCores);
       audit = await auditRun(settings, relay, db.url);
+      measured.fixedRate.stagesMs = await latencyStages(settings, relay, db.url, measured.fixedRate.idPrefix);
     } catch (error) {
       throw new Error(`${relay.name}: ${(error as Error).message}\n${server.recentOutput().slice(-2000)}`);
     } finally {
       await server.stop();
-      reportTroubleIn(server.recentOutput(), relay.name, settings.log);
+      await reportTroubleIn(server.recentOutput(), relay.name, round, settings);
     }
     return { round, ...measured, audit: { ...audit, perEvent: await perEventWork(db.url, audit.stored) } };
   } finally {
@@ -156,6 +171,7 @@ async function measureFixedRate(settings: EndToEndSettings, server: ServerProces
       max: latencies.length ? latencies[latencies.length - 1] : 0,
     },
     acceptMs: { p50: load.responseMs.p50, p99: load.responseMs.p99 },
+    idPrefix: requests.idPrefix,
   };
 }
 
@@ -181,6 +197,7 @@ async function measureSaturation(settings: EndToEndSettings, server: ServerProce
     deliveredPerSecondDuringLoad: inLoad / loadSeconds,
     delivered: arrivals.length,
     drainSeconds: (lastArrival - loadEnd) / 1000,
+    deliveredPerSecondDuringDrain: lastArrival > loadEnd ? (arrivals.length - inLoad) / ((lastArrival - loadEnd) / 1000) : 0,
     deliveredPerSecondLoadAndDrain: arrivals.length / ((lastArrival - loadStart) / 1000),
     lost: Math.max(0, load.ok2xx - arrivals.length),
     cpu: cpuUse,
@@ -223,12 +240,42 @@ async function auditRun(settings: EndToEndSettings, relay: RelaySpec, databaseUr
       deliveredUnique: receiver.uniqueArrivals.length,
       storedNotDelivered: Math.max(0, found.stored - receiver.uniqueArrivals.length),
       duplicates: receiver.duplicates,
+      duplicatesWithSameKey: receiver.duplicatesWithSameKey,
       unparsable: receiver.unparsableBodies,
       signatures: receiver.signatureCheck,
     };
   } finally {
     await client.end();
   }
+}
+
+/**
+ * Splits the fixed-rate latency into stages: sent_at → each time the relay recorded → the
+ * arrival at the receiver. Relay times come from its own clock readings (same machine).
+ */
+async function latencyStages(settings: EndToEndSettings, relay: RelaySpec, databaseUrl: string, prefix: string): Promise<FixedRateResult['stagesMs']> {
+  if (!relay.stageTimes) return undefined;
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  const rows = await relay.stageTimes(client, prefix).finally(() => client.end());
+  const arrivals = new Map(settings.receiver.arrivalsWithPrefix(prefix).map((arrival) => [arrival.id, arrival]));
+  const durations = new Map<string, number[]>();
+  for (const { id, times } of rows) {
+    const arrival = arrivals.get(id);
+    if (!arrival) continue;
+    const points: [string, number][] = [['sent', arrival.sentAt], ...Object.entries(times), ['arrived', arrival.arrivedAt]];
+    for (let index = 1; index < points.length; index++) {
+      const stage = `${points[index - 1][0]} → ${points[index][0]}`;
+      if (!durations.has(stage)) durations.set(stage, []);
+      durations.get(stage)!.push(points[index][1] - points[index - 1][1]);
+    }
+  }
+  return Object.fromEntries(
+    [...durations].map(([stage, values]) => {
+      const sorted = Float64Array.from(values).sort();
+      return [stage, { p50: percentile(sorted, 50), p99: percentile(sorted, 99) }];
+    }),
+  );
 }
 
 /** Read after the relay stopped, so every backend has flushed its statistics. */
@@ -266,9 +313,14 @@ async function busyCoresOverOneSecond(): Promise<number | undefined> {
   return use && use.machine - use.loadGenerator;
 }
 
-function reportTroubleIn(output: string, name: string, log: (line: string) => void): void {
+/** Logs the first warning or error line, and keeps the process's last output beside the results. */
+async function reportTroubleIn(output: string, name: string, round: number, settings: EndToEndSettings): Promise<void> {
   const trouble = output.split('\n').filter((line) => /error|warn|fail|exception/i.test(line));
-  if (trouble.length > 0) log(`  ! ${name} logged ${trouble.length} warning/error line(s), e.g.: ${trouble[0].trim().slice(0, 300)}`);
+  if (trouble.length === 0) return;
+  const file = join(RESULTS_DIR, `${new Date().toISOString().replace(/[:.]/g, '-')}-e2e-${name.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 40)}-run-${round}.log`);
+  await mkdir(RESULTS_DIR, { recursive: true });
+  await writeFile(file, output);
+  settings.log(`  ! ${name} logged ${trouble.length} warning/error line(s), e.g.: ${trouble[0].trim().slice(0, 300)}\n    (its last output: ${file})`);
 }
 
 function cpuProfileFlags(profileDir: string, name: string, round: number): string[] {

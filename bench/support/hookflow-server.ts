@@ -5,7 +5,7 @@ import { HOOKFLOW_MAIN } from './paths';
 import type { BenchContext } from './scenario';
 import type { ServerSpec } from './server-comparison';
 import { BENCH_SOURCE, EVENT_ID_HEADER, SIGNATURE_HEADER } from './signed-order-requests';
-import { auditCounts, countRows, databaseWorkPerWebhook } from './stored-rows';
+import { auditCounts, countRows, databaseWorkPerWebhook, sequentialScans } from './stored-rows';
 
 /** Source `bench`: HMAC-SHA256 (hex) of the raw body, deduplicated on `x-event-id`. */
 export const BENCH_SOURCES_YAML = `sources:
@@ -74,5 +74,6 @@ export async function hookflowServer(context: BenchContext, options: HookflowSer
 async function auditOneRunPerEvent(databaseUrl: string, accepted: number, inFlight: number): Promise<string> {
   const counts = await countRows(databaseUrl, ['events', 'runs', 'graphile_worker._private_jobs']);
   const stored = auditCounts(counts, { events: accepted, runs: accepted }, inFlight);
-  return `${stored}; ${await databaseWorkPerWebhook(databaseUrl, accepted)}`;
+  const scans = await sequentialScans(databaseUrl, 'graphile_worker._private_jobs');
+  return `${stored}; ${await databaseWorkPerWebhook(databaseUrl, accepted)}; ${scans}`;
 }

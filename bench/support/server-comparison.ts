@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { BenchDatabase, BenchDatabaseServer } from './bench-database';
+import { hookflowBuildStamp } from './build-stamp';
 import { CpuMeter, CpuUse, waitForQuietMachine } from './cpu-meter';
 import { generateLoad, LoadSample } from './load-generator';
 import type { BenchOptions } from './scenario';
@@ -30,8 +31,14 @@ export interface ServerSpec {
   audit?(databaseUrl: string, accepted: number, inFlight: number): Promise<string>;
 }
 
+/** Other processes using more than this during a run make it disturbed: it is measured again. */
+const DISTURBED_CORES = 0.4;
+const MAX_ATTEMPTS = 3;
+
 /** One measured run, with where the machine's CPU went during it. */
 export type MeasuredSample = LoadSample & {
+  /** Still disturbed by other processes after the last attempt. */
+  disturbed?: boolean;
   cpu?: CpuUse;
   /** Cores other processes kept busy in the second before the server started (shared-machine noise). */
   backgroundCores?: number;
@@ -51,6 +58,8 @@ export interface ServerSummary {
   /** Req/s of each run divided by the baseline's req/s in the same round. */
   ratioPerRound: number[];
   audit?: string;
+  /** Set when Hookflow's build (dist/src) changed between this comparison's first and last run. */
+  buildChanged?: boolean;
 }
 
 export interface ComparisonSettings {
@@ -70,31 +79,39 @@ export async function compareServers(settings: ComparisonSettings, specs: Server
   const { options, database, log } = settings;
   const databases = new Map<ServerSpec, BenchDatabase>();
   const samples = new Map<ServerSpec, MeasuredSample[]>(specs.map((spec) => [spec, []]));
+  // 2xx answers and load runs of each server, warm-ups and repeated runs included, for the audit.
   const accepted = new Map<ServerSpec, number>(specs.map((spec) => [spec, 0]));
+  const loadRuns = new Map<ServerSpec, number>(specs.map((spec) => [spec, 0]));
   const audits = new Map<ServerSpec, string>();
+  const buildAtStart = hookflowBuildStamp();
+  let buildChanged = false;
   try {
     for (const spec of specs) {
       if (spec.needsDatabase) databases.set(spec, await database.createDatabase(spec.name));
     }
     for (let round = 1; round <= options.runs; round++) {
       for (const spec of specs) {
-        const { sample, warmup } = await measureOnce(settings, spec, databases.get(spec), round);
+        const { sample, answered, loadRuns: runsOfLoad } = await measureOnce(settings, spec, databases.get(spec), round);
         samples.get(spec)!.push(sample);
-        accepted.set(spec, accepted.get(spec)! + sample.ok2xx + (warmup?.ok2xx ?? 0));
+        accepted.set(spec, accepted.get(spec)! + answered);
+        loadRuns.set(spec, loadRuns.get(spec)! + runsOfLoad);
         log(`  run ${round}/${options.runs}  ${spec.name.padEnd(34)} ${describe(sample)}`);
+      }
+      if (!buildChanged && hookflowBuildStamp() !== buildAtStart) {
+        buildChanged = true;
+        log(`  ! Hookflow was rebuilt (dist/src changed) during round ${round}: the runs mix two versions of the code`);
       }
     }
     for (const spec of specs) {
       const database = databases.get(spec);
       if (!spec.audit || !database) continue;
-      const loadRuns = options.runs * (options.warmupSeconds > 0 ? 2 : 1);
-      audits.set(spec, await spec.audit(database.url, accepted.get(spec)!, loadRuns * options.connections));
+      audits.set(spec, await spec.audit(database.url, accepted.get(spec)!, loadRuns.get(spec)! * options.connections));
       log(`  ${spec.name}: ${audits.get(spec)}`);
     }
   } finally {
     for (const { name } of databases.values()) await database.dropDatabase(name).catch(() => undefined);
   }
-  return summarize(specs, samples, audits);
+  return summarize(specs, samples, audits).map((summary) => (buildChanged ? { ...summary, buildChanged } : summary));
 }
 
 async function measureOnce(
@@ -102,10 +119,11 @@ async function measureOnce(
   spec: ServerSpec,
   database: BenchDatabase | undefined,
   round: number,
-): Promise<{ sample: MeasuredSample; warmup?: LoadSample }> {
+): Promise<{ sample: MeasuredSample; answered: number; loadRuns: number }> {
   const { options, requests } = settings;
   await settings.database.checkpoint();
-  const background = await waitForQuietMachine(settings.log);
+  const databasePid = settings.database.serverPid;
+  const background = await waitForQuietMachine(settings.log, databasePid);
   const server = await ServerProcess.start({
     label: spec.name,
     entry: spec.entry,
@@ -117,10 +135,23 @@ async function measureOnce(
   });
   try {
     const load = { url: server.baseUrl, connections: options.connections, requests: requests.forAutocannon() };
-    const warmup = options.warmupSeconds > 0 ? await generateLoad({ ...load, durationSeconds: options.warmupSeconds }) : undefined;
-    const cpu = new CpuMeter(server.pid);
-    const sample = await generateLoad({ ...load, durationSeconds: options.durationSeconds });
-    return { warmup, sample: { ...sample, cpu: cpu.stop(), backgroundCores: background } };
+    let answered = 0;
+    let loadRuns = 0;
+    if (options.warmupSeconds > 0) {
+      answered += (await generateLoad({ ...load, durationSeconds: options.warmupSeconds })).ok2xx;
+      loadRuns++;
+    }
+    for (let attempt = 1; ; attempt++) {
+      const cpu = new CpuMeter({ serverPid: server.pid, databasePid });
+      const sample: MeasuredSample = { ...(await generateLoad({ ...load, durationSeconds: options.durationSeconds })), cpu: cpu.stop(), backgroundCores: background };
+      answered += sample.ok2xx;
+      loadRuns++;
+      const disturbance = sample.cpu?.database === undefined ? 0 : sample.cpu.rest;
+      if (disturbance <= DISTURBED_CORES) return { sample, answered, loadRuns };
+      if (attempt === MAX_ATTEMPTS) return { sample: { ...sample, disturbed: true }, answered, loadRuns };
+      settings.log(`  (${spec.name}: other processes used ${disturbance.toFixed(2)} cores during the run; measuring again)`);
+      await waitForQuietMachine(settings.log, databasePid);
+    }
   } catch (error) {
     throw new Error(`${spec.name}: ${(error as Error).message}\n${server.recentOutput().slice(-2000)}`);
   } finally {
@@ -165,7 +196,9 @@ function summarize(specs: ServerSpec[], samples: Map<ServerSpec, MeasuredSample[
 function describe(sample: MeasuredSample): string {
   const codes = Object.entries(sample.statusCodes).map(([code, count]) => `${code}×${count}`).join(' ');
   const cpu = sample.cpu
-    ? `  cpu: load ${sample.cpu.loadGenerator.toFixed(2)}, server ${sample.cpu.server.toFixed(2)}, rest ${sample.cpu.rest.toFixed(2)} of ${sample.cpu.machine.toFixed(2)} cores`
+    ? `  cpu: load ${sample.cpu.loadGenerator.toFixed(2)}, server ${sample.cpu.server.toFixed(2)}` +
+      (sample.cpu.database === undefined ? '' : `, postgres ${sample.cpu.database.toFixed(2)}`) +
+      `, rest ${sample.cpu.rest.toFixed(2)} of ${sample.cpu.machine.toFixed(2)} cores${sample.disturbed ? ' DISTURBED' : ''}`
     : '';
   const background = sample.backgroundCores === undefined ? '' : `  (others before: ${sample.backgroundCores.toFixed(2)} cores)`;
   return (

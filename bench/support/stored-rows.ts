@@ -54,3 +54,22 @@ export async function databaseWorkPerWebhook(databaseUrl: string, accepted: numb
     await client.end();
   }
 }
+
+/**
+ * Sequential scans of one table and the rows they read. A hot-path statement planned while
+ * the table was empty shows up here as one scan per call (see BENCHMARKS.md).
+ */
+export async function sequentialScans(databaseUrl: string, table: string): Promise<string> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ seq_scan: string; seq_tup_read: string }>(
+      `SELECT seq_scan, seq_tup_read FROM pg_stat_all_tables WHERE relid = to_regclass($1)`,
+      [table],
+    );
+    if (rows.length === 0) return `${table}: no statistics`;
+    return `${table}: ${Number(rows[0].seq_scan).toLocaleString('en-US')} sequential scans reading ${Number(rows[0].seq_tup_read).toLocaleString('en-US')} rows`;
+  } finally {
+    await client.end();
+  }
+}
