@@ -132,12 +132,11 @@ export class ChangeFeed1764345600000 implements MigrationInterface {
         RETURN encode(body, 'escape');
       END $$`);
 
-    // Events are written once and never updated: the index costs ingest one more entry per event.
-    await queryRunner.query(`CREATE INDEX events_type_received_at_idx ON events (type, received_at, id)`);
+    // No index for the type filter: every index on events is an entry more for each
+    // accepted webhook. Type filters walk events_received_at_idx (newest first) instead.
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP INDEX events_type_received_at_idx`);
     await queryRunner.query(`DROP FUNCTION hookflow_body_text(bytea)`);
     await queryRunner.query(`DROP TRIGGER events_changes_on_insert ON events`);
     await queryRunner.query(`DROP TRIGGER step_runs_changes_on_update ON step_runs`);
