@@ -19,7 +19,7 @@ import { isTruthy, redactedSecrets, Template, TemplateEngine, TemplateScope } fr
 import { TemplateError } from '../templates/template-error';
 import { SourceDefinition, StepDefinition, StepKind, WorkflowDefinition } from '../workflows/workflow.types';
 import { RunPlan, StepState } from './run-plan';
-import { SecretScrubber } from './secret-scrubber';
+import { SecretScrubber, secretNamesIn } from './secret-scrubber';
 import { StepTemplates } from './step-templates';
 import { isPlaceholder, placeholder, reveal } from './dry-run-placeholder';
 
@@ -91,7 +91,6 @@ export class InvalidDryRunEventError extends DomainError {
   }
 }
 
-const SECRET_REFERENCE = /secrets\.([A-Za-z_][A-Za-z0-9_]*)/g;
 
 /**
  * Shows what a workflow would do with an event without sending anything: whether the
@@ -266,8 +265,7 @@ export class DryRun {
   }
 
   private secretsOf(workflow: WorkflowDefinition): { name: string; set: boolean }[] {
-    const names = [...new Set([...workflow.yaml.matchAll(SECRET_REFERENCE)].map((match) => match[1]!))];
-    return names.map((name) => ({ name, set: this.settings.environment?.[name] !== undefined }));
+    return secretNamesIn(workflow.yaml).map((name) => ({ name, set: this.settings.environment?.[name] !== undefined }));
   }
 }
 

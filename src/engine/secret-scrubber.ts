@@ -1,6 +1,12 @@
 import { REDACTED } from '../templates/template-engine';
 
 const SECRET_REFERENCE = /secrets\.([A-Za-z_][A-Za-z0-9_]*)/g;
+
+/** The names of the secrets a workflow file refers to (`{{secrets.NAME}}`), each once. */
+export function secretNamesIn(yaml: string): string[] {
+  return [...new Set([...yaml.matchAll(SECRET_REFERENCE)].map((match) => match[1]))];
+}
+
 const SHORTEST_SCRUBBED = 4;
 
 /**
@@ -11,8 +17,7 @@ export class SecretScrubber {
   private readonly values: string[];
 
   constructor(yaml: string, environment: Readonly<Record<string, string | undefined>>) {
-    const names = new Set([...yaml.matchAll(SECRET_REFERENCE)].map((match) => match[1]));
-    this.values = [...names]
+    this.values = secretNamesIn(yaml)
       .map((name) => environment[name])
       .filter((value): value is string => typeof value === 'string' && value.length >= SHORTEST_SCRUBBED)
       .sort((a, b) => b.length - a.length);
