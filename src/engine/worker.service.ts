@@ -4,9 +4,11 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { InjectDataSource } from '@nestjs/typeorm';
 import { EventEmitter } from 'node:events';
 import { Runner, WorkerUtils, makeWorkerUtils, run } from 'graphile-worker';
+import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { Settings } from '../config/settings';
 import { DatabaseConnection } from '../database/database-connection';
+import { createQueuePool } from '../queue/queue-pool';
 import { queueLogger } from '../queue/queue-logger';
 import { QUEUE_SCHEMA, RUN_TASK } from '../queue/run-job';
 import { RunExecutor } from './run-executor';
@@ -33,6 +35,7 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
   private readonly workerIds = new Set<string>();
   private runner?: Runner;
   private utils?: WorkerUtils;
+  private pool?: Pool;
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -52,12 +55,12 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
     const events = new EventEmitter();
     events.on('pool:create', ({ workerPool }: { workerPool: { id: string } }) => this.workerIds.add(workerPool.id));
     events.on('worker:create', ({ worker }: { worker: { workerId: string } }) => this.workerIds.add(worker.workerId));
-    this.utils = await makeWorkerUtils({ connectionString: this.connection.url, schema: QUEUE_SCHEMA, logger: queueLogger() });
+    this.pool = createQueuePool(this.connection.url, 14);
+    this.utils = await makeWorkerUtils({ pgPool: this.pool, schema: QUEUE_SCHEMA, logger: queueLogger() });
     this.runner = await run({
-      connectionString: this.connection.url,
+      pgPool: this.pool,
       schema: QUEUE_SCHEMA,
       concurrency: CONCURRENT_RUNS,
-      maxPoolSize: 12,
       noHandleSignals: true,
       pollInterval: 2000,
       events: events as never,
@@ -83,6 +86,8 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
     }
     await this.utils?.release();
     this.utils = undefined;
+    await this.pool?.end();
+    this.pool = undefined;
   }
 
   /** Proves this process alive, renews its run leases, and frees dead workers' jobs. */

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { runMigrations } from 'graphile-worker';
 import { DataSource } from 'typeorm';
 import { DatabaseConnection } from '../database/database-connection';
+import { createQueuePool } from './queue-pool';
 import { queueLogger } from './queue-logger';
 import { QUEUE_SCHEMA } from './run-job';
 
@@ -21,11 +22,12 @@ export class QueueService implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await runMigrations({
-      connectionString: this.connection.url,
-      schema: QUEUE_SCHEMA,
-      logger: queueLogger(),
-    });
+    const pgPool = createQueuePool(this.connection.url, 2);
+    try {
+      await runMigrations({ pgPool, schema: QUEUE_SCHEMA, logger: queueLogger() });
+    } finally {
+      await pgPool.end();
+    }
     await this.planEnqueueingPerCall();
     this.logger.log('Queue schema is up to date');
   }
