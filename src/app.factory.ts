@@ -2,7 +2,9 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
+import { serveApiDocs } from './api/api-docs';
 import { AppModule } from './app.module';
+import { answerClientError } from './common/client-error.handler';
 import { Settings } from './config/settings';
 import { DatabaseConnection } from './database/database-connection';
 import { IngressService } from './ingress/ingress.service';
@@ -21,9 +23,32 @@ function closeConnectionsOnceAnswered(fastify: FastifyInstance): void {
   });
 }
 
-/** Builds the Nest application on Fastify, initialised but not yet listening. */
-export async function createApp(settings: Settings, connection: DatabaseConnection): Promise<NestFastifyApplication> {
+/** How long a client may take to send a request; Node would wait 60 s for headers and forever for a body. */
+export interface HttpTimeouts {
+  /** Until every request header has arrived (slow-loris clients). */
+  headersMs: number;
+  /** Until the whole request, body included, has arrived. */
+  requestMs: number;
+  /** How often open connections are checked against the two limits above. */
+  checkIntervalMs: number;
+}
+
+export const HTTP_TIMEOUTS: HttpTimeouts = { headersMs: 15_000, requestMs: 30_000, checkIntervalMs: 2_000 };
+
+/**
+ * Builds the Nest application on Fastify, initialised but not yet listening. `timeouts`
+ * exist for tests, which cannot wait for the real ones.
+ */
+export async function createApp(
+  settings: Settings,
+  connection: DatabaseConnection,
+  timeouts: HttpTimeouts = HTTP_TIMEOUTS,
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
+    requestTimeout: timeouts.requestMs,
+    http: { headersTimeout: timeouts.headersMs, connectionsCheckingInterval: timeouts.checkIntervalMs },
+    // Headers over Node's 16 KiB, slow or broken requests: answered in Hookflow's error shape.
+    clientErrorHandler: answerClientError,
     // Webhook senders keep connections open; answer fast and let idle ones go on shutdown.
     forceCloseConnections: 'idle',
     // Requests that arrive on open connections while draining are still served (the
@@ -42,6 +67,7 @@ export async function createApp(settings: Settings, connection: DatabaseConnecti
   const fastify = app.getHttpAdapter().getInstance();
   registerBodyParsers(fastify, (source) => ingress.bodyLimitOf(source));
   closeConnectionsOnceAnswered(fastify);
+  if (settings.HOOKFLOW_ROLE === 'all' || settings.HOOKFLOW_ROLE === 'api') serveApiDocs(app);
   app.enableShutdownHooks();
   await app.init();
   return app;

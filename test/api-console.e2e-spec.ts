@@ -377,6 +377,43 @@ describe('management API for the console', () => {
     assert.deepEqual(tasks.recent_failures, []);
   });
 
+  it('documents the API in OpenAPI at /api/docs: every operation exists, needs the token and describes its answer', async () => {
+    const page = await fetch(`${hookflow.baseUrl}/api/docs`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /swagger-ui/);
+
+    const document = (await (await fetch(`${hookflow.baseUrl}/api/docs/openapi.json`)).json()) as OpenApiDocument;
+    assert.match(document.openapi, /^3\./);
+    const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, operation]) => ({ method: method.toUpperCase(), path, operation })),
+    );
+    const documented = operations.map(({ method, path }) => `${method} ${path}`).sort();
+    for (const expected of [
+      'GET /api/workflows', 'GET /api/workflows/{name}', 'POST /api/workflows/validate', 'GET /api/sources',
+      'GET /api/events', 'GET /api/events/{id}', 'POST /api/events/{id}/replay', 'POST /api/events/replay',
+      'GET /api/runs', 'GET /api/runs/{id}', 'POST /api/runs/{id}/retry', 'POST /api/runs/{id}/cancel', 'POST /api/runs/retry',
+      'GET /api/stream',
+    ]) {
+      assert.ok(documented.includes(expected), `${expected} is documented (documented: ${documented.join(', ')})`);
+    }
+
+    const someId = '0192a3b4-c5d6-7e8f-9a0b-1c2d3e4f5a6b';
+    for (const { method, path, operation } of operations) {
+      assert.deepEqual(operation.security, [{ bearer: [] }], `${method} ${path} declares the bearer token`);
+      assert.ok(operation.summary, `${method} ${path} has a summary`);
+      assert.ok(operation.responses['401'], `${method} ${path} documents 401`);
+      const success = Object.keys(operation.responses).find((status) => status.startsWith('2'));
+      assert.ok(success, `${method} ${path} documents its answer`);
+      // A documented route that does not exist would answer 404 instead of asking for the token.
+      const response = await fetch(`${hookflow.baseUrl}${path.replace('{id}', someId).replace('{name}', 'notify')}`, { method });
+      assert.equal(response.status, 401, `${method} ${path} exists and needs the token`);
+    }
+    const run = document.components.schemas.RunModel as { properties: Record<string, unknown> };
+    for (const field of ['id', 'workflow', 'event_id', 'status', 'started_at', 'finished_at', 'steps']) {
+      assert.ok(run.properties[field], `GET /api/runs/{id} documents ${field}`);
+    }
+  });
+
   it('answers 400 VALIDATION_FAILED to bad filters and bodies', async () => {
     const bad: [string, string, unknown?][] = [
       ['GET', '/api/events?status=bogus'],
@@ -400,3 +437,9 @@ describe('management API for the console', () => {
     }
   });
 });
+
+interface OpenApiDocument {
+  openapi: string;
+  paths: Record<string, Record<string, { summary?: string; security?: unknown; responses: Record<string, unknown> }>>;
+  components: { schemas: Record<string, unknown> };
+}

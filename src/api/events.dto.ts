@@ -1,25 +1,30 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { EVENT_STATUSES, EventStatus } from './event-queries.service';
 
 /** Filters of the event log, shared by the list and the bulk replay. */
 export class EventFilterQuery {
+  @ApiPropertyOptional({ example: 'shop' })
   @IsOptional()
   @IsString()
   @MaxLength(64)
   source?: string;
 
   /** An exact type or a glob with `*` (`order.*`). */
+  @ApiPropertyOptional({ description: 'An exact type or a glob with *', example: 'order.*' })
   @IsOptional()
   @IsString()
   @MaxLength(200)
   type?: string;
 
+  @ApiPropertyOptional({ enum: EVENT_STATUSES })
   @IsOptional()
   @IsIn(EVENT_STATUSES)
   status?: EventStatus;
 
   /** Text in the body, case-insensitive. */
+  @ApiPropertyOptional({ description: 'Text in the body, case-insensitive' })
   @IsOptional()
   @IsString()
   @MinLength(1)
@@ -28,11 +33,13 @@ export class EventFilterQuery {
 }
 
 export class ListEventsQuery extends EventFilterQuery {
+  @ApiPropertyOptional({ description: '`next_cursor` of the previous page' })
   @IsOptional()
   @IsString()
   @MaxLength(200)
   cursor?: string;
 
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -43,6 +50,7 @@ export class ListEventsQuery extends EventFilterQuery {
 
 /** `POST /api/events/replay`: replays the newest `limit` events that match the filters. */
 export class ReplayEventsBody extends EventFilterQuery {
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
   @IsOptional()
   @IsInt()
   @Min(1)

@@ -1,26 +1,32 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import { RUN_STATUSES, RunStatus } from '../engine/run.entity';
 
 export class ListRunsQuery {
+  @ApiPropertyOptional({ description: 'Workflow name', example: 'order-paid' })
   @IsOptional()
   @IsString()
   @MaxLength(64)
   workflow?: string;
 
+  @ApiPropertyOptional({ enum: RUN_STATUSES })
   @IsOptional()
   @IsIn(RUN_STATUSES)
   status?: RunStatus;
 
+  @ApiPropertyOptional({ description: 'Runs started by this event', format: 'uuid' })
   @IsOptional()
   @IsUUID()
   event?: string;
 
+  @ApiPropertyOptional({ description: '`next_cursor` of the previous page' })
   @IsOptional()
   @IsString()
   @MaxLength(200)
   cursor?: string;
 
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -30,20 +36,24 @@ export class ListRunsQuery {
 }
 
 export class UuidParams {
+  @ApiProperty({ format: 'uuid' })
   @IsUUID()
   id: string;
 }
 
 /** `POST /api/runs/retry`: retries the newest `limit` failed runs, of one workflow or all. */
 export class RetryRunsBody {
+  @ApiPropertyOptional({ description: 'Only runs of this workflow' })
   @IsOptional()
   @IsString()
   @MaxLength(64)
   workflow?: string;
 
+  @ApiProperty({ enum: ['failed'] })
   @IsIn(['failed'], { message: 'status must be failed: only failed runs are retried in bulk' })
   status: 'failed';
 
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
   @IsOptional()
   @IsInt()
   @Min(1)

@@ -1,15 +1,23 @@
-import { Controller, MessageEvent, Sse, UseGuards } from '@nestjs/common';
+import { MessageEvent, Sse } from '@nestjs/common';
+import { ApiOperation, ApiProduces, ApiQuery } from '@nestjs/swagger';
 import { Observable } from 'rxjs';
-import { AdminTokenGuard } from './admin-token.guard';
+import { AdminApiController } from './admin-api.decorator';
 import { ChangeFeed } from './change-feed.service';
 
-@Controller('api/stream')
-@UseGuards(AdminTokenGuard)
+@AdminApiController('api/stream', 'stream')
 export class StreamController {
   constructor(private readonly feed: ChangeFeed) {}
 
-  /** Server-sent events; the token may come as `?access_token=`, since EventSource sends no headers. */
+  /** The token may come as `?access_token=`, since EventSource sends no headers. */
   @Sse()
+  @ApiOperation({
+    summary: 'Server-sent events of changes',
+    description:
+      'One JSON object per message: `{ type, run_id, workflow, status }` with type `run.created`, `run.updated`, ' +
+      '`step.updated` (with `step_id`) or `event.received` (with `event_id`).',
+  })
+  @ApiProduces('text/event-stream')
+  @ApiQuery({ name: 'access_token', required: false, description: 'The admin token, for clients that cannot send headers' })
   stream(): Observable<MessageEvent> {
     return this.feed.stream();
   }

@@ -6,11 +6,14 @@ import { Pool } from 'pg';
  * Given only a connection string, graphile-worker ends its own pool without waiting and
  * removes its error listener first: a connection still open when PostgreSQL stops (at
  * shutdown, or a server restart) then raised an unhandled 'error' and killed the process.
- * This pool always has a listener; a lost idle connection is only logged and replaced.
+ * This pool always has listeners, on itself for idle connections and on each connection
+ * for checked-out ones: a lost connection is logged, and pg replaces it or fails the query.
  */
 export function createQueuePool(connectionString: string, max: number): Pool {
   const logger = new Logger('Queue');
   const pool = new Pool({ connectionString, max, application_name: 'hookflow-queue' });
-  pool.on('error', (error) => logger.warn(`A queue connection was lost: ${error.message}`));
+  const lost = (error: Error) => logger.warn(`A queue connection was lost: ${error.message}`);
+  pool.on('error', lost);
+  pool.on('connect', (client) => client.on('error', lost));
   return pool;
 }

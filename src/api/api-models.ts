@@ -1,0 +1,257 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { RUN_STATUSES } from '../engine/run.entity';
+import { EVENT_STATUSES } from './event-queries.service';
+
+/*
+ * The shapes of the management API's answers, for the OpenAPI document at /api/docs.
+ * The query services build these objects; the classes only describe them.
+ */
+
+const STEP_STATUSES = ['pending', 'running', 'succeeded', 'failed', 'skipped'];
+const nullableDate = { type: String, format: 'date-time', nullable: true } as const;
+const date = { type: String, format: 'date-time' } as const;
+const anyJson = { description: 'Any JSON value', nullable: true } as const;
+
+export class ErrorDetail {
+  @ApiProperty({ example: 'RUN_NOT_FOUND' }) code: string;
+  @ApiProperty({ example: 'Run 0193… does not exist' }) message: string;
+}
+
+export class ErrorAnswer {
+  @ApiProperty({ type: ErrorDetail }) error: ErrorDetail;
+}
+
+export class RunSummaryModel {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: 'order-paid' }) workflow: string;
+  @ApiProperty({ format: 'uuid' }) event_id: string;
+  @ApiProperty({ enum: RUN_STATUSES }) status: string;
+  @ApiProperty(date) created_at: string;
+  @ApiProperty(nullableDate) started_at: string | null;
+  @ApiProperty(nullableDate) finished_at: string | null;
+  @ApiProperty({ type: String, nullable: true }) error: string | null;
+}
+
+export class RunListModel {
+  @ApiProperty({ type: [RunSummaryModel] }) items: RunSummaryModel[];
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last page' })
+  next_cursor: string | null;
+}
+
+export class AttemptResponseModel {
+  @ApiProperty({ example: 503 }) status: number;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) headers: Record<string, string>;
+  @ApiProperty({ description: 'The first 16 KiB of the response body' }) body: string;
+}
+
+export class StepAttemptModel {
+  @ApiProperty({ example: 1 }) n: number;
+  @ApiProperty({ enum: ['succeeded', 'failed'] }) status: string;
+  @ApiProperty(date) started_at: string;
+  @ApiProperty() duration_ms: number;
+  @ApiProperty({ ...anyJson, description: 'The request as sent, secrets shown as [secret]' }) request: unknown;
+  @ApiProperty({ type: AttemptResponseModel, nullable: true }) response: AttemptResponseModel | null;
+  @ApiProperty({ type: String, nullable: true }) error: string | null;
+}
+
+export class StepRunModel {
+  @ApiProperty({ example: 'label' }) id: string;
+  @ApiProperty({ enum: STEP_STATUSES }) status: string;
+  @ApiProperty({ ...anyJson, description: 'The rendered input, secrets shown as [secret]' }) input: unknown;
+  @ApiProperty(anyJson) output: unknown;
+  @ApiProperty({ type: String, nullable: true }) error: string | null;
+  @ApiProperty(nullableDate) next_attempt_at: string | null;
+  @ApiProperty(nullableDate) started_at: string | null;
+  @ApiProperty(nullableDate) finished_at: string | null;
+  @ApiProperty({ type: [StepAttemptModel] }) attempts: StepAttemptModel[];
+}
+
+export class RunModel extends RunSummaryModel {
+  @ApiProperty({ description: 'The workflow version the run executes' }) workflow_version: string;
+  @ApiProperty({ type: String, nullable: true }) concurrency_key: string | null;
+  @ApiProperty({ type: [StepRunModel] }) steps: StepRunModel[];
+}
+
+export class RunCommandAnswer {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ enum: RUN_STATUSES }) status: string;
+}
+
+export class RetriedAnswer {
+  @ApiProperty({ description: 'How many failed runs were queued again' }) retried: number;
+}
+
+export class EventSummaryModel {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: 'shop' }) source: string;
+  @ApiProperty({ example: 'order.paid' }) type: string;
+  @ApiProperty(date) received_at: string;
+  @ApiProperty() runs_count: number;
+  @ApiProperty({ enum: EVENT_STATUSES }) status: string;
+}
+
+export class EventListModel {
+  @ApiProperty({ type: [EventSummaryModel] }) items: EventSummaryModel[];
+  @ApiProperty({ type: String, nullable: true }) next_cursor: string | null;
+}
+
+export class EventRunModel {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() workflow: string;
+  @ApiProperty({ enum: RUN_STATUSES }) status: string;
+  @ApiProperty(date) created_at: string;
+}
+
+export class EventModel {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() source: string;
+  @ApiProperty() type: string;
+  @ApiProperty(date) received_at: string;
+  @ApiProperty({ type: String, nullable: true }) dedupe_key: string | null;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, description: 'Credential headers shown as [secret]' })
+  headers: Record<string, string>;
+  @ApiProperty({ description: 'The query string, without the leading ?' }) query: string;
+  @ApiProperty({ type: String, nullable: true }) content_type: string | null;
+  @ApiProperty({ enum: ['json', 'text'], description: 'text when the body was not valid JSON' }) body_format: string;
+  @ApiProperty({ type: 'array', items: { type: 'object' }, description: 'Why workflows did not match (a failing `if`, …)' })
+  match_notes: unknown[];
+  @ApiProperty({ description: 'The body exactly as received' }) body: string;
+  @ApiProperty({ enum: ['utf8', 'base64'] }) body_encoding: string;
+  @ApiPropertyOptional(anyJson) body_json?: unknown;
+  @ApiProperty({ type: [EventRunModel] }) runs: EventRunModel[];
+}
+
+export class ReplayedRunModel {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() workflow: string;
+}
+
+export class ReplayAnswer {
+  @ApiProperty({ format: 'uuid' }) event_id: string;
+  @ApiProperty({ type: [ReplayedRunModel] }) runs: ReplayedRunModel[];
+  @ApiProperty({ type: 'array', items: { type: 'object' } }) notes: unknown[];
+}
+
+export class BulkReplayAnswer {
+  @ApiProperty({ description: 'Events replayed' }) replayed: number;
+  @ApiProperty({ description: 'Runs started by the replays' }) runs: number;
+}
+
+export class TriggerModel {
+  @ApiProperty({ type: String, nullable: true, description: 'The source, for webhook triggers' }) webhook: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'order.*' }) event: string | null;
+  @ApiProperty({ type: String, nullable: true }) if: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '0 9 * * 1-5' }) schedule: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'Europe/Paris' }) timezone: string | null;
+}
+
+export class LastRunModel {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ enum: RUN_STATUSES }) status: string;
+  @ApiProperty(date) created_at: string;
+}
+
+export class RunCountsModel {
+  @ApiProperty() total: number;
+  @ApiProperty() succeeded: number;
+  @ApiProperty() failed: number;
+}
+
+export class WorkflowSummaryModel {
+  @ApiProperty() name: string;
+  @ApiProperty({ type: String, nullable: true }) description: string | null;
+  @ApiProperty({ example: 'order-paid.yaml' }) file: string;
+  @ApiProperty() version: string;
+  @ApiProperty({ type: TriggerModel }) trigger: TriggerModel;
+  @ApiProperty({ description: 'Number of steps' }) steps: number;
+  @ApiProperty({ description: 'Validation problems of the file on disk' }) problems: number;
+  @ApiProperty({ type: LastRunModel, nullable: true }) last_run: LastRunModel | null;
+  @ApiProperty({ type: RunCountsModel }) runs_24h: RunCountsModel;
+  @ApiProperty({ type: Number, nullable: true, description: 'Succeeded ÷ finished in the last 24 h' }) success_rate: number | null;
+}
+
+export class WorkflowListModel {
+  @ApiProperty({ type: [WorkflowSummaryModel] }) items: WorkflowSummaryModel[];
+  @ApiProperty({ type: String, nullable: true }) next_cursor: string | null;
+}
+
+export class ProblemModel {
+  @ApiProperty() message: string;
+  @ApiProperty() line: number;
+  @ApiProperty() column: number;
+}
+
+export class GraphNodeModel {
+  @ApiProperty({ description: '`trigger` or a step id' }) id: string;
+  @ApiProperty({ example: 'http', description: '`trigger` or the step kind' }) kind: string;
+  @ApiProperty() label: string;
+}
+
+export class GraphEdgeModel {
+  @ApiProperty() from: string;
+  @ApiProperty() to: string;
+}
+
+export class GraphModel {
+  @ApiProperty({ type: [GraphNodeModel] }) nodes: GraphNodeModel[];
+  @ApiProperty({ type: [GraphEdgeModel] }) edges: GraphEdgeModel[];
+}
+
+export class RetryPolicyModel {
+  @ApiProperty() attempts: number;
+  @ApiProperty({ enum: ['exponential', 'fixed'] }) backoff: string;
+  @ApiProperty() initial_ms: number;
+  @ApiProperty() max_ms: number;
+}
+
+export class WorkflowStepModel {
+  @ApiProperty() id: string;
+  @ApiProperty({ type: String, nullable: true }) name: string | null;
+  @ApiProperty({ example: 'http' }) uses: string;
+  @ApiProperty({ type: String, nullable: true }) if: string | null;
+  @ApiProperty({ type: [String] }) needs: string[];
+  @ApiProperty({ type: Number, nullable: true }) timeout_ms: number | null;
+  @ApiProperty({ type: RetryPolicyModel }) retry: RetryPolicyModel;
+  @ApiProperty() continue_on_error: boolean;
+  @ApiProperty({ description: 'Line of the step in the file' }) line: number;
+}
+
+export class WorkflowModel {
+  @ApiProperty() name: string;
+  @ApiProperty({ type: String, nullable: true }) description: string | null;
+  @ApiProperty() file: string;
+  @ApiProperty() version: string;
+  @ApiProperty({ description: 'The file as it is on disk' }) yaml: string;
+  @ApiProperty({ type: [ProblemModel] }) problems: ProblemModel[];
+  @ApiProperty({ type: TriggerModel }) trigger: TriggerModel;
+  @ApiProperty({ type: String, nullable: true }) concurrency_key: string | null;
+  @ApiProperty({ type: [WorkflowStepModel] }) steps: WorkflowStepModel[];
+  @ApiProperty({ type: GraphModel }) graph: GraphModel;
+}
+
+export class ValidationAnswer {
+  @ApiProperty() valid: boolean;
+  @ApiProperty({ type: [ProblemModel] }) problems: ProblemModel[];
+  @ApiProperty({ type: GraphModel, nullable: true, description: 'null when the file does not validate' }) graph: GraphModel | null;
+}
+
+export class SignatureFailureModel {
+  @ApiProperty({ example: 'signature does not match' }) reason: string;
+  @ApiProperty(date) received_at: string;
+}
+
+export class SourceModel {
+  @ApiProperty() name: string;
+  @ApiProperty({ example: 'stripe' }) scheme: string;
+  @ApiProperty({ example: '/hooks/stripe' }) path: string;
+  @ApiProperty() accepted_24h: number;
+  @ApiProperty({ description: 'Requests refused for their signature in the last 24 h' }) rejected_24h: number;
+  @ApiProperty({ type: Number, nullable: true }) rejection_rate_24h: number | null;
+  @ApiProperty(nullableDate) last_event_at: string | null;
+  @ApiProperty({ type: [SignatureFailureModel] }) recent_failures: SignatureFailureModel[];
+}
+
+export class SourceListModel {
+  @ApiProperty({ type: [SourceModel] }) items: SourceModel[];
+  @ApiProperty({ type: String, nullable: true }) next_cursor: string | null;
+}
