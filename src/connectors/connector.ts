@@ -57,6 +57,11 @@ export interface PlannedRequest {
 export interface Connector {
   readonly kind: StepKind;
   execute(input: Record<string, unknown>, redactedInput: Record<string, unknown>, context: StepExecutionContext): Promise<StepOutcome>;
+  /**
+   * Where an attempt with this input would go (an HTTP origin, the SMTP server), for the
+   * per-destination gate; undefined for steps that reach nothing, or input `execute` refuses.
+   */
+  destination?(input: Record<string, unknown>): string | undefined;
   /** Throws `InvalidStepInputError` when a rendered value has the wrong type, as `execute` would fail. */
   plan(redactedInput: Record<string, unknown>, context: Pick<StepExecutionContext, 'idempotencyKey' | 'now'>): PlannedRequest;
 }

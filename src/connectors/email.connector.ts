@@ -41,6 +41,11 @@ export class EmailConnector implements Connector, OnModuleDestroy {
     });
   }
 
+  /** Every message goes through the one SMTP server. */
+  destination(): string {
+    return 'smtp';
+  }
+
   plan(redactedInput: Record<string, unknown>, context: Pick<StepExecutionContext, 'idempotencyKey'>): PlannedRequest {
     const message = readEmailMessage(redactedInput, context.idempotencyKey);
     const { headers, body } = describeEmail(message);

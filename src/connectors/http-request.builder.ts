@@ -52,6 +52,16 @@ export function outboundUrl(text: string, key: string, check: UrlCheck): string 
   return url.toString();
 }
 
+/** The origin (`http://host:port`) of a rendered URL; undefined when it is not one, and `execute` will say why. */
+export function originOf(url: unknown): string | undefined {
+  if (typeof url !== 'string') return undefined;
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Header names are case-insensitive; user headers keep the case they were written in. */
 export function hasHeader(headers: Record<string, string>, name: string): boolean {
   return Object.keys(headers).some((key) => key.toLowerCase() === name.toLowerCase());

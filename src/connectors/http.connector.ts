@@ -3,7 +3,7 @@ import { USER_AGENT } from '../delivery/delivery-attempt';
 import { HttpDeliveryClient } from '../delivery/http-delivery.client';
 import { Connector, PlannedRequest, StepExecutionContext, StepOutcome } from './connector';
 import { outcomeFromDelivery } from './delivery-outcome';
-import { buildHttpRequest, hasHeader, HttpStepRequest } from './http-request.builder';
+import { buildHttpRequest, hasHeader, HttpStepRequest, originOf } from './http-request.builder';
 import { failOnInvalidInput } from './invalid-step-input.error';
 
 /** Shown in plans in place of headers that only exist once the request is sent. */
@@ -36,6 +36,10 @@ export class HttpConnector implements Connector {
       );
       return outcomeFromDelivery(result, { status: result.status, headers: result.headers, body: result.body });
     });
+  }
+
+  destination(input: Record<string, unknown>): string | undefined {
+    return originOf(input.url);
   }
 
   plan(redactedInput: Record<string, unknown>, context: Pick<StepExecutionContext, 'idempotencyKey'>): PlannedRequest {

@@ -4,7 +4,7 @@ import type { DeliveryResult } from '../delivery/http-delivery.client';
 import { HttpDeliveryClient } from '../delivery/http-delivery.client';
 import { Connector, PlannedRequest, StepExecutionContext, StepOutcome } from './connector';
 import { outcomeFromDelivery } from './delivery-outcome';
-import { outboundUrl, UrlCheck } from './http-request.builder';
+import { originOf, outboundUrl, UrlCheck } from './http-request.builder';
 import { failOnInvalidInput, InvalidStepInputError } from './invalid-step-input.error';
 import { isPlainObject, StepInput } from './step-input';
 
@@ -51,6 +51,10 @@ export class SlackConnector implements Connector {
       );
       return request.viaApi ? apiOutcome(result) : outcomeFromDelivery(result, output(result));
     });
+  }
+
+  destination(input: Record<string, unknown>): string | undefined {
+    return originOf(input.webhook_url ?? this.apiUrl);
   }
 
   plan(redactedInput: Record<string, unknown>, context: Pick<StepExecutionContext, 'idempotencyKey'>): PlannedRequest {

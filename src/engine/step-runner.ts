@@ -2,12 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { ConnectorRegistry } from '../connectors/connector.registry';
 import { StepOutcome } from '../connectors/connector';
 import { Settings } from '../config/settings';
+import { DestinationGate } from '../delivery/destination-gate';
 import { RetryPolicy } from '../delivery/retry-policy';
 import { isTruthy, redactedSecrets, Template, TemplateScope } from '../templates/template-engine';
 import { TemplateError } from '../templates/template-error';
 import { StepDefinition, WorkflowDefinition } from '../workflows/workflow.types';
 import { RunStatus } from './run.entity';
 import { RunPlan, StepState } from './run-plan';
+import { RunReporter } from './run-reporter';
 import { RunStore } from './run-store';
 import { SecretScrubber } from './secret-scrubber';
 import { StepTemplates } from './step-templates';
@@ -21,6 +23,9 @@ export const DEFAULT_STEP_TIMEOUT_MS = 30_000;
  * no effect outside Hookflow and are recorded once, when they end.
  */
 const STEPS_WITH_EFFECTS: ReadonlySet<string> = new Set(['http', 'slack', 'email']);
+
+/** A step whose destination is busy looks again after a jittered pause in this range. */
+const BUSY_DESTINATION_PAUSE_MS = { min: 250, max: 1_000 };
 
 /** What a step's templates and the run executor share about the run in progress. */
 export interface RunInProgress {
@@ -52,6 +57,8 @@ export class StepRunner {
     private readonly retryPolicy: RetryPolicy,
     private readonly starter: WorkflowStarter,
     private readonly settings: Settings,
+    private readonly gate: DestinationGate,
+    private readonly reporter: RunReporter,
   ) {}
 
   async run(run: RunInProgress, step: StepDefinition): Promise<RunStatus> {
@@ -76,6 +83,10 @@ export class StepRunner {
       return this.settle(run, step, { status: 'failed', error: (error as Error).message });
     }
 
+    // Past this point the destination's place is taken; `attempt` gives it back.
+    const destination = this.connectors.get(step.uses).destination?.(input);
+    if (destination !== undefined && !this.gate.tryEnter(destination)) return this.waitForDestination(run, step, destination);
+
     // The start is written while the attempt is made, not before it: it is on every
     // step's critical path otherwise. It commits before the attempt's end is written.
     const expectedAttempt = (previous?.attempts ?? 0) + 1;
@@ -85,9 +96,21 @@ export class StepRunner {
     run.states.set(step.id, { status: 'running', attempts: expectedAttempt, nextAttemptAt: null, output: previous?.output ?? null, error: null });
     run.inputs.set(step.id, redactedInput);
     const startedAt = new Date();
-    const [outcome, attempt] = await Promise.all([this.attempt(run, step, input, redactedInput, expectedAttempt), started]);
+    const [outcome, attempt] = await Promise.all([this.attempt(run, step, input, redactedInput, expectedAttempt, destination), started]);
     run.states.get(step.id)!.attempts = attempt;
+    this.reporter.attempted(run, step, outcome, startedAt);
     return this.record(run, step, outcome, attempt, startedAt);
+  }
+
+  /**
+   * The attempt is neither made nor counted: the run lets its worker go and looks again
+   * shortly, so that runs for other destinations are not kept waiting behind this one.
+   */
+  private waitForDestination(run: RunInProgress, step: StepDefinition, destination: string): Promise<RunStatus> {
+    const { min, max } = BUSY_DESTINATION_PAUSE_MS;
+    const nextAttemptAt = new Date(Date.now() + min + Math.random() * (max - min));
+    const error = `waiting for ${destination}: ${this.gate.limit} requests to it are already in flight from this process`;
+    return this.settle(run, step, { status: 'running', error, nextAttemptAt });
   }
 
   /**
@@ -109,6 +132,7 @@ export class StepRunner {
     input: Record<string, unknown>,
     redactedInput: Record<string, unknown>,
     attempt: number,
+    destination: string | undefined,
   ): Promise<StepOutcome> {
     const timeoutMs = step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
     // Connectors enforce `timeoutMs` themselves and say so in the attempt's record; the
@@ -128,6 +152,8 @@ export class StepRunner {
       return await abortable(this.connectors.get(step.uses).execute(input, redactedInput, context), signal, step, timeoutMs);
     } catch (error) {
       return { kind: 'failed', error: `step ${step.id} failed unexpectedly: ${(error as Error).message}`, retryable: false };
+    } finally {
+      if (destination !== undefined) this.gate.leave(destination);
     }
   }
 
@@ -138,9 +164,10 @@ export class StepRunner {
       case 'failed': {
         const delay = outcome.retryable ? this.retryPolicy.nextDelayMs(step.retry!, attempt, outcome.retryAfterMs) : null;
         const attemptRecord = outcome.attempt && { record: outcome.attempt, succeeded: false, startedAt };
-        return delay === null
-          ? this.settle(run, step, { status: 'failed', error: outcome.error }, attemptRecord)
-          : this.settle(run, step, { status: 'running', error: outcome.error, nextAttemptAt: new Date(Date.now() + delay) }, attemptRecord);
+        if (delay === null) return this.settle(run, step, { status: 'failed', error: outcome.error }, attemptRecord);
+        const nextAttemptAt = new Date(Date.now() + delay);
+        this.reporter.retryScheduled(run, step, attempt, outcome.error, nextAttemptAt);
+        return this.settle(run, step, { status: 'running', error: outcome.error, nextAttemptAt }, attemptRecord);
       }
       case 'wait':
         return outcome.until <= new Date()
@@ -173,6 +200,7 @@ export class StepRunner {
       output: output ?? previous?.output ?? null,
       error: result.error ?? null,
     });
+    if (result.status === 'failed') this.reporter.stepFailed(run, step, result.error);
     // When this result completes the run and no other write of it is under way, one
     // statement records both: a one-step run costs a claim and a single write.
     const runEnd = run.writesInFlight === 0 ? runOutcome(run) : undefined;
@@ -182,6 +210,7 @@ export class StepRunner {
       const input = STEPS_WITH_EFFECTS.has(step.uses) ? undefined : run.inputs.get(step.id);
       const runStatus = await this.store.finishStep(run.id, step.id, { ...result, output, attempts, input: input && run.scrubber.scrub(input) }, scrubbedAttempt, runEnd);
       if (runEnd) run.finished = true;
+      if (runEnd && runStatus === runEnd.outcome) this.reporter.runEnded(run, runStatus, runEnd.error);
       return runStatus;
     } finally {
       run.writesInFlight--;
@@ -223,7 +252,7 @@ function abortable(work: Promise<StepOutcome>, signal: AbortSignal, step: StepDe
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       const error = `step ${step.id} timed out after ${timeoutMs} ms`;
-      const record = { request: { method: step.uses.toUpperCase(), url: '', headers: {} }, durationMs: Date.now() - startedAt, error };
+      const record = { request: { method: step.uses.toUpperCase(), url: '', headers: {} }, durationMs: Date.now() - startedAt, error, timedOut: true };
       resolve({ kind: 'failed', error, retryable: true, attempt: record });
     }, timeoutMs + ABORT_GRACE_MS);
     timer.unref();
