@@ -1,5 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { hmacHex, post } from './support/http';
 import { eventually } from './support/receiver';
 import { startTestApp, TestApp } from './support/test-app';
@@ -199,6 +201,24 @@ describe('management API for the console', () => {
     } finally {
       await hookflow.writeWorkflowFile('orders.yaml', ORDERS);
     }
+  });
+
+  it('lists a workflow file that has never been valid, with its problems, apart from the workflows in force', async () => {
+    await hookflow.writeWorkflowFile('refunds.yaml', 'name: refunds\non: { webhook: nowhere, event: refund.* }\nsteps: []\n');
+    try {
+      const list = await eventually(async () => {
+        const answer = await hookflow.api('GET', '/api/workflows');
+        return answer.body.invalid_files.length > 0 && answer.body;
+      }, 5_000, 'the new file to be loaded');
+      assert.ok(!list.items.some((item: { name: string }) => item.name === 'refunds'), 'no workflow of that file is in force');
+      assert.equal(list.invalid_files.length, 1, JSON.stringify(list.invalid_files));
+      const [invalid] = list.invalid_files;
+      assert.equal(invalid.file, 'refunds.yaml');
+      assert.ok(invalid.problems.some((problem: { message: string; line: number }) => /nowhere/.test(problem.message) && problem.line === 2), JSON.stringify(invalid.problems));
+    } finally {
+      await rm(join(hookflow.workflowsDir, 'refunds.yaml'));
+    }
+    await eventually(async () => (await hookflow.api('GET', '/api/workflows')).body.invalid_files.length === 0, 5_000, 'the deleted file to be forgotten');
   });
 
   it('validates the text of a workflow file without loading it, pointing at each problem', async () => {

@@ -170,15 +170,22 @@ export class WorkflowSummaryModel {
   @ApiProperty({ type: Number, nullable: true, description: 'Succeeded ÷ finished in the last 24 h' }) success_rate: number | null;
 }
 
-export class WorkflowListModel {
-  @ApiProperty({ type: [WorkflowSummaryModel] }) items: WorkflowSummaryModel[];
-  @ApiProperty({ type: String, nullable: true }) next_cursor: string | null;
-}
-
 export class ProblemModel {
   @ApiProperty() message: string;
   @ApiProperty() line: number;
   @ApiProperty() column: number;
+}
+
+export class InvalidFileModel {
+  @ApiProperty({ example: 'refunds.yaml' }) file: string;
+  @ApiProperty({ type: [ProblemModel] }) problems: ProblemModel[];
+}
+
+export class WorkflowListModel {
+  @ApiProperty({ type: [WorkflowSummaryModel] }) items: WorkflowSummaryModel[];
+  @ApiProperty({ type: String, nullable: true }) next_cursor: string | null;
+  @ApiProperty({ type: [InvalidFileModel], description: 'Workflow files that have never been valid, so no workflow of theirs is in force' })
+  invalid_files: InvalidFileModel[];
 }
 
 export class GraphNodeModel {

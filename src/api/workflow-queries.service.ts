@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -48,7 +49,11 @@ export class WorkflowQueries {
         success_rate: finished === 0 ? null : (row?.succeeded ?? 0) / finished,
       };
     });
-    return { items, next_cursor: null };
+    const invalid_files = this.registry.filesWithoutWorkflow().map(({ file, problems }) => ({
+      file: basename(file),
+      problems: problems.map(({ message, line, column }) => ({ message, line, column })),
+    }));
+    return { items, next_cursor: null, invalid_files };
   }
 
   get(name: string) {

@@ -30,6 +30,7 @@ export class WorkflowRegistry implements OnModuleInit, OnModuleDestroy {
   private bySource = new Map<string, readonly WorkflowDefinition[]>();
   private sourcesByName = new Map<string, SourceDefinition>();
   private problemsByFile = new Map<string, WorkflowProblem[]>();
+  private workflowFiles = new Set<string>();
   private fileByName = new Map<string, string>();
   private watcher?: FSWatcher;
   private timer?: NodeJS.Timeout;
@@ -90,6 +91,16 @@ export class WorkflowRegistry implements OnModuleInit, OnModuleDestroy {
     return file === undefined ? [] : (this.problemsByFile.get(file) ?? []);
   }
 
+  /**
+   * Workflow files with problems and no version in force: never valid since they were
+   * written, so they appear in no list of workflows, only here.
+   */
+  filesWithoutWorkflow(): { file: string; problems: WorkflowProblem[] }[] {
+    return [...this.problemsByFile]
+      .filter(([file, problems]) => problems.length > 0 && this.workflowFiles.has(file) && !this.keptWorkflows.has(file))
+      .map(([file, problems]) => ({ file, problems }));
+  }
+
   /** Loads the folder again. Calls are serialized: the last one sees the latest files. */
   reload(): Promise<void> {
     const next = this.reloading.then(() => this.load());
@@ -141,6 +152,7 @@ export class WorkflowRegistry implements OnModuleInit, OnModuleDestroy {
     this.bySource = new Map([...bySource].map(([source, list]) => [source, Object.freeze(list)]));
     this.sourcesByName = new Map((this.keptSources ?? []).map((source) => [source.name, source]));
     this.problemsByFile = new Map(result.files.map((file) => [file.file, file.problems]));
+    this.workflowFiles = new Set(result.files.filter((file) => file.kind === 'workflow').map((file) => file.file));
     if (result.files.length === 0 && result.problems.length > 0) this.problemsByFile.set(this.directory, result.problems);
   }
 
