@@ -4,11 +4,13 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import type { FastifyInstance } from 'fastify';
 import { serveApiDocs } from './api/api-docs';
 import { AppModule } from './app.module';
-import { answerClientError } from './common/client-error.handler';
+import { answerClientError, answerFrameworkError } from './common/fastify-errors';
+import { ProcessRoles } from './config/process-roles';
 import { Settings } from './config/settings';
 import { DatabaseConnection } from './database/database-connection';
 import { IngressService } from './ingress/ingress.service';
 import { registerBodyParsers } from './ingress/raw-body.parser';
+import { Metrics } from './observability/metrics.service';
 import { PinoLogger } from './observability/pino-logger';
 
 /**
@@ -47,8 +49,10 @@ export async function createApp(
   const adapter = new FastifyAdapter({
     requestTimeout: timeouts.requestMs,
     http: { headersTimeout: timeouts.headersMs, connectionsCheckingInterval: timeouts.checkIntervalMs },
-    // Headers over Node's 16 KiB, slow or broken requests: answered in Hookflow's error shape.
+    // Refused before any route runs (headers over Node's 16 KiB, slow or broken requests,
+    // undecodable URLs), yet answered in Hookflow's error shape.
     clientErrorHandler: answerClientError,
+    frameworkErrors: answerFrameworkError,
     // Webhook senders keep connections open; answer fast and let idle ones go on shutdown.
     forceCloseConnections: 'idle',
     // Requests that arrive on open connections while draining are still served (the
@@ -65,9 +69,10 @@ export async function createApp(
   });
   const ingress = app.get(IngressService);
   const fastify = app.getHttpAdapter().getInstance();
-  registerBodyParsers(fastify, (source) => ingress.bodyLimitOf(source));
+  const metrics = app.get(Metrics);
+  registerBodyParsers(fastify, (source) => ingress.bodyLimitOf(source), (source) => metrics.eventReceived(source, 'too_large'));
   closeConnectionsOnceAnswered(fastify);
-  if (settings.HOOKFLOW_ROLE === 'all' || settings.HOOKFLOW_ROLE === 'api') serveApiDocs(app);
+  if (ProcessRoles.of(settings).serves('api')) serveApiDocs(app);
   app.enableShutdownHooks();
   await app.init();
   return app;

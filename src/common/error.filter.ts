@@ -37,7 +37,7 @@ export class ErrorFilter implements ExceptionFilter {
   }
 }
 
-function codeForStatus(status: number): string {
+export function codeForStatus(status: number): string {
   const name = HttpStatus[status] as string | undefined;
   return name ?? (status >= 500 ? 'INTERNAL' : 'BAD_REQUEST');
 }

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AttemptRecord } from '../delivery/attempt-record';
 import { GroupCommit } from '../database/group-commit';
 import { preparedQuery } from '../database/prepared-query';
+import { jsonbText, storableText } from '../database/storable-text';
 import { QUEUE_SCHEMA, RUN_TASK } from '../queue/run-job';
 import { RunStatus } from './run.entity';
 import { StoredEvent } from './event-context';
@@ -84,7 +85,7 @@ export class RunStore {
 
   /** Records that an attempt of a step begins; answers the attempt's number (1-based). */
   startStep(runId: string, stepId: string, redactedInput: unknown): Promise<number> {
-    return this.starts.submit({ runId, stepId, input: JSON.stringify(redactedInput ?? null) });
+    return this.starts.submit({ runId, stepId, input: jsonbText(redactedInput ?? null) });
   }
 
   /**
@@ -129,13 +130,13 @@ export class RunStore {
 
   private async finishBatch(inputs: StepFinish[]): Promise<RunStatus[]> {
     const column = <T>(pick: (input: StepFinish) => T) => inputs.map(pick);
-    const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
+    const json = (value: unknown) => (value === undefined || value === null ? null : jsonbText(value));
     const rows = (await preparedQuery(this.dataSource, 'hookflow_finish_steps', FINISH_STEPS, [
       column((i) => i.runId),
       column((i) => i.stepId),
       column((i) => i.result.status),
       column((i) => json(i.result.output)),
-      column((i) => i.result.error ?? null),
+      column((i) => storableText(i.result.error) ?? null),
       column((i) => i.result.nextAttemptAt?.toISOString() ?? null),
       column((i) => i.attempt !== undefined),
       column((i) => (i.attempt?.succeeded ? 'succeeded' : 'failed')),
@@ -144,12 +145,12 @@ export class RunStore {
       column((i) => json(i.attempt?.record.request)),
       column((i) => i.attempt?.record.status ?? null),
       column((i) => json(i.attempt?.record.responseHeaders)),
-      column((i) => i.attempt?.record.responseBody ?? null),
-      column((i) => i.attempt?.record.error ?? null),
+      column((i) => storableText(i.attempt?.record.responseBody) ?? null),
+      column((i) => storableText(i.attempt?.record.error) ?? null),
       column((i) => i.result.attempts ?? 0),
       column((i) => json(i.result.input)),
       column((i) => i.runEnd?.outcome ?? null),
-      column((i) => i.runEnd?.error ?? null),
+      column((i) => storableText(i.runEnd?.error) ?? null),
     ])) as { run_id: string; step_id: string; run_status: RunStatus }[];
     const statuses = new Map(rows.map((row) => [`${row.run_id}/${row.step_id}`, row.run_status]));
     return inputs.map((input) => statuses.get(`${input.runId}/${input.stepId}`) ?? 'running');
@@ -167,7 +168,7 @@ export class RunStore {
 
   /** Ends the run and wakes the next run waiting on its concurrency key. */
   async finishRun(runId: string, outcome: 'succeeded' | 'failed', error: string | null): Promise<void> {
-    await this.dataSource.query(FINISH_RUN, [runId, outcome, error]);
+    await this.dataSource.query(FINISH_RUN, [runId, outcome, storableText(error)]);
   }
 
   /** Lets the run go until `wakeAt` (a retry or a delay): no worker waits for it meanwhile. */
@@ -197,13 +198,20 @@ export class RunStore {
     );
   }
 
-  /** Extends the claims `owner` holds on the runs it is executing. */
-  async renewLeases(owner: string, runIds: string[]): Promise<void> {
-    if (runIds.length === 0) return;
-    await this.dataSource.query(
-      `UPDATE runs SET lease_until = now() + make_interval(secs => $2) WHERE id = ANY($3::uuid[]) AND lease_owner = $1`,
+  /**
+   * Extends the claims `owner` holds on the runs it is executing; answers the runs it still
+   * held. A lapsed claim that nobody took over is renewed: no one else can have started then.
+   */
+  async renewLeases(owner: string, runIds: string[]): Promise<string[]> {
+    if (runIds.length === 0) return [];
+    const rows = (await this.dataSource.query(
+      `WITH renewed AS (
+         UPDATE runs SET lease_until = now() + make_interval(secs => $2) WHERE id = ANY($3::uuid[]) AND lease_owner = $1
+         RETURNING id)
+       SELECT id FROM renewed`,
       [owner, RUN_LEASE_SECONDS, runIds],
-    );
+    )) as { id: string }[];
+    return rows.map((row) => row.id);
   }
 
   private async whyNotClaimed(runId: string, owner: string): Promise<ClaimRefusal> {

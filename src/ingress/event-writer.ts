@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { DomainError } from '../common/domain-error';
 import { GroupCommit } from '../database/group-commit';
 import { preparedQuery } from '../database/prepared-query';
+import { jsonbText } from '../database/storable-text';
 import { QUEUE_SCHEMA, RUN_TASK } from '../queue/run-job';
 import { BodyFormat, MatchNote } from './event.entity';
 
@@ -75,13 +76,13 @@ export class EventWriter implements OnApplicationShutdown {
       events.map((e) => e.type),
       events.map((e) => e.dedupeKey),
       events.map((e) => e.receivedAt.toISOString()),
-      events.map((e) => JSON.stringify(e.headers)),
+      events.map((e) => jsonbText(e.headers)),
       events.map((e) => e.query),
       events.map((e) => e.contentType),
       events.map((e) => e.body),
       events.map((e) => e.bodyFormat),
       events.map((e) => e.runs.length),
-      events.map((e) => JSON.stringify(e.matchNotes)),
+      events.map((e) => jsonbText(e.matchNotes)),
       runs.map((r) => r.id),
       runs.map((r) => r.eventId),
       runs.map((r) => r.workflow),

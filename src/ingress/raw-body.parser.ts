@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DomainError } from '../common/domain-error';
+import { jsonNestedDeeperThan, MAX_JSON_DEPTH } from './inbound-body';
 import { PayloadTooLargeError } from './ingress.errors';
 
 /** Bodies of the management API and of sources' requests before a source is known. */
@@ -11,11 +12,16 @@ const HOOK_PATH = /^\/hooks\/([^/?#]+)/;
  * them; parsing waits until after it), read against the source's own limit so that an
  * oversized body is refused while it streams. Other routes get JSON as usual.
  */
-export function registerBodyParsers(fastify: FastifyInstance, bodyLimitOf: (source: string) => number | undefined): void {
+export function registerBodyParsers(
+  fastify: FastifyInstance,
+  bodyLimitOf: (source: string) => number | undefined,
+  onTooLarge: (source: string) => void = () => undefined,
+): void {
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', (request, payload, done) => {
     const hook = HOOK_PATH.exec(request.url);
-    const limit = hook ? (bodyLimitOf(safeDecode(hook[1])) ?? DEFAULT_BODY_LIMIT) : DEFAULT_BODY_LIMIT;
+    const source = hook ? safeDecode(hook[1]) : undefined;
+    const limit = source !== undefined ? (bodyLimitOf(source) ?? DEFAULT_BODY_LIMIT) : DEFAULT_BODY_LIMIT;
     readLimited(request, payload, limit).then(
       (raw) => {
         if (hook) return done(null, raw);
@@ -25,7 +31,11 @@ export function registerBodyParsers(fastify: FastifyInstance, bodyLimitOf: (sour
           done(error as Error, undefined);
         }
       },
-      (error: Error) => done(error, undefined),
+      (error: Error) => {
+        // Refused while streaming, before any handler runs: counted here.
+        if (source !== undefined && error instanceof PayloadTooLargeError) onTooLarge(source);
+        done(error, undefined);
+      },
     );
   });
 }
@@ -58,11 +68,30 @@ function parseApiBody(request: FastifyRequest, raw: Buffer): unknown {
   const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   if (raw.length === 0) return undefined;
   if (type !== 'application/json' && !type.endsWith('+json')) return raw;
+  const text = raw.toString('utf8');
+  let value: unknown;
   try {
-    return JSON.parse(raw.toString('utf8'));
+    value = JSON.parse(text);
   } catch (error) {
     throw new DomainError('INVALID_JSON', `The body is not valid JSON: ${(error as Error).message}`);
   }
+  // Validation walks the body recursively: a deep one would overflow the stack (a 500).
+  if (jsonNestedDeeperThan(text, MAX_JSON_DEPTH)) throw new DomainError('INVALID_JSON', `The body is nested deeper than ${MAX_JSON_DEPTH} levels`);
+  if (PROTOTYPE_KEY_TEXT.test(text)) JSON.parse(text, refusePrototypeKeys);
+  return value;
+}
+
+const PROTOTYPE_KEY_TEXT = /"(?:__proto__|constructor)"|\\u/;
+
+/**
+ * Refuses `__proto__` and `constructor.prototype` keys, as Fastify's own JSON parser does:
+ * request bodies are copied into objects, where such keys would reach a prototype.
+ */
+function refusePrototypeKeys(key: string, value: unknown): unknown {
+  if (key === '__proto__' || (key === 'constructor' && typeof value === 'object' && value !== null && Object.hasOwn(value, 'prototype'))) {
+    throw new DomainError('INVALID_JSON', `The body must not have a ${key === '__proto__' ? '__proto__' : 'constructor.prototype'} key`);
+  }
+  return value;
 }
 
 function safeDecode(segment: string): string {

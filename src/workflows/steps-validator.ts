@@ -4,6 +4,7 @@ import { DEFAULT_RETRY, RetryDefinition, STEP_KINDS, StepDefinition, StepKind } 
 import { parseDuration } from './duration';
 import { StepWithValidator } from './step-with-validator';
 import { TemplateChecker, TemplateReference } from './template-checker';
+import { FORBIDDEN_KEYS } from './workflow-file-parser';
 import { MapEntry, MapView, YamlNodeReader } from './yaml-node-reader';
 
 export const MAX_STEPS = 1000;
@@ -94,6 +95,9 @@ export class StepsValidator {
     if (id === undefined) return;
     if (!STEP_ID.test(id)) {
       this.reader.file.report(node, `step id \`${id}\` must be 1 to 64 lower-case letters, digits, - or _`);
+    } else if (FORBIDDEN_KEYS.has(id)) {
+      // Step ids become keys of `steps` in templates, where these would reach a prototype.
+      this.reader.file.report(node, `step id \`${id}\` is reserved`);
     }
     draft.id = id;
     draft.idNode = node;

@@ -10,7 +10,14 @@ export interface TemplateReference {
   path: string;
 }
 
-/** Compiles the templates of a file, reporting the ones that do not compile at their place. */
+/** What templates can read: the names of their context and the fields of `event`. */
+const CONTEXT_ROOTS: ReadonlySet<string> = new Set(['event', 'steps', 'run', 'workflow', 'secrets']);
+const EVENT_FIELDS: ReadonlySet<string> = new Set(['id', 'source', 'type', 'received_at', 'headers', 'query', 'body']);
+
+/**
+ * Compiles the templates of a file, reporting the ones that do not compile, and paths that
+ * can never exist (`{{constructor.constructor}}`, `{{event.__proto__}}`, typos), at their place.
+ */
 export class TemplateChecker {
   constructor(
     private readonly engine: TemplateEngine,
@@ -21,11 +28,22 @@ export class TemplateChecker {
   check(node: Node, text: string, what: string): TemplateReference[] {
     if (!this.engine.isTemplate(text)) return [];
     try {
-      return this.engine.compile(text).paths.map((path) => ({ node, path }));
+      const paths = this.engine.compile(text).paths;
+      for (const path of paths) this.checkPath(node, path, what);
+      return paths.map((path) => ({ node, path }));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.file.report(this.errorPosition(node, text, error), `${what}: template does not compile: ${message}`);
       return [];
+    }
+  }
+
+  private checkPath(node: Node, path: string, what: string): void {
+    const [root, field] = path.split('.');
+    if (!CONTEXT_ROOTS.has(root!)) {
+      this.file.report(node, `${what}: \`${root}\` is not something templates can read (they read event, steps, run, workflow and secrets)`);
+    } else if (root === 'event' && field !== undefined && !EVENT_FIELDS.has(field)) {
+      this.file.report(node, `${what}: \`event.${field}\` does not exist (an event has ${[...EVENT_FIELDS].join(', ')})`);
     }
   }
 

@@ -41,6 +41,16 @@ describe('parseWorkflowFile', () => {
     assert.equal(parsed.problems[0].line, 2);
   });
 
+  it('refuses collections nested too deeply to read, quickly, with a problem', () => {
+    const started = Date.now();
+    const parsed = parseWorkflowFile('deep.yaml', yamlLines('name: x', `with: ${'['.repeat(50_000)}${']'.repeat(50_000)}`));
+    assert.ok(Date.now() - started < 2000, 'took too long');
+    assert.equal(parsed.root, undefined);
+    assert.equal(parsed.problems.length, 1);
+    assert.match(parsed.problems[0].message, /nested too deeply to read/);
+    assert.equal(parsed.problems[0].line, 2);
+  });
+
   it('accepts a few ordinary aliases', () => {
     const parsed = parseWorkflowFile('w.yaml', yamlLines('a: &h { x: 1 }', 'b: *h', 'c: *h'));
     assert.deepEqual(parsed.problems, []);

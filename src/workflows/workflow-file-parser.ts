@@ -1,5 +1,5 @@
 import { Document, LineCounter, isAlias, isNode, isScalar, parseDocument, visit } from 'yaml';
-import type { Node } from 'yaml';
+import type { Node, YAMLError } from 'yaml';
 import type { FilePosition, WorkflowProblem } from './workflow.types';
 
 export const MAX_WORKFLOW_FILE_BYTES = 256 * 1024;
@@ -64,10 +64,7 @@ export function parseWorkflowFile(file: string, text: string): ParsedYamlFile {
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const fatal = doc.errors.some((error) => error.code !== 'DUPLICATE_KEY');
   const parsed = new ParsedYamlFile(file, text, lineCounter, doc, fatal ? undefined : doc.contents);
-  for (const error of doc.errors) {
-    const message = error.code === 'DUPLICATE_KEY' ? 'duplicate key' : error.message;
-    parsed.report(parsed.positionAt(error.pos[0]), message);
-  }
+  for (const error of doc.errors) parsed.report(parsed.positionAt(error.pos[0]), problemOf(error));
   if (fatal) return parsed;
 
   if (!aliasesAreBounded(doc)) {
@@ -77,6 +74,13 @@ export function parseWorkflowFile(file: string, text: string): ParsedYamlFile {
   }
   reportForbiddenKeys(doc, parsed);
   return parsed;
+}
+
+function problemOf(error: YAMLError): string {
+  if (error.code === 'DUPLICATE_KEY') return 'duplicate key';
+  // yaml reports the stack overflow of a collection nested hundreds of levels deep.
+  if (error.code === 'RESOURCE_EXHAUSTION') return 'collections are nested too deeply to read: refused';
+  return error.message;
 }
 
 /** A file refused before reading it: `size` is its length in bytes. */

@@ -130,6 +130,13 @@ describe('WorkflowValidator: structure', () => {
     assertProblemAt(problems, 4, 9, /step id `Label` must be/);
   });
 
+  it('reserves step ids that name prototype members', async () => {
+    const problems = await problemsOf(withSteps('  - { id: __proto__, uses: set }', '  - { id: constructor, uses: set }'));
+    assertProblemAt(problems, 5, 11, /step id `__proto__` is reserved/);
+    assertProblemAt(problems, 6, 11, /step id `constructor` is reserved/);
+    assert.equal(problems.length, 2);
+  });
+
   it('refuses prototype keys anywhere and keeps validating after a duplicate key', async () => {
     const problems = await problemsOf(
       withSteps(
@@ -274,6 +281,26 @@ describe('WorkflowValidator: values', () => {
     const helper = problems.find((problem) => problem.line === 10);
     assert.match(helper?.message ?? '', /`with.blocks`: template does not compile: .*nohelper/);
     assert.equal(problems.length, 2);
+  });
+
+  it('reports template paths that can never exist: unknown names, unknown event fields, prototype probes', async () => {
+    const problems = await problemsOf(
+      withSteps(
+        '  - id: a',
+        '    uses: set',
+        '    if: "{{evnt.body.ok}}"',
+        '    with:',
+        '      x: "{{constructor.constructor}}"',
+        '      y: "id {{event.__proto__.polluted}}"',
+        '      z: "{{#each @root.toString}}{{this}}{{/each}}"',
+        '      fine: "{{default nothing.here \'ok\'}} {{event.body.constructor}} {{run.id}} {{workflow.name}} {{event.received_at}}"',
+      ),
+    );
+    assertProblemAt(problems, 7, 9, /`if`: `evnt` is not something templates can read/);
+    assertProblemAt(problems, 9, 10, /`with.x`: `constructor` is not something templates can read/);
+    assertProblemAt(problems, 10, 10, /`with.y`: `event.__proto__` does not exist \(an event has id, source, type/);
+    assertProblemAt(problems, 11, 10, /`with.z`: `toString` is not something templates can read/);
+    assert.equal(problems.length, 4);
   });
 
   it('checks durations, retry settings and delay', async () => {

@@ -3,8 +3,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createApp } from '../../src/app.factory';
+import { createApp, HttpTimeouts } from '../../src/app.factory';
 import { loadSettings } from '../../src/config/load-settings';
+import { ProcessRoles } from '../../src/config/process-roles';
 import { DatabaseConnection } from '../../src/database/database-connection';
 import { AdminTokenHolder } from '../../src/api/admin-token.holder';
 import { WorkflowRegistry } from '../../src/workflows/workflow-registry.service';
@@ -36,6 +37,8 @@ export async function startTestApp(options: {
   env?: Record<string, string>;
   /** Reuse a database (a restart); it is then not dropped on close. */
   databaseUrl?: string;
+  /** Shorter HTTP timeouts than production's, for tests of slow clients. */
+  httpTimeouts?: HttpTimeouts;
 }): Promise<TestApp> {
   const workDir = await mkdtemp(join(tmpdir(), 'hookflow-e2e-'));
   const workflowsDir = join(workDir, 'workflows');
@@ -57,12 +60,13 @@ export async function startTestApp(options: {
     },
     workDir,
   );
-  const app = await createApp(settings, new DatabaseConnection(database.url));
+  const app = await createApp(settings, new DatabaseConnection(database.url), options.httpTimeouts);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;
   const registry = app.get(WorkflowRegistry);
-  const adminToken = app.get(AdminTokenHolder).token;
+  // Only roles serving /api have an admin token.
+  const adminToken = ProcessRoles.of(settings).serves('api') ? app.get(AdminTokenHolder).token : '';
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
