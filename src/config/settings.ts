@@ -1,5 +1,6 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { ArrayNotEmpty, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { parseDuration } from '../workflows/duration';
 
 export const ROLES = ['all', 'ingress', 'worker', 'api'] as const;
 export type Role = (typeof ROLES)[number];
@@ -9,6 +10,18 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const blankToUndefined = ({ value }: { value: unknown }) =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+const commaSeparated = (value: unknown): string[] =>
+  typeof value === 'string' ? value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '') : [];
+
+const RETENTION_FORMAT = 'must be a duration such as 30d or 12h, or 0 or off to keep everything';
+
+/** `30d`, `12h`, `90m` in ms; `0` and `off` are 0 (keep everything); NaN for anything else. */
+function retentionMs(text: string): number {
+  const trimmed = text.trim().toLowerCase();
+  if (trimmed === '0' || trimmed === 'off') return 0;
+  return parseDuration(trimmed) ?? Number.NaN;
+}
 
 /**
  * Every setting Hookflow reads, named as in the environment. Validated once at boot by
@@ -44,15 +57,13 @@ export class Settings {
   @Matches(/^[\x21-\x7e]{16,}$/, { message: 'must be at least 16 printable characters without spaces' })
   HOOKFLOW_ADMIN_TOKEN?: string;
 
-  @Transform(({ value }) => blankToUndefined({ value }) ?? 'all')
-  @IsIn(ROLES, { message: `must be one of ${ROLES.join(', ')}` })
-  HOOKFLOW_ROLE: Role;
+  /** `all`, or one or more of `ingress`, `worker`, `api`, comma-separated (see ProcessRoles). */
+  @Transform(({ value }) => commaSeparated(blankToUndefined({ value }) ?? 'all'))
+  @ArrayNotEmpty({ message: `must be one of ${ROLES.join(', ')}` })
+  @IsIn(ROLES, { each: true, message: `must be one of ${ROLES.join(', ')}` })
+  HOOKFLOW_ROLE: Role[];
 
-  @Transform(({ value }) =>
-    typeof value === 'string'
-      ? value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '')
-      : [],
-  )
+  @Transform(({ value }) => commaSeparated(value))
   @Matches(/^[A-Za-z0-9.:*\-_/[\]]+$/, {
     each: true,
     message: 'must be a comma-separated list of hosts or CIDRs',
@@ -67,6 +78,12 @@ export class Settings {
   @Transform(({ value }) => String(blankToUndefined({ value }) ?? 'info').toLowerCase())
   @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL: LogLevel;
+
+  /** How long events, runs and their history are kept, in ms; 0 keeps everything. */
+  @Transform(({ value }) => retentionMs(String(blankToUndefined({ value }) ?? '30d')))
+  @IsInt({ message: RETENTION_FORMAT })
+  @Min(0, { message: RETENTION_FORMAT })
+  HOOKFLOW_RETENTION: number;
 
   /**
    * The whole environment (with `.env` below it), for `{{secrets.NAME}}`. Secrets are read

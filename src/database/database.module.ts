@@ -1,18 +1,22 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { RunEntity } from '../engine/run.entity';
 import { EventEntity } from '../ingress/event.entity';
 import { SignatureFailureEntity } from '../ingress/signature-failure.entity';
 import { DatabaseConnection } from './database-connection';
+import { initializeMigrated } from './migrate-exclusively';
+import { keepDataSourceClientErrorsHandled } from './client-errors';
 import { StepAttemptEntity } from '../engine/step-attempt.entity';
 import { StepRunEntity } from '../engine/step-run.entity';
 import { WorkflowVersionEntity } from '../engine/workflow-version.entity';
 import { InitialSchema1764172800000 } from './migrations/1764172800000-InitialSchema';
 import { Engine1764259200000 } from './migrations/1764259200000-Engine';
 import { ChangeFeed1764345600000 } from './migrations/1764345600000-ChangeFeed';
+import { RetentionIndexes1764435600000 } from './migrations/1764435600000-RetentionIndexes';
 
 export const ENTITIES = [EventEntity, RunEntity, SignatureFailureEntity, StepRunEntity, StepAttemptEntity, WorkflowVersionEntity];
-export const MIGRATIONS = [InitialSchema1764172800000, Engine1764259200000, ChangeFeed1764345600000];
+export const MIGRATIONS = [InitialSchema1764172800000, Engine1764259200000, ChangeFeed1764345600000, RetentionIndexes1764435600000];
 
 /** The TypeORM data source on `connection`, with the schema brought up to date at start. */
 @Global()
@@ -22,18 +26,20 @@ export class DatabaseModule {
     return {
       module: DatabaseModule,
       imports: [
-        TypeOrmModule.forRoot({
-          type: 'postgres',
-          url: connection.url,
-          entities: ENTITIES,
-          migrations: MIGRATIONS,
-          migrationsRun: true,
-          migrationsTransactionMode: 'each',
-          synchronize: false,
-          logging: ['error'],
-          retryAttempts: 10,
-          retryDelay: 3000,
-          extra: { max: 20, application_name: 'hookflow' },
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({
+            type: 'postgres',
+            url: connection.url,
+            entities: ENTITIES,
+            migrations: MIGRATIONS,
+            synchronize: false,
+            logging: ['error'],
+            retryAttempts: 10,
+            retryDelay: 3000,
+            extra: { max: 20, application_name: 'hookflow' },
+          }),
+          // Migrations run under a lock: several processes may start at once on one database.
+          dataSourceFactory: async (options) => keepDataSourceClientErrorsHandled(await initializeMigrated(new DataSource(options!))),
         }),
       ],
       providers: [{ provide: DatabaseConnection, useValue: connection }],

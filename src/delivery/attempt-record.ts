@@ -15,6 +15,8 @@ export interface AttemptRecord {
   durationMs: number;
   /** Network error, timeout or refusal, when there was one. */
   error?: string;
+  /** The attempt ran out of time (not stored; tells timeouts apart from other errors in metrics). */
+  timedOut?: boolean;
 }
 
 export const EXCERPT_BYTES = 16 * 1024;

@@ -74,7 +74,7 @@ export class DeliveryAttempt {
   }
 
   /** No complete answer: `answer` is set when the status and headers came before the failure. */
-  failed(message: string, retryable: boolean, answer?: Answer): DeliveryResult {
+  failed(message: string, retryable: boolean, answer?: Answer, timedOut = false): DeliveryResult {
     const error = this.scrubber.text(message);
     return {
       outcome: 'failed',
@@ -83,7 +83,7 @@ export class DeliveryAttempt {
       body: '',
       retryable,
       error,
-      record: this.record(answer, error),
+      record: { ...this.record(answer, error), ...(timedOut && { timedOut }) },
     };
   }
 

@@ -5,6 +5,7 @@ import { OutboundBlockedError } from './outbound-blocked.error';
 export interface DeliveryFailure {
   message: string;
   retryable: boolean;
+  timedOut?: boolean;
 }
 
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
@@ -19,9 +20,9 @@ export function classifyFailure(error: unknown, deadline: AttemptDeadline): Deli
   if (blocked) return { message: (blocked as Error).message, retryable: false };
   const code = errorCode(error);
   if (deadline.timedOut || (code !== undefined && TIMEOUT_CODES.has(code))) {
-    return { message: `timed out after ${deadline.timeoutMs} ms`, retryable: true };
+    return { message: `timed out after ${deadline.timeoutMs} ms`, retryable: true, timedOut: true };
   }
-  if (code === 'UND_ERR_CONNECT_TIMEOUT') return { message: 'connect timed out', retryable: true };
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') return { message: 'connect timed out', retryable: true, timedOut: true };
   if (deadline.cancelled) return { message: 'aborted before the answer arrived', retryable: true };
   if (error instanceof DomainError || code === 'UND_ERR_INVALID_ARG' || code === 'UND_ERR_NOT_SUPPORTED') {
     return { message: cut(`invalid request: ${describe(error)}`), retryable: false };

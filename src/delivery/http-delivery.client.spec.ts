@@ -134,6 +134,7 @@ describe(HttpDeliveryClient.name, () => {
       const result = await send(client(), post(receiver.url, { timeoutMs: 300 }));
       const elapsed = Date.now() - started;
       assert.deepEqual([result.outcome, result.retryable, result.error], ['failed', true, 'timed out after 300 ms']);
+      assert.equal(result.record.timedOut, true);
       assert.ok(result.record.durationMs >= 290 && elapsed < 1_500, `duration ${result.record.durationMs}, elapsed ${elapsed}`);
     });
 
@@ -157,6 +158,7 @@ describe(HttpDeliveryClient.name, () => {
       assert.equal(result.outcome, 'failed');
       assert.equal(result.retryable, true);
       assert.match(result.error ?? '', /^network error: /);
+      assert.equal(result.record.timedOut, undefined);
     });
 
     it('fails retryably when nothing listens', async () => {

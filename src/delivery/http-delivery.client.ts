@@ -84,7 +84,7 @@ export class HttpDeliveryClient implements OnModuleDestroy {
       return attempt.answered(answer, expect, this.clock());
     } catch (error) {
       const failure = classifyFailure(error, deadline);
-      return attempt.failed(failure.message, failure.retryable, answer);
+      return attempt.failed(failure.message, failure.retryable, answer, failure.timedOut);
     } finally {
       deadline.dispose();
     }

@@ -190,6 +190,8 @@ export class StepRunner {
     attempt?: Parameters<RunStore['finishStep']>[3],
   ): Promise<RunStatus> {
     const output = run.scrubber.scrub(result.output);
+    // An error may quote what failed (a URL, an answer) and with it a secret.
+    const error = run.scrubber.scrub(result.error ?? null);
     const scrubbedAttempt = attempt && { ...attempt, record: run.scrubber.scrub(attempt.record) };
     const previous = run.states.get(step.id);
     const attempts = previous?.attempts ?? 0;
@@ -198,9 +200,9 @@ export class StepRunner {
       attempts,
       nextAttemptAt: result.nextAttemptAt ?? null,
       output: output ?? previous?.output ?? null,
-      error: result.error ?? null,
+      error,
     });
-    if (result.status === 'failed') this.reporter.stepFailed(run, step, result.error);
+    if (result.status === 'failed') this.reporter.stepFailed(run, step, error);
     // When this result completes the run and no other write of it is under way, one
     // statement records both: a one-step run costs a claim and a single write.
     const runEnd = run.writesInFlight === 0 ? runOutcome(run) : undefined;
@@ -208,7 +210,7 @@ export class StepRunner {
     try {
       // Steps with effects stored their input when they started.
       const input = STEPS_WITH_EFFECTS.has(step.uses) ? undefined : run.inputs.get(step.id);
-      const runStatus = await this.store.finishStep(run.id, step.id, { ...result, output, attempts, input: input && run.scrubber.scrub(input) }, scrubbedAttempt, runEnd);
+      const runStatus = await this.store.finishStep(run.id, step.id, { ...result, output, error, attempts, input: input && run.scrubber.scrub(input) }, scrubbedAttempt, runEnd);
       if (runEnd) run.finished = true;
       if (runEnd && runStatus === runEnd.outcome) this.reporter.runEnded(run, runStatus, runEnd.error);
       return runStatus;

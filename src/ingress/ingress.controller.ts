@@ -1,11 +1,16 @@
 import { Controller, Get, HttpCode, Param, Post, Put, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Metrics } from '../observability/metrics.service';
 import { IngressService, InboundHttpRequest } from './ingress.service';
 import { MethodNotAllowedError } from './ingress.errors';
+import { ingestOutcomeOf } from './ingest-outcome';
 
 @Controller('hooks')
 export class IngressController {
-  constructor(private readonly ingress: IngressService) {}
+  constructor(
+    private readonly ingress: IngressService,
+    private readonly metrics: Metrics,
+  ) {}
 
   @Post(':source')
   @HttpCode(202)
@@ -27,9 +32,15 @@ export class IngressController {
   }
 
   private async answer(source: string, request: FastifyRequest, reply: FastifyReply) {
-    const response = await this.ingress.receive(source, toInbound(request));
-    reply.status(response.status);
-    return response.body;
+    try {
+      const response = await this.ingress.receive(source, toInbound(request));
+      this.metrics.eventReceived(source, response.outcome);
+      reply.status(response.status);
+      return response.body;
+    } catch (error) {
+      this.metrics.eventReceived(source, ingestOutcomeOf(error));
+      throw error;
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { WorkflowRegistry } from '../workflows/workflow-registry.service';
 import { Template } from '../templates/template-engine';
@@ -23,6 +23,7 @@ export interface InboundHttpRequest {
 
 export interface IngressResponse {
   status: 200 | 202;
+  outcome: 'accepted' | 'duplicate' | 'handshake';
   body: Record<string, unknown>;
 }
 
@@ -35,6 +36,8 @@ const MAX_DEDUPE_KEY_LENGTH = 500;
  */
 @Injectable()
 export class IngressService {
+  private readonly logger = new Logger(IngressService.name);
+
   constructor(
     private readonly registry: WorkflowRegistry,
     private readonly sources: SourceRuntimes,
@@ -63,13 +66,14 @@ export class IngressService {
     const verdict = this.verifier.verify({ rawBody: request.rawBody, headers }, source.verify, request.receivedAt);
     if (!verdict.ok) {
       this.failures.record({ source: sourceName, reason: verdict.reason, receivedAt: request.receivedAt, remoteAddress: request.remoteAddress });
+      this.logger.warn({ msg: 'Signature rejected', source: sourceName, reason: verdict.reason, remote_address: request.remoteAddress });
       throw new SignatureRejectedError(verdict.reason);
     }
 
     const contentType = headers['content-type'] ?? null;
     const body = readBody(request.rawBody, contentType);
     const challenge = slackChallenge(source, body.value);
-    if (challenge !== undefined) return { status: 200, body: { challenge } };
+    if (challenge !== undefined) return { status: 200, outcome: 'handshake', body: { challenge } };
 
     const storedHeaders = storableHeaders(request.headers, source.verify.scheme === 'api-key' ? source.verify.header ?? 'x-api-key' : undefined);
     const event: EventContext = {
@@ -101,8 +105,8 @@ export class IngressService {
       runs: matched.runs,
     });
     return outcome.duplicate
-      ? { status: 200, body: { event_id: outcome.eventId, runs: 0, duplicate: true } }
-      : { status: 202, body: { event_id: outcome.eventId, runs: outcome.runs } };
+      ? { status: 200, outcome: 'duplicate', body: { event_id: outcome.eventId, runs: 0, duplicate: true } }
+      : { status: 202, outcome: 'accepted', body: { event_id: outcome.eventId, runs: outcome.runs } };
   }
 }
 

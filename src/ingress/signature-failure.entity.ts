@@ -3,6 +3,7 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 /** A request refused by verification: who, why and when; never its body. */
 @Entity({ name: 'signature_failures' })
 @Index('signature_failures_source_received_at_idx', ['source', 'receivedAt'])
+@Index('signature_failures_received_at_idx', ['receivedAt'])
 export class SignatureFailureEntity {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
   id: string;

@@ -2,12 +2,38 @@ import { LoggerService } from '@nestjs/common';
 import pino, { Logger } from 'pino';
 import { LogLevel } from '../config/settings';
 
-/** Nest's logger interface on pino: one JSON object per line, with the Nest context. */
+/**
+ * Credentials a log line must never show, should one ever carry headers or settings. Hookflow's
+ * own lines log ids and scrubbed error texts, never these; this is the net under them.
+ */
+const REDACTED_PATHS = [
+  'headers.authorization',
+  'headers.cookie',
+  'headers["proxy-authorization"]',
+  'headers["x-api-key"]',
+  'secret',
+  'token',
+  'password',
+  '*.secret',
+  '*.token',
+  '*.password',
+];
+
+/**
+ * Nest's logger interface on pino: one JSON object per line, with the Nest context. Pass an
+ * object (`{ msg, event_id, run_id, … }`) to log fields; a string is logged as `msg`.
+ */
 export class PinoLogger implements LoggerService {
   readonly pino: Logger;
 
-  constructor(level: LogLevel) {
-    this.pino = pino({ level, base: { service: 'hookflow' }, timestamp: pino.stdTimeFunctions.isoTime });
+  constructor(level: LogLevel, destination?: pino.DestinationStream) {
+    const options = {
+      level,
+      base: { service: 'hookflow' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: REDACTED_PATHS, censor: '[secret]' },
+    };
+    this.pino = destination ? pino(options, destination) : pino(options);
   }
 
   log(message: unknown, context?: string): void {
