@@ -6,17 +6,21 @@ import { WorkflowsModule } from '../workflows/workflows.module';
 import { RunCommands } from './run-commands.service';
 import { RunExecutor } from './run-executor';
 import { RunQueries } from './run-queries.service';
+import { RunReporter } from './run-reporter';
 import { RunStore } from './run-store';
-import { SchedulerService } from './scheduler.service';
 import { StepRunner } from './step-runner';
 import { StepTemplates } from './step-templates';
-import { WorkerService } from './worker.service';
 import { WorkflowStarter } from './workflow-starter';
 import { WorkflowVersions } from './workflow-versions.service';
 
+/**
+ * Runs and steps: executing, querying and commanding them. Mounted in every role (runs are
+ * created by ingress, read and retried by the API); the queue workers and the scheduler that
+ * drive execution are WorkersModule, mounted only where the role runs workers.
+ */
 @Module({
   imports: [WorkflowsModule, IngressModule, ConnectorsModule, DeliveryModule],
-  providers: [RunStore, RunExecutor, StepRunner, StepTemplates, WorkflowStarter, WorkflowVersions, WorkerService, RunCommands, RunQueries, SchedulerService],
-  exports: [RunCommands, RunQueries, WorkerService],
+  providers: [RunStore, RunExecutor, RunReporter, StepRunner, StepTemplates, WorkflowStarter, WorkflowVersions, RunCommands, RunQueries],
+  exports: [RunCommands, RunQueries, RunExecutor, RunStore, WorkflowVersions],
 })
 export class EngineModule {}

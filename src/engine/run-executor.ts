@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Settings } from '../config/settings';
 import { RunPlan } from './run-plan';
-import { RunStore } from './run-store';
+import { RunReporter } from './run-reporter';
+import { RUN_LEASE_SECONDS, RunStore } from './run-store';
 import { SecretScrubber } from './secret-scrubber';
 import { StepRunner, RunInProgress, runOutcome } from './step-runner';
 import { eventContextOf } from './event-context';
@@ -9,6 +10,11 @@ import { WorkflowVersions } from './workflow-versions.service';
 
 /** When another process holds a run, look again after this long. */
 const HELD_RUN_RETRY_MS = 5_000;
+/**
+ * A claim confirmed less than this long ago is certainly still held: half the lease, so
+ * that neither a slow statement nor clocks running at slightly different rates matter.
+ */
+export const LEASE_TRUSTED_MS = (RUN_LEASE_SECONDS * 1000) / 2;
 
 /**
  * Executes one queue job "look at run X now": claims the run, runs every step that is due
@@ -22,17 +28,28 @@ export class RunExecutor {
   private readonly scrubbers = new WeakMap<object, SecretScrubber>();
   /** Runs executing in this process: a second job for one of them waits for the first. */
   private readonly inProgress = new Map<string, Promise<void>>();
+  /** When this process last knew it held each run's claim (`performance.now()` before asking). */
+  private readonly leaseConfirmedAt = new Map<string, number>();
 
   constructor(
     private readonly store: RunStore,
     private readonly versions: WorkflowVersions,
     private readonly steps: StepRunner,
     private readonly settings: Settings,
+    private readonly reporter: RunReporter,
   ) {}
 
   /** The runs this process is executing now (their leases are renewed by the heartbeat). */
   runsInProgress(): string[] {
     return [...this.inProgress.keys()];
+  }
+
+  /** Extends the claims on the runs in progress; the heartbeat calls this every few seconds. */
+  async renewLeases(owner: string): Promise<void> {
+    const askedAt = performance.now();
+    for (const runId of await this.store.renewLeases(owner, this.runsInProgress())) {
+      if (this.leaseConfirmedAt.has(runId)) this.leaseConfirmedAt.set(runId, askedAt);
+    }
   }
 
   async execute(runId: string, owner: string): Promise<void> {
@@ -42,19 +59,25 @@ export class RunExecutor {
     try {
       await execution;
     } finally {
-      if (this.inProgress.get(runId) === execution) this.inProgress.delete(runId);
+      if (this.inProgress.get(runId) === execution) {
+        this.inProgress.delete(runId);
+        this.leaseConfirmedAt.delete(runId);
+      }
     }
   }
 
   private async executeOnce(runId: string, owner: string): Promise<void> {
+    const askedAt = performance.now();
     const claimed = await this.store.claim(runId, owner);
     if (claimed === 'held-by-another-process') return this.store.retryLater(runId, HELD_RUN_RETRY_MS);
     if (typeof claimed === 'string') return;
+    this.leaseConfirmedAt.set(runId, askedAt);
 
     const workflow = await this.versions.get(claimed.workflow, claimed.workflowVersion);
     if (!workflow) {
-      this.logger.error(`Run ${runId}: workflow ${claimed.workflow} version ${claimed.workflowVersion} is not available`);
-      return this.store.finishRun(runId, 'failed', `workflow ${claimed.workflow} version ${claimed.workflowVersion} is not available`);
+      const reason = `workflow ${claimed.workflow} version ${claimed.workflowVersion} is not available`;
+      this.reporter.runUnavailable({ runId, eventId: claimed.eventId, workflow: claimed.workflow }, reason);
+      return this.store.finishRun(runId, 'failed', reason);
     }
     const run: RunInProgress = {
       id: runId,
@@ -79,16 +102,37 @@ export class RunExecutor {
         }
       }
       if (decision.ready.length > 0) {
+        if (!(await this.stillHolds(runId, owner))) return;
         const statuses = await Promise.all(decision.ready.map((step) => this.steps.run(run, step)));
         if (statuses.includes('cancelled')) return this.store.release(runId, owner);
         if (run.finished) return;
         continue;
       }
       const end = runOutcome(run);
-      if (end) return this.store.finishRun(runId, end.outcome, end.error);
+      if (end) {
+        await this.store.finishRun(runId, end.outcome, end.error);
+        return this.reporter.runEnded(run, end.outcome, end.error);
+      }
       if (decision.wakeAt) return this.store.suspend(runId, owner, decision.wakeAt);
       throw new Error(`Run ${runId} has no step to run, none to wait for, and is not finished`);
     }
+  }
+
+  /**
+   * Whether this process may start more steps of the run. The heartbeat keeps the claim
+   * alive; but after a stall longer than the lease (event loop blocked, process paused,
+   * database unreachable) another process may have taken the run over, and two processes
+   * must never execute its steps at once.
+   */
+  private async stillHolds(runId: string, owner: string): Promise<boolean> {
+    if (performance.now() - (this.leaseConfirmedAt.get(runId) ?? -Infinity) < LEASE_TRUSTED_MS) return true;
+    const askedAt = performance.now();
+    if ((await this.store.renewLeases(owner, [runId])).length === 0) {
+      this.logger.warn(`Run ${runId} was taken over by another process while this one stalled; leaving it to that process`);
+      return false;
+    }
+    this.leaseConfirmedAt.set(runId, askedAt);
+    return true;
   }
 
   private scrubberFor(workflow: object & { yaml: string }): SecretScrubber {

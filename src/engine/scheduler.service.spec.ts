@@ -50,10 +50,10 @@ function workflow(name: string, schedule: string, extra: Partial<WorkflowDefinit
   return { name, file: `${name}.yaml`, version: 'v1', yaml: '', on: { schedule }, steps: [], ...extra };
 }
 
-function scheduler(options: { workflows: WorkflowDefinition[]; database?: FakeDatabase; role?: Settings['HOOKFLOW_ROLE'] }) {
+function scheduler(options: { workflows: WorkflowDefinition[]; database?: FakeDatabase }) {
   const database = options.database ?? new FakeDatabase();
   const registry = { workflows: () => options.workflows, changes$: new Subject<void>() };
-  const settings = { HOOKFLOW_ROLE: options.role ?? 'all', environment: { REGION: 'eu' } } as unknown as Settings;
+  const settings = { environment: { REGION: 'eu' } } as unknown as Settings;
   const service = new SchedulerService(
     registry as unknown as WorkflowRegistry,
     new TriggerMatcher(new TemplateEngine()),
@@ -187,16 +187,6 @@ describe(SchedulerService.name, () => {
     await advance(60 * 60_000);
     assert.equal(database.statements.length, 1, 'no retry and no later tick');
     assert.deepEqual(await service.fireDue(new Date('2025-01-01T11:00:00Z')), []);
-  });
-
-  it('fires nothing in a process whose role runs no workers', async () => {
-    for (const role of ['ingress', 'api'] as const) {
-      const { service, database } = scheduler({ workflows: [workflow('sync', '* * * * *')], role });
-      service.onApplicationBootstrap();
-      await advance(5 * 60_000);
-      assert.equal(database.statements.length, 0, role);
-      service.onModuleDestroy();
-    }
   });
 
   it('does not keep the process alive while waiting for a tick', () => {

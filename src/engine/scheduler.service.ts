@@ -51,12 +51,7 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
-  get enabled(): boolean {
-    return this.settings.HOOKFLOW_ROLE === 'all' || this.settings.HOOKFLOW_ROLE === 'worker';
-  }
-
   onApplicationBootstrap(): void {
-    if (!this.enabled) return;
     this.replan();
     this.subscription = this.registry.changes$.subscribe(() => this.replan());
   }

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { IngressModule } from '../ingress/ingress.module';
+import { WorkflowsModule } from '../workflows/workflows.module';
+import { EngineModule } from './engine.module';
+import { SchedulerService } from './scheduler.service';
+import { WorkerService } from './worker.service';
+
+/**
+ * The queue workers that execute runs, and the scheduler that starts scheduled ones.
+ * Mounted only in processes whose role runs workers (`all`, `worker`).
+ */
+@Module({
+  imports: [EngineModule, IngressModule, WorkflowsModule],
+  providers: [WorkerService, SchedulerService],
+  exports: [WorkerService, SchedulerService],
+})
+export class WorkersModule {}
