@@ -4,9 +4,12 @@ import { AdminToken } from './api/admin-token';
 import { AdminTokenHolder } from './api/admin-token.holder';
 import { createApp } from './app.factory';
 import { SettingsError, loadSettings } from './config/load-settings';
+import { Duty, ProcessRoles } from './config/process-roles';
 import { Settings } from './config/settings';
 import { DatabaseConnection } from './database/database-connection';
 import { EmbeddedPostgresServer } from './database/embedded-postgres.server';
+import { waitForDatabase } from './database/wait-for-database';
+import { PinoLogger } from './observability/pino-logger';
 import { WorkflowRegistry } from './workflows/workflow-registry.service';
 
 /**
@@ -18,13 +21,16 @@ async function main(): Promise<void> {
   const settings = readSettingsOrExit();
   const embedded = settings.DATABASE_URL ? undefined : new EmbeddedPostgresServer(settings.HOOKFLOW_DATA_DIR);
   const connection = new DatabaseConnection(settings.DATABASE_URL ?? (await embedded!.start()));
+  if (!embedded) await waitForDatabase(connection, new PinoLogger(settings.LOG_LEVEL));
 
   const app = await createApp(settings, connection).catch(async (error: unknown) => {
     await embedded?.stop();
     throw error;
   });
   await app.listen({ port: settings.PORT, host: settings.HOST });
-  const adminToken = app.get(AdminTokenHolder).details;
+  const roles = ProcessRoles.of(settings);
+  // The admin token guards /api only: processes without it neither read nor generate one.
+  const adminToken = roles.serves('api') ? app.get(AdminTokenHolder).details : undefined;
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -45,7 +51,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 
-  printBanner(settings, app.get(WorkflowRegistry), connection, embedded !== undefined, adminToken, Date.now() - startedAt);
+  printBanner(settings, roles, app.get(WorkflowRegistry), connection, embedded !== undefined, adminToken, Date.now() - startedAt);
 }
 
 function readSettingsOrExit(): Settings {
@@ -60,12 +66,20 @@ function readSettingsOrExit(): Settings {
   }
 }
 
+const DUTY_SUMMARY: Record<Duty, string> = {
+  ingress: 'receives webhooks',
+  worker: 'runs workflows and schedules',
+  api: 'serves the API and console',
+};
+
+/** What this process serves, with only the URLs its role answers. */
 function printBanner(
   settings: Settings,
+  roles: ProcessRoles,
   registry: WorkflowRegistry,
   connection: DatabaseConnection,
   embedded: boolean,
-  adminToken: AdminToken,
+  adminToken: AdminToken | undefined,
   elapsedMs: number,
 ): void {
   const host = settings.HOST === '0.0.0.0' || settings.HOST === '::' ? 'localhost' : settings.HOST;
@@ -75,14 +89,16 @@ function printBanner(
   const lines = [
     '',
     `Hookflow is running (${elapsedMs} ms)`,
-    `  Console:    ${base}/`,
-    `  Inbound URLs:`,
-    ...(sources.length ? sources : ['    (no sources: declare them in workflows/sources.yaml)']),
+    `  Role:       ${roles} (${roles.list().map((duty) => DUTY_SUMMARY[duty]).join(', ')})`,
+    ...(roles.serves('api') ? [`  Console:    ${base}/`, `  API:        ${base}/api   (OpenAPI: ${base}/api/docs)`] : []),
+    ...(roles.serves('ingress')
+      ? [`  Inbound URLs:`, ...(sources.length ? sources : ['    (no sources: declare them in workflows/sources.yaml)'])]
+      : []),
     `  Workflows:  ${registry.workflows().length} loaded from ${resolve(settings.HOOKFLOW_WORKFLOWS_DIR)}` +
       (problems.length ? `, ${problems.length} problem(s) — run: npx hookflow validate` : ''),
     `  Database:   ${embedded ? `embedded PostgreSQL, data in ${resolve(settings.HOOKFLOW_DATA_DIR)}` : connection.safeUrl}`,
-    `  Admin token: ${adminToken.generated ? 'generated and stored in ' : 'in '}${adminToken.location}`,
-    `  Health:     ${base}/healthz  ${base}/readyz`,
+    ...(adminToken ? [`  Admin token: ${adminToken.generated ? 'generated and stored in ' : 'in '}${adminToken.location}`] : []),
+    `  Health:     ${base}/healthz  ${base}/readyz  ${base}/metrics`,
     '',
   ];
   process.stdout.write(lines.join('\n') + '\n');

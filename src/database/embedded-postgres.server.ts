@@ -29,7 +29,8 @@ export class EmbeddedPostgresServer {
   private instance?: EmbeddedPostgresInstance;
   private url?: string;
 
-  constructor(dataDir: string) {
+  /** `port`: listen there instead of on a free port chosen at each start (tests restart a server on its port). */
+  constructor(dataDir: string, private readonly options: { port?: number } = {}) {
     this.clusterDir = join(resolve(dataDir), 'pg');
   }
 
@@ -44,7 +45,7 @@ export class EmbeddedPostgresServer {
     await this.clearLeftoversOfAKilledProcess();
 
     const password = await this.readOrCreatePassword();
-    const port = await findFreePort();
+    const port = this.options.port ?? (await findFreePort());
     const recentLog: string[] = [];
     // `process` is private in the typings but is the child we must signal on exit.
     const instance = new EmbeddedPostgres({

@@ -6,13 +6,12 @@ import { EventEmitter } from 'node:events';
 import { Runner, WorkerUtils, makeWorkerUtils, run } from 'graphile-worker';
 import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
-import { Settings } from '../config/settings';
 import { DatabaseConnection } from '../database/database-connection';
 import { createQueuePool } from '../queue/queue-pool';
 import { queueLogger } from '../queue/queue-logger';
+import { SupervisedRunner } from '../queue/supervised-runner';
 import { QUEUE_SCHEMA, RUN_TASK } from '../queue/run-job';
 import { RunExecutor } from './run-executor';
-import { RunStore } from './run-store';
 
 // Runs mostly wait on receivers; their database writes are batched, so many can be in
 // flight at once without many connections (measured: 32 capped delivery at ~1,100/s).
@@ -32,32 +31,45 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
   /** Identifies this process in run leases and heartbeats. */
   readonly processId = `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
   private readonly logger = new Logger(WorkerService.name);
-  private readonly workerIds = new Set<string>();
-  private runner?: Runner;
+  private readonly runner = new SupervisedRunner({
+    start: (events) => this.startRunner(events),
+    releaseJobsOf: (workerIds) => this.releaseJobsOf(workerIds),
+  });
   private utils?: WorkerUtils;
   private pool?: Pool;
   private timer?: NodeJS.Timeout;
 
   constructor(
-    private readonly settings: Settings,
     private readonly connection: DatabaseConnection,
     private readonly executor: RunExecutor,
-    private readonly store: RunStore,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
-  get enabled(): boolean {
-    return this.settings.HOOKFLOW_ROLE === 'all' || this.settings.HOOKFLOW_ROLE === 'worker';
-  }
-
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.enabled) return;
-    const events = new EventEmitter();
-    events.on('pool:create', ({ workerPool }: { workerPool: { id: string } }) => this.workerIds.add(workerPool.id));
-    events.on('worker:create', ({ worker }: { worker: { workerId: string } }) => this.workerIds.add(worker.workerId));
     this.pool = createQueuePool(this.connection.url, 14);
     this.utils = await makeWorkerUtils({ pgPool: this.pool, schema: QUEUE_SCHEMA, logger: queueLogger() });
-    this.runner = await run({
+    await this.runner.start();
+    await this.beat();
+    this.timer = setInterval(() => void this.beat().catch((error: Error) => this.logger.warn(`Heartbeat failed: ${error.message}`)), HEARTBEAT_INTERVAL_MS);
+    this.logger.log(`${CONCURRENT_RUNS} run workers started (${this.processId})`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    const hadWorkers = this.runner.workerIds.size > 0;
+    await this.runner.stop();
+    if (hadWorkers) {
+      await this.dataSource.query(`DELETE FROM worker_heartbeats WHERE process_id = $1`, [this.processId]).catch(() => undefined);
+    }
+    await this.utils?.release();
+    this.utils = undefined;
+    await this.pool?.end();
+    this.pool = undefined;
+  }
+
+  /** graphile-worker's runner; SupervisedRunner starts a new one if it stops on its own. */
+  private startRunner(events: EventEmitter): Promise<Runner> {
+    return run({
       pgPool: this.pool,
       schema: QUEUE_SCHEMA,
       concurrency: CONCURRENT_RUNS,
@@ -72,34 +84,18 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
         [RUN_TASK]: async (payload) => this.executor.execute((payload as { run_id: string }).run_id, this.processId),
       },
     });
-    await this.beat();
-    this.timer = setInterval(() => void this.beat().catch((error: Error) => this.logger.warn(`Heartbeat failed: ${error.message}`)), HEARTBEAT_INTERVAL_MS);
-    this.logger.log(`${CONCURRENT_RUNS} run workers started (${this.processId})`);
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.runner?.stop();
-    this.runner = undefined;
-    if (this.workerIds.size > 0) {
-      await this.dataSource.query(`DELETE FROM worker_heartbeats WHERE process_id = $1`, [this.processId]).catch(() => undefined);
-    }
-    await this.utils?.release();
-    this.utils = undefined;
-    await this.pool?.end();
-    this.pool = undefined;
   }
 
   /** Proves this process alive, renews its run leases, and frees dead workers' jobs. */
   private async beat(): Promise<void> {
-    const ids = [...this.workerIds];
+    const ids = [...this.runner.workerIds];
     await this.dataSource.query(
       `INSERT INTO worker_heartbeats (worker_id, process_id, last_seen_at)
        SELECT id, $2, now() FROM unnest($1::text[]) AS id
        ON CONFLICT (worker_id) DO UPDATE SET last_seen_at = now()`,
       [ids, this.processId],
     );
-    await this.store.renewLeases(this.processId, this.executor.runsInProgress());
+    await this.executor.renewLeases(this.processId);
     await this.releaseJobsOfDeadWorkers();
   }
 
@@ -113,10 +109,15 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
           AND (h.worker_id IS NULL OR h.last_seen_at < now() - make_interval(secs => $1))`,
       [STALE_AFTER_SECONDS],
     )) as { locked_by: string }[];
-    const dead = rows.map((row) => row.locked_by).filter((id) => !this.workerIds.has(id));
-    if (dead.length === 0 || !this.utils) return;
-    await this.utils.forceUnlockWorkers(dead);
-    await this.dataSource.query(`DELETE FROM worker_heartbeats WHERE worker_id = ANY($1)`, [dead]);
+    const dead = rows.map((row) => row.locked_by).filter((id) => !this.runner.workerIds.has(id));
+    if (dead.length === 0) return;
+    await this.releaseJobsOf(dead);
     this.logger.warn(`Released the jobs of ${dead.length} worker(s) that stopped answering: ${dead.join(', ')}`);
+  }
+
+  private async releaseJobsOf(workerIds: string[]): Promise<void> {
+    if (!this.utils) return;
+    await this.utils.forceUnlockWorkers(workerIds);
+    await this.dataSource.query(`DELETE FROM worker_heartbeats WHERE worker_id = ANY($1)`, [workerIds]);
   }
 }

@@ -26,7 +26,8 @@ export class Receiver {
     return this.requests.filter((request) => request.path === path);
   }
 
-  async start(): Promise<this> {
+  /** Listens on `port` (default: a free one); after `stop()`, `start(port)` brings it back on the same URL. */
+  async start(port = 0): Promise<this> {
     this.server = createServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -38,7 +39,7 @@ export class Receiver {
         Promise.resolve(handler(received, response)).catch(() => response.destroy());
       });
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
     const address = this.server.address();
     this.url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
     return this;
