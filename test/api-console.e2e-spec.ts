@@ -154,11 +154,32 @@ describe('management API for the console', () => {
     assert.equal(notify.success_rate, 1);
     const fails: any = byName.get('fails');
     assert.equal(fails.last_run.status, 'failed');
+    assert.deepEqual(fails.recent_runs, [fails.last_run]);
     assert.equal(fails.success_rate, 0);
     const orders: any = byName.get('orders');
     assert.equal(orders.last_run, null);
+    assert.deepEqual(orders.recent_runs, []);
     assert.deepEqual(orders.runs_24h, { total: 0, succeeded: 0, failed: 0 });
     assert.equal(orders.success_rate, null);
+  });
+
+  it('lists the last 10 runs of each workflow, newest first, the first of them being the last run', async () => {
+    const eventIds: string[] = [];
+    for (let n = 0; n < 12; n++) eventIds.push(await send({ type: 'task.recent', title: `Recent ${n}` }));
+    await Promise.all(eventIds.map(settled));
+    const runIds: string[] = [];
+    for (const id of eventIds) runIds.push((await hookflow.api('GET', `/api/events/${id}`)).body.runs[0].id);
+
+    const answer = await hookflow.api('GET', '/api/workflows');
+    const notify = answer.body.items.find((item: { name: string }) => item.name === 'notify');
+    const recent: { id: string; status: string; created_at: string }[] = notify.recent_runs;
+    assert.deepEqual(recent.map((run) => run.id), runIds.slice(-10).reverse(), 'the newest ten of twelve, newest first');
+    assert.ok(recent.every((run) => run.status === 'succeeded'), JSON.stringify(recent));
+    assert.deepEqual(recent[0], notify.last_run);
+    const newest = await hookflow.api('GET', `/api/runs/${recent[0].id}`);
+    assert.equal(recent[0].created_at, newest.body.created_at, 'the same instant, written as everywhere else');
+    const times = recent.map((run) => Date.parse(run.created_at));
+    assert.deepEqual(times, [...times].sort((a, b) => b - a));
   });
 
   it('answers one workflow with its YAML and a graph: the trigger, a node per step, edges per needs or file order', async () => {
@@ -432,6 +453,9 @@ describe('management API for the console', () => {
     for (const field of ['id', 'workflow', 'event_id', 'status', 'started_at', 'finished_at', 'steps']) {
       assert.ok(run.properties[field], `GET /api/runs/{id} documents ${field}`);
     }
+    const workflow = document.components.schemas.WorkflowSummaryModel as { properties: Record<string, { type?: string; items?: unknown }> };
+    assert.equal(workflow.properties.recent_runs?.type, 'array', 'GET /api/workflows documents recent_runs');
+    assert.ok(workflow.properties.recent_runs.items);
   });
 
   it('answers 400 VALIDATION_FAILED to bad filters and bodies', async () => {

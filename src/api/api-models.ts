@@ -166,6 +166,8 @@ export class WorkflowSummaryModel {
   @ApiProperty({ description: 'Number of steps' }) steps: number;
   @ApiProperty({ description: 'Validation problems of the file on disk' }) problems: number;
   @ApiProperty({ type: LastRunModel, nullable: true }) last_run: LastRunModel | null;
+  @ApiProperty({ type: [LastRunModel], description: 'The last 10 runs, newest first (at any time, not only the last 24 h)' })
+  recent_runs: LastRunModel[];
   @ApiProperty({ type: RunCountsModel }) runs_24h: RunCountsModel;
   @ApiProperty({ type: Number, nullable: true, description: 'Succeeded ÷ finished in the last 24 h' }) success_rate: number | null;
 }

@@ -1,10 +1,14 @@
 import { Module } from '@nestjs/common';
+import { ConnectorsModule } from '../connectors/connectors.module';
+import { DryRun } from '../engine/dry-run';
 import { EngineModule } from '../engine/engine.module';
 import { WorkflowsModule } from '../workflows/workflows.module';
 import { AdminTokenGuard } from './admin-token.guard';
 import { AdminTokenHolder } from './admin-token.holder';
 import { BulkActions } from './bulk-actions.service';
 import { ChangeFeed } from './change-feed.service';
+import { DryRunController } from './dry-run.controller';
+import { EventDryRun } from './event-dry-run.service';
 import { EventQueries } from './event-queries.service';
 import { EventsController } from './events.controller';
 import { RunsController } from './runs.controller';
@@ -15,9 +19,9 @@ import { WorkflowQueries } from './workflow-queries.service';
 import { WorkflowsController } from './workflows.controller';
 
 @Module({
-  imports: [EngineModule, WorkflowsModule],
-  controllers: [RunsController, EventsController, WorkflowsController, SourcesController, StreamController],
-  providers: [AdminTokenHolder, AdminTokenGuard, WorkflowQueries, SourceQueries, EventQueries, BulkActions, ChangeFeed],
+  imports: [EngineModule, WorkflowsModule, ConnectorsModule],
+  controllers: [RunsController, EventsController, WorkflowsController, SourcesController, StreamController, DryRunController],
+  providers: [AdminTokenHolder, AdminTokenGuard, WorkflowQueries, SourceQueries, EventQueries, BulkActions, ChangeFeed, DryRun, EventDryRun],
   exports: [AdminTokenHolder, ChangeFeed],
 })
 export class ApiModule {}

@@ -10,11 +10,13 @@ import { WorkflowRegistry } from '../workflows/workflow-registry.service';
 import { WorkflowValidator } from '../workflows/workflow-validator';
 import { StepDefinition, TriggerDefinition } from '../workflows/workflow.types';
 
+/** How many of a workflow's latest runs the list shows. */
+const RECENT_RUNS = 10;
+
 interface RunStatsRow {
   name: string;
-  last_id: string | null;
-  last_status: string | null;
-  last_created_at: Date | null;
+  /** Newest first; `created_at` as JSON gives it, a string. */
+  recent_runs: { id: string; status: string; created_at: string }[];
   total: number;
   succeeded: number;
   failed: number;
@@ -35,6 +37,7 @@ export class WorkflowQueries {
     const items = workflows.map((workflow) => {
       const row = stats.get(workflow.name);
       const finished = (row?.succeeded ?? 0) + (row?.failed ?? 0);
+      const recentRuns = (row?.recent_runs ?? []).map((run) => ({ ...run, created_at: new Date(run.created_at) }));
       return {
         name: workflow.name,
         description: workflow.description ?? null,
@@ -43,7 +46,8 @@ export class WorkflowQueries {
         trigger: triggerOf(workflow.on),
         steps: workflow.steps.length,
         problems: this.registry.problemsFor(workflow.name).length,
-        last_run: row?.last_id ? { id: row.last_id, status: row.last_status, created_at: row.last_created_at } : null,
+        last_run: recentRuns[0] ?? null,
+        recent_runs: recentRuns,
         runs_24h: { total: row?.total ?? 0, succeeded: row?.succeeded ?? 0, failed: row?.failed ?? 0 },
         // Of the runs that ended in the last 24 hours; cancelled ones count for neither side.
         success_rate: finished === 0 ? null : (row?.succeeded ?? 0) / finished,
@@ -90,15 +94,17 @@ export class WorkflowQueries {
     };
   }
 
-  /** Last run and 24-hour counts per workflow, each from `runs_workflow_created_at_idx`. */
+  /** The latest runs and 24-hour counts per workflow, each from `runs_workflow_created_at_idx`. */
   private async runStats(names: string[]): Promise<Map<string, RunStatsRow>> {
     if (names.length === 0) return new Map();
     const rows = (await this.dataSource.query(
-      `SELECT w.name, last.id AS last_id, last.status AS last_status, last.created_at AS last_created_at,
-              day.total, day.succeeded, day.failed
+      `SELECT w.name, recent.runs AS recent_runs, day.total, day.succeeded, day.failed
          FROM unnest($1::text[]) AS w(name)
-         LEFT JOIN LATERAL (
-           SELECT id, status, created_at FROM runs WHERE workflow = w.name ORDER BY created_at DESC, id DESC LIMIT 1) last ON true
+         CROSS JOIN LATERAL (
+           SELECT coalesce(json_agg(json_build_object('id', r.id, 'status', r.status, 'created_at', r.created_at)
+                                    ORDER BY r.created_at DESC, r.id DESC), '[]') AS runs
+             FROM (SELECT id, status, created_at FROM runs WHERE workflow = w.name
+                    ORDER BY created_at DESC, id DESC LIMIT ${RECENT_RUNS}) r) recent
          CROSS JOIN LATERAL (
            SELECT count(*)::int AS total,
                   (count(*) FILTER (WHERE status = 'succeeded'))::int AS succeeded,

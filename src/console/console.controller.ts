@@ -1,29 +1,20 @@
-import { Controller, Get, Header } from '@nestjs/common';
+import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { CONSOLE_CSP, CONSOLE_ROUTES, ConsolePage } from './console-page';
 
-/**
- * The console's front door. The visual console (workflow graphs, runs painted onto them)
- * is being built; until then this page points at what already answers.
- */
+/** The console's pages: its `index.html` (never cached, so a new build shows at once); its assets are static files. */
 @Controller()
+@ApiExcludeController()
 export class ConsoleController {
-  @Get()
+  constructor(@Inject(ConsolePage) private readonly page: ConsolePage) {}
+
+  @Get(CONSOLE_ROUTES)
   @Header('content-type', 'text/html; charset=utf-8')
-  home(): string {
-    return CONSOLE_PLACEHOLDER;
+  @Header('cache-control', 'no-cache')
+  @Header('content-security-policy', CONSOLE_CSP)
+  @Header('x-content-type-options', 'nosniff')
+  @Header('referrer-policy', 'no-referrer')
+  async index(): Promise<string> {
+    return (await this.page.html()).html;
   }
 }
-
-const CONSOLE_PLACEHOLDER = `<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><title>Hookflow</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#1f2328}
-code{background:#f6f8fa;padding:.1rem .3rem;border-radius:4px}</style></head>
-<body>
-<h1>Hookflow is running</h1>
-<p>The visual console is not built yet. Meanwhile:</p>
-<ul>
-<li>Send webhooks to <code>POST /hooks/&lt;source&gt;</code> (sources are declared in <code>workflows/sources.yaml</code>).</li>
-<li>Read runs with <code>GET /api/runs</code> and <code>GET /api/runs/&lt;id&gt;</code>, using the admin token as <code>Authorization: Bearer …</code>.</li>
-<li>Health: <a href="/healthz">/healthz</a>, readiness: <a href="/readyz">/readyz</a>.</li>
-</ul>
-</body></html>`;

@@ -41,6 +41,8 @@ export interface DryRunOptions {
   sources?: ReadonlyMap<string, SourceDefinition>;
   /** Overrides the event's type. */
   type?: string;
+  /** Id and arrival time of a stored event being tried again; a new event is `dry-run`, received now. */
+  stored?: { id: string; receivedAt: Date };
   now?: Date;
 }
 
@@ -145,10 +147,10 @@ export class DryRun {
     const headers = headersOf(input.headers);
     const source = workflow.on.webhook ?? SCHEDULE_SOURCE;
     const event: EventContext = {
-      id: DRY_RUN_ID,
+      id: options.stored?.id ?? DRY_RUN_ID,
       source,
       type: '',
-      received_at: now.toISOString(),
+      received_at: (options.stored?.receivedAt ?? now).toISOString(),
       headers,
       query: queryOf(input.query),
       body: typeof input.body === 'string' ? readBody(Buffer.from(input.body), headers['content-type'] ?? null).value : (input.body ?? null),

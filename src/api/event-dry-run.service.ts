@@ -1,0 +1,161 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { DomainError } from '../common/domain-error';
+import { DryRun, DryRunCondition, DryRunEventInput, DryRunReport, DryRunStep } from '../engine/dry-run';
+import { eventContextOf, StoredEvent } from '../engine/event-context';
+import { WorkflowRegistry } from '../workflows/workflow-registry.service';
+import { StepKind } from '../workflows/workflow.types';
+
+/** An event typed or pasted in the console: only `source` and `body` are required. */
+export interface PastedEvent {
+  source: string;
+  body: unknown;
+  headers?: Record<string, unknown>;
+  query?: string;
+  type?: string;
+}
+
+export interface PlannedHttpRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+export interface StepPreview {
+  id: string;
+  name?: string;
+  kind: StepKind;
+  needs: string[];
+  status: DryRunStep['status'];
+  skipped?: true;
+  condition?: DryRunCondition;
+  /** One line: `POST https://…`, `SMTP to a@b.c`, `wait 10m`. */
+  summary?: string;
+  /** What an `http` or `slack` step would send. */
+  request?: PlannedHttpRequest;
+  /** What any other kind would do (the e-mail, the rendered map, the workflow it starts). */
+  detail?: unknown;
+  /** Why it is skipped or would fail, and what a dry run cannot know. */
+  note?: string;
+}
+
+export interface WorkflowPreview {
+  workflow: string;
+  file: string;
+  matched: boolean;
+  /** Why the trigger does not match. */
+  reason?: string;
+  notes: string[];
+  /** The secrets the workflow reads and whether each is set; never their values. */
+  secrets: { name: string; set: boolean }[];
+  /** Empty when the trigger does not match. */
+  steps: StepPreview[];
+}
+
+export interface DryRunPreview {
+  event: { id: string | null; source: string; type: string | null };
+  notes: string[];
+  matches: WorkflowPreview[];
+}
+
+interface StoredEventRow extends StoredEvent {
+  id: string;
+}
+
+/**
+ * The console's "Test an event": runs every workflow of the event's source through `DryRun`,
+ * for a stored event or one pasted in the browser. Secrets render as `[secret]`; nothing is
+ * sent and nothing is stored.
+ */
+@Injectable()
+export class EventDryRun {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly registry: WorkflowRegistry,
+    private readonly dryRun: DryRun,
+  ) {}
+
+  async ofStoredEvent(eventId: string): Promise<DryRunPreview> {
+    const rows = (await this.dataSource.query(
+      `SELECT id, source, type, received_at AS "receivedAt", headers, query, content_type AS "contentType", body FROM events WHERE id = $1`,
+      [eventId],
+    )) as StoredEventRow[];
+    if (rows.length === 0) throw new DomainError('NOT_FOUND', `No event ${eventId}`);
+    const stored = rows[0];
+    const event = eventContextOf(stored.id, stored);
+    const input: DryRunEventInput = { headers: event.headers, query: event.query, body: event.body };
+    return this.preview(stored.source, input, { id: stored.id, receivedAt: new Date(stored.receivedAt), type: stored.type });
+  }
+
+  ofPastedEvent(pasted: PastedEvent): DryRunPreview {
+    if (!this.registry.getSource(pasted.source)) {
+      const names = this.registry.sources().map((source) => source.name).sort();
+      throw new DomainError('VALIDATION_FAILED', `source ${pasted.source} is not declared (sources: ${names.join(', ') || 'none'})`);
+    }
+    const input: DryRunEventInput = { headers: pasted.headers, query: pasted.query, body: pasted.body };
+    return this.preview(pasted.source, input, { type: pasted.type });
+  }
+
+  private preview(source: string, input: DryRunEventInput, event: { id?: string; receivedAt?: Date; type?: string }): DryRunPreview {
+    const workflows = [...this.registry.workflowsForSource(source)].sort((a, b) => a.name.localeCompare(b.name));
+    const sources = new Map(this.registry.sources().map((definition) => [definition.name, definition]));
+    const stored = event.id !== undefined && event.receivedAt !== undefined ? { id: event.id, receivedAt: event.receivedAt } : undefined;
+    const reports = workflows.map((workflow) => this.dryRun.run(workflow, input, { sources, type: event.type, stored }));
+    const notes: string[] = [];
+    if (!sources.has(source)) notes.push(`source ${source} is not declared in sources.yaml (any more), so no workflow runs on it`);
+    else if (workflows.length === 0) notes.push(`no workflow listens on source ${source}`);
+    return {
+      event: { id: event.id ?? null, source, type: reports[0]?.event.type ?? event.type ?? null },
+      notes,
+      matches: reports.map(workflowPreviewOf),
+    };
+  }
+}
+
+function workflowPreviewOf(report: DryRunReport): WorkflowPreview {
+  const { matches, reasons, notes } = report.trigger;
+  return {
+    workflow: report.workflow,
+    file: report.file,
+    matched: matches,
+    ...(matches ? {} : { reason: reasons.join('; ') }),
+    notes,
+    secrets: report.secrets,
+    steps: matches ? report.steps.map(stepPreviewOf) : [],
+  };
+}
+
+function stepPreviewOf(step: DryRunStep): StepPreview {
+  const preview: StepPreview = { id: step.id, kind: step.uses, needs: step.needs, status: step.status };
+  if (step.name !== undefined) preview.name = step.name;
+  if (step.status === 'skipped') preview.skipped = true;
+  if (step.condition) preview.condition = step.condition;
+  if (step.plan) {
+    preview.summary = step.plan.summary;
+    const request = httpRequestOf(step.plan.detail);
+    if (request) preview.request = request;
+    else preview.detail = step.plan.detail;
+  }
+  const note = noteOf(step);
+  if (note) preview.note = note;
+  return preview;
+}
+
+function httpRequestOf(detail: unknown): PlannedHttpRequest | undefined {
+  if (typeof detail !== 'object' || detail === null) return undefined;
+  const { method, url, headers, body } = detail as Record<string, unknown>;
+  if (typeof method !== 'string' || typeof url !== 'string') return undefined;
+  return { method, url, headers: (headers ?? {}) as Record<string, string>, body: body ?? null };
+}
+
+function noteOf(step: DryRunStep): string | undefined {
+  const parts: string[] = [];
+  if (step.reason) parts.push(step.reason);
+  if (step.blocked_by) parts.push(`a real run would not reach it: step ${step.blocked_by} would fail first`);
+  if (step.unknown_outputs.length > 0) {
+    parts.push(`reads the output of ${step.unknown_outputs.join(', ')}, which only a real run knows (shown as <steps.…>)`);
+  }
+  return parts.length > 0 ? parts.join('; ') : undefined;
+}

@@ -1,0 +1,66 @@
+import { ReactNode, useEffect, useSyncExternalStore } from 'react';
+import { session } from './api/client';
+import { Layout } from './components/Layout';
+import { ToastProvider } from './components/Toasts';
+import { LiveProvider } from './hooks/useLive';
+import { matchPath, navigate, useLocation } from './lib/router';
+import { DryRunPage } from './pages/DryRunPage';
+import { EventPage } from './pages/EventPage';
+import { EventsPage } from './pages/EventsPage';
+import { LoginPage } from './pages/LoginPage';
+import { NotFoundPage } from './pages/NotFoundPage';
+import { RunPage } from './pages/RunPage';
+import { RunsPage } from './pages/RunsPage';
+import { SourcesPage } from './pages/SourcesPage';
+import { WorkflowPage } from './pages/WorkflowPage';
+import { WorkflowsPage } from './pages/WorkflowsPage';
+
+/** Console paths; the server answers index.html for the same list (src/console/console-page.ts). */
+const ROUTES: [string, (params: Record<string, string>) => ReactNode][] = [
+  ['/workflows', () => <WorkflowsPage />],
+  ['/workflows/:name', ({ name }) => <WorkflowPage key={name} name={name} />],
+  ['/runs', () => <RunsPage />],
+  ['/runs/:id', ({ id }) => <RunPage key={id} id={id} />],
+  ['/events', () => <EventsPage />],
+  ['/events/:id', ({ id }) => <EventPage key={id} id={id} />],
+  ['/sources', () => <SourcesPage />],
+  ['/dry-run', () => <DryRunPage />],
+];
+
+function route(pathname: string): ReactNode {
+  for (const [pattern, render] of ROUTES) {
+    const params = matchPath(pattern, pathname);
+    if (params) return render(params);
+  }
+  return <NotFoundPage />;
+}
+
+export function App() {
+  const token = useSyncExternalStore(session.subscribe, () => session.token);
+  const { pathname, search } = useLocation();
+
+  // Signed out: the login page, then back where the user was going.
+  useEffect(() => {
+    if (!token && pathname !== '/login') navigate(`/login?next=${encodeURIComponent(pathname + (search.size ? `?${search}` : ''))}`, { replace: true });
+    if (token && pathname === '/login') navigate(safeNext(search.get('next')), { replace: true });
+    if (token && pathname === '/') navigate('/workflows', { replace: true });
+  }, [token, pathname, search]);
+
+  useEffect(() => {
+    window.scrollTo(0, 0);
+  }, [pathname]);
+
+  if (!token || pathname === '/login') return <LoginPage />;
+  return (
+    <ToastProvider>
+      <LiveProvider token={token}>
+        <Layout>{route(pathname)}</Layout>
+      </LiveProvider>
+    </ToastProvider>
+  );
+}
+
+/** Only a console path, never another origin. */
+function safeNext(next: string | null): string {
+  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/login') ? next : '/workflows';
+}

@@ -1,0 +1,24 @@
+import type { Trigger } from '../api/types';
+
+/** `shop` · `order.*` · if …, or the schedule. */
+export function TriggerSummary({ trigger, withCondition = false }: { trigger: Trigger; withCondition?: boolean }) {
+  return (
+    <span className="trigger">
+      {trigger.webhook && (
+        <>
+          <span className="chip chip--source" title={`POST /hooks/${trigger.webhook}`}>
+            {trigger.webhook}
+          </span>
+          <code className="trigger__event">{trigger.event ?? '*'}</code>
+        </>
+      )}
+      {trigger.schedule && (
+        <span className="chip chip--schedule" title={trigger.timezone ?? 'UTC'}>
+          schedule {trigger.schedule}
+          {trigger.timezone ? ` (${trigger.timezone})` : ''}
+        </span>
+      )}
+      {withCondition && trigger.if && <code className="chip chip--if">if {trigger.if.replace(/^\{\{\s*|\s*\}\}$/g, '')}</code>}
+    </span>
+  );
+}

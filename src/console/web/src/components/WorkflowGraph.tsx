@@ -1,0 +1,131 @@
+import '@xyflow/react/dist/style.css';
+import { Background, BackgroundVariant, Controls, Edge, MarkerType, MiniMap, ReactFlow, useReactFlow, useStore } from '@xyflow/react';
+import { KeyboardEvent, useEffect, useMemo, useState } from 'react';
+import type { Graph } from '../api/types';
+import { ErrorState, Loading } from './States';
+import { FlowNode, FlowNodeData, NODE_TYPES } from './GraphNodes';
+import { layoutGraph } from './graph-layout';
+
+const EDGE_COLOURS = { idle: '#98a2b3', done: '#16a34a', skipped: '#c0c6d0' };
+const FIT = { padding: 0.18, maxZoom: 1 };
+
+/** Fits the drawing again when its box changes size (a side panel opens, the window resizes). */
+function FitOnResize() {
+  const { fitView } = useReactFlow();
+  const width = useStore((state) => state.width);
+  const height = useStore((state) => state.height);
+  useEffect(() => {
+    const timer = setTimeout(() => void fitView(FIT), 60);
+    return () => clearTimeout(timer);
+  }, [width, height, fitView]);
+  return null;
+}
+
+export interface WorkflowGraphProps {
+  graph: Graph;
+  /** What each node shows beyond its kind and label: badges, and a run's statuses. */
+  nodeData?: Record<string, Partial<FlowNodeData>>;
+  selectedId?: string | null;
+  onSelect?: (nodeId: string) => void;
+  /** Names the drawing for screen readers. */
+  label: string;
+}
+
+/** The workflow as a graph: laid out by ELK once per shape, repainted in place as statuses change. */
+export default function WorkflowGraph({ graph, nodeData = {}, selectedId, onSelect, label }: WorkflowGraphProps) {
+  const shape = useMemo(() => JSON.stringify(graph), [graph]);
+  const [positions, setPositions] = useState<Map<string, { x: number; y: number }>>();
+  const [layoutError, setLayoutError] = useState<Error>();
+
+  useEffect(() => {
+    let current = true;
+    setPositions(undefined);
+    layoutGraph(JSON.parse(shape) as Graph).then(
+      (laidOut) => current && setPositions(laidOut),
+      (error: Error) => current && setLayoutError(error),
+    );
+    return () => {
+      current = false;
+    };
+  }, [shape]);
+
+  const nodes = useMemo<FlowNode[]>(
+    () =>
+      graph.nodes.map((node) => {
+        const data: FlowNodeData = { kind: node.kind, label: node.label, ...nodeData[node.id] };
+        return {
+          id: node.id,
+          type: 'step',
+          position: positions?.get(node.id) ?? { x: 0, y: 0 },
+          data,
+          selected: node.id === selectedId,
+          draggable: false,
+          connectable: false,
+          ariaLabel: `${node.kind === 'trigger' ? 'Trigger' : `Step ${node.id}`} (${node.label})${data.status ? `, ${data.status}` : ''}. Press Enter for details.`,
+        };
+      }),
+    [graph, nodeData, positions, selectedId],
+  );
+
+  const edges = useMemo<Edge[]>(
+    () =>
+      graph.edges.map((edge) => {
+        const from = nodeData[edge.from]?.status;
+        const to = nodeData[edge.to]?.status;
+        const done = (from === 'succeeded' || edge.from === 'trigger') && to !== undefined && ['running', 'succeeded', 'failed'].includes(to);
+        const tone = to === 'skipped' ? 'skipped' : done ? 'done' : 'idle';
+        return {
+          id: `${edge.from}->${edge.to}`,
+          source: edge.from,
+          target: edge.to,
+          type: 'smoothstep',
+          animated: to === 'running',
+          className: `edge edge--${tone}`,
+          markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16, color: EDGE_COLOURS[tone] },
+          style: { stroke: EDGE_COLOURS[tone], strokeWidth: tone === 'done' ? 2 : 1.5, strokeDasharray: tone === 'skipped' ? '5 4' : undefined },
+          focusable: false,
+        };
+      }),
+    [graph, nodeData],
+  );
+
+  if (layoutError) return <ErrorState error={layoutError} title="Could not lay out the graph" />;
+  if (!positions) return <Loading label="Drawing the graph…" />;
+
+  // Enter or Space on a focused node opens it, as a click does.
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    if (event.key !== 'Enter' && event.key !== ' ') return;
+    const node = (event.target as HTMLElement).closest<HTMLElement>('.react-flow__node');
+    const id = node?.dataset.id;
+    if (!id || !onSelect) return;
+    event.preventDefault();
+    onSelect(id);
+  };
+
+  return (
+    <div className="graph" role="region" aria-label={label} onKeyDown={onKeyDown}>
+      <ReactFlow
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={NODE_TYPES}
+        onNodeClick={(_event, node) => onSelect?.(node.id)}
+        fitView
+        fitViewOptions={FIT}
+        minZoom={0.25}
+        maxZoom={1.75}
+        nodesDraggable={false}
+        nodesConnectable={false}
+        edgesFocusable={false}
+        zoomOnScroll={false}
+        zoomOnDoubleClick={false}
+        preventScrolling={false}
+        proOptions={{ hideAttribution: false }}
+      >
+        <Background variant={BackgroundVariant.Dots} gap={18} size={1.2} color="#d5d9e2" />
+        <Controls showInteractive={false} position="bottom-left" fitViewOptions={FIT} />
+        <FitOnResize />
+        {graph.nodes.length > 8 && <MiniMap pannable zoomable position="bottom-right" nodeStrokeWidth={3} />}
+      </ReactFlow>
+    </div>
+  );
+}

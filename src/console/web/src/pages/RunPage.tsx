@@ -1,0 +1,220 @@
+import { lazy, Suspense, useMemo, useState } from 'react';
+import { api } from '../api/client';
+import type { EventDetail, Run, Workflow } from '../api/types';
+import { PageHeader } from '../components/Layout';
+import { Loading, RecordNotLoaded } from '../components/States';
+import { StatusBadge } from '../components/StatusBadge';
+import { StepPanel } from '../components/StepPanel';
+import { KIND_LABELS, KindIcon } from '../components/KindIcon';
+import { useToast } from '../components/Toasts';
+import { useApi } from '../hooks/useApi';
+import { useDebouncedCallback } from '../hooks/useDebouncedCallback';
+import { useDocumentTitle } from '../hooks/useDocumentTitle';
+import { useLiveMessages } from '../hooks/useLive';
+import { useNow } from '../hooks/useNow';
+import { clockTime, dateTime, duration, elapsed, shortId, timeAgo } from '../lib/format';
+import { definitionNodeData, graphFitsRun, graphOfRun, runNodeData } from '../lib/graph-data';
+import { Link, useSearchParams } from '../lib/router';
+
+const WorkflowGraph = lazy(() => import('../components/WorkflowGraph'));
+
+export function RunPage({ id }: { id: string }) {
+  const run = useApi((signal) => api<Run>('GET', `/api/runs/${id}`, { signal }), [id]);
+  const workflowName = run.data?.workflow;
+  const eventId = run.data?.event_id;
+  const workflow = useApi(
+    (signal) => (workflowName ? api<Workflow>('GET', `/api/workflows/${encodeURIComponent(workflowName)}`, { signal }) : Promise.resolve(undefined)),
+    [workflowName],
+  );
+  const event = useApi((signal) => (eventId ? api<EventDetail>('GET', `/api/events/${eventId}`, { signal }) : Promise.resolve(undefined)), [eventId]);
+  useDocumentTitle(run.data ? `Run ${shortId(run.data.id)} of ${run.data.workflow}` : 'Run');
+
+  const [params, setParams] = useSearchParams();
+  const selected = params.get('step');
+  const select = (stepId: string | null) => setParams({ step: stepId ?? undefined });
+  const toast = useToast();
+  const [acting, setActing] = useState<'retry' | 'cancel' | null>(null);
+
+  const refetch = useDebouncedCallback(() => void run.reload(), 150);
+  useLiveMessages((message) => {
+    if (message.run_id === id || message.run_id === null) refetch();
+  });
+
+  const eventLabel = event.data ? `${event.data.source} · ${event.data.type || 'no type'}` : undefined;
+  const received = event.data ? `received ${clockTime(event.data.received_at)}` : undefined;
+  const now = useNow(run.data?.status === 'running');
+  const { graph, nodeData } = useMemo(() => {
+    if (!run.data) return { graph: undefined, nodeData: {} };
+    const definition = workflow.data;
+    const fits = definition !== undefined && graphFitsRun(definition.graph, run.data);
+    const graphOf = fits ? definition.graph : graphOfRun(run.data, definition?.graph.nodes[0]?.label ?? run.data.workflow);
+    const base = fits ? definitionNodeData(definition.trigger, definition.steps) : {};
+    return { graph: graphOf, nodeData: runNodeData(base, run.data, received, now) };
+  }, [run.data, workflow.data, received, now]);
+
+  if (run.loading) return <Loading label="Loading the run…" />;
+  if (run.error || !run.data) return <RecordNotLoaded error={run.error} onRetry={run.reload} noun="run" id={id} back="/runs" />;
+  const current = run.data;
+  const definitions = new Map((workflow.data?.steps ?? []).map((step) => [step.id, step]));
+  const selectedStep = current.steps.find((step) => step.id === selected);
+
+  const act = async (action: 'retry' | 'cancel') => {
+    setActing(action);
+    try {
+      await api('POST', `/api/runs/${current.id}/${action}`);
+      toast('success', action === 'retry' ? 'Retry queued: the steps that did not succeed run again.' : 'Run cancelled: nothing further starts.');
+      await run.reload();
+    } catch (error) {
+      toast('error', `${action === 'retry' ? 'Retry' : 'Cancel'} refused: ${(error as Error).message}`);
+    } finally {
+      setActing(null);
+    }
+  };
+  const canRetry = current.status === 'failed' || current.status === 'cancelled';
+  const canCancel = current.status === 'queued' || current.status === 'running';
+
+  return (
+    <>
+      <PageHeader
+        crumbs={
+          <>
+            <Link to="/runs">Runs</Link> / <span className="mono">{shortId(current.id)}</span>
+          </>
+        }
+        title={
+          <>
+            <Link to={`/workflows/${encodeURIComponent(current.workflow)}`} className="title-link">
+              {current.workflow}
+            </Link>{' '}
+            <StatusBadge status={current.status} />
+          </>
+        }
+        actions={
+          <>
+            {canRetry && (
+              <button type="button" className="button button--primary" onClick={() => act('retry')} disabled={acting !== null}>
+                {acting === 'retry' ? 'Retrying…' : 'Retry'}
+              </button>
+            )}
+            {canCancel && (
+              <button type="button" className="button button--danger" onClick={() => act('cancel')} disabled={acting !== null}>
+                {acting === 'cancel' ? 'Cancelling…' : 'Cancel run'}
+              </button>
+            )}
+          </>
+        }
+      >
+        <dl className="facts facts--inline">
+          <div>
+            <dt>Run</dt>
+            <dd className="mono">{current.id}</dd>
+          </div>
+          <div>
+            <dt>Event</dt>
+            <dd>
+              <Link to={`/events/${current.event_id}`}>{eventLabel ?? shortId(current.event_id)}</Link>
+            </dd>
+          </div>
+          <div>
+            <dt>Started</dt>
+            <dd title={dateTime(current.started_at ?? current.created_at)}>{timeAgo(current.started_at ?? current.created_at)}</dd>
+          </div>
+          <div>
+            <dt>Duration</dt>
+            <dd>{current.started_at ? duration(elapsed(current.started_at, current.finished_at, now)) : '—'}</dd>
+          </div>
+          {current.concurrency_key && (
+            <div>
+              <dt>Concurrency key</dt>
+              <dd className="mono">{current.concurrency_key}</dd>
+            </div>
+          )}
+        </dl>
+      </PageHeader>
+
+      {current.error && (
+        <div className="callout callout--error" role="alert">
+          <strong>Run {current.status}:</strong> {current.error}
+        </div>
+      )}
+      {workflow.data && graph && !graphFitsRun(workflow.data.graph, current) && (
+        <p className="callout callout--info">The workflow changed since this run: the graph shows the run’s own steps in order.</p>
+      )}
+
+      <div className={`run-layout${selectedStep ? ' run-layout--panel' : ''}`}>
+        <div className="run-layout__main">
+          <section className="card card--graph card--graph-run" aria-labelledby="run-graph-title">
+            <div className="card__head">
+              <h2 id="run-graph-title">Steps</h2>
+              <span className="muted">Select a step for details</span>
+              <Legend />
+            </div>
+            {graph && (
+              <Suspense fallback={<Loading label="Loading the graph…" />}>
+                <WorkflowGraph graph={graph} nodeData={nodeData} selectedId={selected} onSelect={(nodeId) => select(nodeId === 'trigger' ? null : nodeId)} label={`Run of ${current.workflow}, steps painted by status`} />
+              </Suspense>
+            )}
+          </section>
+          <section className="section" aria-labelledby="step-list-title">
+            <h2 id="step-list-title" className="visually-hidden">
+              Step list
+            </h2>
+            <div className="table-wrap">
+              <table className="table table--steps" aria-label="Steps of this run">
+                <thead>
+                  <tr>
+                    <th scope="col">Step</th>
+                    <th scope="col">Status</th>
+                    <th scope="col" className="num">
+                      Attempts
+                    </th>
+                    <th scope="col">Started</th>
+                    <th scope="col" className="num">
+                      Duration
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {current.steps.map((step) => {
+                    const kind = definitions.get(step.id)?.uses ?? 'set';
+                    return (
+                      <tr key={step.id} className={step.id === selected ? 'row--selected' : undefined} data-step-row={step.id}>
+                        <td>
+                          <button type="button" className="step-link" onClick={() => select(step.id)} aria-label={`Open step ${step.id}`}>
+                            <KindIcon kind={kind} className="kind-icon--small" />
+                            <span className="mono">{step.id}</span>
+                            <span className="muted">{KIND_LABELS[kind]}</span>
+                          </button>
+                          {step.error && <div className={`cell-note${step.status === 'failed' ? ' cell-note--error' : ''}`}>{step.error}</div>}
+                        </td>
+                        <td>
+                          <StatusBadge status={step.status} />
+                        </td>
+                        <td className="num">{step.attempts.length}</td>
+                        <td>{clockTime(step.started_at)}</td>
+                        <td className="num">{step.status === 'skipped' ? '—' : duration(elapsed(step.started_at, step.finished_at, now))}</td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </div>
+          </section>
+        </div>
+        {selectedStep && <StepPanel step={selectedStep} definition={definitions.get(selectedStep.id)} onClose={() => select(null)} />}
+      </div>
+    </>
+  );
+}
+
+function Legend() {
+  return (
+    <ul className="legend" aria-label="Colours">
+      {['succeeded', 'failed', 'running', 'pending', 'skipped'].map((status) => (
+        <li key={status}>
+          <StatusBadge status={status} />
+        </li>
+      ))}
+    </ul>
+  );
+}
