@@ -1,39 +1,57 @@
 import { Injectable } from '@nestjs/common';
 
-/**
- * Attempts in flight per destination (an HTTP origin, the SMTP server) in this process.
- * Twice the connections the delivery client opens per origin: enough to keep them busy,
- * few enough that a slow or hanging receiver holds a bounded share of the run workers.
- */
-export const IN_FLIGHT_PER_DESTINATION = 32;
+/** Attempts to one destination that are always let through: twice the connections per origin. */
+export const FAIR_SHARE_PER_DESTINATION = 32;
+/** Beyond its fair share, a destination whose oldest attempt in flight is older than this is slow. */
+export const SLOW_DESTINATION_MS = 1_000;
+
+/** One attempt in flight; give it back with `leave`. */
+export interface GatePass {
+  readonly destination: string;
+  readonly since: number;
+}
 
 /**
- * Keeps one slow receiver from taking every run worker of the process: once a destination
- * has its share of attempts in flight, further steps for it wait outside the workers
- * (the engine reschedules them) instead of queueing inside, where they would delay
- * deliveries to everyone else.
+ * Keeps a slow receiver from taking every run worker of the process. Attempts to one
+ * destination (an HTTP origin, the SMTP server) are always let through up to a fair share;
+ * beyond it, only while the destination keeps answering: once its oldest attempt in flight
+ * is older than a second, further steps for it are refused and wait outside the workers
+ * (the engine reschedules them), instead of queueing inside where they would delay the
+ * deliveries to everyone else. A fast destination under heavy load is never held back.
  */
 @Injectable()
 export class DestinationGate {
-  private readonly inFlight = new Map<string, number>();
+  private readonly inFlight = new Map<string, Set<GatePass>>();
 
-  constructor(readonly limit: number = IN_FLIGHT_PER_DESTINATION) {}
+  constructor(
+    readonly fairShare: number = FAIR_SHARE_PER_DESTINATION,
+    private readonly slowAfterMs: number = SLOW_DESTINATION_MS,
+    private readonly clock: () => number = Date.now,
+  ) {}
 
-  /** Takes a place for one attempt, or answers false when the destination has none free. */
-  tryEnter(destination: string): boolean {
-    const count = this.inFlight.get(destination) ?? 0;
-    if (count >= this.limit) return false;
-    this.inFlight.set(destination, count + 1);
-    return true;
+  /** A pass for one attempt, or undefined when the destination is slow and has its share. */
+  tryEnter(destination: string): GatePass | undefined {
+    let passes = this.inFlight.get(destination);
+    const now = this.clock();
+    if (passes && passes.size >= this.fairShare && now - oldest(passes).since > this.slowAfterMs) return undefined;
+    if (!passes) this.inFlight.set(destination, (passes = new Set()));
+    const pass = { destination, since: now };
+    passes.add(pass);
+    return pass;
   }
 
-  leave(destination: string): void {
-    const count = this.inFlight.get(destination) ?? 0;
-    if (count <= 1) this.inFlight.delete(destination);
-    else this.inFlight.set(destination, count - 1);
+  leave(pass: GatePass): void {
+    const passes = this.inFlight.get(pass.destination);
+    if (!passes?.delete(pass)) return;
+    if (passes.size === 0) this.inFlight.delete(pass.destination);
   }
 
   inFlightTo(destination: string): number {
-    return this.inFlight.get(destination) ?? 0;
+    return this.inFlight.get(destination)?.size ?? 0;
   }
+}
+
+/** Passes are kept in the order they were given, so the first is the oldest. */
+function oldest(passes: Set<GatePass>): GatePass {
+  return passes.values().next().value!;
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ConnectorRegistry } from '../connectors/connector.registry';
 import { StepOutcome } from '../connectors/connector';
 import { Settings } from '../config/settings';
-import { DestinationGate } from '../delivery/destination-gate';
+import { DestinationGate, GatePass } from '../delivery/destination-gate';
 import { RetryPolicy } from '../delivery/retry-policy';
 import { isTruthy, redactedSecrets, Template, TemplateScope } from '../templates/template-engine';
 import { TemplateError } from '../templates/template-error';
@@ -85,7 +85,8 @@ export class StepRunner {
 
     // Past this point the destination's place is taken; `attempt` gives it back.
     const destination = this.connectors.get(step.uses).destination?.(input);
-    if (destination !== undefined && !this.gate.tryEnter(destination)) return this.waitForDestination(run, step, destination);
+    const pass = destination === undefined ? undefined : this.gate.tryEnter(destination);
+    if (destination !== undefined && !pass) return this.waitForDestination(run, step, destination);
 
     // The start is written while the attempt is made, not before it: it is on every
     // step's critical path otherwise. It commits before the attempt's end is written.
@@ -96,7 +97,7 @@ export class StepRunner {
     run.states.set(step.id, { status: 'running', attempts: expectedAttempt, nextAttemptAt: null, output: previous?.output ?? null, error: null });
     run.inputs.set(step.id, redactedInput);
     const startedAt = new Date();
-    const [outcome, attempt] = await Promise.all([this.attempt(run, step, input, redactedInput, expectedAttempt, destination), started]);
+    const [outcome, attempt] = await Promise.all([this.attempt(run, step, input, redactedInput, expectedAttempt, pass), started]);
     run.states.get(step.id)!.attempts = attempt;
     this.reporter.attempted(run, step, outcome, startedAt);
     return this.record(run, step, outcome, attempt, startedAt);
@@ -109,7 +110,7 @@ export class StepRunner {
   private waitForDestination(run: RunInProgress, step: StepDefinition, destination: string): Promise<RunStatus> {
     const { min, max } = BUSY_DESTINATION_PAUSE_MS;
     const nextAttemptAt = new Date(Date.now() + min + Math.random() * (max - min));
-    const error = `waiting for ${destination}: ${this.gate.limit} requests to it are already in flight from this process`;
+    const error = `waiting for ${destination}: it is slow to answer and already has ${this.gate.inFlightTo(destination)} requests in flight from this process`;
     return this.settle(run, step, { status: 'running', error, nextAttemptAt });
   }
 
@@ -132,7 +133,7 @@ export class StepRunner {
     input: Record<string, unknown>,
     redactedInput: Record<string, unknown>,
     attempt: number,
-    destination: string | undefined,
+    pass: GatePass | undefined,
   ): Promise<StepOutcome> {
     const timeoutMs = step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
     // Connectors enforce `timeoutMs` themselves and say so in the attempt's record; the
@@ -153,7 +154,7 @@ export class StepRunner {
     } catch (error) {
       return { kind: 'failed', error: `step ${step.id} failed unexpectedly: ${(error as Error).message}`, retryable: false };
     } finally {
-      if (destination !== undefined) this.gate.leave(destination);
+      if (pass) this.gate.leave(pass);
     }
   }
 

@@ -13,9 +13,14 @@ import { SupervisedRunner } from '../queue/supervised-runner';
 import { QUEUE_SCHEMA, RUN_TASK } from '../queue/run-job';
 import { RunExecutor } from './run-executor';
 
-// Runs mostly wait on receivers; their database writes are batched, so many can be in
-// flight at once without many connections (measured: 32 capped delivery at ~1,100/s).
-const CONCURRENT_RUNS = 128;
+/**
+ * Runs mostly wait on receivers; their database writes are batched, so many can be in
+ * flight at once without many connections (measured: 32 capped delivery at ~1,100/s).
+ * A waiting run costs a promise, so there are enough for receivers answering in 500 ms
+ * at several hundred events a second; the destination gate keeps one that stops
+ * answering from taking them all.
+ */
+export const CONCURRENT_RUNS = 512;
 const HEARTBEAT_INTERVAL_MS = 5_000;
 /** A worker silent for this long is dead: its jobs are released for others. */
 const STALE_AFTER_SECONDS = 15;
