@@ -1,12 +1,12 @@
-// `npm run bench [-- <scenario>... ] [--duration 10] [--warmup 2] [--runs 3] [--connections 32] [--cpu-prof] [--list]`
+// `npm run bench [-- <scenario>... ] [--duration 10] [--warmup 2] [--runs 3] [--connections 32] [--soak] [--figures] [--cpu-prof] [--list]`
 import 'reflect-metadata';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BenchDatabaseServer } from './support/bench-database';
 import { commitIsDurable, describeMachine, formatMachine, MachineInfo } from './support/machine-info';
-import { RESULTS_DIR, SCENARIOS_DIR } from './support/paths';
+import { PUBLISHED_FIGURES_DIR, RESULTS_DIR, SCENARIOS_DIR } from './support/paths';
 import { formatResultsTable } from './support/results-table';
 import type { BenchContext, BenchOptions, Scenario } from './support/scenario';
 import { compareServers, ServerSpec, ServerSummary } from './support/server-comparison';
@@ -16,8 +16,13 @@ import { SignedOrderRequests } from './support/signed-order-requests';
 interface ScenarioRecord {
   name: string;
   comparisons: { title: string; table: string; servers: ServerSummary[] }[];
+  reports: { title: string; table: string; details?: unknown }[];
+  figures: string[];
   error?: string;
 }
+
+/** Runs only when named, or with `--soak` / BENCH_SOAK=1 (it takes ten minutes). */
+const SOAK_SCENARIO = 'soak';
 
 interface BenchRecord {
   startedAt: string;
@@ -36,21 +41,27 @@ async function main(): Promise<number> {
       runs: { type: 'string', default: '3' },
       connections: { type: 'string', default: '32' },
       'cpu-prof': { type: 'boolean', default: false },
+      soak: { type: 'boolean', default: process.env.BENCH_SOAK === '1' },
+      figures: { type: 'boolean', default: process.env.BENCH_FIGURES === '1' },
       list: { type: 'boolean', default: false },
     },
   });
   const available = await loadScenarios();
   if (values.list) {
-    for (const scenario of available) process.stdout.write(`${scenario.name.padEnd(12)} ${scenario.description}\n`);
+    for (const scenario of available) {
+      const when = scenario.runByDefault === false ? (scenario.name === SOAK_SCENARIO ? ' [not by default: by name, or --soak / BENCH_SOAK=1]' : ' [not by default: by name]') : '';
+      process.stdout.write(`${scenario.name.padEnd(14)} ${scenario.description}${when}\n`);
+    }
     return 0;
   }
-  const selected = selectScenarios(available, positionals);
+  const selected = selectScenarios(available, positionals, values.soak!);
   const options: BenchOptions = {
     durationSeconds: positiveNumber('duration', values.duration!),
     warmupSeconds: positiveNumber('warmup', values.warmup!, true),
     runs: positiveNumber('runs', values.runs!),
     connections: positiveNumber('connections', values.connections!),
     cpuProfile: values['cpu-prof']!,
+    publishFigures: values.figures!,
   };
   return runScenarios(selected, options);
 }
@@ -79,7 +90,7 @@ async function runScenarios(scenarios: Scenario[], options: BenchOptions): Promi
 
     const context = createContext(options, database, cleanups);
     for (const scenario of scenarios) {
-      const scenarioRecord: ScenarioRecord = { name: scenario.name, comparisons: [] };
+      const scenarioRecord: ScenarioRecord = { name: scenario.name, comparisons: [], reports: [], figures: [] };
       record.scenarios.push(scenarioRecord);
       (context as ContextWithSink).sink = scenarioRecord;
       log(`== ${scenario.name}: ${scenario.description}`);
@@ -114,6 +125,23 @@ function createContext(options: BenchOptions, database: BenchDatabaseServer, cle
     requests,
     log,
     defer: (cleanup) => void cleanups.push(cleanup),
+    report(title, table, details) {
+      log(`\n### ${title}\n\n${table}\n`);
+      context.sink?.reports.push({ title, table, details });
+    },
+    async saveFigure(name, svg, published) {
+      await mkdir(RESULTS_DIR, { recursive: true });
+      const files = [join(RESULTS_DIR, `${new Date().toISOString().replace(/[:.]/g, '-')}-${name}.svg`)];
+      await writeFile(files[0], svg);
+      if (options.publishFigures && published) {
+        await mkdir(PUBLISHED_FIGURES_DIR, { recursive: true });
+        files.push(join(PUBLISHED_FIGURES_DIR, `${published}.svg`));
+        await copyFile(files[0], files[1]);
+      }
+      log(`Figure saved to ${files.join(' and ')}`);
+      context.sink?.figures.push(...files);
+      return files;
+    },
     async tempDir(prefix) {
       const dir = await mkdtemp(join(tmpdir(), prefix));
       cleanups.push(() => rm(dir, { recursive: true, force: true }));
@@ -139,13 +167,15 @@ async function loadScenarios(): Promise<Scenario[]> {
   return scenarios.sort((a, b) => (a.order ?? 100) - (b.order ?? 100) || a.name.localeCompare(b.name));
 }
 
-function selectScenarios(available: Scenario[], names: string[]): Scenario[] {
-  if (names.length === 0) return available.filter((scenario) => scenario.runByDefault !== false);
-  return names.map((name) => {
+function selectScenarios(available: Scenario[], names: string[], withSoak: boolean): Scenario[] {
+  const find = (name: string) => {
     const scenario = available.find((candidate) => candidate.name === name);
     if (!scenario) throw new UsageError(`Unknown scenario "${name}"; known: ${available.map((s) => s.name).join(', ')}`);
     return scenario;
-  });
+  };
+  const selected = names.length === 0 ? available.filter((scenario) => scenario.runByDefault !== false) : names.map(find);
+  if (withSoak && !selected.some((scenario) => scenario.name === SOAK_SCENARIO)) selected.push(find(SOAK_SCENARIO));
+  return selected;
 }
 
 function positiveNumber(name: string, value: string, zeroAllowed = false): number {

@@ -6,8 +6,9 @@ import type { ServerSpec } from '../support/server-comparison';
 /** The same minimal NestJS app (HMAC of the raw body + one INSERT) on Express and on Fastify. */
 export const scenario: Scenario = {
   name: 'adapters',
-  description: 'NestJS on Express vs NestJS on Fastify, HMAC verify + one INSERT per request',
+  description: 'NestJS on Express vs NestJS on Fastify, HMAC verify + one INSERT per request (the adapter decision)',
   order: 20,
+  runByDefault: false,
   async run(context) {
     const nestOn = (adapter: 'express' | 'fastify', label: string): ServerSpec => ({
       name: `NestJS on ${label} (HMAC + INSERT)`,

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { hookflowServer } from '../support/hookflow-server';
 import { ServerProcess } from '../support/server-process';
-import type { BenchContext, Scenario } from '../support/scenario';
+import type { Scenario } from '../support/scenario';
 import { median, percentile } from '../support/statistics';
 
 const STORED_RUNS = Number(process.env.BENCH_API_RUNS ?? 100_000);

@@ -3,15 +3,17 @@
 // loop that claims pending rows in batches (FOR UPDATE SKIP LOCKED), POSTs each stored body to
 // RECEIVER_URL/deliver with undici, signed with Standard Webhooks like Hookflow's deliveries,
 // and marks the batch done. No verification, no retries, no recovery of claimed rows.
+// With RELAY_TARGET_FROM_BODY=1 each event goes to `<target>/deliver`, `target` read from its
+// JSON body (the slow-receivers scenario routes events over many receivers that way).
 import { createHmac, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify from 'fastify';
 import { Pool as PgPool } from 'pg';
-import { Pool as HttpPool } from 'undici';
+import { Agent } from 'undici';
 import { closeOnSignals } from './server-lifecycle';
 
 const BATCH = 100;
-/** Outbound sockets to the receiver, as Hookflow's delivery client allows per origin. */
+/** Outbound sockets per receiver, as Hookflow's delivery client allows per origin. */
 const DELIVERY_CONNECTIONS = 16;
 /** Claim loops: while one waits for its batch to be delivered, another claims the next. */
 const LOOPS = 4;
@@ -19,7 +21,7 @@ const LOOPS = 4;
 const POLL_MS = 50;
 
 class DeliveryLoop {
-  private readonly receiver: HttpPool;
+  private readonly receiver: Agent;
   private readonly key: Buffer;
   private waiters: (() => void)[] = [];
   private stopping = false;
@@ -29,8 +31,9 @@ class DeliveryLoop {
     private readonly pool: PgPool,
     private readonly receiverUrl: URL,
     signingSecret: string,
+    private readonly targetFromBody: boolean,
   ) {
-    this.receiver = new HttpPool(receiverUrl.origin, { connections: DELIVERY_CONNECTIONS, pipelining: 1 });
+    this.receiver = new Agent({ connections: DELIVERY_CONNECTIONS, pipelining: 1 });
     this.key = Buffer.from(signingSecret.replace(/^whsec_/, ''), 'base64');
   }
 
@@ -92,9 +95,11 @@ class DeliveryLoop {
     const timestamp = Math.floor(Date.now() / 1000).toString();
     const signature = createHmac('sha256', this.key).update(`${id}.${timestamp}.`).update(body).digest('base64');
     try {
+      const url = this.targetFromBody ? new URL(`${(JSON.parse(body.toString('utf8')) as { target: string }).target}/deliver`) : this.receiverUrl;
       const response = await this.receiver.request({
+        origin: url.origin,
         method: 'POST',
-        path: this.receiverUrl.pathname,
+        path: url.pathname,
         headers: {
           'content-type': 'application/json',
           'webhook-id': id,
@@ -122,7 +127,7 @@ async function main(): Promise<void> {
        id uuid PRIMARY KEY, source text NOT NULL, received_at timestamptz NOT NULL, body bytea NOT NULL, status text NOT NULL)`,
   );
   await pool.query(`CREATE INDEX IF NOT EXISTS relay_events_pending ON relay_events (received_at) WHERE status = 'pending'`);
-  const delivery = new DeliveryLoop(pool, receiverUrl, process.env.SIGNING_SECRET ?? '');
+  const delivery = new DeliveryLoop(pool, receiverUrl, process.env.SIGNING_SECRET ?? '', process.env.RELAY_TARGET_FROM_BODY === '1');
 
   const app = Fastify({ logger: false });
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));

@@ -3,15 +3,15 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import type { BenchDatabaseServer } from './bench-database';
-import { CpuMeter, CpuUse } from './cpu-meter';
-import type { DeliveryReceiver, SignatureCheck } from './delivery-receiver';
+import { CpuMeter, CpuUse, waitForQuietMachine } from './cpu-meter';
+import type { Arrival, ArrivalLog, SignatureCheck } from './delivery-receiver';
 import { generateFixedRate } from './fixed-rate-load';
 import { generateLoad } from './load-generator';
 import { RESULTS_DIR } from './paths';
 import type { BenchOptions } from './scenario';
 import { ServerProcess } from './server-process';
 import { percentile } from './statistics';
-import { epochMs, TimedOrderRequests } from './timed-order-requests';
+import { epochMs, type TimedOrderRequests } from './timed-order-requests';
 
 /** A relay under test: a server that accepts `POST /hooks/bench` and delivers each event to the receiver. */
 export interface RelaySpec {
@@ -21,6 +21,8 @@ export interface RelaySpec {
   cwd?: string;
   readyPath: string;
   env: Record<string, string>;
+  /** Requests each accepted event makes to the receivers (one per matching workflow); 1 when unset. */
+  deliveriesPerEvent?: number;
   /** How many events the relay stored, how many are not yet in a final state, and the states, for the audit. */
   storedEvents(database: Client): Promise<{ stored: number; unfinished: number; states: Record<string, number> }>;
   /**
@@ -28,19 +30,37 @@ export interface RelaySpec {
    * (in the order the event went through them), to split the latency into stages.
    */
   stageTimes?(database: Client, prefix: string): Promise<{ id: string; times: Record<string, number> }[]>;
+  /** Optional: throws when the started relay is not set up as the scenario meant (e.g. a workflow did not load). */
+  checkSetup?(baseUrl: string): Promise<void>;
+  /** What a soak samples: the relay's tables, and a statement answering `count`, the work still waiting. */
+  storage: { tables: string[]; backlogSql: string };
 }
 
-export interface EndToEndSettings {
+/** What every run of a relay needs. */
+export interface RelayRunSettings {
   options: BenchOptions;
   database: BenchDatabaseServer;
-  receiver: DeliveryReceiver;
-  /** HMAC secret of source `bench`. */
-  secret: string;
-  ratePerSecond: number;
-  rateSeconds: number;
+  /** Where the deliveries arrive: one receiver, or several read as one. */
+  receiver: ArrivalLog;
+  /** Fresh signed webhooks for one phase of a run (their ids start with the phase). */
+  requests(phase: string): TimedOrderRequests;
   drainLimitSeconds: number;
   profileDir: string;
   log(line: string): void;
+}
+
+export interface EndToEndSettings extends RelayRunSettings {
+  ratePerSecond: number;
+  rateSeconds: number;
+}
+
+/** A relay started for one run: fresh process, fresh database. */
+export interface RunningRelay {
+  relay: RelaySpec;
+  server: ServerProcess;
+  databaseUrl: string;
+  /** Cores other processes kept busy in the second before it started. */
+  backgroundCores?: number;
 }
 
 export interface SaturationSample {
@@ -57,12 +77,20 @@ export interface SaturationSample {
   /** Backlog cleared per second after the load stopped (delivery alone, no ingress competing). */
   deliveredPerSecondDuringDrain: number;
   deliveredPerSecondLoadAndDrain: number;
-  /** Accepted (2xx) but not delivered when the drain limit ran out. */
+  /** Deliveries owed for the accepted (2xx) events that had not arrived when the drain limit ran out. */
   lost: number;
   cpu?: CpuUse;
 }
 
+export interface LatencySummary {
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
 export interface FixedRateResult {
+  ratePerSecond: number;
   sent: number;
   accepted: number;
   non2xx: number;
@@ -71,7 +99,7 @@ export interface FixedRateResult {
   delivered: number;
   lost: number;
   /** Receiver arrival − sent_at, ms. */
-  latencyMs: { p50: number; p90: number; p99: number; max: number };
+  latencyMs: LatencySummary;
   /** Time to the 202 at the sender, ms. */
   acceptMs: { p50: number; p99: number };
   /** Where the latency went (relays with `stageTimes`): p50/p99 of each stage, ms. */
@@ -83,7 +111,7 @@ export interface RunAudit {
   stored: number;
   states: Record<string, number>;
   deliveredUnique: number;
-  /** Stored events that never reached the receiver (must be 0). */
+  /** Deliveries owed for the stored events that never reached the receiver (must be 0). */
   storedNotDelivered: number;
   duplicates: number;
   /** Of those, the ones with the first delivery's webhook-id (an at-least-once retry, idempotent for the receiver). */
@@ -102,14 +130,54 @@ export interface EndToEndRun {
   backgroundCores?: number;
 }
 
+/** A run that measures several levels (rates, phases) in one process, then audits the whole run. */
+export interface LevelledRun<Level> {
+  round: number;
+  levels: Level[];
+  audit: Omit<RunAudit, 'perEvent'>;
+}
+
 /** One run of one relay: fresh database and process, warm-up, fixed rate, saturation, audit. */
 export async function measureRelayOnce(settings: EndToEndSettings, relay: RelaySpec, round: number): Promise<EndToEndRun> {
+  return withRelay(
+    settings,
+    relay,
+    round,
+    async (running) => {
+      await warmUp(settings, running);
+      await settings.database.checkpoint();
+      const fixedRate = await measureFixedRate(settings, running, { phase: 'rate', ratePerSecond: settings.ratePerSecond, seconds: settings.rateSeconds });
+      await settings.database.checkpoint();
+      const saturation = await measureSaturation(settings, running);
+      const audit = await auditRun(settings, running);
+      fixedRate.stagesMs = await latencyStages(settings, relay, running.databaseUrl, fixedRate.idPrefix);
+      return { round, fixedRate, saturation, audit: { ...audit, perEvent: NO_WORK }, backgroundCores: running.backgroundCores };
+    },
+    async (run, databaseUrl) => ({ ...run, audit: { ...run.audit, perEvent: await perEventWork(databaseUrl, run.audit.stored) } }),
+  );
+}
+
+const NO_WORK: RunAudit['perEvent'] = { commits: 0, rowsInserted: 0, rowsUpdated: 0, rowsDeleted: 0 };
+
+/**
+ * Starts the relay as a fresh process on a fresh database (after a checkpoint and a wait
+ * for a quiet machine), hands it to `measure`, then stops it, keeps its output if it
+ * logged trouble, lets `afterStop` read the database once every backend is gone, and drops
+ * the database. The receiver is reset first.
+ */
+export async function withRelay<T>(
+  settings: RelayRunSettings,
+  relay: RelaySpec,
+  round: number,
+  measure: (running: RunningRelay) => Promise<T>,
+  afterStop?: (result: T, databaseUrl: string) => Promise<T>,
+): Promise<T> {
   const { database, receiver, options } = settings;
   receiver.reset();
-  const db = await database.createDatabase(`e2e ${relay.baseline ? 'baseline' : 'hookflow'}`);
+  const db = await database.createDatabase(relay.baseline ? 'relay baseline' : 'relay hookflow');
   try {
     await database.checkpoint();
-    const backgroundCores = await waitForQuietMachine(settings.log);
+    const backgroundCores = await waitForQuietMachine(settings.log, database.serverPid);
     const server = await ServerProcess.start({
       label: relay.name,
       entry: relay.entry,
@@ -118,72 +186,85 @@ export async function measureRelayOnce(settings: EndToEndSettings, relay: RelayS
       env: { ...relay.env, DATABASE_URL: db.url },
       readyPath: relay.readyPath,
     });
-    let measured: Omit<EndToEndRun, 'audit' | 'round'>;
-    let audit: Omit<RunAudit, 'perEvent'> | undefined;
+    let result: T;
     try {
-      measured = await measurePhases(settings, server, backgroundCores);
-      audit = await auditRun(settings, relay, db.url);
-      measured.fixedRate.stagesMs = await latencyStages(settings, relay, db.url, measured.fixedRate.idPrefix);
+      await relay.checkSetup?.(server.baseUrl);
+      result = await measure({ relay, server, databaseUrl: db.url, backgroundCores });
     } catch (error) {
       throw new Error(`${relay.name}: ${(error as Error).message}\n${server.recentOutput().slice(-2000)}`);
     } finally {
       await server.stop();
       await reportTroubleIn(server.recentOutput(), relay.name, round, settings);
     }
-    return { round, ...measured, audit: { ...audit, perEvent: await perEventWork(db.url, audit.stored) } };
+    return afterStop ? await afterStop(result, db.url) : result;
   } finally {
     await database.dropDatabase(db.name).catch(() => undefined);
   }
 }
 
-async function measurePhases(settings: EndToEndSettings, server: ServerProcess, backgroundCores: number | undefined) {
-  const { options, secret, database } = settings;
-  if (options.warmupSeconds > 0) {
-    const warmup = new TimedOrderRequests(secret, 'warmup');
-    const load = await generateLoad({ url: server.baseUrl, connections: options.connections, durationSeconds: options.warmupSeconds, requests: warmup.forAutocannon() });
-    await waitForDeliveries(settings, warmup.idPrefix, load.ok2xx);
-  }
-  await database.checkpoint();
-  const fixedRate = await measureFixedRate(settings, server);
-  await database.checkpoint();
-  const saturation = await measureSaturation(settings, server);
-  return { fixedRate, saturation, backgroundCores };
+/** Closed-loop warm-up (`--warmup` seconds), then waits until its events were delivered. */
+export async function warmUp(settings: RelayRunSettings, running: RunningRelay): Promise<void> {
+  const { options } = settings;
+  if (options.warmupSeconds <= 0) return;
+  const warmup = settings.requests('warmup');
+  const load = await generateLoad({ url: running.server.baseUrl, connections: options.connections, durationSeconds: options.warmupSeconds, requests: warmup.forAutocannon() });
+  await waitForDeliveries(settings, warmup.idPrefix, load.ok2xx * deliveriesPerEvent(running.relay));
 }
 
-async function measureFixedRate(settings: EndToEndSettings, server: ServerProcess): Promise<FixedRateResult> {
-  const requests = new TimedOrderRequests(settings.secret, 'rate');
-  const load = await generateFixedRate({ url: server.baseUrl, ratePerSecond: settings.ratePerSecond, durationSeconds: settings.rateSeconds, requests });
-  await waitForDeliveries(settings, requests.idPrefix, load.ok2xx);
+export interface FixedRatePhase {
+  /** Starts the event ids, so that the receiver tells the phases apart. */
+  phase: string;
+  ratePerSecond: number;
+  seconds: number;
+  /** Called when the last request was answered, before the wait for deliveries. */
+  loadEnded?(): void;
+}
+
+/** Open-loop load at a fixed rate, then waits (bounded) until every accepted event was delivered. */
+export async function measureFixedRate(settings: RelayRunSettings, running: RunningRelay, phase: FixedRatePhase): Promise<FixedRateResult> {
+  const requests = settings.requests(phase.phase);
+  const load = await generateFixedRate({ url: running.server.baseUrl, ratePerSecond: phase.ratePerSecond, durationSeconds: phase.seconds, requests });
+  phase.loadEnded?.();
+  const expected = load.ok2xx * deliveriesPerEvent(running.relay);
+  await waitForDeliveries(settings, requests.idPrefix, expected);
   const arrivals = settings.receiver.arrivalsWithPrefix(requests.idPrefix);
-  const latencies = Float64Array.from(arrivals.map((arrival) => arrival.arrivedAt - arrival.sentAt)).sort();
   return {
+    ratePerSecond: phase.ratePerSecond,
     sent: load.sent,
     accepted: load.ok2xx,
     non2xx: load.non2xx,
     errors: load.errors,
     skipped: load.skipped,
     delivered: arrivals.length,
-    lost: Math.max(0, load.ok2xx - arrivals.length),
-    latencyMs: {
-      p50: percentile(latencies, 50),
-      p90: percentile(latencies, 90),
-      p99: percentile(latencies, 99),
-      max: latencies.length ? latencies[latencies.length - 1] : 0,
-    },
+    lost: Math.max(0, expected - arrivals.length),
+    latencyMs: deliveryLatency(arrivals),
     acceptMs: { p50: load.responseMs.p50, p99: load.responseMs.p99 },
     idPrefix: requests.idPrefix,
   };
 }
 
-async function measureSaturation(settings: EndToEndSettings, server: ServerProcess): Promise<SaturationSample> {
+/** Percentiles of the time from sending the event to its arrival (or, with `until`, another moment). */
+export function deliveryLatency(arrivals: readonly Arrival[], until: (arrival: Arrival) => number = (arrival) => arrival.arrivedAt): LatencySummary {
+  const latencies = Float64Array.from(arrivals.map((arrival) => until(arrival) - arrival.sentAt)).sort();
+  return {
+    p50: percentile(latencies, 50),
+    p90: percentile(latencies, 90),
+    p99: percentile(latencies, 99),
+    max: latencies.length ? latencies[latencies.length - 1] : 0,
+  };
+}
+
+/** Closed-loop load (`--connections`, `--duration`), then the bounded drain. */
+export async function measureSaturation(settings: RelayRunSettings, running: RunningRelay): Promise<SaturationSample> {
   const { options, receiver } = settings;
-  const requests = new TimedOrderRequests(settings.secret, 'sat');
-  const cpu = new CpuMeter(server.pid);
+  const requests = settings.requests('sat');
+  const cpu = new CpuMeter(running.server.pid);
   const loadStart = epochMs();
-  const load = await generateLoad({ url: server.baseUrl, connections: options.connections, durationSeconds: options.durationSeconds, requests: requests.forAutocannon() });
+  const load = await generateLoad({ url: running.server.baseUrl, connections: options.connections, durationSeconds: options.durationSeconds, requests: requests.forAutocannon() });
   const loadEnd = epochMs();
   const cpuUse = cpu.stop();
-  await waitForDeliveries(settings, requests.idPrefix, load.ok2xx);
+  const expected = load.ok2xx * deliveriesPerEvent(running.relay);
+  await waitForDeliveries(settings, requests.idPrefix, expected);
   const arrivals = receiver.arrivalsWithPrefix(requests.idPrefix);
   const lastArrival = arrivals.reduce((last, arrival) => Math.max(last, arrival.arrivedAt), loadEnd);
   const loadSeconds = (loadEnd - loadStart) / 1000;
@@ -199,17 +280,21 @@ async function measureSaturation(settings: EndToEndSettings, server: ServerProce
     drainSeconds: (lastArrival - loadEnd) / 1000,
     deliveredPerSecondDuringDrain: lastArrival > loadEnd ? (arrivals.length - inLoad) / ((lastArrival - loadEnd) / 1000) : 0,
     deliveredPerSecondLoadAndDrain: arrivals.length / ((lastArrival - loadStart) / 1000),
-    lost: Math.max(0, load.ok2xx - arrivals.length),
+    lost: Math.max(0, expected - arrivals.length),
     cpu: cpuUse,
   };
 }
 
-/** Waits until `expected` events of a phase reached the receiver, or the drain limit ran out. */
-async function waitForDeliveries(settings: EndToEndSettings, prefix: string, expected: number): Promise<boolean> {
+function deliveriesPerEvent(relay: RelaySpec): number {
+  return relay.deliveriesPerEvent ?? 1;
+}
+
+/** Waits until `expected` deliveries of a phase reached the receiver, or the drain limit ran out. */
+export async function waitForDeliveries(settings: RelayRunSettings, prefix: string, expected: number): Promise<boolean> {
   const deadline = Date.now() + settings.drainLimitSeconds * 1000;
   while (settings.receiver.countWithPrefix(prefix) < expected) {
     if (Date.now() >= deadline) {
-      settings.log(`  ! only ${settings.receiver.countWithPrefix(prefix)} of ${expected} accepted events delivered after ${settings.drainLimitSeconds} s`);
+      settings.log(`  ! only ${settings.receiver.countWithPrefix(prefix)} of the ${expected} deliveries owed for accepted events arrived after ${settings.drainLimitSeconds} s`);
       return false;
     }
     await sleep(20);
@@ -220,25 +305,27 @@ async function waitForDeliveries(settings: EndToEndSettings, prefix: string, exp
 const AUDIT_WAIT_MS = 15_000;
 
 /**
- * Every stored event must reach the receiver, once: waits (bounded) for stragglers cut off
- * in flight and for the relay to record the last deliveries as final.
+ * Every stored event must reach the receiver (once per delivery it owes): waits (bounded)
+ * for stragglers cut off in flight and for the relay to record the last deliveries as final.
  */
-async function auditRun(settings: EndToEndSettings, relay: RelaySpec, databaseUrl: string): Promise<Omit<RunAudit, 'perEvent'>> {
+export async function auditRun(settings: RelayRunSettings, running: RunningRelay): Promise<Omit<RunAudit, 'perEvent'>> {
   const { receiver } = settings;
-  const client = new Client({ connectionString: databaseUrl });
+  const perEvent = deliveriesPerEvent(running.relay);
+  const client = new Client({ connectionString: running.databaseUrl });
   await client.connect();
   try {
     const deadline = Date.now() + AUDIT_WAIT_MS;
-    let found = await relay.storedEvents(client);
-    while ((receiver.uniqueArrivals.length < found.stored || found.unfinished > 0) && Date.now() < deadline) {
+    let found = await running.relay.storedEvents(client);
+    while ((receiver.uniqueArrivals.length < found.stored * perEvent || found.unfinished > 0) && Date.now() < deadline) {
       await sleep(200);
-      found = await relay.storedEvents(client);
+      found = await running.relay.storedEvents(client);
     }
+    const deliveredUnique = receiver.uniqueArrivals.length;
     return {
       stored: found.stored,
       states: found.states,
-      deliveredUnique: receiver.uniqueArrivals.length,
-      storedNotDelivered: Math.max(0, found.stored - receiver.uniqueArrivals.length),
+      deliveredUnique,
+      storedNotDelivered: Math.max(0, found.stored * perEvent - deliveredUnique),
       duplicates: receiver.duplicates,
       duplicatesWithSameKey: receiver.duplicatesWithSameKey,
       unparsable: receiver.unparsableBodies,
@@ -253,7 +340,7 @@ async function auditRun(settings: EndToEndSettings, relay: RelaySpec, databaseUr
  * Splits the fixed-rate latency into stages: sent_at → each time the relay recorded → the
  * arrival at the receiver. Relay times come from its own clock readings (same machine).
  */
-async function latencyStages(settings: EndToEndSettings, relay: RelaySpec, databaseUrl: string, prefix: string): Promise<FixedRateResult['stagesMs']> {
+async function latencyStages(settings: RelayRunSettings, relay: RelaySpec, databaseUrl: string, prefix: string): Promise<FixedRateResult['stagesMs']> {
   if (!relay.stageTimes) return undefined;
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
@@ -293,31 +380,11 @@ async function perEventWork(databaseUrl: string, events: number): Promise<RunAud
   }
 }
 
-const QUIET_CORES = 0.5;
-const QUIET_WAIT_MS = 90_000;
-
-/** As the other scenarios do: waits (up to 90 s) until other processes use less than half a core. */
-async function waitForQuietMachine(log: (line: string) => void): Promise<number | undefined> {
-  const deadline = Date.now() + QUIET_WAIT_MS;
-  let busy = await busyCoresOverOneSecond();
-  if (busy === undefined || busy < QUIET_CORES) return busy;
-  log(`  (machine busy: ${busy.toFixed(2)} cores used by other processes; waiting up to ${QUIET_WAIT_MS / 1000} s)`);
-  while (busy !== undefined && busy >= QUIET_CORES && Date.now() < deadline) busy = await busyCoresOverOneSecond();
-  return busy;
-}
-
-async function busyCoresOverOneSecond(): Promise<number | undefined> {
-  const meter = new CpuMeter(undefined);
-  await sleep(1_000);
-  const use = meter.stop();
-  return use && use.machine - use.loadGenerator;
-}
-
 /** Logs the first warning or error line, and keeps the process's last output beside the results. */
-async function reportTroubleIn(output: string, name: string, round: number, settings: EndToEndSettings): Promise<void> {
+async function reportTroubleIn(output: string, name: string, round: number, settings: RelayRunSettings): Promise<void> {
   const trouble = output.split('\n').filter((line) => /error|warn|fail|exception/i.test(line));
   if (trouble.length === 0) return;
-  const file = join(RESULTS_DIR, `${new Date().toISOString().replace(/[:.]/g, '-')}-e2e-${name.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 40)}-run-${round}.log`);
+  const file = join(RESULTS_DIR, `${new Date().toISOString().replace(/[:.]/g, '-')}-relay-${name.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 40)}-run-${round}.log`);
   await mkdir(RESULTS_DIR, { recursive: true });
   await writeFile(file, output);
   settings.log(`  ! ${name} logged ${trouble.length} warning/error line(s), e.g.: ${trouble[0].trim().slice(0, 300)}\n    (its last output: ${file})`);

@@ -1,4 +1,5 @@
 import type { EndToEndRun } from './end-to-end-run';
+import { percent, whole } from './results-table';
 import { median } from './statistics';
 
 export interface EndToEndSummary {
@@ -59,9 +60,8 @@ const HEADER = [
 export function formatEndToEndTable(summaries: EndToEndSummary[], ratePerSecond: number): string {
   const rows = summaries.map((summary) => {
     const m = summary.medians;
-    const whole = (value: number) => Math.round(value).toLocaleString('en-US');
     const runs = summary.runs.map((run) => whole(run.saturation.deliveredPerSecondLoadAndDrain)).join(' / ');
-    const ratio = summary.baseline ? '100% (baseline)' : summary.ratioToBaseline === null ? '–' : `${Math.round(summary.ratioToBaseline * 100)}%`;
+    const ratio = summary.baseline ? '100% (baseline)' : percent(summary.ratioToBaseline);
     return (
       `| ${summary.name} | ${whole(m.acceptedPerSecond)} | ${whole(m.deliveredPerSecondDuringLoad)} | ${whole(m.deliveredPerSecondLoadAndDrain)} | ${runs} | ` +
       `${m.drainSeconds.toFixed(1)} | ${m.p50Ms.toFixed(1)} | ${m.p99Ms.toFixed(1)} | ${summary.lost} | ${summary.duplicates} | ` +

@@ -5,6 +5,8 @@ const DIST = join(__dirname, '..', '..');
 
 export const REPOSITORY_ROOT = join(DIST, '..');
 export const RESULTS_DIR = join(REPOSITORY_ROOT, 'bench', 'results');
+/** Committed figures that BENCHMARKS.md links (written only with `--figures`). */
+export const PUBLISHED_FIGURES_DIR = join(REPOSITORY_ROOT, 'docs', 'benchmarks');
 export const HOOKFLOW_MAIN = join(DIST, 'src', 'main.js');
 export const SCENARIOS_DIR = join(DIST, 'bench', 'scenarios');
 

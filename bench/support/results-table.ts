@@ -26,3 +26,23 @@ function ratioWithRounds(summary: ServerSummary): string {
   const rounds = summary.ratioPerRound.length > 1 ? ` (per run ${summary.ratioPerRound.map(percent).join(' / ')}%)` : '';
   return `${percent(summary.ratioToBaseline!)}%${rounds}`;
 }
+
+/** 4,373: a whole number with thousands separators. */
+export function whole(value: number): string {
+  return Math.round(value).toLocaleString('en-US');
+}
+
+/** 0.37 → "37%"; "–" when there is no ratio. */
+export function percent(ratio: number | null | undefined): string {
+  return ratio === null || ratio === undefined || !Number.isFinite(ratio) ? '–' : `${Math.round(ratio * 100)}%`;
+}
+
+/** "5.9 / 20.8": milliseconds with one decimal, joined. */
+export function milliseconds(...values: number[]): string {
+  return values.map((value) => value.toFixed(1)).join(' / ');
+}
+
+/** A Markdown table from a header row, an alignment row (`---`, `--:`) and the rows' cells. */
+export function markdownTable(header: string[], align: string[], rows: string[][]): string {
+  return [header, align, ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+}

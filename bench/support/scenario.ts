@@ -11,6 +11,8 @@ export interface BenchOptions {
   connections: number;
   /** Starts the measured servers with `node --cpu-prof`, profiles in bench/results/profiles/. */
   cpuProfile: boolean;
+  /** `--figures` (or BENCH_FIGURES=1): figures are also written to docs/benchmarks/, where BENCHMARKS.md links them. */
+  publishFigures: boolean;
 }
 
 /** What every scenario gets from `bench/run.ts`. */
@@ -25,6 +27,13 @@ export interface BenchContext {
    * measures one run and stops it), prints the Markdown table and records the results.
    */
   compare(title: string, servers: ServerSpec[]): Promise<ServerSummary[]>;
+  /** Prints a result table under a `###` heading and keeps it, with its details, in the results JSON. */
+  report(title: string, table: string, details?: unknown): void;
+  /**
+   * Saves an SVG figure as bench/results/<time>-<name>.svg and, with `--figures`, as
+   * docs/benchmarks/<published>.svg; answers the files written.
+   */
+  saveFigure(name: string, svg: string, published?: string): Promise<string[]>;
   /** A fresh temporary folder, removed at the end of the bench run. */
   tempDir(prefix: string): Promise<string>;
   /** Runs at the end of the bench run, even when a scenario fails (last registered first). */
@@ -35,7 +44,7 @@ export interface BenchContext {
 /**
  * One file per scenario in bench/scenarios/, named `<name>.scenario.ts`, exporting
  * `scenario`. It is picked up by name; `npm run bench` without arguments runs every scenario
- * whose `runByDefault` is not false, in ascending `order`.
+ * whose `runByDefault` is not false, in ascending `order` (and the soak with `--soak`).
  */
 export interface Scenario {
   name: string;

@@ -95,7 +95,7 @@ export async function compareServers(settings: ComparisonSettings, specs: Server
         samples.get(spec)!.push(sample);
         accepted.set(spec, accepted.get(spec)! + answered);
         loadRuns.set(spec, loadRuns.get(spec)! + runsOfLoad);
-        log(`  run ${round}/${options.runs}  ${spec.name.padEnd(34)} ${describe(sample)}`);
+        log(`  run ${round}/${options.runs}  ${spec.name.padEnd(34)} ${describeSample(sample)}`);
       }
       if (!buildChanged && hookflowBuildStamp() !== buildAtStart) {
         buildChanged = true;
@@ -112,6 +112,16 @@ export async function compareServers(settings: ComparisonSettings, specs: Server
     for (const { name } of databases.values()) await database.dropDatabase(name).catch(() => undefined);
   }
   return summarize(specs, samples, audits).map((summary) => (buildChanged ? { ...summary, buildChanged } : summary));
+}
+
+/** One run of one server, as a round of `compareServers` measures it, on a database of its own (created and dropped here). */
+export async function measureServerOnce(settings: ComparisonSettings, spec: ServerSpec, round: number): Promise<MeasuredSample> {
+  const database = spec.needsDatabase ? await settings.database.createDatabase(spec.name) : undefined;
+  try {
+    return (await measureOnce(settings, spec, database, round)).sample;
+  } finally {
+    if (database) await settings.database.dropDatabase(database.name).catch(() => undefined);
+  }
 }
 
 async function measureOnce(
@@ -193,7 +203,8 @@ function summarize(specs: ServerSpec[], samples: Map<ServerSpec, MeasuredSample[
   });
 }
 
-function describe(sample: MeasuredSample): string {
+/** One log line per run: req/s, latency, errors, status codes and the CPU split. */
+export function describeSample(sample: MeasuredSample): string {
   const codes = Object.entries(sample.statusCodes).map(([code, count]) => `${code}×${count}`).join(' ');
   const cpu = sample.cpu
     ? `  cpu: load ${sample.cpu.loadGenerator.toFixed(2)}, server ${sample.cpu.server.toFixed(2)}` +

@@ -14,11 +14,15 @@ export interface TimedRequest {
   body: Buffer;
 }
 
+/** Picks the receiver (a base URL) that the event with this sequence number (1, 2, …) asks to be delivered to. */
+export type TargetChooser = (sequence: number) => string;
+
 /**
  * Distinct `order.paid` webhooks for source `bench` (HMAC-SHA256 hex, unique `x-event-id`)
  * whose body carries `id` and `sent_at`: the time the request was built, just before it is
  * written to the socket. Ids start with a prefix chosen per phase, so the receiver can tell
- * the phases of a run apart.
+ * the phases of a run apart. With a `target` chooser the body also names the receiver
+ * (`"target": "http://127.0.0.1:<port>"`) for workflows that route on it.
  */
 export class TimedOrderRequests {
   private readonly prefix: string;
@@ -27,6 +31,7 @@ export class TimedOrderRequests {
   constructor(
     private readonly secret: string,
     phase: string,
+    private readonly target?: TargetChooser,
   ) {
     this.prefix = `${phase}-${randomBytes(3).toString('hex')}-`;
   }
@@ -40,9 +45,11 @@ export class TimedOrderRequests {
   }
 
   next(): TimedRequest {
-    const id = `${this.prefix}${++this.sequence}`;
+    const sequence = ++this.sequence;
+    const id = `${this.prefix}${sequence}`;
+    const target = this.target ? `"target":${JSON.stringify(this.target(sequence))},` : '';
     const body = Buffer.from(
-      `{"type":"order.paid","id":"${id}","sent_at":${epochMs().toFixed(3)},` +
+      `{"type":"order.paid","id":"${id}",${target}"sent_at":${epochMs().toFixed(3)},` +
         `"order":{"id":"ord_${id}","total":42,"currency":"EUR","customer":{"email":"buyer@example.com"}}}`,
     );
     const signature = createHmac('sha256', this.secret).update(body).digest('hex');
