@@ -36,6 +36,14 @@ describe(PinoLogger.name, () => {
     assert.match(String((error.err as { stack: string }).stack), /Error: boom/);
   });
 
+  it("keeps Nest's start-up chatter at debug, and Hookflow's own lines at info", () => {
+    const { logger, lines } = capture();
+    logger.log('Mapped {/healthz, GET} route', 'RouterExplorer');
+    logger.log('AppModule dependencies initialized', 'InstanceLoader');
+    logger.log('3 workflows and 5 sources in force', 'WorkflowRegistry');
+    assert.deepEqual(lines().map((line) => line.msg), ['3 workflows and 5 sources in force']);
+  });
+
   it('never shows credentials, should a line carry headers or a secret field', () => {
     const { logger, lines } = capture();
     logger.warn({ msg: 'odd request', headers: { authorization: 'Bearer abc-123-secret', 'x-api-key': 'key-456', accept: '*/*' }, secret: 's-789' });

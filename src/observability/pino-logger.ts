@@ -20,6 +20,12 @@ const REDACTED_PATHS = [
 ];
 
 /**
+ * Nest's start-up chatter (a line per module, controller and route) is logged at debug, so
+ * that at the default level the banner is what a newcomer sees after `npm start`.
+ */
+const FRAMEWORK_CONTEXTS: ReadonlySet<string> = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer']);
+
+/**
  * Nest's logger interface on pino: one JSON object per line, with the Nest context. Pass an
  * object (`{ msg, event_id, run_id, … }`) to log fields; a string is logged as `msg`.
  */
@@ -37,7 +43,7 @@ export class PinoLogger implements LoggerService {
   }
 
   log(message: unknown, context?: string): void {
-    this.write('info', message, context);
+    this.write(context !== undefined && FRAMEWORK_CONTEXTS.has(context) ? 'debug' : 'info', message, context);
   }
   error(message: unknown, stackOrContext?: string, context?: string): void {
     const stack = context === undefined ? undefined : stackOrContext;
