@@ -23,7 +23,7 @@ const REDACTED_PATHS = [
  * Nest's start-up chatter (a line per module, controller and route) is logged at debug, so
  * that at the default level the banner is what a newcomer sees after `npm start`.
  */
-const FRAMEWORK_CONTEXTS: ReadonlySet<string> = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer']);
+const FRAMEWORK_CONTEXTS: ReadonlySet<string> = new Set(['NestFactory', 'NestApplication', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer']);
 
 /**
  * Nest's logger interface on pino: one JSON object per line, with the Nest context. Pass an
