@@ -21,9 +21,9 @@ export function serveApiDocs(app: INestApplication): void {
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'The admin token (HOOKFLOW_ADMIN_TOKEN or <data dir>/admin-token)' })
     .build();
   const document = SwaggerModule.createDocument(app, config, {
-    include: [],
     operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
   });
+  // Health, metrics, ingress and the console answer outside /api and are not part of it.
   document.paths = Object.fromEntries(Object.entries(document.paths).filter(([path]) => path.startsWith('/api/')));
   SwaggerModule.setup(API_DOCS_PATH, app, document, {
     jsonDocumentUrl: `${API_DOCS_PATH}/openapi.json`,

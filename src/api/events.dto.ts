@@ -1,7 +1,7 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { EVENT_STATUSES, EventStatus } from './event-queries.service';
+import { PageQuery } from './page.dto';
 
 /** Filters of the event log, shared by the list and the bulk replay. */
 export class EventFilterQuery {
@@ -32,21 +32,7 @@ export class EventFilterQuery {
   q?: string;
 }
 
-export class ListEventsQuery extends EventFilterQuery {
-  @ApiPropertyOptional({ description: '`next_cursor` of the previous page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  cursor?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit = 50;
-}
+export class ListEventsQuery extends IntersectionType(EventFilterQuery, PageQuery) {}
 
 /** `POST /api/events/replay`: replays the newest `limit` events that match the filters. */
 export class ReplayEventsBody extends EventFilterQuery {
