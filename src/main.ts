@@ -10,6 +10,7 @@ import { DatabaseConnection } from './database/database-connection';
 import { EmbeddedPostgresServer } from './database/embedded-postgres.server';
 import { waitForDatabase } from './database/wait-for-database';
 import { PinoLogger } from './observability/pino-logger';
+import { StartupProbes } from './observability/startup-probes';
 import { WorkflowRegistry } from './workflows/workflow-registry.service';
 
 /**
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
   const settings = readSettingsOrExit();
   const embedded = settings.DATABASE_URL ? undefined : new EmbeddedPostgresServer(settings.HOOKFLOW_DATA_DIR);
   const connection = new DatabaseConnection(settings.DATABASE_URL ?? (await embedded!.start()));
-  if (!embedded) await waitForDatabase(connection, new PinoLogger(settings.LOG_LEVEL));
+  if (!embedded) await waitForDatabaseAnsweringProbes(settings, connection);
 
   const app = await createApp(settings, connection).catch(async (error: unknown) => {
     await embedded?.stop();
@@ -52,6 +53,19 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 
   printBanner(settings, roles, app.get(WorkflowRegistry), connection, embedded !== undefined, adminToken, Date.now() - startedAt);
+}
+
+/** A late database keeps Hookflow waiting; meanwhile its port answers the health probes. */
+async function waitForDatabaseAnsweringProbes(settings: Settings, connection: DatabaseConnection): Promise<void> {
+  let probes: StartupProbes | undefined;
+  try {
+    await waitForDatabase(connection, new PinoLogger(settings.LOG_LEVEL), async (reason, attempt) => {
+      if (attempt === 1) probes = await StartupProbes.listen(settings.HOST, settings.PORT, connection.address);
+      probes?.waitingBecause(reason);
+    });
+  } finally {
+    await probes?.close();
+  }
 }
 
 function readSettingsOrExit(): Settings {

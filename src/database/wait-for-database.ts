@@ -12,13 +12,19 @@ const CONNECT_TIMEOUT_MS = 5_000;
  * unready and says why, one log line per attempt, instead of exiting and being restarted
  * in a loop. Stopping it meanwhile (SIGTERM) ends it at once.
  */
-export async function waitForDatabase(connection: DatabaseConnection, logger: LoggerService): Promise<void> {
+export async function waitForDatabase(
+  connection: DatabaseConnection,
+  logger: LoggerService,
+  /** Called after every failed attempt, with why it failed. */
+  onUnreachable: (reason: string, attempt: number) => void | Promise<void> = () => undefined,
+): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     const failure = await tryToConnect(connection.url);
     if (failure === undefined) {
       if (attempt > 1) logger.log(`Database ${connection.address} answers (attempt ${attempt})`, 'Database');
       return;
     }
+    await onUnreachable(failure, attempt);
     const delayMs = RETRY_DELAYS_MS[Math.min(attempt - 1, RETRY_DELAYS_MS.length - 1)];
     logger.error(
       `Database ${connection.address} is not reachable (${failure}); retrying in ${delayMs / 1000} s (attempt ${attempt}; Hookflow keeps trying until it answers)`,

@@ -47,7 +47,11 @@ describe('the database unreachable when Hookflow starts', () => {
     const saidWhy = await waitFor(() => waitLines().length >= 2, DATABASE_DOWN_MS);
     await sleep(Math.max(0, DATABASE_DOWN_MS - (Date.now() - startedAt)));
     const stillWaiting = hookflow.child.exitCode === null;
-    const notListening = await fetch(`${hookflow.baseUrl}/readyz`).then((response) => response.status !== 200, () => true);
+    const probes = {
+      live: await fetch(`${hookflow.baseUrl}/healthz`).then((response) => response.status),
+      ready: await fetch(`${hookflow.baseUrl}/readyz`).then(async (response) => ({ status: response.status, body: (await response.json()) as { error: { code: string; message: string } } })),
+      ingress: await fetch(`${hookflow.baseUrl}/hooks/load`, { method: 'POST', body: '{}' }).then((response) => response.status),
+    };
 
     await postgres.start();
     const databaseUpAt = Date.now();
@@ -67,7 +71,13 @@ describe('the database unreachable when Hookflow starts', () => {
     t.diagnostic(`first wait line: ${lines[0]}`);
 
     assert.ok(saidWhy && stillWaiting, `Hookflow waited, saying why, instead of exiting:\n${hookflow.output()}`);
-    assert.ok(notListening, 'not ready while the database is unreachable');
+    // Alive (an orchestrator must not restart it), not ready, and senders told to retry.
+    assert.equal(probes.live, 200, '/healthz answers while Hookflow waits');
+    assert.equal(probes.ready.status, 503, 'not ready while the database is unreachable');
+    assert.equal(probes.ready.body.error.code, 'NOT_READY');
+    assert.match(probes.ready.body.error.message, new RegExp(`^Waiting for the database 127\\.0\\.0\\.1:${port}/hookflow: .*ECONNREFUSED`));
+    assert.ok(!probes.ready.body.error.message.includes(PASSWORD));
+    assert.equal(probes.ingress, 503, 'webhooks are refused with 503 until the database answers');
     const first = JSON.parse(lines[0]) as { msg: string; level: number };
     assert.match(first.msg, new RegExp(`^Database 127\\.0\\.0\\.1:${port}/hookflow is not reachable \\(.*ECONNREFUSED.*\\); retrying in [\\d.]+ s \\(attempt 1; Hookflow keeps trying until it answers\\)$`));
     assert.ok(first.level >= 50, 'logged as an error');
