@@ -63,6 +63,7 @@ export const scenario: Scenario = {
         await settings.database.checkpoint();
         const sampler = new ResourceSampler({
           pid: running.server.pid,
+          metricsUrl: relay.baseline ? undefined : `${running.server.baseUrl}/metrics`,
           databaseUrl: running.databaseUrl,
           storage: relay.storage,
           receiver,
@@ -94,9 +95,14 @@ function describeSample(sample: ResourceSample): string {
     .map(([table, mib]) => `${shortName(table)} ${mib.toFixed(1)}`)
     .join(', ');
   return (
-    `t=${sample.atSeconds.toFixed(0).padStart(4)} s${sample.loading ? '' : ' (drain)'}  rss ${sample.rssMiB?.toFixed(1) ?? '?'} MiB  db ${sample.databaseMiB.toFixed(1)} MiB (${tables})  ` +
+    `t=${sample.atSeconds.toFixed(0).padStart(4)} s${sample.loading ? '' : ' (drain)'}  rss ${sample.rssMiB?.toFixed(1) ?? '?'} MiB${describeHeap(sample)}  db ${sample.databaseMiB.toFixed(1)} MiB (${tables})  ` +
     `backlog ${sample.backlog}  delivered ${Math.round(sample.deliveredPerSecond)}/s  p99 ${sample.p99Ms?.toFixed(1) ?? '–'} ms`
   );
+}
+
+function describeHeap(sample: ResourceSample): string {
+  if (sample.heapUsedMiB === null) return '';
+  return ` (heap ${sample.heapUsedMiB.toFixed(0)}/${sample.heapTotalMiB?.toFixed(0) ?? '?'}, external ${sample.externalMiB?.toFixed(0) ?? '?'})`;
 }
 
 function shortName(table: string): string {
@@ -211,6 +217,8 @@ function samplesTable(run: SoakRun): string {
     .map((sample) => [
       `${sample.atSeconds.toFixed(0)}${sample.loading ? '' : ' (drain)'}`,
       sample.rssMiB?.toFixed(1) ?? '–',
+      sample.heapUsedMiB === null ? '–' : `${sample.heapUsedMiB.toFixed(0)} / ${sample.heapTotalMiB?.toFixed(0) ?? '?'}`,
+      sample.externalMiB?.toFixed(0) ?? '–',
       sample.databaseMiB.toFixed(1),
       ...tables.map((table) => sample.tablesMiB[table].toFixed(1)),
       whole(sample.backlog),
@@ -218,8 +226,8 @@ function samplesTable(run: SoakRun): string {
       sample.p99Ms?.toFixed(1) ?? '–',
     ]);
   return markdownTable(
-    ['t (s)', 'RSS MiB', 'Database MiB', ...tables.map((table) => `${shortName(table)} MiB`), 'Backlog', `Delivered/s (last ${SAMPLE_SECONDS} s)`, 'p99 ms (last 10 s)'],
-    ['--:', '--:', '--:', ...tables.map(() => '--:'), '--:', '--:', '--:'],
+    ['t (s)', 'RSS MiB', 'V8 heap used / total MiB', 'External MiB', 'Database MiB', ...tables.map((table) => `${shortName(table)} MiB`), 'Backlog', `Delivered/s (last ${SAMPLE_SECONDS} s)`, 'p99 ms (last 10 s)'],
+    ['--:', '--:', '--:', '--:', '--:', ...tables.map(() => '--:'), '--:', '--:', '--:'],
     rows,
   );
 }
@@ -231,7 +239,16 @@ function soakFigure(context: BenchContext, runs: SoakRun[]): string {
       points: run.samples.flatMap((sample) => (pick(sample) === null ? [] : [[sample.atSeconds / 60, pick(sample)!] as const])),
     }));
   const panels: ChartPanel[] = [
-    { title: 'Resident memory (VmRSS) of the server process', xLabel: 'minutes into the soak', yLabel: 'MiB', yFromZero: true, series: series((sample) => sample.rssMiB) },
+    {
+      title: 'Resident memory (VmRSS) of the server process, and Hookflow\'s V8 heap in use',
+      xLabel: 'minutes into the soak',
+      yLabel: 'MiB',
+      yFromZero: true,
+      series: [
+        ...series((sample) => sample.rssMiB),
+        { name: 'Hookflow V8 heap used', line: 'dashed', points: runs[0].samples.flatMap((sample) => (sample.heapUsedMiB === null ? [] : [[sample.atSeconds / 60, sample.heapUsedMiB] as const])) },
+      ],
+    },
     { title: 'Database size (pg_database_size)', xLabel: 'minutes into the soak', yLabel: 'MiB', yFromZero: true, series: series((sample) => sample.databaseMiB) },
     { title: `p99 delivery latency per ${SAMPLE_SECONDS} s window`, xLabel: 'minutes into the soak', yLabel: 'ms (log scale)', logY: true, series: series((sample) => sample.p99Ms) },
   ];

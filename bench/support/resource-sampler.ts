@@ -16,6 +16,13 @@ export interface ResourceSample {
   loading: boolean;
   /** Resident set of the relay process (VmRSS), MiB; null when /proc does not say. */
   rssMiB: number | null;
+  /**
+   * The V8 heap (used and total) and memory outside it (Buffers and the like), MiB, from
+   * the relay's Prometheus `/metrics` (prom-client's default metrics); null without one.
+   */
+  heapUsedMiB: number | null;
+  heapTotalMiB: number | null;
+  externalMiB: number | null;
   databaseMiB: number;
   /** pg_total_relation_size of each of the relay's tables (indexes and TOAST included), MiB. */
   tablesMiB: Record<string, number>;
@@ -38,8 +45,16 @@ export function residentBytes(pid: number | undefined): number | undefined {
   }
 }
 
+/** The value of an unlabelled metric in a Prometheus exposition, or undefined. */
+export function metricValue(exposition: string, name: string): number | undefined {
+  const match = new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(exposition);
+  return match ? Number(match[1]) : undefined;
+}
+
 export interface SamplerTarget {
   pid: number | undefined;
+  /** Where the relay answers `GET /metrics`, if it does. */
+  metricsUrl?: string;
   databaseUrl: string;
   storage: RelaySpec['storage'];
   /** Arrivals are read in arrival order, from where they stood when sampling started. */
@@ -115,11 +130,13 @@ export class ResourceSampler {
     const seconds = (now - this.lastAt) / 1000;
     this.lastAt = now;
     const rss = residentBytes(this.target.pid);
+    const heap = await this.heapFigures();
     const toMiB = (bytes: string | null) => Number(bytes ?? 0) / MIB;
     const sample: ResourceSample = {
       atSeconds: Math.round((now - this.startedAt) / 100) / 10,
       loading: this.loading,
       rssMiB: rss === undefined ? null : rss / MIB,
+      ...heap,
       databaseMiB: toMiB(sizes.rows.find((row) => row.name === '')!.bytes),
       tablesMiB: Object.fromEntries(sizes.rows.filter((row) => row.name !== '').map((row) => [row.name, toMiB(row.bytes)])),
       backlog: Number(backlog.rows[0]?.count ?? 0),
@@ -128,5 +145,22 @@ export class ResourceSampler {
     };
     this.samples.push(sample);
     this.target.onSample?.(sample);
+  }
+
+  private async heapFigures(): Promise<Pick<ResourceSample, 'heapUsedMiB' | 'heapTotalMiB' | 'externalMiB'>> {
+    const none = { heapUsedMiB: null, heapTotalMiB: null, externalMiB: null };
+    if (!this.target.metricsUrl) return none;
+    try {
+      const response = await fetch(this.target.metricsUrl, { signal: AbortSignal.timeout(2_000) });
+      if (!response.ok) return none;
+      const text = await response.text();
+      const mib = (name: string) => {
+        const value = metricValue(text, name);
+        return value === undefined ? null : value / MIB;
+      };
+      return { heapUsedMiB: mib('nodejs_heap_size_used_bytes'), heapTotalMiB: mib('nodejs_heap_size_total_bytes'), externalMiB: mib('nodejs_external_memory_bytes') };
+    } catch {
+      return none;
+    }
   }
 }
