@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { AdminToken } from './api/admin-token';
 import { AdminTokenHolder } from './api/admin-token.holder';
 import { createApp } from './app.factory';
+import { limitHeapGrowth } from './config/heap-growth';
 import { SettingsError, loadSettings } from './config/load-settings';
 import { Duty, ProcessRoles } from './config/process-roles';
 import { Settings } from './config/settings';
@@ -19,6 +20,7 @@ import { WorkflowRegistry } from './workflows/workflow-registry.service';
  */
 async function main(): Promise<void> {
   const startedAt = Date.now();
+  limitHeapGrowth();
   const settings = readSettingsOrExit();
   const embedded = settings.DATABASE_URL ? undefined : new EmbeddedPostgresServer(settings.HOOKFLOW_DATA_DIR);
   const connection = new DatabaseConnection(settings.DATABASE_URL ?? (await embedded!.start()));
