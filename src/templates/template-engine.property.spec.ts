@@ -83,6 +83,26 @@ describe(`${TemplateEngine.name} properties`, () => {
     );
   });
 
+  it('renders text and paths alike with and without Handlebars (a block forces its runtime)', () => {
+    const plainTextArb = fc.string({ maxLength: 6 }).filter((text) => !/[{}\\]/.test(text));
+    fc.assert(
+      fc.property(treeArb, fc.array(fc.nat(), { maxLength: 6 }), plainTextArb, plainTextArb, fc.boolean(), (body, choices, before, after, missing) => {
+        const { segments } = pathInto(body, choices);
+        const path = ['event', 'body', ...segments, ...(missing ? ['[no such key]'] : [])].join('.');
+        const direct = `${before}{{${path}}}${after} {{event.type}}`;
+        const outcome = (source: string) => {
+          try {
+            return { text: engine.compile(source).render(contextWith(body), { step: 's' }) };
+          } catch (error) {
+            return { error: (error as Error).message };
+          }
+        };
+        assert.deepStrictEqual(outcome(direct), outcome(`{{#if true}}${direct}{{/if}}`));
+      }),
+      RUNS,
+    );
+  });
+
   it('hands event text full of template syntax and HTML on verbatim: data never becomes template code', () => {
     fc.assert(
       fc.property(mustacheTextArb, (text) => {
