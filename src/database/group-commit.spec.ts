@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { GroupCommit } from './group-commit';
+import { GroupCommit, retryingConflicts } from './group-commit';
 
 function sqlError(code: string): Error {
   return Object.assign(new Error(`sqlstate ${code}`), { code });
@@ -63,5 +63,34 @@ describe(GroupCommit.name, () => {
       'could not store 2',
     ]);
     await commit.drain();
+  });
+});
+
+describe(retryingConflicts.name, () => {
+  it('writes again after deadlocks and serialization failures, and answers what the write answered', async () => {
+    const codes = ['40P01', '40001'];
+    let calls = 0;
+    const answer = await retryingConflicts(async () => {
+      calls++;
+      if (codes.length > 0) throw sqlError(codes.shift()!);
+      return 'renewed';
+    });
+    assert.equal(answer, 'renewed');
+    assert.equal(calls, 3);
+  });
+
+  it('fails at once on any other error, and after five lost conflicts', async () => {
+    let calls = 0;
+    await assert.rejects(retryingConflicts(async () => {
+      calls++;
+      throw sqlError('23505');
+    }), { code: '23505' });
+    assert.equal(calls, 1);
+    calls = 0;
+    await assert.rejects(retryingConflicts(async () => {
+      calls++;
+      throw sqlError('40P01');
+    }), { code: '40P01' });
+    assert.equal(calls, 5);
   });
 });

@@ -62,18 +62,12 @@ export class GroupCommit<Input, Output> {
     }
   }
 
-  private async writeBatch(batch: Waiter<Input, Output>[], attempt = 1): Promise<void> {
+  private async writeBatch(batch: Waiter<Input, Output>[]): Promise<void> {
     try {
-      const outputs = await this.write(batch.map((waiter) => waiter.input));
+      // Failing a batch on a deadlock would make the engine repeat steps that already had their effect.
+      const outputs = await retryingConflicts(() => this.write(batch.map((waiter) => waiter.input)));
       batch.forEach((waiter, index) => waiter.resolve(outputs[index]));
     } catch (error) {
-      if (isTransientConflict(error) && attempt < MAX_CONFLICT_ATTEMPTS) {
-        // Concurrent batches can lock the same rows in different orders. The statement
-        // was rolled back as a whole, so writing the batch again is safe, and failing it
-        // would make the engine repeat steps that already had their effect.
-        await new Promise((done) => setTimeout(done, Math.random() * 10 * attempt));
-        return this.writeBatch(batch, attempt + 1);
-      }
       if (batch.length > 1 && isDataError(error)) {
         for (const waiter of batch) await this.writeBatch([waiter]);
         return;
@@ -85,6 +79,23 @@ export class GroupCommit<Input, Output> {
 }
 
 const MAX_CONFLICT_ATTEMPTS = 5;
+
+/**
+ * Runs a one-statement write again when it lost a deadlock or a serialization conflict
+ * (up to 5 attempts, a few random milliseconds apart). Concurrent statements that update
+ * several rows (group commits, lease renewals) can lock them in different orders;
+ * PostgreSQL then rolls one back as a whole, so writing it again is safe.
+ */
+export async function retryingConflicts<T>(write: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (!isTransientConflict(error) || attempt >= MAX_CONFLICT_ATTEMPTS) throw error;
+      await new Promise((done) => setTimeout(done, Math.random() * 10 * attempt));
+    }
+  }
+}
 
 /** Deadlock (40P01) or serialization failure (40001): nothing was written, try again. */
 function isTransientConflict(error: unknown): boolean {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AttemptRecord } from '../delivery/attempt-record';
-import { GroupCommit } from '../database/group-commit';
+import { GroupCommit, retryingConflicts } from '../database/group-commit';
 import { preparedQuery } from '../database/prepared-query';
 import { jsonbText, storableText } from '../database/storable-text';
 import { QUEUE_SCHEMA, RUN_TASK } from '../queue/run-job';
@@ -204,13 +204,13 @@ export class RunStore {
    */
   async renewLeases(owner: string, runIds: string[]): Promise<string[]> {
     if (runIds.length === 0) return [];
-    const rows = (await this.dataSource.query(
+    const rows = (await retryingConflicts(() => this.dataSource.query(
       `WITH renewed AS (
          UPDATE runs SET lease_until = now() + make_interval(secs => $2) WHERE id = ANY($3::uuid[]) AND lease_owner = $1
          RETURNING id)
        SELECT id FROM renewed`,
       [owner, RUN_LEASE_SECONDS, runIds],
-    )) as { id: string }[];
+    ))) as { id: string }[];
     return rows.map((row) => row.id);
   }
 
