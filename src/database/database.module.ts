@@ -7,6 +7,7 @@ import { SignatureFailureEntity } from '../ingress/signature-failure.entity';
 import { DatabaseConnection } from './database-connection';
 import { initializeMigrated } from './migrate-exclusively';
 import { keepDataSourceClientErrorsHandled } from './client-errors';
+import { TypeOrmNestLogger } from './typeorm-logger';
 import { StepAttemptEntity } from '../engine/step-attempt.entity';
 import { StepRunEntity } from '../engine/step-run.entity';
 import { WorkflowVersionEntity } from '../engine/workflow-version.entity';
@@ -33,7 +34,7 @@ export class DatabaseModule {
             entities: ENTITIES,
             migrations: MIGRATIONS,
             synchronize: false,
-            logging: ['error'],
+            logger: new TypeOrmNestLogger(),
             retryAttempts: 10,
             retryDelay: 3000,
             extra: { max: 20, application_name: 'hookflow' },
