@@ -10,6 +10,8 @@ import { WorkflowVersions } from './workflow-versions.service';
 
 /** When another process holds a run, look again after this long. */
 const HELD_RUN_RETRY_MS = 5_000;
+/** When a claim lost a race with a lapsing lease or another claim, look again soon. */
+const CONTENDED_RUN_RETRY_MS = 500;
 /**
  * A claim confirmed less than this long ago is certainly still held: half the lease, so
  * that neither a slow statement nor clocks running at slightly different rates matter.
@@ -70,6 +72,7 @@ export class RunExecutor {
     const askedAt = performance.now();
     const claimed = await this.store.claim(runId, owner);
     if (claimed === 'held-by-another-process') return this.store.retryLater(runId, HELD_RUN_RETRY_MS);
+    if (claimed === 'contended') return this.store.retryLater(runId, CONTENDED_RUN_RETRY_MS);
     if (typeof claimed === 'string') return;
     this.leaseConfirmedAt.set(runId, askedAt);
 

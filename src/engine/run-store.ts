@@ -42,7 +42,12 @@ interface StepFinish {
   runEnd?: { outcome: 'succeeded' | 'failed'; error: string | null };
 }
 
-export type ClaimRefusal = 'missing' | 'final' | 'waiting-for-earlier-run' | 'held-by-another-process';
+/**
+ * Why a claim was refused. `contended`: nothing holds the run any more, yet the claim did
+ * not get it (a lease lapsed between the claim and the question, or another process
+ * claimed it and let go); it is worth another try.
+ */
+export type ClaimRefusal = 'missing' | 'final' | 'waiting-for-earlier-run' | 'held-by-another-process' | 'contended';
 
 interface StepRow {
   step_id: string;
@@ -216,12 +221,21 @@ export class RunStore {
 
   private async whyNotClaimed(runId: string, owner: string): Promise<ClaimRefusal> {
     const rows = (await this.dataSource.query(
-      `SELECT status, lease_owner IS NOT NULL AND lease_owner <> $2 AND lease_until >= now() AS held FROM runs WHERE id = $1`,
+      `SELECT r.status,
+              r.lease_owner IS NOT NULL AND r.lease_owner <> $2 AND r.lease_until >= now() AS held,
+              EXISTS (SELECT 1 FROM open_keyed_runs earlier
+                       WHERE r.concurrency_key IS NOT NULL
+                         AND earlier.workflow = r.workflow AND earlier.concurrency_key = r.concurrency_key
+                         AND (earlier.created_at, earlier.run_id) < (r.created_at, r.id)) AS waiting
+         FROM runs r WHERE r.id = $1`,
       [runId, owner],
-    )) as { status: RunStatus; held: boolean }[];
+    )) as { status: RunStatus; held: boolean; waiting: boolean }[];
     if (rows.length === 0) return 'missing';
-    if (rows[0].status !== 'queued' && rows[0].status !== 'running') return 'final';
-    return rows[0].held ? 'held-by-another-process' : 'waiting-for-earlier-run';
+    const [{ status, held, waiting }] = rows;
+    if (status !== 'queued' && status !== 'running') return 'final';
+    if (held) return 'held-by-another-process';
+    // Only a run behind an earlier one may be left without a job: that one wakes it when it ends.
+    return waiting ? 'waiting-for-earlier-run' : 'contended';
   }
 }
 
