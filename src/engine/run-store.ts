@@ -223,10 +223,7 @@ export class RunStore {
     const rows = (await this.dataSource.query(
       `SELECT r.status,
               r.lease_owner IS NOT NULL AND r.lease_owner <> $2 AND r.lease_until >= now() AS held,
-              EXISTS (SELECT 1 FROM open_keyed_runs earlier
-                       WHERE r.concurrency_key IS NOT NULL
-                         AND earlier.workflow = r.workflow AND earlier.concurrency_key = r.concurrency_key
-                         AND (earlier.created_at, earlier.run_id) < (r.created_at, r.id)) AS waiting
+              r.concurrency_key IS NOT NULL AND ${EARLIER_OPEN_RUN_WITH_ITS_KEY('r')} AS waiting
          FROM runs r WHERE r.id = $1`,
       [runId, owner],
     )) as { status: RunStatus; held: boolean; waiting: boolean }[];
@@ -284,6 +281,12 @@ interface ClaimRow {
   steps: StepRow[];
 }
 
+/** Whether an unfinished run with the concurrency key of `run` (an alias of runs) came before it: then it waits. */
+const EARLIER_OPEN_RUN_WITH_ITS_KEY = (run: string) => `EXISTS (
+         SELECT 1 FROM open_keyed_runs earlier
+          WHERE earlier.workflow = ${run}.workflow AND earlier.concurrency_key = ${run}.concurrency_key
+            AND (earlier.created_at, earlier.run_id) < (${run}.created_at, ${run}.id))`;
+
 const CLAIM_RUNS = `
   WITH wanted AS (SELECT * FROM unnest($1::uuid[], $2::text[]) AS w(id, owner)),
   claimed AS (
@@ -294,10 +297,7 @@ const CLAIM_RUNS = `
      WHERE r.id = w.id AND e.id = r.event_id
        AND r.status IN ('queued', 'running')
        AND (r.lease_owner IS NULL OR r.lease_owner = w.owner OR r.lease_until < now())
-       AND (r.concurrency_key IS NULL OR NOT EXISTS (
-             SELECT 1 FROM open_keyed_runs earlier
-              WHERE earlier.workflow = r.workflow AND earlier.concurrency_key = r.concurrency_key
-                AND (earlier.created_at, earlier.run_id) < (r.created_at, r.id)))
+       AND (r.concurrency_key IS NULL OR NOT ${EARLIER_OPEN_RUN_WITH_ITS_KEY('r')})
     RETURNING r.id, r.workflow, r.workflow_version, r.event_id,
               e.source, e.type, e.received_at, e.headers, e.query, e.content_type, e.body,
               (SELECT coalesce(json_agg(json_build_object(

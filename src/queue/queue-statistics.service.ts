@@ -50,9 +50,7 @@ export class QueueStatisticsService implements OnApplicationBootstrap, OnApplica
     this.checking = true;
     try {
       const [row] = (await this.dataSource.query(
-        `SELECT c.reltuples::float8 AS planned, coalesce(s.n_live_tup, 0)::float8 AS queued
-           FROM pg_class c LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
-          WHERE c.oid = to_regclass($1)`,
+        `SELECT reltuples::float8 AS planned, pg_stat_get_live_tuples(oid)::float8 AS queued FROM pg_class WHERE oid = to_regclass($1)`,
         [JOBS_TABLE],
       )) as { planned: number; queued: number }[];
       if (!row || !queueStatisticsAreStale(row.planned, row.queued)) return false;
