@@ -14,21 +14,23 @@ const SHORTEST_SCRUBBED = 4;
  * that will be stored, e.g. a receiver that echoes the token it was sent.
  */
 export class SecretScrubber {
-  private readonly values: string[];
+  /** Each secret as it appears inside a JSON string, longest first. */
+  private readonly inJson: string[];
 
   constructor(yaml: string, environment: Readonly<Record<string, string | undefined>>) {
-    this.values = secretNamesIn(yaml)
+    this.inJson = secretNamesIn(yaml)
       .map((name) => environment[name])
       .filter((value): value is string => typeof value === 'string' && value.length >= SHORTEST_SCRUBBED)
-      .sort((a, b) => b.length - a.length);
+      .sort((a, b) => b.length - a.length)
+      .map((secret) => JSON.stringify(secret).slice(1, -1));
   }
 
   scrub<T>(value: T): T {
-    if (this.values.length === 0 || value === undefined || value === null) return value;
+    if (this.inJson.length === 0 || value === undefined || value === null) return value;
     const text = JSON.stringify(value);
-    if (!this.values.some((secret) => text.includes(JSON.stringify(secret).slice(1, -1)))) return value;
+    if (!this.inJson.some((secret) => text.includes(secret))) return value;
     let scrubbed = text;
-    for (const secret of this.values) scrubbed = scrubbed.split(JSON.stringify(secret).slice(1, -1)).join(REDACTED);
+    for (const secret of this.inJson) scrubbed = scrubbed.split(secret).join(REDACTED);
     return JSON.parse(scrubbed) as T;
   }
 }

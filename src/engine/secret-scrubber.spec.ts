@@ -1,0 +1,41 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { SecretScrubber, secretNamesIn } from './secret-scrubber';
+
+const YAML = `steps:
+  - id: notify
+    with:
+      url: "{{secrets.HOOK_URL}}"
+      headers: { authorization: "Bearer {{secrets.API_TOKEN}}", x-short: "{{secrets.PIN}}" }
+`;
+
+describe('secretNamesIn', () => {
+  it('names each referenced secret once', () => {
+    assert.deepEqual(secretNamesIn(`${YAML}      again: "{{secrets.API_TOKEN}}"\n`), ['HOOK_URL', 'API_TOKEN', 'PIN']);
+  });
+});
+
+describe(SecretScrubber.name, () => {
+  const environment = { HOOK_URL: 'https://hooks.example/T0/B1', API_TOKEN: 'tok"en\\42', PIN: '123', OTHER: 'not-referenced' };
+
+  it('replaces the referenced secrets wherever they appear, also inside keys and escaped text', () => {
+    const scrubber = new SecretScrubber(YAML, environment);
+    const scrubbed = scrubber.scrub({
+      echoed: { 'tok"en\\42': `sent to https://hooks.example/T0/B1 with tok"en\\42` },
+      list: ['https://hooks.example/T0/B1/extra'],
+    });
+    assert.deepEqual(scrubbed, { echoed: { '[secret]': 'sent to [secret] with [secret]' }, list: ['[secret]/extra'] });
+  });
+
+  it('leaves short and unreferenced values alone, and answers the value itself when nothing matched', () => {
+    const scrubber = new SecretScrubber(YAML, environment);
+    const value = { pin: '123', other: 'not-referenced' };
+    assert.equal(scrubber.scrub(value), value);
+    assert.equal(scrubber.scrub(null), null);
+  });
+
+  it('replaces the longest secret first, so that one containing another is hidden whole', () => {
+    const scrubber = new SecretScrubber('{{secrets.A}} {{secrets.B}}', { A: 'abcd', B: 'abcdefgh' });
+    assert.equal(scrubber.scrub('x abcdefgh y abcd'), 'x [secret] y [secret]');
+  });
+});
