@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
+import { TableStatisticsService } from '../database/table-statistics.service';
 import { IngressModule } from '../ingress/ingress.module';
-import { QueueStatisticsService } from '../queue/queue-statistics.service';
 import { WorkflowsModule } from '../workflows/workflows.module';
 import { EngineModule } from './engine.module';
 import { SchedulerService } from './scheduler.service';
@@ -12,7 +12,7 @@ import { WorkerService } from './worker.service';
  */
 @Module({
   imports: [EngineModule, IngressModule, WorkflowsModule],
-  providers: [WorkerService, SchedulerService, QueueStatisticsService],
+  providers: [WorkerService, SchedulerService, TableStatisticsService],
   exports: [WorkerService, SchedulerService],
 })
 export class WorkersModule {}
