@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { EndToEndRun, EndToEndSettings, measureRelayOnce, RelaySpec } from '../support/end-to-end-run';
 import { describeRun, formatEndToEndTable, summarizeRelays } from '../support/end-to-end-table';
 import { parseBuildVariants } from '../support/build-variants';
@@ -27,7 +28,8 @@ export const scenario: Scenario = {
       ...hookflow,
       name: variant.entry ? `${variant.name} (${variant.entry})` : variant.name,
       baseline: index === 0,
-      entry: variant.entry ?? hookflow.entry,
+      // Relative to where the bench was started: the server runs in a folder of its own.
+      entry: variant.entry ? resolve(variant.entry) : hookflow.entry,
       env: { ...hookflow.env, ...variant.env },
     }));
     const settings: EndToEndSettings = { ...relayRunSettings(context, receiver), ratePerSecond: RATE_PER_SECOND, rateSeconds: RATE_SECONDS };
