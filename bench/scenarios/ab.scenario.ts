@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
-import { EndToEndRun, EndToEndSettings, measureRelayOnce, RelaySpec } from '../support/end-to-end-run';
-import { describeRun, formatEndToEndTable, summarizeRelays } from '../support/end-to-end-table';
+import { EndToEndSettings, RelaySpec } from '../support/end-to-end-run';
+import { formatEndToEndTable } from '../support/end-to-end-table';
 import { parseBuildVariants } from '../support/build-variants';
-import { interleavedRounds, oneStepRelays, relayRunSettings, startDeliveryBench } from '../support/relays';
+import { endToEndRounds, oneStepRelays, relayRunSettings, startDeliveryBench } from '../support/relays';
 import type { Scenario } from '../support/scenario';
 
 /** BENCH_AB_RATE and BENCH_E2E_RATE_SECONDS set the fixed-rate phase (latency). */
@@ -34,8 +34,7 @@ export const scenario: Scenario = {
     }));
     const settings: EndToEndSettings = { ...relayRunSettings(context, receiver), ratePerSecond: RATE_PER_SECOND, rateSeconds: RATE_SECONDS };
     context.log(`-- ${relays.length} variants, ${context.options.runs} interleaved rounds; ${RATE_PER_SECOND}/s for ${RATE_SECONDS} s, then saturation`);
-    const runs = await interleavedRounds<RelaySpec, EndToEndRun>(context, relays, (relay, round) => measureRelayOnce(settings, relay, round), describeRun);
-    const summaries = summarizeRelays(relays.map((relay) => ({ name: relay.name, baseline: relay.baseline, runs: runs.get(relay)! })));
+    const summaries = await endToEndRounds(context, settings, relays);
     context.report('A/B: end to end, Hookflow variants side by side', formatEndToEndTable(summaries, RATE_PER_SECOND), {
       settings: { variants, ratePerSecond: RATE_PER_SECOND, rateSeconds: RATE_SECONDS },
       summaries,

@@ -1,6 +1,6 @@
-import { EndToEndRun, EndToEndSettings, measureRelayOnce, RelaySpec } from '../support/end-to-end-run';
-import { describeRun, formatEndToEndTable, summarizeRelays } from '../support/end-to-end-table';
-import { interleavedRounds, oneStepRelays, relayRunSettings, startDeliveryBench } from '../support/relays';
+import { EndToEndSettings, RelaySpec } from '../support/end-to-end-run';
+import { formatEndToEndTable } from '../support/end-to-end-table';
+import { endToEndRounds, oneStepRelays, relayRunSettings, startDeliveryBench } from '../support/relays';
 import type { Scenario } from '../support/scenario';
 
 const RATE_PER_SECOND = 200;
@@ -28,8 +28,7 @@ export const scenario: Scenario = {
       `-- receiver on ${env.RECEIVER_URL} (in the bench process); per run: ${context.options.warmupSeconds} s warm-up, ` +
         `${RATE_PER_SECOND}/s for ${RATE_SECONDS} s, ${context.options.durationSeconds} s at ${context.options.connections} connections`,
     );
-    const runs = await interleavedRounds<RelaySpec, EndToEndRun>(context, relays, (relay, round) => measureRelayOnce(settings, relay, round), describeRun);
-    const summaries = summarizeRelays(relays.map((relay) => ({ name: relay.name, baseline: relay.baseline, runs: runs.get(relay)! })));
+    const summaries = await endToEndRounds(context, settings, relays);
     context.report('End to end: event accepted → signed request at the receiver', formatEndToEndTable(summaries, RATE_PER_SECOND), {
       settings: { ratePerSecond: RATE_PER_SECOND, rateSeconds: RATE_SECONDS, drainLimitSeconds: settings.drainLimitSeconds },
       summaries,

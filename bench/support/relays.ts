@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Client } from 'pg';
 import { ArrivalLog, DeliveryReceiver, ReceiverOptions } from './delivery-receiver';
-import { auditRun, LevelledRun, RelayRunSettings, RelaySpec, RunningRelay, warmUp, withRelay } from './end-to-end-run';
+import { auditRun, EndToEndSettings, LevelledRun, measureRelayOnce, RelayRunSettings, RelaySpec, RunningRelay, warmUp, withRelay } from './end-to-end-run';
+import { describeRun, EndToEndSummary, summarizeRelays } from './end-to-end-table';
 import { hookflowServer } from './hookflow-server';
 import { benchServer, RESULTS_DIR } from './paths';
 import type { BenchContext } from './scenario';
@@ -213,6 +214,12 @@ export async function interleavedRounds<S extends { name: string }, T>(
     }
   }
   return runs;
+}
+
+/** The end-to-end phases (fixed rate, then saturation) for each relay in interleaved rounds, summarized per relay. */
+export async function endToEndRounds(context: BenchContext, settings: EndToEndSettings, relays: RelaySpec[]): Promise<EndToEndSummary[]> {
+  const runs = await interleavedRounds(context, relays, (relay, round) => measureRelayOnce(settings, relay, round), describeRun);
+  return summarizeRelays(relays.map((relay) => ({ name: relay.name, baseline: relay.baseline, runs: runs.get(relay)! })));
 }
 
 /**
