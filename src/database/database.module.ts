@@ -15,9 +15,10 @@ import { InitialSchema1764172800000 } from './migrations/1764172800000-InitialSc
 import { Engine1764259200000 } from './migrations/1764259200000-Engine';
 import { ChangeFeed1764345600000 } from './migrations/1764345600000-ChangeFeed';
 import { RetentionIndexes1764435600000 } from './migrations/1764435600000-RetentionIndexes';
+import { RunLeaseIndex1764608400000 } from './migrations/1764608400000-RunLeaseIndex';
 
 export const ENTITIES = [EventEntity, RunEntity, SignatureFailureEntity, StepRunEntity, StepAttemptEntity, WorkflowVersionEntity];
-export const MIGRATIONS = [InitialSchema1764172800000, Engine1764259200000, ChangeFeed1764345600000, RetentionIndexes1764435600000];
+export const MIGRATIONS = [InitialSchema1764172800000, Engine1764259200000, ChangeFeed1764345600000, RetentionIndexes1764435600000, RunLeaseIndex1764608400000];
 
 /** The TypeORM data source on `connection`, with the schema brought up to date at start. */
 @Global()

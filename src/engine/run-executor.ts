@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Settings } from '../config/settings';
 import { RunPlan } from './run-plan';
 import { RunReporter } from './run-reporter';
-import { RUN_LEASE_SECONDS, RunStore } from './run-store';
+import { ClaimedRun, RUN_LEASE_SECONDS, RunStore } from './run-store';
 import { SecretScrubber } from './secret-scrubber';
 import { StepRunner, RunInProgress, runOutcome } from './step-runner';
 import { eventContextOf } from './event-context';
@@ -54,9 +54,25 @@ export class RunExecutor {
     }
   }
 
-  async execute(runId: string, owner: string): Promise<void> {
+  /** Claims the run for `owner`, then executes it (a queue job "look at run X now"). */
+  execute(runId: string, owner: string): Promise<void> {
+    return this.serialized(runId, () => this.claimAndProceed(runId, owner));
+  }
+
+  /**
+   * Executes a run that was stored already claimed by `owner` (RunHandOff): nothing to
+   * fetch or claim, its claim dates from `claimedAt` (`performance.now()`).
+   */
+  executeClaimed(claimed: ClaimedRun, owner: string, claimedAt: number): Promise<void> {
+    return this.serialized(claimed.id, () => {
+      this.leaseConfirmedAt.set(claimed.id, claimedAt);
+      return this.proceed(claimed, owner);
+    });
+  }
+
+  private async serialized(runId: string, execute: () => Promise<void>): Promise<void> {
     const previous = this.inProgress.get(runId);
-    const execution = (previous ? previous.catch(() => undefined) : Promise.resolve()).then(() => this.executeOnce(runId, owner));
+    const execution = (previous ? previous.catch(() => undefined) : Promise.resolve()).then(execute);
     this.inProgress.set(runId, execution);
     try {
       await execution;
@@ -68,14 +84,18 @@ export class RunExecutor {
     }
   }
 
-  private async executeOnce(runId: string, owner: string): Promise<void> {
+  private async claimAndProceed(runId: string, owner: string): Promise<void> {
     const askedAt = performance.now();
     const claimed = await this.store.claim(runId, owner);
     if (claimed === 'held-by-another-process') return this.store.retryLater(runId, HELD_RUN_RETRY_MS);
     if (claimed === 'contended') return this.store.retryLater(runId, CONTENDED_RUN_RETRY_MS);
     if (typeof claimed === 'string') return;
     this.leaseConfirmedAt.set(runId, askedAt);
+    return this.proceed(claimed, owner);
+  }
 
+  private async proceed(claimed: ClaimedRun, owner: string): Promise<void> {
+    const runId = claimed.id;
     const workflow = await this.versions.get(claimed.workflow, claimed.workflowVersion);
     if (!workflow) {
       const reason = `workflow ${claimed.workflow} version ${claimed.workflowVersion} is not available`;

@@ -224,6 +224,16 @@ export class RunStore {
     return rows.map((row) => row.id);
   }
 
+  /**
+   * Puts back on the queue the runs whose claim lapsed with no job behind them: runs a
+   * process took straight from its own ingress (RunHandOff) and then died or stalled with.
+   * A run that has a job is left to it. Answers how many were put back.
+   */
+  async requeueLapsedRuns(): Promise<number> {
+    const rows = (await this.dataSource.query(REQUEUE_LAPSED_RUNS)) as unknown[];
+    return rows.length;
+  }
+
   private async whyNotClaimed(runId: string, owner: string): Promise<ClaimRefusal> {
     const rows = (await this.dataSource.query(
       `SELECT r.status,
@@ -382,3 +392,11 @@ const FINISH_RUN = `
      WHERE id = $1 AND status = 'running'
     RETURNING id, workflow, concurrency_key)
   ${WAKE_NEXT_IN_LINE('finished')}`;
+
+const REQUEUE_LAPSED_RUNS = `
+  WITH lapsed AS (
+    UPDATE runs r SET lease_owner = NULL, lease_until = NULL
+     WHERE r.lease_owner IS NOT NULL AND r.lease_until < now() AND r.status IN ('queued', 'running')
+       AND NOT EXISTS (SELECT 1 FROM ${QUEUE_SCHEMA}._private_jobs j WHERE j.key = 'run:' || r.id)
+    RETURNING r.id)
+  SELECT ${ENQUEUE_RUN('lapsed.id', 'now()')} FROM lapsed`;

@@ -11,7 +11,9 @@ import { createQueuePool } from '../queue/queue-pool';
 import { queueLogger } from '../queue/queue-logger';
 import { SupervisedRunner } from '../queue/supervised-runner';
 import { QUEUE_SCHEMA, RUN_TASK } from '../queue/run-job';
+import { DirectRuns } from './direct-runs';
 import { RunExecutor } from './run-executor';
+import { RunStore } from './run-store';
 
 /**
  * Runs mostly wait on receivers; their database writes are batched, so many can be in
@@ -24,12 +26,16 @@ export const CONCURRENT_RUNS = 512;
 const HEARTBEAT_INTERVAL_MS = 5_000;
 /** A worker silent for this long is dead: its jobs are released for others. */
 const STALE_AFTER_SECONDS = 15;
+/** How long shutdown waits for the runs taken straight from ingress; graphile-worker waits as long for its jobs. */
+const DIRECT_RUNS_GRACE_MS = 5_000;
 
 /**
- * The queue workers of this process (graphile-worker). graphile-worker itself would leave a
- * dead process's jobs locked for hours; each process therefore writes a heartbeat for its
- * workers, and every process releases the jobs of workers whose heartbeat went stale, so
- * a crashed process's runs resume within about 20 seconds.
+ * The queue workers of this process (graphile-worker), and the runs it takes straight from
+ * its own ingress (DirectRuns). graphile-worker itself would leave a dead process's jobs
+ * locked for hours; each process therefore writes a heartbeat for its workers, and every
+ * process releases the jobs of workers whose heartbeat went stale and queues the runs whose
+ * claim lapsed with no job behind them, so a crashed process's runs resume within about
+ * 25 seconds.
  */
 @Injectable()
 export class WorkerService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -47,6 +53,8 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
   constructor(
     private readonly connection: DatabaseConnection,
     private readonly executor: RunExecutor,
+    private readonly directRuns: DirectRuns,
+    private readonly store: RunStore,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
@@ -54,6 +62,7 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
     this.pool = createQueuePool(this.connection.url, 14);
     this.utils = await makeWorkerUtils({ pgPool: this.pool, schema: QUEUE_SCHEMA, logger: queueLogger() });
     await this.runner.start();
+    this.directRuns.start(this.processId);
     await this.beat();
     this.timer = setInterval(() => void this.beat().catch((error: Error) => this.logger.warn(`Heartbeat failed: ${error.message}`)), HEARTBEAT_INTERVAL_MS);
     this.logger.log(`${CONCURRENT_RUNS} run workers started (${this.processId})`);
@@ -62,7 +71,7 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     const hadWorkers = this.runner.workerIds.size > 0;
-    await this.runner.stop();
+    await Promise.all([this.directRuns.stop(DIRECT_RUNS_GRACE_MS), this.runner.stop()]);
     if (hadWorkers) {
       await this.dataSource.query(`DELETE FROM worker_heartbeats WHERE process_id = $1`, [this.processId]).catch(() => undefined);
     }
@@ -91,7 +100,7 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
     });
   }
 
-  /** Proves this process alive, renews its run leases, and frees dead workers' jobs. */
+  /** Proves this process alive, renews its run leases, and frees the runs and jobs of dead ones. */
   private async beat(): Promise<void> {
     const ids = [...this.runner.workerIds];
     await this.dataSource.query(
@@ -102,6 +111,8 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
     );
     await this.executor.renewLeases(this.processId);
     await this.releaseJobsOfDeadWorkers();
+    const requeued = await this.store.requeueLapsedRuns();
+    if (requeued > 0) this.logger.warn(`Put ${requeued} run(s) whose claim lapsed back on the queue`);
   }
 
   private async releaseJobsOfDeadWorkers(): Promise<void> {

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TableStatisticsService } from '../database/table-statistics.service';
 import { IngressModule } from '../ingress/ingress.module';
 import { WorkflowsModule } from '../workflows/workflows.module';
+import { DirectRuns } from './direct-runs';
 import { EngineModule } from './engine.module';
 import { SchedulerService } from './scheduler.service';
 import { WorkerService } from './worker.service';
@@ -12,7 +13,7 @@ import { WorkerService } from './worker.service';
  */
 @Module({
   imports: [EngineModule, IngressModule, WorkflowsModule],
-  providers: [WorkerService, SchedulerService, TableStatisticsService],
+  providers: [WorkerService, DirectRuns, SchedulerService, TableStatisticsService],
   exports: [WorkerService, SchedulerService],
 })
 export class WorkersModule {}

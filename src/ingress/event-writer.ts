@@ -7,6 +7,7 @@ import { preparedQuery } from '../database/prepared-query';
 import { jsonbText } from '../database/storable-text';
 import { QUEUE_SCHEMA, RUN_TASK } from '../queue/run-job';
 import { BodyFormat, MatchNote } from './event.entity';
+import { RunHandOff, RunTaker } from './run-hand-off';
 
 export interface PendingRun {
   id: string;
@@ -42,8 +43,9 @@ const MAX_CONCURRENT_FLUSHES = 3;
 
 /**
  * Stores accepted events with group commit: requests that arrive together are written by
- * one statement (events, their runs and the runs' queue jobs, atomically), and each
- * request is answered only after that statement has committed.
+ * one statement (events, their runs and the runs' queue jobs or claims, atomically), and
+ * each request is answered only after that statement has committed. Runs this process's
+ * engine has room for are stored claimed by it and handed over once committed (RunHandOff).
  */
 @Injectable()
 export class EventWriter implements OnApplicationShutdown {
@@ -57,7 +59,10 @@ export class EventWriter implements OnApplicationShutdown {
     },
   );
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly handOff: RunHandOff,
+  ) {}
 
   write(event: PendingEvent): Promise<WriteOutcome> {
     return this.commits.submit(event);
@@ -69,28 +74,42 @@ export class EventWriter implements OnApplicationShutdown {
   }
 
   private async insert(events: PendingEvent[]): Promise<WriteOutcome[]> {
-    const runs = events.flatMap((event) => event.runs.map((run) => ({ ...run, eventId: event.id })));
-    const [{ inserted }] = (await preparedQuery(this.dataSource, 'hookflow_insert_events', INSERT_EVENTS_RUNS_AND_JOBS, [
-      events.map((e) => e.id),
-      events.map((e) => e.source),
-      events.map((e) => e.type),
-      events.map((e) => e.dedupeKey),
-      events.map((e) => e.receivedAt.toISOString()),
-      events.map((e) => jsonbText(e.headers)),
-      events.map((e) => e.query),
-      events.map((e) => e.contentType),
-      events.map((e) => e.body),
-      events.map((e) => e.bodyFormat),
-      events.map((e) => e.runs.length),
-      events.map((e) => jsonbText(e.matchNotes)),
-      runs.map((r) => r.id),
-      runs.map((r) => r.eventId),
-      runs.map((r) => r.workflow),
-      runs.map((r) => r.workflowVersion),
-      runs.map((r) => r.concurrencyKey),
-    ])) as [{ inserted: string[] | null }];
+    const runs = events.flatMap((event) => event.runs.map((run) => ({ run, event, taker: this.handOff.reserveFor(run) })));
+    const claimedAt = performance.now();
+    let inserted: string[] | null;
+    try {
+      [{ inserted }] = (await preparedQuery(this.dataSource, 'hookflow_insert_events', INSERT_EVENTS_RUNS_AND_JOBS, [
+        events.map((e) => e.id),
+        events.map((e) => e.source),
+        events.map((e) => e.type),
+        events.map((e) => e.dedupeKey),
+        events.map((e) => e.receivedAt.toISOString()),
+        events.map((e) => jsonbText(e.headers)),
+        events.map((e) => e.query),
+        events.map((e) => e.contentType),
+        events.map((e) => e.body),
+        events.map((e) => e.bodyFormat),
+        events.map((e) => e.runs.length),
+        events.map((e) => jsonbText(e.matchNotes)),
+        runs.map(({ run }) => run.id),
+        runs.map(({ event }) => event.id),
+        runs.map(({ run }) => run.workflow),
+        runs.map(({ run }) => run.workflowVersion),
+        runs.map(({ run }) => run.concurrencyKey),
+        runs.map(({ taker }) => taker?.owner ?? null),
+        runs.map(({ taker }) => taker?.leaseSeconds ?? null),
+      ])) as [{ inserted: string[] | null }];
+    } catch (error) {
+      for (const { taker } of runs) taker?.unreserve();
+      throw error;
+    }
 
     const insertedIds = new Set(inserted ?? []);
+    for (const { run, event, taker } of runs) {
+      if (!taker) continue;
+      if (insertedIds.has(event.id)) taker.take({ run, event, claimedAt });
+      else taker.unreserve();
+    }
     const duplicates = events.filter((event) => !insertedIds.has(event.id));
     const originals = duplicates.length > 0 ? await this.findOriginals(duplicates) : new Map<string, string>();
     return events.map((event) =>
@@ -118,7 +137,8 @@ function dedupeIdentity(event: PendingEvent): string {
 
 /**
  * One statement, hence one transaction: new events (a repeated dedupe key inserts
- * nothing), the runs of the events that were new, and one queue job per run.
+ * nothing), the runs of the events that were new, and a queue job for each run that is not
+ * stored already claimed by this process (a lease owner given: see RunHandOff).
  */
 const INSERT_EVENTS_RUNS_AND_JOBS = `
   WITH inserted_events AS (
@@ -130,13 +150,17 @@ const INSERT_EVENTS_RUNS_AND_JOBS = `
     RETURNING id
   ),
   new_runs AS (
-    SELECT r.* FROM unnest($13::uuid[], $14::uuid[], $15::text[], $16::text[], $17::text[])
-                    AS r(id, event_id, workflow, workflow_version, concurrency_key)
+    SELECT r.* FROM unnest($13::uuid[], $14::uuid[], $15::text[], $16::text[], $17::text[], $18::text[], $19::integer[])
+                    AS r(id, event_id, workflow, workflow_version, concurrency_key, lease_owner, lease_seconds)
     JOIN inserted_events e ON e.id = r.event_id
   ),
   inserted_runs AS (
-    INSERT INTO runs (id, event_id, workflow, workflow_version, status, concurrency_key, created_at)
-    SELECT id, event_id, workflow, workflow_version, 'queued', concurrency_key, now() FROM new_runs
+    INSERT INTO runs (id, event_id, workflow, workflow_version, status, concurrency_key, created_at,
+                      started_at, lease_owner, lease_until)
+    SELECT id, event_id, workflow, workflow_version, CASE WHEN lease_owner IS NULL THEN 'queued' ELSE 'running' END,
+           concurrency_key, now(), CASE WHEN lease_owner IS NOT NULL THEN now() END,
+           lease_owner, now() + make_interval(secs => lease_seconds)
+      FROM new_runs
     RETURNING id
   ),
   jobs AS (
@@ -144,6 +168,7 @@ const INSERT_EVENTS_RUNS_AND_JOBS = `
              ROW('${RUN_TASK}', json_build_object('run_id', r.id), NULL, NULL, NULL, NULL, NULL, NULL)
                ::${QUEUE_SCHEMA}.job_spec ORDER BY r.id)) AS job
       FROM new_runs r
+     WHERE r.lease_owner IS NULL
     HAVING count(*) > 0
   )
   SELECT (SELECT array_agg(id) FROM inserted_events) AS inserted,

@@ -32,7 +32,7 @@ const MAX_DEDUPE_KEY_LENGTH = 500;
 
 /**
  * `POST /hooks/:source`: verify the raw bytes, read the body, match workflows, and store
- * the event with its runs and their queue jobs before answering.
+ * the event with its runs (queued, or claimed by this process's engine) before answering.
  */
 @Injectable()
 export class IngressService {
