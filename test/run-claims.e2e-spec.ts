@@ -40,4 +40,30 @@ describe('claiming a run', () => {
     const claimed = await store.claim(runId, 'this-process');
     assert.equal(typeof claimed === 'object' && claimed.id, runId, 'claimed on the next try');
   });
+
+  it('records one step beginning and another ending in one transaction, and answers each', async () => {
+    const store = hookflow.app.get(RunStore);
+    assert.equal((await post(`${hookflow.baseUrl}/hooks/shop`, JSON.stringify({ type: 'order.paid', order: 8 }))).status, 202);
+    const [{ id: otherRunId }] = await hookflow.query<{ id: string }>(`SELECT id FROM runs WHERE id <> $1`, [runId]);
+    assert.equal(typeof (await store.claim(otherRunId, 'this-process')), 'object');
+    assert.equal(await store.startStep(otherRunId, 'notify', { order: 8 }), 1);
+
+    // Handed in together, they are written by one statement.
+    const [attempt, runStatus] = await Promise.all([
+      store.startStep(runId, 'notify', { order: 7 }),
+      store.finishStep(otherRunId, 'notify', { status: 'succeeded', output: { ok: true }, attempts: 1 }, undefined, { outcome: 'succeeded', error: null }),
+    ]);
+    assert.equal(attempt, 1);
+    assert.equal(runStatus, 'succeeded');
+    const steps = await hookflow.query<{ run_id: string; status: string; attempts: number; xmin: string }>(
+      `SELECT run_id, status, attempts, xmin::text FROM step_runs WHERE run_id = ANY($1::uuid[])`,
+      [[runId, otherRunId]],
+    );
+    const byRun = new Map(steps.map((step) => [step.run_id, step]));
+    assert.deepEqual([byRun.get(runId)?.status, byRun.get(runId)?.attempts], ['running', 1]);
+    assert.deepEqual([byRun.get(otherRunId)?.status, byRun.get(otherRunId)?.attempts], ['succeeded', 1]);
+    assert.equal(byRun.get(runId)?.xmin, byRun.get(otherRunId)?.xmin, 'one transaction');
+    const [{ status }] = await hookflow.query<{ status: string }>(`SELECT status FROM runs WHERE id = $1`, [otherRunId]);
+    assert.equal(status, 'succeeded');
+  });
 });

@@ -39,12 +39,27 @@ export interface StepResult {
   input?: unknown;
 }
 
+interface StepStart {
+  runId: string;
+  stepId: string;
+  input: string;
+}
+
 interface StepFinish {
   runId: string;
   stepId: string;
   result: StepResult;
   attempt?: { record: AttemptRecord; succeeded: boolean; startedAt: Date };
   runEnd?: { outcome: 'succeeded' | 'failed'; error: string | null };
+}
+
+/** One write of a step's state: an attempt beginning, or one ending. */
+type StepWrite = { start: StepStart; finish?: undefined } | { finish: StepFinish; start?: undefined };
+
+/** What a step write answers: the attempt's number for a start, the run's status for an end. */
+interface StepWritten {
+  attempts?: number;
+  runStatus?: RunStatus;
 }
 
 /**
@@ -74,12 +89,12 @@ export const ENQUEUE_RUN = (runId: string, runAt: string) =>
  */
 @Injectable()
 export class RunStore {
-  // The engine's three most frequent writes are group-committed: concurrent runs share
+  // The engine's most frequent writes are group-committed: concurrent runs share
   // their statements and transactions, which is what keeps PostgreSQL from being the
-  // bottleneck at high event rates.
+  // bottleneck at high event rates. Attempts beginning and ending share one stream: each
+  // statement, and above all each commit's WAL flush, costs more than its rows.
   private readonly claims = new GroupCommit((inputs: { runId: string; owner: string }[]) => this.claimBatch(inputs), BATCHING);
-  private readonly starts = new GroupCommit((inputs: { runId: string; stepId: string; input: string }[]) => this.startBatch(inputs), BATCHING);
-  private readonly finishes = new GroupCommit((inputs: StepFinish[]) => this.finishBatch(inputs), BATCHING);
+  private readonly stepWrites = new GroupCommit((inputs: StepWrite[]) => this.writeSteps(inputs), BATCHING);
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
@@ -94,8 +109,9 @@ export class RunStore {
   }
 
   /** Records that an attempt of a step begins; answers the attempt's number (1-based). */
-  startStep(runId: string, stepId: string, redactedInput: unknown): Promise<number> {
-    return this.starts.submit({ runId, stepId, input: jsonbText(redactedInput ?? null) });
+  async startStep(runId: string, stepId: string, redactedInput: unknown): Promise<number> {
+    const { attempts } = await this.stepWrites.submit({ start: { runId, stepId, input: jsonbText(redactedInput ?? null) } });
+    return attempts ?? 1;
   }
 
   /**
@@ -103,19 +119,20 @@ export class RunStore {
    * of the next attempt, with the attempt's record, and (`runEnd`) the end of the run when
    * this was its last step. Answers the run's status, so that a cancel is seen at once.
    */
-  finishStep(
+  async finishStep(
     runId: string,
     stepId: string,
     result: StepResult,
     attempt?: { record: AttemptRecord; succeeded: boolean; startedAt: Date },
     runEnd?: { outcome: 'succeeded' | 'failed'; error: string | null },
   ): Promise<RunStatus> {
-    return this.finishes.submit({ runId, stepId, result, attempt, runEnd });
+    const { runStatus } = await this.stepWrites.submit({ finish: { runId, stepId, result, attempt, runEnd } });
+    return runStatus ?? 'running';
   }
 
   /** Waits for the writes handed in so far (shutdown). */
   async drain(): Promise<void> {
-    await Promise.all([this.claims.drain(), this.starts.drain(), this.finishes.drain()]);
+    await Promise.all([this.claims.drain(), this.stepWrites.drain()]);
   }
 
   private async claimBatch(inputs: { runId: string; owner: string }[]): Promise<(ClaimRow | undefined)[]> {
@@ -128,42 +145,25 @@ export class RunStore {
     return inputs.map((input) => byId.get(input.runId));
   }
 
-  private async startBatch(inputs: { runId: string; stepId: string; input: string }[]): Promise<number[]> {
-    const rows = (await preparedQuery(this.dataSource, 'hookflow_start_steps', START_STEPS, [
-      inputs.map((input) => input.runId),
-      inputs.map((input) => input.stepId),
-      inputs.map((input) => input.input),
-    ])) as { run_id: string; step_id: string; attempts: number }[];
-    const attempts = new Map(rows.map((row) => [`${row.run_id}/${row.step_id}`, row.attempts]));
-    return inputs.map((input) => attempts.get(`${input.runId}/${input.stepId}`) ?? 1);
-  }
-
-  private async finishBatch(inputs: StepFinish[]): Promise<RunStatus[]> {
-    const column = <T>(pick: (input: StepFinish) => T) => inputs.map(pick);
-    const json = (value: unknown) => (value === undefined || value === null ? null : jsonbText(value));
-    const rows = (await preparedQuery(this.dataSource, 'hookflow_finish_steps', FINISH_STEPS, [
-      column((i) => i.runId),
-      column((i) => i.stepId),
-      column((i) => i.result.status),
-      column((i) => json(i.result.output)),
-      column((i) => storableText(i.result.error) ?? null),
-      column((i) => i.result.nextAttemptAt?.toISOString() ?? null),
-      column((i) => i.attempt !== undefined),
-      column((i) => (i.attempt?.succeeded ? 'succeeded' : 'failed')),
-      column((i) => i.attempt?.startedAt.toISOString() ?? null),
-      column((i) => (i.attempt ? Math.round(i.attempt.record.durationMs) : null)),
-      column((i) => json(i.attempt?.record.request)),
-      column((i) => i.attempt?.record.status ?? null),
-      column((i) => json(i.attempt?.record.responseHeaders)),
-      column((i) => storableText(i.attempt?.record.responseBody) ?? null),
-      column((i) => storableText(i.attempt?.record.error) ?? null),
-      column((i) => i.result.attempts ?? 0),
-      column((i) => json(i.result.input)),
-      column((i) => i.runEnd?.outcome ?? null),
-      column((i) => storableText(i.runEnd?.error) ?? null),
-    ])) as { run_id: string; step_id: string; run_status: RunStatus }[];
-    const statuses = new Map(rows.map((row) => [`${row.run_id}/${row.step_id}`, row.run_status]));
-    return inputs.map((input) => statuses.get(`${input.runId}/${input.stepId}`) ?? 'running');
+  /** Writes a batch of step starts and ends: by one statement of each kind, or one for both. */
+  private async writeSteps(inputs: StepWrite[]): Promise<StepWritten[]> {
+    const starts = inputs.flatMap((input) => (input.start ? [input.start] : []));
+    const finishes = inputs.flatMap((input) => (input.finish ? [input.finish] : []));
+    const parameters = [...(finishes.length > 0 ? finishParameters(finishes) : []), ...(starts.length > 0 ? startParameters(starts) : [])];
+    const [name, sql] =
+      starts.length === 0 ? ['hookflow_finish_steps', FINISH_STEPS] : finishes.length === 0 ? ['hookflow_start_steps', START_STEPS] : ['hookflow_start_and_finish_steps', START_AND_FINISH_STEPS];
+    const rows = (await preparedQuery(this.dataSource, name, sql, parameters)) as {
+      run_id: string;
+      step_id: string;
+      attempts: number | null;
+      run_status: RunStatus | null;
+    }[];
+    const written = new Map(rows.map((row) => [`${row.attempts === null ? 'finish' : 'start'}/${row.run_id}/${row.step_id}`, row]));
+    return inputs.map((input) => {
+      const { runId, stepId } = input.start ?? input.finish;
+      const row = written.get(`${input.start ? 'start' : 'finish'}/${runId}/${stepId}`);
+      return input.start ? { attempts: row?.attempts ?? 1 } : { runStatus: row?.run_status ?? 'running' };
+    });
   }
 
   async skipSteps(runId: string, skips: { stepId: string; reason: string }[]): Promise<void> {
@@ -321,14 +321,20 @@ const CLAIM_RUNS = `
                  FROM step_runs s WHERE s.run_id = r.id) AS steps)
   SELECT * FROM claimed`;
 
-const START_STEPS = `
-  INSERT INTO step_runs (run_id, step_id, status, attempts, input, started_at)
-  SELECT run_id, step_id, 'running', 1, input, now()
-    FROM unnest($1::uuid[], $2::text[], $3::jsonb[]) AS s(run_id, step_id, input)
-  ON CONFLICT (run_id, step_id) DO UPDATE
-     SET status = 'running', attempts = step_runs.attempts + 1, input = excluded.input,
-         next_attempt_at = NULL, error = NULL, started_at = coalesce(step_runs.started_at, now())
-  RETURNING run_id, step_id, attempts`;
+/** Step starts, parameters from `$first` on: run ids, step ids, redacted inputs. */
+const STARTED = (first: number) => `
+  started AS (
+    INSERT INTO step_runs (run_id, step_id, status, attempts, input, started_at)
+    SELECT run_id, step_id, 'running', 1, input, now()
+      FROM unnest($${first}::uuid[], $${first + 1}::text[], $${first + 2}::jsonb[]) AS s(run_id, step_id, input)
+    ON CONFLICT (run_id, step_id) DO UPDATE
+       SET status = 'running', attempts = step_runs.attempts + 1, input = excluded.input,
+           next_attempt_at = NULL, error = NULL, started_at = coalesce(step_runs.started_at, now())
+    RETURNING run_id, step_id, attempts)`;
+
+function startParameters(starts: StepStart[]): unknown[] {
+  return [starts.map((start) => start.runId), starts.map((start) => start.stepId), starts.map((start) => start.input)];
+}
 
 /**
  * Wakes the oldest unfinished run waiting on the concurrency key of the run(s) in `ended`
@@ -344,8 +350,9 @@ export const WAKE_NEXT_IN_LINE = (ended: string) => `
          ORDER BY w.created_at, w.run_id LIMIT 1) waiting ON true
      WHERE e.concurrency_key IS NOT NULL`;
 
-const FINISH_STEPS = `
-  WITH input AS (
+/** Step ends, parameters $1 to $19 (finishParameters). */
+const FINISHED = `
+  input AS (
     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::timestamptz[], $7::boolean[],
                          $8::text[], $9::timestamptz[], $10::integer[], $11::jsonb[], $12::integer[], $13::jsonb[],
                          $14::text[], $15::text[], $16::integer[], $17::jsonb[], $18::text[], $19::text[])
@@ -379,12 +386,25 @@ const FINISH_STEPS = `
       FROM input i
      WHERE r.id = i.run_id AND i.run_outcome IS NOT NULL AND r.status = 'running'
     RETURNING r.id, r.workflow, r.concurrency_key, r.status),
-  woken AS (${WAKE_NEXT_IN_LINE('finished')})
-  SELECT i.run_id, i.step_id, coalesce(f.status, r.status) AS run_status,
-         (SELECT count(*) FROM step) AS steps, (SELECT count(*) FROM attempt) AS attempts, (SELECT count(*) FROM woken) AS woken
+  woken AS (${WAKE_NEXT_IN_LINE('finished')})`;
+
+const FINISH_ROWS = `
+  SELECT i.run_id, i.step_id, coalesce(f.status, r.status) AS run_status, NULL::integer AS attempts,
+         (SELECT count(*) FROM step) AS steps, (SELECT count(*) FROM attempt) AS attempt_rows, (SELECT count(*) FROM woken) AS woken
     FROM input i
     LEFT JOIN finished f ON f.id = i.run_id
     LEFT JOIN runs r ON r.id = i.run_id`;
+
+const START_STEPS = `WITH ${STARTED(1)} SELECT run_id, step_id, attempts, NULL::text AS run_status FROM started`;
+
+const FINISH_STEPS = `WITH ${FINISHED} ${FINISH_ROWS}`;
+
+/** A start and an end are never of the same step: a step ends only after its start was written. */
+const START_AND_FINISH_STEPS = `
+  WITH ${FINISHED}, ${STARTED(20)}
+  ${FINISH_ROWS}
+  UNION ALL
+  SELECT run_id, step_id, NULL, attempts, NULL, NULL, NULL FROM started`;
 
 const FINISH_RUN = `
   WITH finished AS (
@@ -400,3 +420,29 @@ const REQUEUE_LAPSED_RUNS = `
        AND NOT EXISTS (SELECT 1 FROM ${QUEUE_SCHEMA}._private_jobs j WHERE j.key = 'run:' || r.id)
     RETURNING r.id)
   SELECT ${ENQUEUE_RUN('lapsed.id', 'now()')} FROM lapsed`;
+
+function finishParameters(inputs: StepFinish[]): unknown[] {
+  const column = <T>(pick: (input: StepFinish) => T) => inputs.map(pick);
+  const json = (value: unknown) => (value === undefined || value === null ? null : jsonbText(value));
+  return [
+    column((i) => i.runId),
+    column((i) => i.stepId),
+    column((i) => i.result.status),
+    column((i) => json(i.result.output)),
+    column((i) => storableText(i.result.error) ?? null),
+    column((i) => i.result.nextAttemptAt?.toISOString() ?? null),
+    column((i) => i.attempt !== undefined),
+    column((i) => (i.attempt?.succeeded ? 'succeeded' : 'failed')),
+    column((i) => i.attempt?.startedAt.toISOString() ?? null),
+    column((i) => (i.attempt ? Math.round(i.attempt.record.durationMs) : null)),
+    column((i) => json(i.attempt?.record.request)),
+    column((i) => i.attempt?.record.status ?? null),
+    column((i) => json(i.attempt?.record.responseHeaders)),
+    column((i) => storableText(i.attempt?.record.responseBody) ?? null),
+    column((i) => storableText(i.attempt?.record.error) ?? null),
+    column((i) => i.result.attempts ?? 0),
+    column((i) => json(i.result.input)),
+    column((i) => i.runEnd?.outcome ?? null),
+    column((i) => storableText(i.runEnd?.error) ?? null),
+  ];
+}
