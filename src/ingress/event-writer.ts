@@ -39,7 +39,13 @@ export interface WriteOutcome {
 }
 
 const MAX_BATCH = 256;
-const MAX_CONCURRENT_FLUSHES = 3;
+/**
+ * One statement in flight, as the engine's writes: what arrives meanwhile makes the next,
+ * larger batch. Since runs start in this process without the queue, three in flight let
+ * ingress outpace the engine into a backlog (e2e, 4 interleaved rounds: 1,605 against 1,205
+ * delivered/s with three).
+ */
+const MAX_CONCURRENT_FLUSHES = 1;
 
 /**
  * Stores accepted events with group commit: requests that arrive together are written by
