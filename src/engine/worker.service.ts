@@ -88,7 +88,9 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
       schema: QUEUE_SCHEMA,
       concurrency: CONCURRENT_RUNS,
       noHandleSignals: true,
-      pollInterval: 2000,
+      // New jobs wake the workers (LISTEN/NOTIFY), but a job due later (a retry, a delay, a
+      // step paused at a busy destination) is found only by polling: at most this late.
+      pollInterval: 500,
       events: events as never,
       logger: queueLogger(),
       // Hookflow schedules workflows itself (SchedulerService); no crontab file is read.
