@@ -150,9 +150,8 @@ export class RunStore {
     const starts = inputs.flatMap((input) => (input.start ? [input.start] : []));
     const finishes = inputs.flatMap((input) => (input.finish ? [input.finish] : []));
     const parameters = [...(finishes.length > 0 ? finishParameters(finishes) : []), ...(starts.length > 0 ? startParameters(starts) : [])];
-    const [name, sql] =
-      starts.length === 0 ? ['hookflow_finish_steps', FINISH_STEPS] : finishes.length === 0 ? ['hookflow_start_steps', START_STEPS] : ['hookflow_start_and_finish_steps', START_AND_FINISH_STEPS];
-    const rows = (await preparedQuery(this.dataSource, name, sql, parameters)) as {
+    const statement = finishes.length === 0 ? STEP_STATEMENTS.starts : starts.length === 0 ? STEP_STATEMENTS.ends : STEP_STATEMENTS.both;
+    const rows = (await preparedQuery(this.dataSource, statement.name, statement.sql, parameters)) as {
       run_id: string;
       step_id: string;
       attempts: number | null;
@@ -395,16 +394,19 @@ const FINISH_ROWS = `
     LEFT JOIN finished f ON f.id = i.run_id
     LEFT JOIN runs r ON r.id = i.run_id`;
 
-const START_STEPS = `WITH ${STARTED(1)} SELECT run_id, step_id, attempts, NULL::text AS run_status FROM started`;
-
-const FINISH_STEPS = `WITH ${FINISHED} ${FINISH_ROWS}`;
-
-/** A start and an end are never of the same step: a step ends only after its start was written. */
-const START_AND_FINISH_STEPS = `
-  WITH ${FINISHED}, ${STARTED(20)}
-  ${FINISH_ROWS}
-  UNION ALL
-  SELECT run_id, step_id, NULL, attempts, NULL, NULL, NULL FROM started`;
+/**
+ * The prepared statements for a batch of step writes: starts only, ends only, or both. A
+ * start and an end in one batch are never of the same step: a step ends only after its
+ * start was written.
+ */
+const STEP_STATEMENTS = {
+  starts: { name: 'hookflow_start_steps', sql: `WITH ${STARTED(1)} SELECT run_id, step_id, attempts, NULL::text AS run_status FROM started` },
+  ends: { name: 'hookflow_finish_steps', sql: `WITH ${FINISHED} ${FINISH_ROWS}` },
+  both: {
+    name: 'hookflow_start_and_finish_steps',
+    sql: `WITH ${FINISHED}, ${STARTED(20)} ${FINISH_ROWS} UNION ALL SELECT run_id, step_id, NULL, attempts, NULL, NULL, NULL FROM started`,
+  },
+};
 
 const FINISH_RUN = `
   WITH finished AS (
