@@ -18,12 +18,14 @@ class HeldExecutor {
   }
 }
 
-/** The store's retryLater, recorded. */
+/** The store's retryLater, recorded; the first `failures` calls fail as with the database away. */
 class RecordedRetries {
   readonly retried: { runId: string; delayMs: number }[] = [];
+  failures = 0;
 
   async retryLater(runId: string, delayMs: number): Promise<void> {
     this.retried.push({ runId, delayMs });
+    if (this.failures-- > 0) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
   }
 }
 
@@ -100,6 +102,21 @@ describe(DirectRuns.name, () => {
     await settle();
     assert.equal(direct.inProgress, 0);
     assert.deepEqual(retries.retried, [{ runId: 'run-1', delayMs: 2_000 }]);
+  });
+
+  it('keeps trying to queue a failed run while the database is away, holding its room meanwhile', async (context) => {
+    context.mock.timers.enable({ apis: ['setTimeout'] });
+    const { handOff, direct, executor, retries } = started();
+    retries.failures = 2;
+    handOff.reserveFor(run())!.take(handedOver(run()));
+    executor.executions[0].end(new Error('Connection terminated unexpectedly'));
+    for (let second = 0; second < 3; second++) {
+      for (let i = 0; i < 5; i++) await settle();
+      context.mock.timers.tick(1_000);
+    }
+    for (let i = 0; i < 5; i++) await settle();
+    assert.equal(retries.retried.length, 3, 'two failed tries, then queued');
+    assert.equal(direct.inProgress, 0);
   });
 
   it('takes nothing once stopping, and waits for the runs in progress, but not beyond its grace', async () => {

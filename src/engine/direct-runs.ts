@@ -11,6 +11,12 @@ import { RUN_LEASE_SECONDS, RunStore } from './run-store';
 export const DIRECT_RUNS_CAPACITY = 512;
 /** A run whose execution failed (the database went away, say) is tried again by a queue job after this long. */
 const FAILED_RUN_RETRY_MS = 2_000;
+/**
+ * Queueing it fails too while the database is away: try every second for about as long as
+ * the claim holds. Past that, its claim lapses and a heartbeat queues it.
+ */
+const REQUEUE_TRIES = 15;
+const REQUEUE_PAUSE_MS = 1_000;
 
 /**
  * The engine's side of RunHandOff: executes the runs this process's ingress stored already
@@ -95,9 +101,19 @@ export class DirectRuns implements RunTaker {
       .executeClaimed(claimed, this.owner, claimedAt)
       .catch(async (error: Error) => {
         this.logger.warn({ msg: `Run ${run.id} stopped: ${error.message}; it will be tried again`, run_id: run.id, event_id: event.id });
-        // As a failed job is retried. If even this fails, its claim lapses and a heartbeat queues it.
-        await this.store.retryLater(run.id, FAILED_RUN_RETRY_MS).catch(() => undefined);
+        await this.requeue(run.id);
       })
       .finally(() => this.unreserve());
+  }
+
+  /** Hands a run whose execution failed to the queue, to be tried again as a failed job would be. */
+  private async requeue(runId: string): Promise<void> {
+    for (let tries = 1; tries <= REQUEUE_TRIES; tries++) {
+      try {
+        return await this.store.retryLater(runId, FAILED_RUN_RETRY_MS);
+      } catch {
+        if (tries < REQUEUE_TRIES) await new Promise((done) => setTimeout(done, REQUEUE_PAUSE_MS));
+      }
+    }
   }
 }
