@@ -7,7 +7,7 @@ import { preparedQuery } from '../database/prepared-query';
 import { jsonbText } from '../database/storable-text';
 import { QUEUE_SCHEMA, RUN_TASK } from '../queue/run-job';
 import { BodyFormat, MatchNote } from './event.entity';
-import { RunHandOff, RunTaker } from './run-hand-off';
+import { RunHandOff } from './run-hand-off';
 
 export interface PendingRun {
   id: string;
