@@ -7,7 +7,7 @@ import { MatchNote } from '../ingress/event.entity';
 import { PendingRun } from '../ingress/event-writer';
 import { TriggerMatcher } from '../ingress/trigger-matcher';
 import { QUEUE_SCHEMA, RUN_TASK } from '../queue/run-job';
-import { ENQUEUE_RUN, WAKE_NEXT_IN_LINE } from './run-store';
+import { ENQUEUE_RUN, WAKE_NEXT_IN_LINE } from './run-statements';
 import { WorkflowRegistry } from '../workflows/workflow-registry.service';
 import { eventContextOf } from './event-context';
 

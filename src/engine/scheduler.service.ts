@@ -7,7 +7,7 @@ import { Settings } from '../config/settings';
 import { MatchNote } from '../ingress/event.entity';
 import { TriggerMatcher } from '../ingress/trigger-matcher';
 import { WorkflowRegistry } from '../workflows/workflow-registry.service';
-import { ENQUEUE_RUN } from './run-store';
+import { ENQUEUE_RUN } from './run-statements';
 import { ScheduleClock, ScheduledTick, TICK_GRACE_MS } from './schedule-clock';
 
 /** Source and type of the synthetic events that scheduled runs start from. */

@@ -1,0 +1,136 @@
+import { QUEUE_SCHEMA, RUN_TASK } from '../queue/run-job';
+
+/*
+ * The SQL of RunStore (and of the services that enqueue runs): whole statements, each one
+ * transaction, and the pieces they share.
+ */
+
+/** One pending job per run at a time: a later wake-up replaces an earlier one. */
+export const ENQUEUE_RUN = (runId: string, runAt: string) =>
+  `${QUEUE_SCHEMA}.add_job('${RUN_TASK}', json_build_object('run_id', ${runId}),
+     run_at => ${runAt}, job_key => 'run:' || ${runId}, job_key_mode => 'replace')`;
+
+/** Whether an unfinished run with the concurrency key of `run` (an alias of runs) came before it: then it waits. */
+export const EARLIER_OPEN_RUN_WITH_ITS_KEY = (run: string) => `EXISTS (
+         SELECT 1 FROM open_keyed_runs earlier
+          WHERE earlier.workflow = ${run}.workflow AND earlier.concurrency_key = ${run}.concurrency_key
+            AND (earlier.created_at, earlier.run_id) < (${run}.created_at, ${run}.id))`;
+
+export const CLAIM_RUNS = `
+  WITH wanted AS (SELECT * FROM unnest($1::uuid[], $2::text[]) AS w(id, owner)),
+  claimed AS (
+    UPDATE runs r
+       SET status = 'running', started_at = coalesce(r.started_at, now()), updated_at = now(),
+           lease_owner = w.owner, lease_until = now() + make_interval(secs => $3)
+      FROM events e, wanted w
+     WHERE r.id = w.id AND e.id = r.event_id
+       AND r.status IN ('queued', 'running')
+       AND (r.lease_owner IS NULL OR r.lease_owner = w.owner OR r.lease_until < now())
+       AND (r.concurrency_key IS NULL OR NOT ${EARLIER_OPEN_RUN_WITH_ITS_KEY('r')})
+    RETURNING r.id, r.workflow, r.workflow_version, r.event_id,
+              e.source, e.type, e.received_at, e.headers, e.query, e.content_type, e.body,
+              (SELECT coalesce(json_agg(json_build_object(
+                        'step_id', s.step_id, 'status', s.status, 'attempts', s.attempts,
+                        'next_attempt_at', s.next_attempt_at, 'output', s.output, 'error', s.error)), '[]'::json)
+                 FROM step_runs s WHERE s.run_id = r.id) AS steps)
+  SELECT * FROM claimed`;
+
+/** Step starts, parameters from `$first` on: run ids, step ids, redacted inputs. */
+export const STARTED = (first: number) => `
+  started AS (
+    INSERT INTO step_runs (run_id, step_id, status, attempts, input, started_at)
+    SELECT run_id, step_id, 'running', 1, input, now()
+      FROM unnest($${first}::uuid[], $${first + 1}::text[], $${first + 2}::jsonb[]) AS s(run_id, step_id, input)
+    ON CONFLICT (run_id, step_id) DO UPDATE
+       SET status = 'running', attempts = step_runs.attempts + 1, input = excluded.input,
+           next_attempt_at = NULL, error = NULL, started_at = coalesce(step_runs.started_at, now())
+    RETURNING run_id, step_id, attempts)`;
+
+
+/**
+ * Wakes the oldest unfinished run waiting on the concurrency key of the run(s) in `ended`
+ * (a CTE of `id, workflow, concurrency_key`). The statement still sees the ended run as
+ * open, hence the `w.id <> e.id`.
+ */
+export const WAKE_NEXT_IN_LINE = (ended: string) => `
+    SELECT ${ENQUEUE_RUN('waiting.run_id', 'now()')}
+      FROM ${ended} e
+      JOIN LATERAL (
+        SELECT run_id FROM open_keyed_runs w
+         WHERE w.workflow = e.workflow AND w.concurrency_key = e.concurrency_key AND w.run_id <> e.id
+         ORDER BY w.created_at, w.run_id LIMIT 1) waiting ON true
+     WHERE e.concurrency_key IS NOT NULL`;
+
+/** Step ends, parameters $1 to $19 (finishParameters). */
+export const FINISHED = `
+  input AS (
+    SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::timestamptz[], $7::boolean[],
+                         $8::text[], $9::timestamptz[], $10::integer[], $11::jsonb[], $12::integer[], $13::jsonb[],
+                         $14::text[], $15::text[], $16::integer[], $17::jsonb[], $18::text[], $19::text[])
+      AS i(run_id, step_id, status, output, error, next_attempt_at, has_attempt,
+           attempt_status, attempt_started_at, duration_ms, request, response_status, response_headers,
+           response_body, attempt_error, attempts, input, run_outcome, run_error)),
+  step AS (
+    -- A step can end without having started (skipped by its if, or failed to render).
+    INSERT INTO step_runs (run_id, step_id, status, attempts, input, output, error, next_attempt_at, started_at, finished_at)
+    SELECT run_id, step_id, status, attempts, input, output, error, next_attempt_at, coalesce(attempt_started_at, now()),
+           CASE WHEN status IN ('succeeded', 'failed', 'skipped') THEN now() END
+      FROM input
+    ON CONFLICT (run_id, step_id) DO UPDATE
+       SET status = excluded.status, output = coalesce(excluded.output, step_runs.output), error = excluded.error,
+           attempts = greatest(excluded.attempts, step_runs.attempts), input = coalesce(excluded.input, step_runs.input),
+           next_attempt_at = excluded.next_attempt_at, finished_at = excluded.finished_at
+    RETURNING run_id),
+  attempt AS (
+    INSERT INTO step_attempts (run_id, step_id, n, status, started_at, duration_ms, request,
+                               response_status, response_headers, response_body, error)
+    SELECT i.run_id, i.step_id,
+           coalesce((SELECT max(n) FROM step_attempts a WHERE a.run_id = i.run_id AND a.step_id = i.step_id), 0) + 1,
+           i.attempt_status, i.attempt_started_at, i.duration_ms, i.request, i.response_status, i.response_headers,
+           i.response_body, i.attempt_error
+      FROM input i WHERE i.has_attempt
+    RETURNING id),
+  finished AS (
+    UPDATE runs r
+       SET status = i.run_outcome, error = i.run_error, finished_at = now(), updated_at = now(),
+           lease_owner = NULL, lease_until = NULL
+      FROM input i
+     WHERE r.id = i.run_id AND i.run_outcome IS NOT NULL AND r.status = 'running'
+    RETURNING r.id, r.workflow, r.concurrency_key, r.status),
+  woken AS (${WAKE_NEXT_IN_LINE('finished')})`;
+
+const FINISH_ROWS = `
+  SELECT i.run_id, i.step_id, coalesce(f.status, r.status) AS run_status, NULL::integer AS attempts,
+         (SELECT count(*) FROM step) AS steps, (SELECT count(*) FROM attempt) AS attempt_rows, (SELECT count(*) FROM woken) AS woken
+    FROM input i
+    LEFT JOIN finished f ON f.id = i.run_id
+    LEFT JOIN runs r ON r.id = i.run_id`;
+
+/**
+ * The prepared statements for a batch of step writes: starts only, ends only, or both. A
+ * start and an end in one batch are never of the same step: a step ends only after its
+ * start was written.
+ */
+export const STEP_STATEMENTS = {
+  starts: { name: 'hookflow_start_steps', sql: `WITH ${STARTED(1)} SELECT run_id, step_id, attempts, NULL::text AS run_status FROM started` },
+  ends: { name: 'hookflow_finish_steps', sql: `WITH ${FINISHED} ${FINISH_ROWS}` },
+  both: {
+    name: 'hookflow_start_and_finish_steps',
+    sql: `WITH ${FINISHED}, ${STARTED(20)} ${FINISH_ROWS} UNION ALL SELECT run_id, step_id, NULL, attempts, NULL, NULL, NULL FROM started`,
+  },
+};
+
+export const FINISH_RUN = `
+  WITH finished AS (
+    UPDATE runs SET status = $2, error = $3, finished_at = now(), updated_at = now(), lease_owner = NULL, lease_until = NULL
+     WHERE id = $1 AND status = 'running'
+    RETURNING id, workflow, concurrency_key)
+  ${WAKE_NEXT_IN_LINE('finished')}`;
+
+export const REQUEUE_LAPSED_RUNS = `
+  WITH lapsed AS (
+    UPDATE runs r SET lease_owner = NULL, lease_until = NULL
+     WHERE r.lease_owner IS NOT NULL AND r.lease_until < now() AND r.status IN ('queued', 'running')
+       AND NOT EXISTS (SELECT 1 FROM ${QUEUE_SCHEMA}._private_jobs j WHERE j.key = 'run:' || r.id)
+    RETURNING r.id)
+  SELECT ${ENQUEUE_RUN('lapsed.id', 'now()')} FROM lapsed`;
