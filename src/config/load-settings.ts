@@ -4,6 +4,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { parse as parseDotenv } from 'dotenv';
 import { DomainError } from '../common/domain-error';
+import { workflowSecrets } from './secret-names';
 import { Settings } from './settings';
 
 export class SettingsError extends DomainError {
@@ -36,11 +37,12 @@ export function loadSettings(
     const reason = Object.values(first.constraints ?? {})[0] ?? 'is not valid';
     throw new SettingsError(first.property, `${reason} (got ${JSON.stringify(merged[first.property])})`);
   }
-  settings.environment = Object.freeze(merged);
+  settings.secrets = workflowSecrets(merged);
   return settings;
 }
 
-const SETTING_NAMES = [
+/** Every variable Hookflow reads as a setting. */
+export const SETTING_NAMES = [
   'PORT',
   'HOST',
   'DATABASE_URL',

@@ -86,8 +86,8 @@ export class Settings {
   HOOKFLOW_RETENTION: number;
 
   /**
-   * The whole environment (with `.env` below it), for `{{secrets.NAME}}`. Secrets are read
-   * from here at render time and never copied anywhere else.
+   * The environment (with `.env` below it) without Hookflow's own settings, for
+   * `{{secrets.NAME}}`. Secrets are read from here at render time and never copied anywhere else.
    */
-  environment: Readonly<Record<string, string | undefined>>;
+  secrets: Readonly<Record<string, string | undefined>>;
 }

@@ -140,7 +140,7 @@ export class DryRun {
       secrets: this.secretsOf(workflow),
     };
     // The event file may hold a secret's value; the engine scrubs stored inputs the same way.
-    return new SecretScrubber(workflow.yaml, this.settings.environment ?? {}).scrub(report);
+    return new SecretScrubber(workflow.yaml, this.settings.secrets ?? {}).scrub(report);
   }
 
   private eventOf(workflow: WorkflowDefinition, input: DryRunEventInput, options: DryRunOptions, now: Date, notes: string[]): EventContext {
@@ -267,7 +267,7 @@ export class DryRun {
   }
 
   private secretsOf(workflow: WorkflowDefinition): { name: string; set: boolean }[] {
-    return secretNamesIn(workflow.yaml).map((name) => ({ name, set: this.settings.environment?.[name] !== undefined }));
+    return secretNamesIn(workflow.yaml).map((name) => ({ name, set: this.settings.secrets?.[name] !== undefined }));
   }
 }
 

@@ -38,10 +38,10 @@ export class RunCommands {
     let runs: PendingRun[];
     let notes: MatchNote[] = [];
     if (this.registry.getSource(stored.source)) {
-      ({ runs, notes } = this.matcher.match(event, this.registry.workflowsForSource(stored.source), this.settings.environment));
+      ({ runs, notes } = this.matcher.match(event, this.registry.workflowsForSource(stored.source), this.settings.secrets));
     } else {
       const workflows = stored.previous.map((name) => this.registry.getWorkflow(name)).filter((w) => w !== undefined);
-      runs = workflows.map((workflow) => this.matcher.startRun(event, workflow, this.settings.environment, notes));
+      runs = workflows.map((workflow) => this.matcher.startRun(event, workflow, this.settings.secrets, notes));
     }
     await this.insertRuns(eventId, runs);
     return { event_id: eventId, runs: runs.map((run) => ({ id: run.id, workflow: run.workflow })), notes };

@@ -161,7 +161,7 @@ export class RunExecutor {
   private scrubberFor(workflow: object & { yaml: string }): SecretScrubber {
     let scrubber = this.scrubbers.get(workflow);
     if (!scrubber) {
-      scrubber = new SecretScrubber(workflow.yaml, this.settings.environment);
+      scrubber = new SecretScrubber(workflow.yaml, this.settings.secrets);
       this.scrubbers.set(workflow, scrubber);
     }
     return scrubber;

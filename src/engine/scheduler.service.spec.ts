@@ -53,7 +53,7 @@ function workflow(name: string, schedule: string, extra: Partial<WorkflowDefinit
 function scheduler(options: { workflows: WorkflowDefinition[]; database?: FakeDatabase }) {
   const database = options.database ?? new FakeDatabase();
   const registry = { workflows: () => options.workflows, changes$: new Subject<void>() };
-  const settings = { environment: { REGION: 'eu' } } as unknown as Settings;
+  const settings = { secrets: { REGION: 'eu' } } as unknown as Settings;
   const service = new SchedulerService(
     registry as unknown as WorkflowRegistry,
     new TriggerMatcher(new TemplateEngine()),
@@ -200,7 +200,7 @@ describe(SchedulerService.name, () => {
       const service = new SchedulerService(
         { workflows: () => [workflow], changes$: new Subject() },
         { startRun: () => ({ id: 'r', workflow: 'sync', workflowVersion: 'v1', concurrencyKey: null }) },
-        { HOOKFLOW_ROLE: 'all', environment: {} },
+        { HOOKFLOW_ROLE: 'all', secrets: {} },
         { query: async () => [{ started: 1 }] },
       );
       service.onApplicationBootstrap();

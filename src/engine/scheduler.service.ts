@@ -121,7 +121,7 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
     const body = { workflow: workflow.name, scheduled_for: at.toISOString() };
     const event = { id: eventId, source: SCHEDULE_SOURCE, type: SCHEDULE_SOURCE, received_at: firedAt.toISOString(), headers: {}, query: {}, body };
     const notes: MatchNote[] = [];
-    const run = this.matcher.startRun(event, workflow, this.settings.environment, notes);
+    const run = this.matcher.startRun(event, workflow, this.settings.secrets, notes);
     const [{ started }] = (await this.dataSource.query(START_SCHEDULED_RUN, [
       workflow.name,
       at.toISOString(),

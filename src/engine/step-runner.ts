@@ -228,7 +228,7 @@ export class StepRunner {
       steps,
       run: { id: run.id, attempt },
       workflow: { name: run.workflow.name },
-      secrets: this.settings.environment,
+      secrets: this.settings.secrets,
     };
   }
 }

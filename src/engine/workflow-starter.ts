@@ -30,7 +30,7 @@ export class WorkflowStarter {
     const receivedAt = new Date();
     const type = `workflow.${startedBy}`;
     const event = { id, source: WORKFLOW_STEP_SOURCE, type, received_at: receivedAt.toISOString(), headers: {}, query: {}, body };
-    const run = this.matcher.startRun(event, workflow, this.settings.environment);
+    const run = this.matcher.startRun(event, workflow, this.settings.secrets);
     const outcome = await this.writer.write({
       id,
       source: WORKFLOW_STEP_SOURCE,

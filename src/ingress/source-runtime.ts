@@ -26,7 +26,7 @@ export class SourceRuntimes {
 
   /** The secrets context of templates: `{{secrets.NAME}}` reads the variable NAME. */
   get secrets(): Readonly<Record<string, string | undefined>> {
-    return this.settings.environment;
+    return this.settings.secrets;
   }
 
   of(definition: SourceDefinition): SourceRuntime {

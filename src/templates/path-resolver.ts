@@ -1,3 +1,4 @@
+import { isHookflowSetting } from '../config/secret-names';
 import { TemplateError } from './template-error';
 import { describeKind } from './value-kind';
 
@@ -44,7 +45,8 @@ function missingPath(prefix: string, segments: readonly string[], index: number,
 
 function reason(prefix: string, segments: readonly string[], index: number, container: unknown): string {
   if (prefix === '' && segments[0] === 'secrets' && index === 1) {
-    return ` (environment variable ${segments[1]} is not set)`;
+    const name = segments[1]!;
+    return isHookflowSetting(name) ? ` (${name} is one of Hookflow's own settings, never a secret)` : ` (environment variable ${name} is not set)`;
   }
   const reached = prefix + segments.slice(0, index).join('.');
   if (index > 0 && (container === null || typeof container !== 'object')) {

@@ -4,7 +4,7 @@ import type { Node } from 'yaml';
 import type { TemplateEngine } from '../templates/template-engine';
 import { SourceDefinition, VERIFY_SCHEMES, VerifyDefinition, VerifyScheme } from './workflow.types';
 import { ParsedYamlFile } from './workflow-file-parser';
-import { TemplateChecker } from './template-checker';
+import { readsRoot, TemplateChecker } from './template-checker';
 import { MapView, YamlNodeReader } from './yaml-node-reader';
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -138,11 +138,12 @@ export class SourcesValidator {
     if (node === undefined) return undefined;
     const text = reader.string(node, `\`${key}\``);
     if (text === undefined) return undefined;
-    for (const reference of templates.check(node as Node, text, `\`${key}\``)) {
-      if (reference.path === 'steps' || reference.path.startsWith('steps.')) {
-        reader.file.report(node, `\`${key}\` is evaluated at ingest and cannot use \`steps\``);
-        break;
-      }
+    const references = templates.check(node as Node, text, `\`${key}\``);
+    if (references.some((reference) => readsRoot(reference, 'steps'))) {
+      reader.file.report(node, `\`${key}\` is evaluated at ingest and cannot use \`steps\``);
+    }
+    if (references.some((reference) => readsRoot(reference, 'secrets'))) {
+      reader.file.report(node, `\`${key}\` is stored with each event and cannot use \`secrets\``);
     }
     return text;
   }

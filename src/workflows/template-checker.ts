@@ -1,5 +1,6 @@
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Node, Scalar } from 'yaml';
+import { isHookflowSetting } from '../config/secret-names';
 import type { TemplateEngine } from '../templates/template-engine';
 import type { FilePosition } from './workflow.types';
 import { ParsedYamlFile } from './workflow-file-parser';
@@ -8,6 +9,11 @@ import { ParsedYamlFile } from './workflow-file-parser';
 export interface TemplateReference {
   node: Node;
   path: string;
+}
+
+/** Whether the template reads `root` (`steps`) or something under it (`steps.label.output`). */
+export function readsRoot(reference: TemplateReference, root: string): boolean {
+  return reference.path === root || reference.path.startsWith(`${root}.`);
 }
 
 /** What templates can read: the names of their context and the fields of `event`. */
@@ -44,6 +50,11 @@ export class TemplateChecker {
       this.file.report(node, `${what}: \`${root}\` is not something templates can read (they read event, steps, run, workflow and secrets)`);
     } else if (root === 'event' && field !== undefined && !EVENT_FIELDS.has(field)) {
       this.file.report(node, `${what}: \`event.${field}\` does not exist (an event has ${[...EVENT_FIELDS].join(', ')})`);
+    } else if (root === 'secrets' && field !== undefined && isHookflowSetting(field)) {
+      this.file.report(
+        node,
+        `${what}: \`secrets.${field}\` is refused: ${field} is one of Hookflow's own settings (DATABASE_URL, PORT, HOST, LOG_LEVEL, HOOKFLOW_*, PG*), never a secret; give the value a variable of its own`,
+      );
     }
   }
 

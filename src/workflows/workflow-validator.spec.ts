@@ -442,3 +442,46 @@ describe('WorkflowValidator: sources file', () => {
     assert.equal(github?.bodyLimit, 2 * 1024 * 1024);
   });
 });
+
+describe('WorkflowValidator: secrets', () => {
+  it("refuses Hookflow's own settings as secrets, naming the variable", async () => {
+    const problems = await problemsOf(
+      withSteps(
+        '  - id: leak',
+        '    uses: http',
+        '    with:',
+        '      url: "https://example.com/{{secrets.DATABASE_URL}}"',
+        '      headers: { X-A: "{{secrets.HOOKFLOW_ADMIN_TOKEN}}", X-B: "{{lower secrets.PGPASSWORD}}", X-C: "{{secrets.SHIPPING_TOKEN}}" }',
+      ),
+    );
+    assertProblemAt(problems, 8, 12, /`secrets\.DATABASE_URL` is refused: DATABASE_URL is one of Hookflow's own settings/);
+    assertProblemAt(problems, 9, 23, /`secrets\.HOOKFLOW_ADMIN_TOKEN` is refused/);
+    assertProblemAt(problems, 9, 64, /`secrets\.PGPASSWORD` is refused/);
+    assert.equal(problems.length, 3);
+  });
+
+  it('refuses secrets in a concurrency key, which is stored with each run', async () => {
+    const problems = await problemsOf(
+      yamlLines('name: w', 'on: { webhook: shop }', 'concurrency: { key: "{{secrets.TENANT_KEY}}-{{event.body.id}}" }', 'steps: [{ id: a, uses: set }]'),
+    );
+    assertProblemAt(problems, 3, 21, /`concurrency.key` is stored with each run and cannot use `secrets`/);
+    assert.equal(problems.length, 1);
+  });
+
+  it('refuses secrets in the templates a source stores with each event, and its own settings as a verify secret', async () => {
+    const result = await load({
+      'sources.yaml': yamlLines(
+        'sources:',
+        '  shop:',
+        '    verify: { scheme: hmac-sha256, secret: "{{secrets.HOOKFLOW_ADMIN_TOKEN}}" }',
+        '    event_type: "{{upper secrets.TYPE_PREFIX}}"',
+        '    dedupe_key: "{{event.headers.x-id}}-{{secrets.SALT}}"',
+      ),
+    });
+    const problems = result.files[0].problems;
+    assertProblemAt(problems, 3, 44, /`secrets\.HOOKFLOW_ADMIN_TOKEN` is refused/);
+    assertProblemAt(problems, 4, 17, /`event_type` is stored with each event and cannot use `secrets`/);
+    assertProblemAt(problems, 5, 17, /`dedupe_key` is stored with each event and cannot use `secrets`/);
+    assert.equal(problems.length, 3);
+  });
+});

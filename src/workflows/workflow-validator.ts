@@ -5,7 +5,7 @@ import { cronProblem } from './cron-expression';
 import { SourcesValidation, SourcesValidator } from './sources-validator';
 import { StepWithValidator } from './step-with-validator';
 import { StepsValidator } from './steps-validator';
-import { TemplateChecker } from './template-checker';
+import { readsRoot, TemplateChecker } from './template-checker';
 import { isValidTimeZone } from './time-zone';
 import { ParsedYamlFile } from './workflow-file-parser';
 import { StepDefinition, TriggerDefinition, WorkflowDefinition } from './workflow.types';
@@ -128,7 +128,7 @@ class WorkflowFileCheck {
       return undefined;
     }
     const key = this.reader.string(view.get('key'), '`concurrency.key`');
-    return key === undefined ? undefined : { key: this.ingestTemplate(view.get('key'), key, '`concurrency.key`') };
+    return key === undefined ? undefined : { key: this.ingestTemplate(view.get('key'), key, '`concurrency.key`', true) };
   }
 
   steps(top: MapView): StepDefinition[] {
@@ -168,10 +168,13 @@ class WorkflowFileCheck {
   }
 
   /** Templates evaluated when the event arrives, before any step has run. */
-  private ingestTemplate(node: Node | null | undefined, text: string, what: string): string {
+  private ingestTemplate(node: Node | null | undefined, text: string, what: string, stored = false): string {
     const references = node ? this.templates.check(node, text, what) : [];
-    if (references.some(({ path }) => path === 'steps' || path.startsWith('steps.'))) {
+    if (references.some((reference) => readsRoot(reference, 'steps'))) {
       this.parsed.report(node, `${what} is evaluated before any step runs and cannot use \`steps\``);
+    }
+    if (stored && references.some((reference) => readsRoot(reference, 'secrets'))) {
+      this.parsed.report(node, `${what} is stored with each run and cannot use \`secrets\``);
     }
     return text;
   }
