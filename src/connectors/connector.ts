@@ -62,6 +62,13 @@ export interface Connector {
    * per-destination gate; undefined for steps that reach nothing, or input `execute` refuses.
    */
   destination?(input: Record<string, unknown>): string | undefined;
+  /**
+   * For kinds whose output is made from their input (`set`): the output later steps of the
+   * run read, made from the input with real secrets. `execute` answers the copy made from the
+   * redacted input, and only that copy is stored; this one lives in memory, and is made again
+   * from the step's input when a later execution picks the run up.
+   */
+  liveOutputOf?(input: Record<string, unknown>): unknown;
   /** Throws `InvalidStepInputError` when a rendered value has the wrong type, as `execute` would fail. */
   plan(redactedInput: Record<string, unknown>, context: Pick<StepExecutionContext, 'idempotencyKey' | 'now'>): PlannedRequest;
 }

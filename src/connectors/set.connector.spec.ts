@@ -12,6 +12,14 @@ describe(SetConnector.name, () => {
     assert.deepEqual(await connector.execute(input, input, stepContext()), { kind: 'succeeded', output: input });
   });
 
+  it('stores the map rendered with redacted secrets, and gives later steps the one with real secrets', async () => {
+    const input = { auth: 'Token s3cr3t-value', lowered: 's3cr3t-value' };
+    const redacted = { auth: 'Token [secret]', lowered: '[secret]' };
+
+    assert.deepEqual(await connector.execute(input, redacted, stepContext()), { kind: 'succeeded', output: redacted });
+    assert.deepEqual(connector.liveOutputOf(input), input);
+  });
+
   it('plans the redacted map', () => {
     const plan = connector.plan({ token: '[secret]' }, stepContext());
 

@@ -3,15 +3,19 @@ import { Connector, PlannedRequest, StepExecutionContext, StepOutcome } from './
 import { failOnInvalidInput, InvalidStepInputError } from './invalid-step-input.error';
 import { StepInput } from './step-input';
 
-/** `workflow`: asks the engine to start another workflow with a synthetic event. */
+/**
+ * `workflow`: asks the engine to start another workflow with a synthetic event. That event is
+ * stored like any other, so it is made from the redacted input: a secret reaches the child
+ * as `[secret]`, and the child reads the secrets it needs itself.
+ */
 @Injectable()
 export class WorkflowConnector implements Connector {
   readonly kind = 'workflow' as const;
 
-  execute(input: Record<string, unknown>, _redacted: Record<string, unknown>, _context: StepExecutionContext): Promise<StepOutcome> {
+  execute(input: Record<string, unknown>, redactedInput: Record<string, unknown>, _context: StepExecutionContext): Promise<StepOutcome> {
     return failOnInvalidInput(() => {
-      const { name, event } = readTarget(input);
-      return { kind: 'start-workflow', workflow: name, event };
+      const { name } = readTarget(input);
+      return { kind: 'start-workflow', workflow: name, event: readTarget(redactedInput).event };
     });
   }
 

@@ -1,8 +1,6 @@
 import { REDACTED } from '../templates/redacted-secrets';
 import type { OutboundRequest, RedactedRequest } from './outbound-request';
-
-/** Shorter values are not scrubbed: replacing every "1" or "on" in a response would wreck it for nothing. */
-const MIN_SECRET_LENGTH = 4;
+import { secretForms } from './secret-forms';
 
 /**
  * Replaces the secrets a request carried wherever a receiver might echo them back (response
@@ -14,14 +12,10 @@ export class SecretScrubber {
   private readonly values: string[];
 
   constructor(secrets: Iterable<string>) {
-    const variants = new Set<string>();
-    for (const secret of secrets) {
-      for (const variant of [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)]) {
-        if (variant.length >= MIN_SECRET_LENGTH) variants.add(variant);
-      }
-    }
+    const forms = new Set<string>();
+    for (const secret of secrets) for (const form of secretForms(secret)) forms.add(form);
     // Longest first, so a secret that contains another is replaced whole.
-    this.values = [...variants].sort((a, b) => b.length - a.length);
+    this.values = [...forms].sort((a, b) => b.length - a.length);
   }
 
   static forRequest(request: OutboundRequest, redacted: RedactedRequest): SecretScrubber {

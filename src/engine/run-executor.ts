@@ -114,6 +114,7 @@ export class RunExecutor {
       finished: false,
       inputs: new Map(),
     };
+    this.steps.restoreLiveOutputs(run);
     const plan = run.plan;
 
     for (;;) {

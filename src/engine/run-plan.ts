@@ -5,7 +5,10 @@ export interface StepState {
   status: StepStatus;
   attempts: number;
   nextAttemptAt: Date | null;
+  /** What is stored and shown. */
   output: unknown;
+  /** What later steps read, when it is not `output`: see `Connector.liveOutputOf`. */
+  liveOutput?: unknown;
   error: string | null;
 }
 

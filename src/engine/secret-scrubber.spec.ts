@@ -39,3 +39,19 @@ describe(SecretScrubber.name, () => {
     assert.equal(scrubber.scrub('x abcdefgh y abcd'), 'x [secret] y [secret]');
   });
 });
+
+describe(`${SecretScrubber.name}: transformed secrets`, () => {
+  it('replaces a secret a receiver sent back in other case or encoded', () => {
+    const token = 'Tok3n-MixedCase-Sekr1t';
+    const scrubber = new SecretScrubber('{{secrets.API_TOKEN}}', { API_TOKEN: token });
+    const echoed = {
+      lower: token.toLowerCase(),
+      upper: token.toUpperCase(),
+      basic: Buffer.from(`user:${token}`).toString('base64'),
+      hex: Buffer.from(token).toString('hex'),
+    };
+    const text = JSON.stringify(scrubber.scrub(echoed));
+    for (const value of Object.values(echoed)) assert.ok(!text.includes(value), value);
+    assert.ok(!text.includes(Buffer.from(token).toString('base64').slice(0, 12)));
+  });
+});

@@ -1,3 +1,4 @@
+import { secretForms } from '../delivery/secret-forms';
 import { REDACTED } from '../templates/template-engine';
 
 const SECRET_REFERENCE = /secrets\.([A-Za-z_][A-Za-z0-9_]*)/g;
@@ -7,22 +8,23 @@ export function secretNamesIn(yaml: string): string[] {
   return [...new Set([...yaml.matchAll(SECRET_REFERENCE)].map((match) => match[1]))];
 }
 
-const SHORTEST_SCRUBBED = 4;
-
 /**
- * Replaces the values of the secrets a workflow refers to wherever they appear in text
- * that will be stored, e.g. a receiver that echoes the token it was sent.
+ * Replaces the values of the secrets a workflow refers to, in each form `secretForms` knows,
+ * wherever they appear in what will be stored or logged: a last line of defence behind
+ * rendering stored inputs and outputs with redacted secrets, for what comes from outside
+ * (an error message quoting a value, a receiver's answer).
  */
 export class SecretScrubber {
-  /** Each secret as it appears inside a JSON string, longest first. */
+  /** Each form of each secret as it appears inside a JSON string, longest first. */
   private readonly inJson: string[];
 
-  constructor(yaml: string, environment: Readonly<Record<string, string | undefined>>) {
-    this.inJson = secretNamesIn(yaml)
-      .map((name) => environment[name])
-      .filter((value): value is string => typeof value === 'string' && value.length >= SHORTEST_SCRUBBED)
-      .sort((a, b) => b.length - a.length)
-      .map((secret) => JSON.stringify(secret).slice(1, -1));
+  constructor(yaml: string, secrets: Readonly<Record<string, string | undefined>>) {
+    const forms = new Set<string>();
+    for (const name of secretNamesIn(yaml)) {
+      const value = secrets[name];
+      if (typeof value === 'string') for (const form of secretForms(value)) forms.add(JSON.stringify(form).slice(1, -1));
+    }
+    this.inJson = [...forms].sort((a, b) => b.length - a.length);
   }
 
   scrub<T>(value: T): T {

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { isDeepStrictEqual } from 'node:util';
+import { Injectable, Logger } from '@nestjs/common';
 import { ConnectorRegistry } from '../connectors/connector.registry';
 import { StepOutcome } from '../connectors/connector';
 import { Settings } from '../config/settings';
@@ -50,6 +51,8 @@ export interface RunInProgress {
  */
 @Injectable()
 export class StepRunner {
+  private readonly logger = new Logger(StepRunner.name);
+
   constructor(
     private readonly store: RunStore,
     private readonly templates: StepTemplates,
@@ -67,18 +70,18 @@ export class StepRunner {
       return this.settle(run, step, { status: 'succeeded', output: previous.output });
     }
     const compiled = this.templates.of(step);
-    const context = this.contextFor(run, (previous?.attempts ?? 0) + 1);
+    const contexts = this.contextsFor(run, (previous?.attempts ?? 0) + 1);
     const scope = { workflow: run.workflow.name, step: step.id };
 
     if (compiled.condition) {
-      const condition = this.evaluateCondition(compiled.condition, context, scope);
+      const condition = this.evaluateCondition(compiled.condition, contexts.live, scope);
       if (condition !== true) return this.settle(run, step, condition);
     }
     let input: Record<string, unknown>;
     let redactedInput: Record<string, unknown>;
     try {
-      input = compiled.with.render(context, { ...scope, field: 'with' }) as Record<string, unknown>;
-      redactedInput = compiled.with.render({ ...context, secrets: redactedSecrets() }, { ...scope, field: 'with' }) as Record<string, unknown>;
+      input = compiled.with.render(contexts.live, { ...scope, field: 'with' }) as Record<string, unknown>;
+      redactedInput = compiled.with.render(contexts.recorded, { ...scope, field: 'with' }) as Record<string, unknown>;
     } catch (error) {
       return this.settle(run, step, { status: 'failed', error: (error as Error).message });
     }
@@ -100,7 +103,29 @@ export class StepRunner {
     const [outcome, attempt] = await Promise.all([this.attempt(run, step, input, redactedInput, expectedAttempt, pass), started]);
     run.states.get(step.id)!.attempts = attempt;
     this.reporter.attempted(run, step, outcome, startedAt);
-    return this.record(run, step, outcome, attempt, startedAt);
+    return this.record(run, step, input, outcome, attempt, startedAt);
+  }
+
+  /**
+   * A later execution loads each output as it was stored. Kinds that make their output from
+   * their input (`set`) get theirs made again with real secrets, where a secret went into it,
+   * so that later steps read what they would have read in the first execution.
+   */
+  restoreLiveOutputs(run: RunInProgress): void {
+    for (const step of run.workflow.steps) {
+      const state = run.states.get(step.id);
+      const connector = this.connectors.get(step.uses);
+      if (state?.status !== 'succeeded' || state.liveOutput !== undefined || !connector.liveOutputOf) continue;
+      const compiled = this.templates.of(step).with;
+      const contexts = this.contextsFor(run, state.attempts);
+      try {
+        const input = compiled.render(contexts.live) as Record<string, unknown>;
+        if (!isDeepStrictEqual(input, compiled.render(contexts.recorded))) state.liveOutput = connector.liveOutputOf(input);
+      } catch (error) {
+        // A secret unset since the step ran: later steps read the stored copy.
+        this.logger.warn(`Run ${run.id}: the output of step ${step.id} cannot be made again (${(error as Error).message}); later steps read its stored copy`);
+      }
+    }
   }
 
   /**
@@ -158,10 +183,19 @@ export class StepRunner {
     }
   }
 
-  private async record(run: RunInProgress, step: StepDefinition, outcome: StepOutcome, attempt: number, startedAt: Date): Promise<RunStatus> {
+  private async record(
+    run: RunInProgress,
+    step: StepDefinition,
+    input: Record<string, unknown>,
+    outcome: StepOutcome,
+    attempt: number,
+    startedAt: Date,
+  ): Promise<RunStatus> {
     switch (outcome.kind) {
-      case 'succeeded':
-        return this.settle(run, step, { status: 'succeeded', output: outcome.output }, outcome.attempt && { record: outcome.attempt, succeeded: true, startedAt });
+      case 'succeeded': {
+        const liveOutput = this.connectors.get(step.uses).liveOutputOf?.(input);
+        return this.settle(run, step, { status: 'succeeded', output: outcome.output, liveOutput }, outcome.attempt && { record: outcome.attempt, succeeded: true, startedAt });
+      }
       case 'failed': {
         const delay = outcome.retryable ? this.retryPolicy.nextDelayMs(step.retry!, attempt, outcome.retryAfterMs) : null;
         const attemptRecord = outcome.attempt && { record: outcome.attempt, succeeded: false, startedAt };
@@ -187,7 +221,7 @@ export class StepRunner {
   private async settle(
     run: RunInProgress,
     step: StepDefinition,
-    result: { status: StepState['status']; output?: unknown; error?: string | null; nextAttemptAt?: Date },
+    result: { status: StepState['status']; output?: unknown; liveOutput?: unknown; error?: string | null; nextAttemptAt?: Date },
     attempt?: Parameters<RunStore['finishStep']>[3],
   ): Promise<RunStatus> {
     const output = run.scrubber.scrub(result.output);
@@ -201,6 +235,7 @@ export class StepRunner {
       attempts,
       nextAttemptAt: result.nextAttemptAt ?? null,
       output: output ?? previous?.output ?? null,
+      liveOutput: result.liveOutput,
       error,
     });
     if (result.status === 'failed') this.reporter.stepFailed(run, step, error);
@@ -211,7 +246,7 @@ export class StepRunner {
     try {
       // Steps with effects stored their input when they started.
       const input = STEPS_WITH_EFFECTS.has(step.uses) ? undefined : run.inputs.get(step.id);
-      const runStatus = await this.store.finishStep(run.id, step.id, { ...result, output, error, attempts, input: input && run.scrubber.scrub(input) }, scrubbedAttempt, runEnd);
+      const runStatus = await this.store.finishStep(run.id, step.id, { status: result.status, nextAttemptAt: result.nextAttemptAt, output, error, attempts, input: input && run.scrubber.scrub(input) }, scrubbedAttempt, runEnd);
       if (runEnd) run.finished = true;
       if (runEnd && runStatus === runEnd.outcome) this.reporter.runEnded(run, runStatus, runEnd.error);
       return runStatus;
@@ -220,15 +255,24 @@ export class StepRunner {
     }
   }
 
-  private contextFor(run: RunInProgress, attempt: number): object {
-    const steps: Record<string, { output: unknown }> = {};
-    for (const [id, state] of run.states) if (state.status === 'succeeded') steps[id] = { output: state.output };
+  /**
+   * The run's template context twice. `live` has the real secrets and what earlier steps
+   * really produced: steps act on it. `recorded` has every secret as `[secret]` and earlier
+   * outputs as stored: whatever is stored or shown is rendered from it, so it cannot hold a
+   * secret, however a template transforms one.
+   */
+  private contextsFor(run: RunInProgress, attempt: number): { live: object; recorded: object } {
+    const liveSteps: Record<string, { output: unknown }> = {};
+    const recordedSteps: Record<string, { output: unknown }> = {};
+    for (const [id, state] of run.states) {
+      if (state.status !== 'succeeded') continue;
+      recordedSteps[id] = { output: state.output };
+      liveSteps[id] = state.liveOutput === undefined ? recordedSteps[id] : { output: state.liveOutput };
+    }
+    const shared = { event: run.event, run: { id: run.id, attempt }, workflow: { name: run.workflow.name } };
     return {
-      event: run.event,
-      steps,
-      run: { id: run.id, attempt },
-      workflow: { name: run.workflow.name },
-      secrets: this.settings.secrets,
+      live: { ...shared, steps: liveSteps, secrets: this.settings.secrets },
+      recorded: { ...shared, steps: recordedSteps, secrets: redactedSecrets() },
     };
   }
 }
