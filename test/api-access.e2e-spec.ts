@@ -1,0 +1,63 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { post } from './support/http';
+import { eventually } from './support/receiver';
+import { startTestApp, TestApp } from './support/test-app';
+
+const SOURCES = `
+sources:
+  tasks:
+    verify: { scheme: none }
+`;
+
+const NOTE = `name: note
+on: { webhook: tasks }
+steps:
+  - id: keep
+    uses: set
+    with: { n: "{{event.body.n}}" }
+`;
+
+const SOME_ID = '0192a3b4-c5d6-7e8f-9a0b-1c2d3e4f5a6b';
+
+function cursorOf(value: unknown): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+describe('management API access', () => {
+  let hookflow: TestApp;
+
+  before(async () => {
+    hookflow = await startTestApp({ files: { 'sources.yaml': SOURCES, 'note.yaml': NOTE } });
+    for (let n = 0; n < 3; n++) assert.equal((await post(`${hookflow.baseUrl}/hooks/tasks`, JSON.stringify({ n }))).status, 202);
+    await eventually(async () => (await hookflow.api('GET', '/api/runs?status=succeeded')).body.items.length === 3, 10_000, 'three runs to end');
+  });
+  after(() => hookflow.close());
+
+  it('answers 400 INVALID_CURSOR, not 500, to a cursor it did not give out, on every list that pages', async () => {
+    const tampered = [
+      cursorOf(['1', 'x']),
+      'not-a-cursor',
+      cursorOf(['2024-05-01 12:00:00+00', 'not-a-uuid']),
+      cursorOf(['-100000-01-01T00:00:00Z', SOME_ID]),
+      cursorOf(['2024-02-31T00:00:00.000000Z', SOME_ID]),
+      cursorOf(['2024-05-01T12:00:00.000000Z']),
+      cursorOf({ at: '2024-05-01T12:00:00.000000Z', id: SOME_ID }),
+      cursorOf([20240501, SOME_ID]),
+      Buffer.from([0xff, 0xfe, 0x00]).toString('base64url'),
+    ];
+    for (const path of ['/api/runs', '/api/events']) {
+      const first = await hookflow.api('GET', `${path}?limit=1`);
+      assert.equal(first.status, 200);
+      const genuine = await hookflow.api('GET', `${path}?limit=1&cursor=${first.body.next_cursor}`);
+      assert.equal(genuine.status, 200, 'a cursor it gave out still pages on');
+      assert.notEqual(genuine.body.items[0].id, first.body.items[0].id);
+      for (const cursor of tampered) {
+        const answer = await hookflow.api('GET', `${path}?cursor=${encodeURIComponent(cursor)}`);
+        assert.equal(answer.status, 400, `${path} with cursor ${cursor}: ${JSON.stringify(answer.body)}`);
+        assert.equal(answer.body.error.code, 'INVALID_CURSOR');
+        assert.match(answer.body.error.message, /cursor/);
+      }
+    }
+  });
+});
