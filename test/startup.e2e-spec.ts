@@ -5,7 +5,7 @@ import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { post } from './support/http';
-import { REPOSITORY_WORKFLOWS, spawnHookflow, waitUntilReady } from './support/hookflow-process';
+import { HookflowProcess, REPOSITORY_WORKFLOWS, spawnHookflow, waitUntilReady } from './support/hookflow-process';
 import { createTestDatabase } from './support/test-database';
 
 describe('npm start', () => {
@@ -121,6 +121,28 @@ describe('npm start', () => {
     assert.match(lines[0], /^Invalid setting PORT: /);
   });
 
+  it('refuses to start with an admin token file holding fewer than 16 characters, in one line that does not show it', async () => {
+    const database = await createTestDatabase();
+    try {
+      for (const content of ['\n', '  \t\n', 'short-secret\n']) {
+        const tokenDir = await mkdtemp(join(tmpdir(), 'hookflow-token-'));
+        await writeFile(join(tokenDir, 'admin-token'), content, { mode: 0o600 });
+        const hookflow = await spawnHookflow(workDir, { ...env, HOOKFLOW_DATA_DIR: tokenDir, DATABASE_URL: database.url });
+        assert.equal(await exitWithin(hookflow, 30_000), 1, `${JSON.stringify(content)}: ${hookflow.output()}`);
+        const lines = hookflow.output().trim().split('\n');
+        assert.equal(lines.length, 1, hookflow.output());
+        assert.equal(
+          lines[0],
+          `Hookflow could not start: The admin token in ${join(tokenDir, 'admin-token')} must be at least 16 printable characters ` +
+            'without spaces: replace it, or delete the file to have one generated',
+        );
+        await rm(tokenDir, { recursive: true, force: true });
+      }
+    } finally {
+      await database.drop();
+    }
+  });
+
   it('reads settings from a .env file in the working folder', async () => {
     const envDir = await mkdtemp(join(tmpdir(), 'hookflow-dotenv-'));
     await writeFile(join(envDir, '.env'), 'HOOKFLOW_ROLE=everything\n');
@@ -131,3 +153,15 @@ describe('npm start', () => {
     await rm(envDir, { recursive: true, force: true });
   });
 });
+
+/** The exit code, or a failure (after stopping it) when it is still running after `ms`. */
+async function exitWithin(hookflow: HookflowProcess, ms: number): Promise<number | string> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'running'>((done) => (timer = setTimeout(() => done('running'), ms)));
+  const outcome = await Promise.race([hookflow.exited, late]);
+  clearTimeout(timer);
+  if (outcome !== 'running') return outcome;
+  hookflow.child.kill('SIGTERM');
+  await hookflow.exited;
+  assert.fail(`still running after ${ms} ms:\n${hookflow.output()}`);
+}

@@ -14,6 +14,12 @@ const blankToUndefined = ({ value }: { value: unknown }) =>
 const commaSeparated = (value: unknown): string[] =>
   typeof value === 'string' ? value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '') : [];
 
+/** What an admin token must be, wherever it comes from: the variable or the token file. */
+export const ADMIN_TOKEN_RULE = {
+  pattern: /^[\x21-\x7e]{16,}$/,
+  message: 'must be at least 16 printable characters without spaces',
+} as const;
+
 const RETENTION_FORMAT = 'must be a duration such as 30d or 12h, or 0 or off to keep everything';
 
 /** `30d`, `12h`, `90m` in ms; `0` and `off` are 0 (keep everything); NaN for anything else. */
@@ -54,7 +60,7 @@ export class Settings {
 
   @Transform(blankToUndefined)
   @IsOptional()
-  @Matches(/^[\x21-\x7e]{16,}$/, { message: 'must be at least 16 printable characters without spaces' })
+  @Matches(ADMIN_TOKEN_RULE.pattern, { message: ADMIN_TOKEN_RULE.message })
   HOOKFLOW_ADMIN_TOKEN?: string;
 
   /** `all`, or one or more of `ingress`, `worker`, `api`, comma-separated (see ProcessRoles). */
