@@ -34,6 +34,71 @@ describe('management API access', () => {
   });
   after(() => hookflow.close());
 
+  async function call(method: string, path: string, headers: Record<string, string> = {}) {
+    const response = await fetch(`${hookflow.baseUrl}${path}`, {
+      method,
+      headers: { ...headers, ...(method === 'POST' ? { 'content-type': 'application/json' } : {}) },
+      body: method === 'POST' ? JSON.stringify({ status: 'failed' }) : undefined,
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
+  }
+
+  /** Opens the change stream, reads its status and headers, and lets it go. */
+  async function openStream(path: string, headers: Record<string, string> = {}) {
+    const abort = new AbortController();
+    const response = await fetch(`${hookflow.baseUrl}${path}`, { headers, signal: abort.signal });
+    const body: any = response.headers.get('content-type')?.startsWith('text/event-stream') ? null : await response.json();
+    abort.abort();
+    return { status: response.status, headers: response.headers, body };
+  }
+
+  it('takes the admin token from the query on GET /api/stream only, and says to send the header elsewhere', async () => {
+    const token = encodeURIComponent(hookflow.adminToken);
+    const stream = await openStream(`/api/stream?access_token=${token}`);
+    assert.equal(stream.status, 200);
+    assert.match(stream.headers.get('content-type') ?? '', /^text\/event-stream/);
+
+    for (const [method, path] of [
+      ['GET', '/api/workflows'],
+      ['GET', '/api/workflows/note'],
+      ['POST', '/api/workflows/validate'],
+      ['GET', '/api/sources'],
+      ['GET', '/api/events'],
+      ['GET', `/api/events/${SOME_ID}`],
+      ['POST', '/api/events/replay'],
+      ['GET', '/api/runs'],
+      ['GET', `/api/runs/${SOME_ID}`],
+      ['POST', '/api/runs/retry'],
+      ['POST', `/api/runs/${SOME_ID}/cancel`],
+    ]) {
+      const answer = await call(method, `${path}?access_token=${token}`);
+      assert.equal(answer.status, 401, `${method} ${path} refuses the token in its query`);
+      assert.equal(answer.body.error.code, 'UNAUTHORIZED');
+      assert.match(answer.body.error.message, /Authorization: Bearer/, `${method} ${path} says to send the header`);
+    }
+  });
+
+  it('counts an empty or blank token as no token, and ignores spaces around a presented one', async () => {
+    for (const [path, headers] of [
+      ['/api/stream?access_token=', {}],
+      ['/api/stream?access_token=%20%20', {}],
+      ['/api/stream', { authorization: 'Bearer ' }],
+      ['/api/stream', { authorization: 'Bearer' }],
+      ['/api/stream', { authorization: 'Bearer \t ' }],
+      ['/api/sources', { authorization: 'Bearer ' }],
+    ] as [string, Record<string, string>][]) {
+      const answer = await openStream(path, headers);
+      assert.equal(answer.status, 401, `${path} ${JSON.stringify(headers)}`);
+      assert.equal(answer.body.error.code, 'UNAUTHORIZED');
+      assert.match(answer.body.error.message, /^Send the admin token/, `${path} ${JSON.stringify(headers)} counts as no token`);
+    }
+    const padded = await openStream(`/api/stream?access_token=${encodeURIComponent(` ${hookflow.adminToken} `)}`);
+    assert.equal(padded.status, 200);
+    const paddedHeader = await call('GET', '/api/sources', { authorization: `Bearer   ${hookflow.adminToken}  ` });
+    assert.equal(paddedHeader.status, 200);
+  });
+
   it('answers 400 INVALID_CURSOR, not 500, to a cursor it did not give out, on every list that pages', async () => {
     const tampered = [
       cursorOf(['1', 'x']),
