@@ -98,14 +98,21 @@ describe('npm start', () => {
     }
   });
 
-  it('uses the server named by DATABASE_URL instead of the embedded one', async () => {
+  it('uses the server named by DATABASE_URL instead of the embedded one, and never shows its password', async () => {
     const database = await createTestDatabase();
     const otherData = join(workDir, 'external-data');
-    const hookflow = await spawnHookflow(workDir, { ...env, HOOKFLOW_DATA_DIR: otherData, DATABASE_URL: database.url });
+    // pg also reads the password from the query, where the banner must hide it too.
+    const url = new URL(database.url);
+    const password = decodeURIComponent(url.password) || 'not-needed-by-trust-auth';
+    url.password = '';
+    url.searchParams.set('password', password);
+    const hookflow = await spawnHookflow(workDir, { ...env, HOOKFLOW_DATA_DIR: otherData, DATABASE_URL: url.toString() });
     try {
       await waitUntilReady(hookflow);
       assert.equal((await sendTask(hookflow.baseUrl, 'external')).status, 202);
       assert.ok(!existsSync(join(otherData, 'pg')), 'no embedded cluster was created');
+      assert.match(hookflow.output(), /Database: +postgres:\/\/\S+\?password=\*\*\*/);
+      assert.ok(!hookflow.output().includes(password), hookflow.output());
     } finally {
       hookflow.child.kill('SIGTERM');
       await hookflow.exited;
@@ -119,6 +126,24 @@ describe('npm start', () => {
     const lines = hookflow.output().trim().split('\n');
     assert.equal(lines.length, 1);
     assert.match(lines[0], /^Invalid setting PORT: /);
+  });
+
+  it('names a bad secret setting and the rule it breaks, never its value', async () => {
+    const cases: [string, string, RegExp][] = [
+      ['DATABASE_URL', 'mysql://root:hunter2-db-password@127.0.0.1/orders', /must be a postgres:\/\/ URL/],
+      ['DATABASE_URL', 'postgres://hookflow:hunter2-db-password@127.0.0.1:notaport/orders', /the PostgreSQL client can read/],
+      ['HOOKFLOW_ADMIN_TOKEN', 'short-secret', /must be at least 16 printable characters without spaces/],
+      ['HOOKFLOW_SMTP_URL', 'http://mailer:smtp-password-42@127.0.0.1', /must be an smtp:\/\/ or smtps:\/\/ URL/],
+    ];
+    for (const [name, value, rule] of cases) {
+      const hookflow = await spawnHookflow(workDir, { ...env, [name]: value });
+      assert.equal(await exitWithin(hookflow, 15_000), 1, hookflow.output());
+      const lines = hookflow.output().trim().split('\n');
+      assert.equal(lines.length, 1, hookflow.output());
+      assert.match(lines[0], new RegExp(`^Invalid setting ${name}: `));
+      assert.match(lines[0], rule);
+      for (const secret of ['hunter2', 'short-secret', 'smtp-password']) assert.ok(!lines[0].includes(secret), lines[0]);
+    }
   });
 
   it('refuses to start with an admin token file holding fewer than 16 characters, in one line that does not show it', async () => {
