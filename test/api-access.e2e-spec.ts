@@ -125,4 +125,24 @@ describe('management API access', () => {
       }
     }
   });
+
+  it('answers every /api request with Cache-Control: no-store and X-Content-Type-Options: nosniff', async () => {
+    const bearer = { authorization: `Bearer ${hookflow.adminToken}` };
+    const answers = {
+      'a list': await call('GET', '/api/runs', bearer),
+      'a missing run': await call('GET', `/api/runs/${SOME_ID}`, bearer),
+      'a bad filter': await call('GET', '/api/events?status=bogus', bearer),
+      'no token': await call('GET', '/api/sources'),
+      'an unknown route': await call('GET', '/api/nothing-here', bearer),
+      'a URL that does not decode': await call('GET', '/api/runs/%zz', bearer),
+      'a POST': await call('POST', '/api/runs/retry', bearer),
+      'the stream': await openStream('/api/stream', bearer),
+      'the OpenAPI page': await fetch(`${hookflow.baseUrl}/api/docs`),
+      'the OpenAPI document': await call('GET', '/api/docs/openapi.json'),
+    };
+    for (const [what, answer] of Object.entries(answers)) {
+      assert.match(answer.headers.get('cache-control') ?? '', /\bno-store\b/, `${what} is not stored`);
+      assert.equal(answer.headers.get('x-content-type-options'), 'nosniff', `${what} is not sniffed`);
+    }
+  });
 });
