@@ -2,7 +2,7 @@ import { DomainError } from './domain-error';
 
 /** Where a keyset page ends: the time of its last row, in microseconds, and the row's id. */
 export interface PageEnd {
-  /** `2024-05-01T12:34:56.123456Z`, as `PAGE_END_TIME` renders a column. */
+  /** `2024-05-01T12:34:56.123456Z`, as `pageEndTime` renders a column. */
   at: string;
   id: string;
 }
@@ -42,7 +42,7 @@ export function decodeCursor(cursor: string): PageEnd {
   throw new DomainError('INVALID_CURSOR', 'cursor is not one this API gave out: start again without it');
 }
 
-/** A real UTC time in PAGE_END_TIME's shape (JavaScript would roll 31 February over into March). */
+/** A real UTC time in the shape pageEndTime renders (JavaScript would roll 31 February over into March). */
 function isCalendarTime(at: string): boolean {
   if (!AT.test(at)) return false;
   const milliseconds = Date.parse(`${at.slice(0, 23)}Z`);
