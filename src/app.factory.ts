@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { protectApiAnswer } from './api/api-answer-headers';
 import { serveApiDocs } from './api/api-docs';
 import { AppModule } from './app.module';
 import { answerClientError, answerFrameworkError } from './common/fastify-errors';
@@ -52,7 +53,10 @@ export async function createApp(
     // Refused before any route runs (headers over Node's 16 KiB, slow or broken requests,
     // undecodable URLs), yet answered in Hookflow's error shape.
     clientErrorHandler: answerClientError,
-    frameworkErrors: answerFrameworkError,
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      protectApiAnswer(request, reply);
+      answerFrameworkError(error, request, reply);
+    },
     // Webhook senders keep connections open; answer fast and let idle ones go on shutdown.
     forceCloseConnections: 'idle',
     // Requests that arrive on open connections while draining are still served (the
@@ -72,6 +76,10 @@ export async function createApp(
   const metrics = app.get(Metrics);
   registerBodyParsers(fastify, (source) => ingress.bodyLimitOf(source), (source) => metrics.eventReceived(source, 'too_large'));
   closeConnectionsOnceAnswered(fastify);
+  fastify.addHook('onRequest', (request, reply, done) => {
+    protectApiAnswer(request, reply);
+    done();
+  });
   if (ProcessRoles.of(settings).serves('api')) serveApiDocs(app);
   app.enableShutdownHooks();
   await app.init();

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { AdminToken } from './api/admin-token';
 import { AdminTokenHolder } from './api/admin-token.holder';
 import { createApp } from './app.factory';
+import { DomainError } from './common/domain-error';
 import { limitHeapGrowth } from './config/heap-growth';
 import { SettingsError, loadSettings } from './config/load-settings';
 import { Duty, ProcessRoles } from './config/process-roles';
@@ -121,6 +122,8 @@ function printBanner(
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`Hookflow could not start: ${(error as Error)?.stack ?? String(error)}\n`);
+  // A domain error is a refusal Hookflow can name (a bad admin token): one line, no stack.
+  const reason = error instanceof DomainError ? error.message : ((error as Error)?.stack ?? String(error));
+  process.stderr.write(`Hookflow could not start: ${reason}\n`);
   process.exit(1);
 });

@@ -463,7 +463,6 @@ describe('management API for the console', () => {
       ['GET', '/api/events?status=bogus'],
       ['GET', '/api/events?limit=0'],
       ['GET', '/api/events?unknown=1'],
-      ['GET', '/api/events?cursor=not-a-cursor'],
       ['GET', '/api/events/not-a-uuid'],
       ['POST', '/api/events/replay', { limit: 5000 }],
       ['POST', '/api/events/replay', { status: 'nope' }],

@@ -98,14 +98,21 @@ describe('npm start', () => {
     }
   });
 
-  it('uses the server named by DATABASE_URL instead of the embedded one', async () => {
+  it('uses the server named by DATABASE_URL instead of the embedded one, and never shows its password', async () => {
     const database = await createTestDatabase();
     const otherData = join(workDir, 'external-data');
-    const hookflow = await spawnHookflow(workDir, { ...env, HOOKFLOW_DATA_DIR: otherData, DATABASE_URL: database.url });
+    // pg also reads the password from the query, where the banner must hide it too.
+    const url = new URL(database.url);
+    const password = decodeURIComponent(url.password) || 'not-needed-by-trust-auth';
+    url.password = '';
+    url.searchParams.set('password', password);
+    const hookflow = await spawnHookflow(workDir, { ...env, HOOKFLOW_DATA_DIR: otherData, DATABASE_URL: url.toString() });
     try {
       await waitUntilReady(hookflow);
       assert.equal((await sendTask(hookflow.baseUrl, 'external')).status, 202);
       assert.ok(!existsSync(join(otherData, 'pg')), 'no embedded cluster was created');
+      assert.match(hookflow.output(), /Database: +postgres:\/\/\S+\?password=\*\*\*/);
+      assert.ok(!hookflow.output().includes(password), hookflow.output());
     } finally {
       hookflow.child.kill('SIGTERM');
       await hookflow.exited;

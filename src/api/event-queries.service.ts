@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../common/domain-error';
-import { decodeCursor, encodeCursor } from '../engine/run-queries.service';
+import { decodeCursor, encodeCursor, pageEndTime } from '../common/page-cursor';
 
 /**
  * An event's status, derived from its runs (replays included), first rule that holds:
@@ -27,7 +27,7 @@ interface EventSummaryRow {
   received_at: Date;
   runs_count: number;
   status: EventStatus;
-  exact_received_at: string;
+  page_end: string;
 }
 
 interface EventRow {
@@ -69,19 +69,18 @@ export class EventQueries {
   async list(filter: EventFilter & { cursor?: string; limit: number }) {
     const after = filter.cursor ? decodeCursor(filter.cursor) : null;
     const rows = (await this.dataSource.query(
-      `SELECT e.id, e.source, e.type, e.received_at, s.runs_count, s.status, e.received_at::text AS exact_received_at
+      `SELECT e.id, e.source, e.type, e.received_at, s.runs_count, s.status, ${pageEndTime('e.received_at')} AS page_end
          FROM events e CROSS JOIN LATERAL (${EVENT_RUNS}) s
         WHERE ${MATCHES_FILTER}
           AND ($6::timestamptz IS NULL OR (e.received_at, e.id) < ($6::timestamptz, $7::uuid))
         ORDER BY e.received_at DESC, e.id DESC
         LIMIT $8`,
-      [...filterParameters(filter), after?.createdAt ?? null, after?.id ?? null, filter.limit + 1],
+      [...filterParameters(filter), after?.at ?? null, after?.id ?? null, filter.limit + 1],
     )) as EventSummaryRow[];
     const page = rows.slice(0, filter.limit);
     const last = page[page.length - 1];
-    const items = page.map(({ exact_received_at: _, ...event }) => event);
-    // The cursor keeps PostgreSQL's microseconds: a JavaScript date would drop them and skip rows.
-    return { items, next_cursor: rows.length > filter.limit && last ? encodeCursor(last.exact_received_at, last.id) : null };
+    const items = page.map(({ page_end: _, ...event }) => event);
+    return { items, next_cursor: rows.length > filter.limit && last ? encodeCursor({ at: last.page_end, id: last.id }) : null };
   }
 
   /** Ids of the newest `limit` events that match, newest first. */

@@ -3,6 +3,7 @@ import { ApiOperation, ApiProduces, ApiQuery } from '@nestjs/swagger';
 import { Observable } from 'rxjs';
 import { AdminApiController } from './admin-api.decorator';
 import { ChangeFeed } from './change-feed.service';
+import { QueryTokenAllowed } from './query-token.decorator';
 
 @AdminApiController('api/stream', 'stream')
 export class StreamController {
@@ -10,6 +11,7 @@ export class StreamController {
 
   /** The token may come as `?access_token=`, since EventSource sends no headers. */
   @Sse()
+  @QueryTokenAllowed()
   @ApiOperation({
     summary: 'Server-sent events of changes',
     description:
@@ -17,7 +19,7 @@ export class StreamController {
       '`step.updated` (with `step_id`) or `event.received` (with `event_id`).',
   })
   @ApiProduces('text/event-stream')
-  @ApiQuery({ name: 'access_token', required: false, description: 'The admin token, for clients that cannot send headers' })
+  @ApiQuery({ name: 'access_token', required: false, description: 'The admin token, for clients that cannot send headers (taken on this route only)' })
   stream(): Observable<MessageEvent> {
     return this.feed.stream();
   }

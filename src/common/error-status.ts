@@ -2,6 +2,7 @@
 export const ERROR_STATUS: Readonly<Record<string, number>> = {
   INVALID_JSON: 400,
   VALIDATION_FAILED: 400,
+  INVALID_CURSOR: 400,
   UNAUTHORIZED: 401,
   SIGNATURE_INVALID: 401,
   NOT_FOUND: 404,

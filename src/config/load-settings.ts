@@ -5,7 +5,7 @@ import { validateSync } from 'class-validator';
 import { parse as parseDotenv } from 'dotenv';
 import { DomainError } from '../common/domain-error';
 import { workflowSecrets } from './secret-names';
-import { Settings } from './settings';
+import { SETTING_IS_SECRET, SettingName, Settings } from './settings';
 
 export class SettingsError extends DomainError {
   constructor(
@@ -34,24 +34,14 @@ export function loadSettings(
   const errors = validateSync(settings, { stopAtFirstError: true });
   const first = errors[0];
   if (first) {
+    const name = first.property as SettingName;
     const reason = Object.values(first.constraints ?? {})[0] ?? 'is not valid';
-    throw new SettingsError(first.property, `${reason} (got ${JSON.stringify(merged[first.property])})`);
+    const value = SETTING_IS_SECRET[name] ? 'the value is secret and not shown' : `got ${JSON.stringify(merged[name])}`;
+    throw new SettingsError(name, `${reason} (${value})`);
   }
   settings.secrets = workflowSecrets(merged);
   return settings;
 }
 
 /** Every variable Hookflow reads as a setting. */
-export const SETTING_NAMES = [
-  'PORT',
-  'HOST',
-  'DATABASE_URL',
-  'HOOKFLOW_DATA_DIR',
-  'HOOKFLOW_WORKFLOWS_DIR',
-  'HOOKFLOW_ADMIN_TOKEN',
-  'HOOKFLOW_ROLE',
-  'HOOKFLOW_OUTBOUND_ALLOW',
-  'HOOKFLOW_SMTP_URL',
-  'LOG_LEVEL',
-  'HOOKFLOW_RETENTION',
-] as const;
+export const SETTING_NAMES = Object.keys(SETTING_IS_SECRET) as SettingName[];

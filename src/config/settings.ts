@@ -1,5 +1,6 @@
 import { Transform } from 'class-transformer';
-import { ArrayNotEmpty, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { ArrayNotEmpty, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateBy } from 'class-validator';
+import { parse as parseConnectionString } from 'pg-connection-string';
 import { parseDuration } from '../workflows/duration';
 
 export const ROLES = ['all', 'ingress', 'worker', 'api'] as const;
@@ -14,7 +15,30 @@ const blankToUndefined = ({ value }: { value: unknown }) =>
 const commaSeparated = (value: unknown): string[] =>
   typeof value === 'string' ? value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '') : [];
 
+/** What an admin token must be, wherever it comes from: the variable or the token file. */
+export const ADMIN_TOKEN_RULE = {
+  pattern: /^[\x21-\x7e]{16,}$/,
+  message: 'must be at least 16 printable characters without spaces',
+} as const;
+
 const RETENTION_FORMAT = 'must be a duration such as 30d or 12h, or 0 or off to keep everything';
+
+/** A URL the PostgreSQL client reads, checked here so that a bad one is a setting error, not a stack trace. */
+const ReadableByPg = () =>
+  ValidateBy({
+    name: 'readableByPg',
+    validator: {
+      validate: (value: unknown) => {
+        try {
+          parseConnectionString(String(value));
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      defaultMessage: () => 'must be a postgres:// URL the PostgreSQL client can read (percent-encode special characters in the password)',
+    },
+  });
 
 /** `30d`, `12h`, `90m` in ms; `0` and `off` are 0 (keep everything); NaN for anything else. */
 function retentionMs(text: string): number {
@@ -42,6 +66,7 @@ export class Settings {
   @Transform(blankToUndefined)
   @IsOptional()
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// URL' })
+  @ReadableByPg()
   DATABASE_URL?: string;
 
   @Transform(({ value }) => blankToUndefined({ value }) ?? '.hookflow')
@@ -54,7 +79,7 @@ export class Settings {
 
   @Transform(blankToUndefined)
   @IsOptional()
-  @Matches(/^[\x21-\x7e]{16,}$/, { message: 'must be at least 16 printable characters without spaces' })
+  @Matches(ADMIN_TOKEN_RULE.pattern, { message: ADMIN_TOKEN_RULE.message })
   HOOKFLOW_ADMIN_TOKEN?: string;
 
   /** `all`, or one or more of `ingress`, `worker`, `api`, comma-separated (see ProcessRoles). */
@@ -91,3 +116,24 @@ export class Settings {
    */
   secrets: Readonly<Record<string, string | undefined>>;
 }
+
+export type SettingName = Exclude<keyof Settings, 'secrets'>;
+
+/**
+ * Every setting, and whether its value is secret: a secret value is never shown, not even by
+ * the error that refuses it (a URL may carry a password). The type makes a new setting say
+ * which it is; `loadSettings` reads exactly these names.
+ */
+export const SETTING_IS_SECRET: Readonly<Record<SettingName, boolean>> = {
+  PORT: false,
+  HOST: false,
+  DATABASE_URL: true,
+  HOOKFLOW_DATA_DIR: false,
+  HOOKFLOW_WORKFLOWS_DIR: false,
+  HOOKFLOW_ADMIN_TOKEN: true,
+  HOOKFLOW_ROLE: false,
+  HOOKFLOW_OUTBOUND_ALLOW: false,
+  HOOKFLOW_SMTP_URL: true,
+  LOG_LEVEL: false,
+  HOOKFLOW_RETENTION: false,
+};

@@ -13,4 +13,19 @@ describe(DatabaseConnection.name, () => {
     assert.equal(new DatabaseConnection('postgres://u:p@localhost/hookflow').address, 'localhost:5432/hookflow');
     assert.equal(new DatabaseConnection('postgres://u:p@/hookflow?host=/var/run/postgresql').address, 'postgres://u:***@/hookflow?host=/var/run/postgresql');
   });
+
+  it('hides a password wherever the PostgreSQL client would read one', () => {
+    const cases: [string, string][] = [
+      ['postgres://:s3cret@db/x', 'postgres://:***@db/x'],
+      ['postgres://u:s3c@ret@db/x', 'postgres://u:***@db/x'],
+      ['postgres://u:s3c:ret@db:5432/x', 'postgres://u:***@db:5432/x'],
+      ['postgresql://u@db/x?sslmode=require&password=s3cret', 'postgresql://u@db/x?sslmode=require&password=***'],
+      ['postgres://u@db/x?sslpassword=s3cret&application_name=a', 'postgres://u@db/x?sslpassword=***&application_name=a'],
+      ['postgres://u@db:5432/x', 'postgres://u@db:5432/x'],
+    ];
+    for (const [url, safe] of cases) {
+      assert.equal(new DatabaseConnection(url).safeUrl, safe);
+      assert.ok(!new DatabaseConnection(url).address.includes('s3c'));
+    }
+  });
 });

@@ -15,6 +15,12 @@ export class DatabaseConnection {
 
   /** The URL without its password, for banners and errors. */
   get safeUrl(): string {
-    return this.url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+    return (
+      this.url
+        // As URL parsers read it, the password runs from the first colon to the last @ of the authority.
+        .replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#]*):[^/?#]*@/i, '$1:***@')
+        // pg also takes the password from the query.
+        .replace(/([?&][^=&#]*password=)[^&#]*/gi, '$1***')
+    );
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../common/domain-error';
+import { decodeCursor, encodeCursor, pageEndTime } from '../common/page-cursor';
 import { WorkflowVersions } from './workflow-versions.service';
 import { RunStatus } from './run.entity';
 
@@ -35,7 +36,7 @@ export class RunQueries {
   async list(filter: RunListFilter): Promise<{ items: RunSummary[]; next_cursor: string | null }> {
     const after = filter.cursor ? decodeCursor(filter.cursor) : null;
     const rows = (await this.dataSource.query(
-      `SELECT id, workflow, event_id, status, created_at, started_at, finished_at, error, created_at::text AS exact_created_at
+      `SELECT id, workflow, event_id, status, created_at, started_at, finished_at, error, ${pageEndTime('created_at')} AS page_end
          FROM runs
         WHERE ($1::text IS NULL OR workflow = $1)
           AND ($2::text IS NULL OR status = $2)
@@ -43,13 +44,12 @@ export class RunQueries {
           AND ($4::timestamptz IS NULL OR (created_at, id) < ($4::timestamptz, $5::uuid))
         ORDER BY created_at DESC, id DESC
         LIMIT $6`,
-      [filter.workflow ?? null, filter.status ?? null, filter.event ?? null, after?.createdAt ?? null, after?.id ?? null, filter.limit + 1],
-    )) as (RunSummary & { exact_created_at: string })[];
+      [filter.workflow ?? null, filter.status ?? null, filter.event ?? null, after?.at ?? null, after?.id ?? null, filter.limit + 1],
+    )) as (RunSummary & { page_end: string })[];
     const page = rows.slice(0, filter.limit);
     const last = page[page.length - 1];
-    const items = page.map(({ exact_created_at: _, ...run }) => run);
-    // The cursor keeps PostgreSQL's microseconds: a JavaScript date would drop them and skip rows.
-    return { items, next_cursor: rows.length > filter.limit && last ? encodeCursor(last.exact_created_at, last.id) : null };
+    const items = page.map(({ page_end: _, ...run }) => run);
+    return { items, next_cursor: rows.length > filter.limit && last ? encodeCursor({ at: last.page_end, id: last.id }) : null };
   }
 
   async get(runId: string) {
@@ -126,18 +126,4 @@ interface AttemptRow {
   response_headers: Record<string, string> | null;
   response_body: string | null;
   error: string | null;
-}
-
-export function encodeCursor(createdAt: string, id: string): string {
-  return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
-}
-
-export function decodeCursor(cursor: string): { createdAt: string; id: string } {
-  try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    if (typeof createdAt !== 'string' || typeof id !== 'string' || Number.isNaN(Date.parse(createdAt))) throw new Error('shape');
-    return { createdAt, id };
-  } catch {
-    throw new DomainError('VALIDATION_FAILED', 'cursor is not one this API gave out');
-  }
 }
