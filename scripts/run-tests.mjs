@@ -36,7 +36,9 @@ if (!env.DATABASE_URL) {
   const { EmbeddedPostgresServer } = require(join(dist, 'src/database/embedded-postgres.server.js'));
   dataDir = await mkdtemp(join(tmpdir(), 'hookflow-test-db-'));
   embedded = new EmbeddedPostgresServer(dataDir);
-  env.HOOKFLOW_TEST_DATABASE_URL = await embedded.start();
+  await embedded.start();
+  // Test files create a database each: the harness connects as the superuser.
+  env.HOOKFLOW_TEST_DATABASE_URL = embedded.superuserUrl;
 } else {
   env.HOOKFLOW_TEST_DATABASE_URL = env.DATABASE_URL;
 }

@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 
-  printBanner(settings, roles, app.get(WorkflowRegistry), connection, embedded !== undefined, adminToken, Date.now() - startedAt);
+  printBanner(settings, roles, app.get(WorkflowRegistry), connection, embedded, adminToken, Date.now() - startedAt);
 }
 
 /** A late database keeps Hookflow waiting; meanwhile its port answers the health probes. */
@@ -95,7 +95,7 @@ function printBanner(
   roles: ProcessRoles,
   registry: WorkflowRegistry,
   connection: DatabaseConnection,
-  embedded: boolean,
+  embedded: EmbeddedPostgresServer | undefined,
   adminToken: AdminToken | undefined,
   elapsedMs: number,
 ): void {
@@ -113,7 +113,7 @@ function printBanner(
       : []),
     `  Workflows:  ${registry.workflows().length} loaded from ${resolve(settings.HOOKFLOW_WORKFLOWS_DIR)}` +
       (problems.length ? `, ${problems.length} problem(s) — run: npx hookflow validate` : ''),
-    `  Database:   ${embedded ? `embedded PostgreSQL, data in ${resolve(settings.HOOKFLOW_DATA_DIR)}` : connection.safeUrl}`,
+    `  Database:   ${embedded?.description ?? connection.safeUrl}`,
     ...(adminToken ? [`  Admin token: ${adminToken.generated ? 'generated and stored in ' : 'in '}${adminToken.location}`] : []),
     `  Health:     ${base}/healthz  ${base}/readyz  ${base}/metrics`,
     '',
@@ -122,8 +122,8 @@ function printBanner(
 }
 
 main().catch((error: unknown) => {
-  // A domain error is a refusal Hookflow can name (a bad admin token): one line, no stack.
-  const reason = error instanceof DomainError ? error.message : ((error as Error)?.stack ?? String(error));
-  process.stderr.write(`Hookflow could not start: ${reason}\n`);
+  // A failure Hookflow can name (a bad admin token, the embedded database) is one line; anything else keeps its stack.
+  const description = error instanceof DomainError ? error.message : ((error as Error)?.stack ?? String(error));
+  process.stderr.write(`Hookflow could not start: ${description}\n`);
   process.exit(1);
 });

@@ -40,7 +40,8 @@ export class BenchDatabaseServer {
       // As root, PostgreSQL runs as `postgres`, which must pass through the data folder.
       await chmod(this.dataDir, 0o711);
       this.embedded = new EmbeddedPostgresServer(this.dataDir);
-      this.adminUrl = await this.embedded.start();
+      await this.embedded.start();
+      this.adminUrl = this.embedded.superuserUrl;
     }
     await this.query('SELECT 1');
   }

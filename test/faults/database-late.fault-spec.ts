@@ -27,8 +27,8 @@ describe('the database unreachable when Hookflow starts', () => {
     port = await freePort();
     const serverDir = join(workDir, 'late-postgres');
     await mkdir(serverDir);
-    // The server takes its password from this file, so the URL is known before it exists.
-    await writeFile(join(serverDir, 'pg-password'), `${PASSWORD}\n`, { mode: 0o600 });
+    // The server takes Hookflow's password from this file, so the URL is known before it exists.
+    await writeFile(join(serverDir, 'pg-hookflow-password'), `${PASSWORD}\n`, { mode: 0o600 });
     postgres = new EmbeddedPostgresServer(serverDir, { port });
   });
 
@@ -40,7 +40,7 @@ describe('the database unreachable when Hookflow starts', () => {
   });
 
   it('says which database it waits for, keeps trying, and is ready once the database is up', async (t) => {
-    const databaseUrl = `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/hookflow`;
+    const databaseUrl = `postgres://hookflow:${PASSWORD}@127.0.0.1:${port}/hookflow`;
     const startedAt = Date.now();
     hookflow = await spawnHookflow(workDir, hookflowEnv(workDir, { RECEIVER: receiver.url, DATABASE_URL: databaseUrl }));
     const waitLines = () => hookflow!.output().split('\n').filter((line) => line.includes('is not reachable'));
