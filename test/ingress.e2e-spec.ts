@@ -4,6 +4,7 @@ import { request as httpRequest } from 'node:http';
 import { Webhook } from 'standardwebhooks';
 import Stripe from 'stripe';
 import { hmacHex, post } from './support/http';
+import { rawRequest } from './support/raw-http';
 import { startTestApp, TestApp } from './support/test-app';
 
 const SHOP_SECRET = 'shop-secret-for-tests';
@@ -267,6 +268,29 @@ describe('POST /hooks/:source', () => {
       assert.equal(streamed.status, 413);
       const other = await post(`${hookflow.baseUrl}/hooks/open`, JSON.stringify({ pad: 'x'.repeat(3000) }));
       assert.equal(other.status, 202, 'the 2 KiB limit belongs to shop only');
+    });
+
+    it('applies the source limit and verifies the real body of an absolute-form request', async () => {
+      // `POST http://host/hooks/shop` is valid HTTP/1.1 (proxies send it); Fastify routes it to the same handler.
+      const absolute = (body: string, signature: string) =>
+        rawRequest(
+          hookflow.baseUrl,
+          `POST ${hookflow.baseUrl}/hooks/shop HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
+            `X-Shop-Signature: ${signature}\r\nX-Event-Id: abs-${++eventCounter}-${Date.now()}\r\n` +
+            `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        );
+      const big = JSON.stringify({ type: 'order.paid', pad: 'x'.repeat(3000) });
+      const tooLarge = await absolute(big, hmacHex(SHOP_SECRET, big));
+      assert.equal(tooLarge.status, 413, tooLarge.body);
+      assert.equal(tooLarge.json.error.code, 'PAYLOAD_TOO_LARGE');
+
+      const small = JSON.stringify({ type: 'order.paid', order: { id: 'ABS-1', total: 3 } });
+      const signed = await absolute(small, hmacHex(SHOP_SECRET, small));
+      assert.equal(signed.status, 202, signed.body);
+      const [event] = await hookflow.query<{ body: Buffer }>(`SELECT body FROM events WHERE id = $1`, [signed.json.event_id]);
+      assert.equal(event.body.toString('utf8'), small);
+      assert.equal((await absolute(small, hmacHex('wrong', small))).status, 401);
+      assert.equal((await absolute(small, hmacHex(SHOP_SECRET, ''))).status, 401, 'a signature of the empty body must not pass');
     });
 
     it('answers 404 in the error shape for an unknown source', async () => {
