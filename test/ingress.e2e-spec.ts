@@ -5,6 +5,7 @@ import { Webhook } from 'standardwebhooks';
 import Stripe from 'stripe';
 import { hmacHex, post } from './support/http';
 import { rawRequest } from './support/raw-http';
+import { eventually } from './support/receiver';
 import { startTestApp, TestApp } from './support/test-app';
 
 const SHOP_SECRET = 'shop-secret-for-tests';
@@ -378,6 +379,90 @@ describe('POST /hooks/:source', () => {
       const after = await sendShop({ type: 'order.shipped', order: { id: 'W-2' } });
       assert.equal(after.body.runs, 0, 'the fixed file replaced it');
     });
+  });
+});
+
+describe('inbound credentials', () => {
+  const PARTNER_KEY = 'partner-key-0123456789';
+  const CLEAR = ['query-token-SECRET-1', 'access-token-SECRET-2', 'shop-access-SECRET-3', 'account-SECRET-4', 'bearer-SECRET-5', 'customer-SECRET-6', PARTNER_KEY];
+  let hookflow: TestApp;
+
+  before(async () => {
+    hookflow = await startTestApp({
+      files: {
+        // x-partner-key looks like no credential by name: it is redacted as the header the source verifies.
+        'sources.yaml': `
+sources:
+  partner:
+    verify: { scheme: api-key, secret: "{{secrets.PARTNER_KEY}}", header: X-Partner-Key }
+    event_type: "{{event.headers.x-partner-event}}"
+    dedupe_key: "{{event.headers.x-partner-delivery}}"
+    redact: [X-Partner-Account, CUSTOMER, x-partner-delivery]
+`,
+        'partner-note.yaml': `
+name: partner-note
+on: { webhook: partner, event: order.paid }
+steps:
+  - id: seen
+    uses: set
+    with: { headers: "{{event.headers}}", query: "{{event.query}}" }
+`,
+      },
+      env: { PARTNER_KEY },
+    });
+  });
+  after(() => hookflow.close());
+
+  function deliver(delivery: string) {
+    const query = `token=${CLEAR[0]}&page=2&customer=${CLEAR[5]}&access_token=${CLEAR[1]}`;
+    return post(`${hookflow.baseUrl}/hooks/partner?${query}`, JSON.stringify({ order: 7 }), {
+      'x-partner-key': PARTNER_KEY,
+      'x-partner-event': 'order.paid',
+      'x-partner-delivery': delivery,
+      'x-shop-access-token': CLEAR[2],
+      'x-partner-account': CLEAR[3],
+      authorization: `Bearer ${CLEAR[4]}`,
+      'x-github-event': 'push',
+    });
+  }
+
+  function assertNoneInClear(what: string, value: unknown) {
+    const text = JSON.stringify(value);
+    for (const secret of CLEAR) assert.ok(!text.includes(secret), `${what} holds ${secret}`);
+  }
+
+  it('stores, serves and hands workflows credential headers and query parameters as [secret], by name pattern and the source\'s list', async () => {
+    const answer = await deliver('delivery-1');
+    assert.equal(answer.status, 202, JSON.stringify(answer.body));
+    const [row] = await hookflow.query<{ headers: Record<string, string>; query: string; type: string }>(`SELECT * FROM events WHERE id = $1`, [answer.body.event_id]);
+    assertNoneInClear('the events row', row);
+    assert.equal(row.query, 'token=[secret]&page=2&customer=[secret]&access_token=[secret]');
+    for (const name of ['x-partner-key', 'x-shop-access-token', 'x-partner-account', 'x-partner-delivery', 'authorization']) {
+      assert.equal(row.headers[name], '[secret]', name);
+    }
+    assert.equal(row.headers['x-github-event'], 'push');
+    assert.equal(row.type, 'order.paid');
+
+    const event = await hookflow.api('GET', `/api/events/${answer.body.event_id}`);
+    assert.equal(event.status, 200);
+    assertNoneInClear('GET /api/events/:id', event.body);
+    assert.equal(event.body.query, row.query);
+    const runId = event.body.runs[0].id;
+    const run = await eventually(async () => {
+      const detail = await hookflow.api('GET', `/api/runs/${runId}`);
+      return detail.body.status === 'succeeded' && detail.body;
+    }, 10_000, 'the run to succeed');
+    assertNoneInClear('GET /api/runs/:id', run);
+    assert.deepEqual(run.steps[0].output.query, { token: '[secret]', page: '2', customer: '[secret]', access_token: '[secret]' });
+    assert.equal(run.steps[0].output.headers['x-shop-access-token'], '[secret]');
+  });
+
+  it('reads the request as it came in the source\'s dedupe key, though that header is stored redacted', async () => {
+    const first = await deliver('delivery-2');
+    assert.equal(first.status, 202);
+    const again = await deliver('delivery-2');
+    assert.deepEqual([again.status, again.body.event_id], [200, first.body.event_id]);
+    assert.equal((await deliver('delivery-3')).status, 202, 'another delivery id is another event');
   });
 });
 

@@ -422,6 +422,33 @@ describe('WorkflowValidator: sources file', () => {
     assert.equal(problems.length, 11);
   });
 
+  it('loads a source\'s redact list in lower case, and points at each name that is not one', async () => {
+    const valid = await load({
+      'sources.yaml': yamlLines('sources:', '  shop:', '    verify: { scheme: none }', '    redact: [X-Shop-Id, order_ref]'),
+    });
+    assert.deepEqual(valid.problems, []);
+    assert.deepEqual(valid.sources.get('shop')?.redact, ['x-shop-id', 'order_ref']);
+
+    const invalid = await load({
+      'sources.yaml': yamlLines(
+        'sources:',
+        '  shop:',
+        '    verify: { scheme: none }',
+        '    redact: [x-ok, "bad name", 42, ""]',
+        '  other:',
+        '    verify: { scheme: none }',
+        '    redact: x-token',
+      ),
+    });
+    assert.equal(invalid.sources.size, 0);
+    const problems = invalid.files[0].problems;
+    assertProblemAt(problems, 4, 20, /`redact` takes header or query parameter names .*not `bad name`/);
+    assertProblemAt(problems, 4, 32, /each name in `redact` must be a string/);
+    assertProblemAt(problems, 4, 36, /`redact` takes header or query parameter names .*not ``/);
+    assertProblemAt(problems, 7, 13, /`redact` must be a list/);
+    assert.equal(problems.length, 4);
+  });
+
   it('loads sources with defaults and lower-case headers', async () => {
     const result = await load({ 'sources.yaml': SOURCES_YAML });
     assert.deepEqual(result.problems, []);
