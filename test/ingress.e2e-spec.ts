@@ -6,7 +6,9 @@ import Stripe from 'stripe';
 import { hmacHex, post } from './support/http';
 import { rawRequest } from './support/raw-http';
 import { eventually } from './support/receiver';
+import { withClient } from './support/test-database';
 import { startTestApp, TestApp } from './support/test-app';
+import { EventWriter } from '../src/ingress/event-writer';
 
 const SHOP_SECRET = 'shop-secret-for-tests';
 const ALERTS_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -292,6 +294,45 @@ describe('POST /hooks/:source', () => {
       assert.equal(event.body.toString('utf8'), small);
       assert.equal((await absolute(small, hmacHex('wrong', small))).status, 401);
       assert.equal((await absolute(small, hmacHex(SHOP_SECRET, ''))).status, 401, 'a signature of the empty body must not pass');
+    });
+
+    it('answers 503 with Retry-After and stores nothing when too many events wait to be stored, and takes them on retry', async () => {
+      const queue = hookflow.app.get(EventWriter).queue;
+      const bound = queue.maxWaiting;
+      queue.maxWaiting = 2;
+      try {
+        await withClient(hookflow.databaseUrl, async (locker) => {
+          // Inserts wait for this lock: the first request's statement stays in flight, the next ones queue behind it.
+          await locker.query('BEGIN');
+          await locker.query('LOCK TABLE events IN EXCLUSIVE MODE');
+          const first = sendShop({ type: 'order.paid', order: { id: 'Q-0', total: 1 } }, { eventId: 'queue-0' });
+          await waitFor(async () => (await locker.query(`SELECT 1 FROM pg_locks WHERE relation = 'events'::regclass AND NOT granted`)).rows.length > 0);
+          const answered: { id: string; answer: Awaited<ReturnType<typeof sendShop>> }[] = [];
+          const later = ['queue-1', 'queue-2', 'queue-3', 'queue-4', 'queue-5'].map((id) =>
+            sendShop({ type: 'order.paid', order: { id, total: 1 } }, { eventId: id }).then((answer) => answered.push({ id, answer })),
+          );
+          await waitFor(async () => answered.length === 3);
+          for (const { answer } of answered) {
+            assert.equal(answer.status, 503);
+            assert.equal(answer.headers.get('retry-after'), '1');
+            assert.equal(answer.body.error.code, 'INGRESS_BUSY');
+          }
+          await locker.query('COMMIT');
+          assert.equal((await first).status, 202);
+          await Promise.all(later);
+          const refused = answered.slice(0, 3).map(({ id }) => id);
+          const stored = await hookflow.query<{ dedupe_key: string }>(`SELECT dedupe_key FROM events WHERE dedupe_key LIKE 'queue-%' ORDER BY dedupe_key`);
+          assert.deepEqual(
+            stored.map((row) => row.dedupe_key),
+            ['queue-0', 'queue-1', 'queue-2', 'queue-3', 'queue-4', 'queue-5'].filter((id) => !refused.includes(id)),
+          );
+          for (const id of refused) {
+            assert.equal((await sendShop({ type: 'order.paid', order: { id, total: 1 } }, { eventId: id })).status, 202, `${id} retried`);
+          }
+        });
+      } finally {
+        queue.maxWaiting = bound;
+      }
     });
 
     it('answers 404 in the error shape for an unknown source', async () => {
