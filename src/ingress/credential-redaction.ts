@@ -26,7 +26,7 @@ export class CredentialRedaction {
     this.listed = new Set([...listed].map((name) => name.toLowerCase()));
   }
 
-  redacts(name: string): boolean {
+  private redacts(name: string): boolean {
     return this.listed.has(name.toLowerCase()) || looksLikeCredential(name);
   }
 

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Settings } from '../config/settings';
 import { Template, TemplateEngine } from '../templates/template-engine';
-import { CredentialRedaction } from './credential-redaction';
 import { SourceDefinition } from '../workflows/workflow.types';
+import { CredentialRedaction } from './credential-redaction';
 import { SCHEME_PRESETS } from './verification/scheme-presets';
 import { ResolvedVerify } from './verification/verification-scheme';
 
