@@ -4,7 +4,11 @@ import { request as httpRequest } from 'node:http';
 import { Webhook } from 'standardwebhooks';
 import Stripe from 'stripe';
 import { hmacHex, post } from './support/http';
+import { rawRequest } from './support/raw-http';
+import { eventually } from './support/receiver';
+import { withClient } from './support/test-database';
 import { startTestApp, TestApp } from './support/test-app';
+import { EventWriter } from '../src/ingress/event-writer';
 
 const SHOP_SECRET = 'shop-secret-for-tests';
 const ALERTS_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -269,6 +273,68 @@ describe('POST /hooks/:source', () => {
       assert.equal(other.status, 202, 'the 2 KiB limit belongs to shop only');
     });
 
+    it('applies the source limit and verifies the real body of an absolute-form request', async () => {
+      // `POST http://host/hooks/shop` is valid HTTP/1.1 (proxies send it); Fastify routes it to the same handler.
+      const absolute = (body: string, signature: string) =>
+        rawRequest(
+          hookflow.baseUrl,
+          `POST ${hookflow.baseUrl}/hooks/shop HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
+            `X-Shop-Signature: ${signature}\r\nX-Event-Id: abs-${++eventCounter}-${Date.now()}\r\n` +
+            `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        );
+      const big = JSON.stringify({ type: 'order.paid', pad: 'x'.repeat(3000) });
+      const tooLarge = await absolute(big, hmacHex(SHOP_SECRET, big));
+      assert.equal(tooLarge.status, 413, tooLarge.body);
+      assert.equal(tooLarge.json.error.code, 'PAYLOAD_TOO_LARGE');
+
+      const small = JSON.stringify({ type: 'order.paid', order: { id: 'ABS-1', total: 3 } });
+      const signed = await absolute(small, hmacHex(SHOP_SECRET, small));
+      assert.equal(signed.status, 202, signed.body);
+      const [event] = await hookflow.query<{ body: Buffer }>(`SELECT body FROM events WHERE id = $1`, [signed.json.event_id]);
+      assert.equal(event.body.toString('utf8'), small);
+      assert.equal((await absolute(small, hmacHex('wrong', small))).status, 401);
+      assert.equal((await absolute(small, hmacHex(SHOP_SECRET, ''))).status, 401, 'a signature of the empty body must not pass');
+    });
+
+    it('answers 503 with Retry-After and stores nothing when too many events wait to be stored, and takes them on retry', async () => {
+      const queue = hookflow.app.get(EventWriter).queue;
+      const bound = queue.maxWaiting;
+      queue.maxWaiting = 2;
+      try {
+        await withClient(hookflow.databaseUrl, async (locker) => {
+          // Inserts wait for this lock: the first request's statement stays in flight, the next ones queue behind it.
+          await locker.query('BEGIN');
+          await locker.query('LOCK TABLE events IN EXCLUSIVE MODE');
+          const first = sendShop({ type: 'order.paid', order: { id: 'Q-0', total: 1 } }, { eventId: 'queue-0' });
+          await waitFor(async () => (await locker.query(`SELECT 1 FROM pg_locks WHERE relation = 'events'::regclass AND NOT granted`)).rows.length > 0);
+          const answered: { id: string; answer: Awaited<ReturnType<typeof sendShop>> }[] = [];
+          const later = ['queue-1', 'queue-2', 'queue-3', 'queue-4', 'queue-5'].map((id) =>
+            sendShop({ type: 'order.paid', order: { id, total: 1 } }, { eventId: id }).then((answer) => answered.push({ id, answer })),
+          );
+          await waitFor(async () => answered.length === 3);
+          for (const { answer } of answered) {
+            assert.equal(answer.status, 503);
+            assert.equal(answer.headers.get('retry-after'), '1');
+            assert.equal(answer.body.error.code, 'INGRESS_BUSY');
+          }
+          await locker.query('COMMIT');
+          assert.equal((await first).status, 202);
+          await Promise.all(later);
+          const refused = answered.slice(0, 3).map(({ id }) => id);
+          const stored = await hookflow.query<{ dedupe_key: string }>(`SELECT dedupe_key FROM events WHERE dedupe_key LIKE 'queue-%' ORDER BY dedupe_key`);
+          assert.deepEqual(
+            stored.map((row) => row.dedupe_key),
+            ['queue-0', 'queue-1', 'queue-2', 'queue-3', 'queue-4', 'queue-5'].filter((id) => !refused.includes(id)),
+          );
+          for (const id of refused) {
+            assert.equal((await sendShop({ type: 'order.paid', order: { id, total: 1 } }, { eventId: id })).status, 202, `${id} retried`);
+          }
+        });
+      } finally {
+        queue.maxWaiting = bound;
+      }
+    });
+
     it('answers 404 in the error shape for an unknown source', async () => {
       const answer = await post(`${hookflow.baseUrl}/hooks/nope`, '{}');
       assert.equal(answer.status, 404);
@@ -354,6 +420,90 @@ describe('POST /hooks/:source', () => {
       const after = await sendShop({ type: 'order.shipped', order: { id: 'W-2' } });
       assert.equal(after.body.runs, 0, 'the fixed file replaced it');
     });
+  });
+});
+
+describe('inbound credentials', () => {
+  const PARTNER_KEY = 'partner-key-0123456789';
+  const CLEAR = ['query-token-SECRET-1', 'access-token-SECRET-2', 'shop-access-SECRET-3', 'account-SECRET-4', 'bearer-SECRET-5', 'customer-SECRET-6', PARTNER_KEY];
+  let hookflow: TestApp;
+
+  before(async () => {
+    hookflow = await startTestApp({
+      files: {
+        // x-partner-key looks like no credential by name: it is redacted as the header the source verifies.
+        'sources.yaml': `
+sources:
+  partner:
+    verify: { scheme: api-key, secret: "{{secrets.PARTNER_KEY}}", header: X-Partner-Key }
+    event_type: "{{event.headers.x-partner-event}}"
+    dedupe_key: "{{event.headers.x-partner-delivery}}"
+    redact: [X-Partner-Account, CUSTOMER, x-partner-delivery]
+`,
+        'partner-note.yaml': `
+name: partner-note
+on: { webhook: partner, event: order.paid }
+steps:
+  - id: seen
+    uses: set
+    with: { headers: "{{event.headers}}", query: "{{event.query}}" }
+`,
+      },
+      env: { PARTNER_KEY },
+    });
+  });
+  after(() => hookflow.close());
+
+  function deliver(delivery: string) {
+    const query = `token=${CLEAR[0]}&page=2&customer=${CLEAR[5]}&access_token=${CLEAR[1]}`;
+    return post(`${hookflow.baseUrl}/hooks/partner?${query}`, JSON.stringify({ order: 7 }), {
+      'x-partner-key': PARTNER_KEY,
+      'x-partner-event': 'order.paid',
+      'x-partner-delivery': delivery,
+      'x-shop-access-token': CLEAR[2],
+      'x-partner-account': CLEAR[3],
+      authorization: `Bearer ${CLEAR[4]}`,
+      'x-github-event': 'push',
+    });
+  }
+
+  function assertNoneInClear(what: string, value: unknown) {
+    const text = JSON.stringify(value);
+    for (const secret of CLEAR) assert.ok(!text.includes(secret), `${what} holds ${secret}`);
+  }
+
+  it('stores, serves and hands workflows credential headers and query parameters as [secret], by name pattern and the source\'s list', async () => {
+    const answer = await deliver('delivery-1');
+    assert.equal(answer.status, 202, JSON.stringify(answer.body));
+    const [row] = await hookflow.query<{ headers: Record<string, string>; query: string; type: string }>(`SELECT * FROM events WHERE id = $1`, [answer.body.event_id]);
+    assertNoneInClear('the events row', row);
+    assert.equal(row.query, 'token=[secret]&page=2&customer=[secret]&access_token=[secret]');
+    for (const name of ['x-partner-key', 'x-shop-access-token', 'x-partner-account', 'x-partner-delivery', 'authorization']) {
+      assert.equal(row.headers[name], '[secret]', name);
+    }
+    assert.equal(row.headers['x-github-event'], 'push');
+    assert.equal(row.type, 'order.paid');
+
+    const event = await hookflow.api('GET', `/api/events/${answer.body.event_id}`);
+    assert.equal(event.status, 200);
+    assertNoneInClear('GET /api/events/:id', event.body);
+    assert.equal(event.body.query, row.query);
+    const runId = event.body.runs[0].id;
+    const run = await eventually(async () => {
+      const detail = await hookflow.api('GET', `/api/runs/${runId}`);
+      return detail.body.status === 'succeeded' && detail.body;
+    }, 10_000, 'the run to succeed');
+    assertNoneInClear('GET /api/runs/:id', run);
+    assert.deepEqual(run.steps[0].output.query, { token: '[secret]', page: '2', customer: '[secret]', access_token: '[secret]' });
+    assert.equal(run.steps[0].output.headers['x-shop-access-token'], '[secret]');
+  });
+
+  it('reads the request as it came in the source\'s dedupe key, though that header is stored redacted', async () => {
+    const first = await deliver('delivery-2');
+    assert.equal(first.status, 202);
+    const again = await deliver('delivery-2');
+    assert.deepEqual([again.status, again.body.event_id], [200, first.body.event_id]);
+    assert.equal((await deliver('delivery-3')).status, 202, 'another delivery id is another event');
   });
 });
 

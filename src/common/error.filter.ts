@@ -16,6 +16,8 @@ export class ErrorFilter implements ExceptionFilter {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const { status, code, message } = this.describe(exception);
     if (status === 405) reply.header('allow', 'POST, PUT');
+    const retryAfter = exception instanceof DomainError ? exception.details?.retryAfterSeconds : undefined;
+    if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
     reply.status(status).send({ error: { code, message } });
   }
 

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { GroupCommit, retryingConflicts } from './group-commit';
+import { GroupCommit, GroupCommitFullError, retryingConflicts } from './group-commit';
 
 function sqlError(code: string): Error {
   return Object.assign(new Error(`sqlstate ${code}`), { code });
@@ -63,6 +63,55 @@ describe(GroupCommit.name, () => {
       'could not store 2',
     ]);
     await commit.drain();
+  });
+});
+
+describe(`${GroupCommit.name} with a bound`, () => {
+  /** A write held until `release()`; it records every input it was given. */
+  function heldWrite() {
+    const written: number[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((done) => (release = done));
+    let entered!: () => void;
+    const firstEntered = new Promise<void>((done) => (entered = done));
+    return {
+      written,
+      firstEntered,
+      release: () => release(),
+      write: async (inputs: number[]) => {
+        entered();
+        await gate;
+        written.push(...inputs);
+        return inputs;
+      },
+    };
+  }
+
+  it('refuses at once what would wait beyond maxWaiting, writing nothing of it, and takes inputs again once drained', async () => {
+    const held = heldWrite();
+    const commit = new GroupCommit(held.write, { maxBatch: 10, maxConcurrent: 1, maxWaiting: 2 });
+    const inFlight = commit.submit(1);
+    await held.firstEntered;
+    const waiting = [commit.submit(2), commit.submit(3)];
+    await assert.rejects(commit.submit(4), GroupCommitFullError);
+    await assert.rejects(commit.submit(5), GroupCommitFullError);
+    held.release();
+    assert.deepEqual(await Promise.all([inFlight, ...waiting]), [1, 2, 3]);
+    assert.deepEqual(held.written, [1, 2, 3], 'only the inputs let in were written');
+    assert.equal(await commit.submit(6), 6, 'a drained queue takes inputs again');
+  });
+
+  it('bounds the total size of the waiting inputs, yet always lets one into an empty queue', async () => {
+    const held = heldWrite();
+    const commit = new GroupCommit(held.write, { maxBatch: 10, maxConcurrent: 1, maxWaitingSize: 100, sizeOf: (n: number) => n });
+    const inFlight = commit.submit(500);
+    await held.firstEntered;
+    const fits = commit.submit(50);
+    await assert.rejects(commit.submit(60), GroupCommitFullError);
+    const fitsToo = commit.submit(40);
+    held.release();
+    assert.deepEqual(await Promise.all([inFlight, fits, fitsToo]), [500, 50, 40]);
+    assert.deepEqual(held.written, [500, 50, 40]);
   });
 });
 

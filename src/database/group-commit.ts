@@ -1,14 +1,31 @@
 interface Waiter<Input, Output> {
   input: Input;
+  size: number;
   resolve(output: Output): void;
   reject(error: unknown): void;
 }
 
-export interface GroupCommitOptions {
+export interface GroupCommitOptions<Input> {
   /** Most inputs written by one statement. */
   maxBatch: number;
   /** Statements of this kind in flight at once; inputs arriving meanwhile wait and batch up. */
   maxConcurrent: number;
+  /**
+   * Most inputs waiting for a statement (those in flight not counted); beyond it, or beyond
+   * `maxWaitingSize`, `submit` refuses at once with GroupCommitFullError. Unbounded if unset.
+   */
+  maxWaiting?: number;
+  /** Most total `sizeOf` of the waiting inputs; an input is always let into an empty queue. */
+  maxWaitingSize?: number;
+  sizeOf?: (input: Input) => number;
+}
+
+/** The queue of a bounded group commit is full: nothing was written, the caller may try again later. */
+export class GroupCommitFullError extends Error {
+  constructor() {
+    super('Too many writes are waiting for the database');
+    this.name = GroupCommitFullError.name;
+  }
 }
 
 /**
@@ -23,18 +40,22 @@ export interface GroupCommitOptions {
  */
 export class GroupCommit<Input, Output> {
   private waiting: Waiter<Input, Output>[] = [];
+  private waitingSize = 0;
   private flushing = 0;
   private readonly idle = new Set<() => void>();
 
   constructor(
     private readonly write: (inputs: Input[]) => Promise<Output[]>,
-    private readonly options: GroupCommitOptions,
+    private readonly options: GroupCommitOptions<Input>,
     private readonly describeFailure: (error: unknown, count: number) => unknown = (error) => error,
   ) {}
 
   submit(input: Input): Promise<Output> {
+    const size = this.options.sizeOf?.(input) ?? 0;
+    if (!this.admits(size)) return Promise.reject(new GroupCommitFullError());
+    this.waitingSize += size;
     return new Promise((resolve, reject) => {
-      this.waiting.push({ input, resolve, reject });
+      this.waiting.push({ input, size, resolve, reject });
       if (this.flushing < this.options.maxConcurrent) setImmediate(() => void this.flush());
     });
   }
@@ -46,9 +67,16 @@ export class GroupCommit<Input, Output> {
     }
   }
 
+  private admits(size: number): boolean {
+    const { maxWaiting = Infinity, maxWaitingSize = Infinity } = this.options;
+    if (this.waiting.length >= maxWaiting) return false;
+    return this.waiting.length === 0 || this.waitingSize + size <= maxWaitingSize;
+  }
+
   private async flush(): Promise<void> {
     if (this.waiting.length === 0 || this.flushing >= this.options.maxConcurrent) return;
     const batch = this.waiting.splice(0, this.options.maxBatch);
+    for (const waiter of batch) this.waitingSize -= waiter.size;
     this.flushing++;
     try {
       await this.writeBatch(batch);

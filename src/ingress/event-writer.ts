@@ -2,11 +2,13 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../common/domain-error';
-import { GroupCommit } from '../database/group-commit';
+import { GroupCommit, GroupCommitFullError, GroupCommitOptions } from '../database/group-commit';
 import { preparedQuery } from '../database/prepared-query';
 import { jsonbText } from '../database/storable-text';
+import { MAX_BODY_LIMIT } from '../workflows/sources-validator';
 import { QUEUE_SCHEMA, RUN_TASK } from '../queue/run-job';
 import { BodyFormat, MatchNote } from './event.entity';
+import { IngressBusyError } from './ingress.errors';
 import { RunHandOff } from './run-hand-off';
 
 export interface PendingRun {
@@ -39,6 +41,8 @@ export interface WriteOutcome {
 }
 
 const MAX_BATCH = 256;
+/** What a refused sender is asked to wait: the queue drains in well under that once the database keeps up. */
+const BUSY_RETRY_AFTER_SECONDS = 1;
 /**
  * One statement in flight, as the engine's writes: what arrives meanwhile makes the next,
  * larger batch. Since runs start in this process without the queue, three in flight let
@@ -46,6 +50,15 @@ const MAX_BATCH = 256;
  * delivered/s with three).
  */
 const MAX_CONCURRENT_FLUSHES = 1;
+/**
+ * Events waiting behind the statement in flight. Eight statements' worth rides out a
+ * database that stalls for a moment; beyond it the database is far behind or stuck, and a
+ * quick 503 that the sender retries beats holding its connection and the body in memory
+ * until the request times out.
+ */
+const MAX_WAITING_EVENTS = 8 * MAX_BATCH;
+/** Their body bytes, so that large bodies cannot pile up either: twice the largest a source may accept. */
+const MAX_WAITING_BYTES = 2 * MAX_BODY_LIMIT;
 
 /**
  * Stores accepted events with group commit: requests that arrive together are written by
@@ -56,9 +69,17 @@ const MAX_CONCURRENT_FLUSHES = 1;
 @Injectable()
 export class EventWriter implements OnApplicationShutdown {
   private readonly logger = new Logger(EventWriter.name);
+  /** The group commit's bounds, read at each write: public so that a test can lower them to fill the queue. */
+  readonly queue: GroupCommitOptions<PendingEvent> = {
+    maxBatch: MAX_BATCH,
+    maxConcurrent: MAX_CONCURRENT_FLUSHES,
+    maxWaiting: MAX_WAITING_EVENTS,
+    maxWaitingSize: MAX_WAITING_BYTES,
+    sizeOf: (event) => event.body.length,
+  };
   private readonly commits = new GroupCommit<PendingEvent, WriteOutcome>(
     (events) => this.insert(events),
-    { maxBatch: MAX_BATCH, maxConcurrent: MAX_CONCURRENT_FLUSHES },
+    this.queue,
     (error, count) => {
       this.logger.error(`Could not store ${count} event(s): ${(error as Error).message}`);
       return new DomainError('STORAGE_UNAVAILABLE', 'The event could not be stored; retry later');
@@ -70,8 +91,13 @@ export class EventWriter implements OnApplicationShutdown {
     private readonly handOff: RunHandOff,
   ) {}
 
-  write(event: PendingEvent): Promise<WriteOutcome> {
-    return this.commits.submit(event);
+  /** Stores the event with its runs; refuses it at once, storing nothing, when too many wait already. */
+  async write(event: PendingEvent): Promise<WriteOutcome> {
+    try {
+      return await this.commits.submit(event);
+    } catch (error) {
+      throw error instanceof GroupCommitFullError ? new IngressBusyError(BUSY_RETRY_AFTER_SECONDS) : error;
+    }
   }
 
   /** Waits for every write already handed in, so that shutdown loses nothing answered. */

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ingestOutcomeOf } from './ingest-outcome';
-import { PayloadTooLargeError, SignatureRejectedError, SourceNotConfiguredError, UnknownSourceError } from './ingress.errors';
+import { IngressBusyError, PayloadTooLargeError, SignatureRejectedError, SourceNotConfiguredError, UnknownSourceError } from './ingress.errors';
 
 describe(ingestOutcomeOf.name, () => {
   it('names each refusal ingress knows', () => {
@@ -9,6 +9,7 @@ describe(ingestOutcomeOf.name, () => {
     assert.equal(ingestOutcomeOf(new UnknownSourceError('nope')), 'not_found');
     assert.equal(ingestOutcomeOf(new PayloadTooLargeError(10)), 'too_large');
     assert.equal(ingestOutcomeOf(new SourceNotConfiguredError('shop', 'SECRET is not set')), 'not_configured');
+    assert.equal(ingestOutcomeOf(new IngressBusyError(1)), 'busy');
   });
 
   it('counts anything else (a database outage, a bug) as error', () => {

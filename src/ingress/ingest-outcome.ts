@@ -1,5 +1,5 @@
 import type { IngestOutcome } from '../observability/metrics.service';
-import { PayloadTooLargeError, SignatureRejectedError, SourceNotConfiguredError, UnknownSourceError } from './ingress.errors';
+import { IngressBusyError, PayloadTooLargeError, SignatureRejectedError, SourceNotConfiguredError, UnknownSourceError } from './ingress.errors';
 
 /** The outcome an inbound request that failed with `error` is counted under. */
 export function ingestOutcomeOf(error: unknown): IngestOutcome {
@@ -7,5 +7,6 @@ export function ingestOutcomeOf(error: unknown): IngestOutcome {
   if (error instanceof UnknownSourceError) return 'not_found';
   if (error instanceof PayloadTooLargeError) return 'too_large';
   if (error instanceof SourceNotConfiguredError) return 'not_configured';
+  if (error instanceof IngressBusyError) return 'busy';
   return 'error';
 }

@@ -1,9 +1,11 @@
 import { Controller, Get, HttpCode, Param, Post, Put, Req, Res } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Metrics } from '../observability/metrics.service';
 import { IngressService, InboundHttpRequest } from './ingress.service';
 import { MethodNotAllowedError } from './ingress.errors';
 import { ingestOutcomeOf } from './ingest-outcome';
+import { WEBHOOK_ROUTE } from './raw-body.parser';
 
 @Controller('hooks')
 export class IngressController {
@@ -13,12 +15,14 @@ export class IngressController {
   ) {}
 
   @Post(':source')
+  @RouteConfig(WEBHOOK_ROUTE)
   @HttpCode(202)
   receive(@Param('source') source: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.answer(source, request, reply);
   }
 
   @Put(':source')
+  @RouteConfig(WEBHOOK_ROUTE)
   @HttpCode(202)
   receiveByPut(@Param('source') source: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.answer(source, request, reply);

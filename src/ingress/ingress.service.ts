@@ -4,7 +4,6 @@ import { WorkflowRegistry } from '../workflows/workflow-registry.service';
 import { Template } from '../templates/template-engine';
 import { MatchNote } from './event.entity';
 import { EventWriter } from './event-writer';
-import { storableHeaders } from './header-redaction';
 import { readBody, readQuery } from './inbound-body';
 import { SignatureRejectedError, SourceNotConfiguredError, UnknownSourceError } from './ingress.errors';
 import { SignatureFailureRecorder } from './signature-failure.recorder';
@@ -75,19 +74,22 @@ export class IngressService {
     const challenge = slackChallenge(source, body.value);
     if (challenge !== undefined) return { status: 200, outcome: 'handshake', body: { challenge } };
 
-    const storedHeaders = storableHeaders(request.headers, source.verify.scheme === 'api-key' ? source.verify.header ?? 'x-api-key' : undefined);
+    const storedQuery = source.redaction.query(request.query);
     const event: EventContext = {
       id: uuidv7(),
       source: sourceName,
       type: '',
       received_at: request.receivedAt.toISOString(),
-      headers: storedHeaders,
-      query: readQuery(request.query),
+      headers: source.redaction.headers(headers),
+      query: readQuery(storedQuery),
       body: body.value,
     };
+    // The source's own templates read the request as it came (a dedupe key may be a
+    // signature); workflows, from their trigger on, see what is stored.
+    const asReceived: EventContext = { ...event, headers, query: readQuery(request.query) };
     const notes: MatchNote[] = body.problem ? [{ reason: body.problem }] : [];
-    event.type = renderText(source.eventType, event, sourceName, MAX_TYPE_LENGTH, notes, 'event_type') ?? '';
-    const dedupeKey = source.dedupeKey ? renderText(source.dedupeKey, event, sourceName, MAX_DEDUPE_KEY_LENGTH, notes, 'dedupe_key') : null;
+    event.type = asReceived.type = renderText(source.eventType, asReceived, sourceName, MAX_TYPE_LENGTH, notes, 'event_type') ?? '';
+    const dedupeKey = source.dedupeKey ? renderText(source.dedupeKey, asReceived, sourceName, MAX_DEDUPE_KEY_LENGTH, notes, 'dedupe_key') : null;
 
     const matched = this.matcher.match(event, this.registry.workflowsForSource(sourceName), this.sources.secrets);
     const outcome = await this.writer.write({
@@ -96,8 +98,8 @@ export class IngressService {
       type: event.type,
       dedupeKey: dedupeKey || null,
       receivedAt: request.receivedAt,
-      headers: storedHeaders,
-      query: request.query,
+      headers: event.headers,
+      query: storedQuery,
       contentType,
       body: request.rawBody,
       bodyFormat: body.format,
@@ -110,9 +112,12 @@ export class IngressService {
   }
 }
 
-function flattenHeaders(headers: InboundHttpRequest['headers']): Record<string, string | undefined> {
-  const flat: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(headers)) flat[name] = Array.isArray(value) ? value.join(', ') : value;
+/** One string per header; a `__proto__` header is dropped, as it would set the record's prototype. */
+function flattenHeaders(headers: InboundHttpRequest['headers']): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined && name !== '__proto__') flat[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
   return flat;
 }
 

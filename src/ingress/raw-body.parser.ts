@@ -5,7 +5,12 @@ import { PayloadTooLargeError } from './ingress.errors';
 
 /** Bodies of the management API and of sources' requests before a source is known. */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
-const HOOK_PATH = /^\/hooks\/([^/?#]+)/;
+
+/**
+ * Fastify route config of the webhook routes (`@RouteConfig(WEBHOOK_ROUTE)`): their body is
+ * read raw, against the limit of the source in the `:source` parameter.
+ */
+export const WEBHOOK_ROUTE = { webhookBody: true } as const;
 
 /**
  * Replaces Fastify's body parsers. Webhooks get their exact bytes (verification needs
@@ -19,8 +24,10 @@ export function registerBodyParsers(
 ): void {
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', (request, payload, done) => {
-    const hook = HOOK_PATH.exec(request.url);
-    const source = hook ? safeDecode(hook[1]) : undefined;
+    // The route Fastify matched, not the URL's text: an absolute-form request line
+    // (`POST http://host/hooks/x`) reaches the same route with a URL that starts otherwise.
+    const hook = (request.routeOptions.config as { webhookBody?: boolean }).webhookBody === true;
+    const source = hook ? (request.params as { source?: string }).source : undefined;
     const limit = source !== undefined ? (bodyLimitOf(source) ?? DEFAULT_BODY_LIMIT) : DEFAULT_BODY_LIMIT;
     readLimited(request, payload, limit).then(
       (raw) => {
@@ -92,12 +99,4 @@ function refusePrototypeKeys(key: string, value: unknown): unknown {
     throw new DomainError('INVALID_JSON', `The body must not have a ${key === '__proto__' ? '__proto__' : 'constructor.prototype'} key`);
   }
   return value;
-}
-
-function safeDecode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Settings } from '../config/settings';
 import { Template, TemplateEngine } from '../templates/template-engine';
 import { SourceDefinition } from '../workflows/workflow.types';
+import { CredentialRedaction } from './credential-redaction';
 import { SCHEME_PRESETS } from './verification/scheme-presets';
 import { ResolvedVerify } from './verification/verification-scheme';
 
@@ -13,6 +14,8 @@ export interface SourceRuntime {
   verify: ResolvedVerify;
   eventType: Template;
   dedupeKey?: Template;
+  /** What of a request's headers and query string is stored as `[secret]`. */
+  redaction: CredentialRedaction;
 }
 
 @Injectable()
@@ -46,6 +49,8 @@ export class SourceRuntimes {
       verify: { ...definition.verify, secrets: [] },
       eventType: this.templates.compile(definition.eventType ?? preset.eventType),
       dedupeKey: dedupeKey === undefined ? undefined : this.templates.compile(dedupeKey),
+      // The header a source verifies carries its key or signature, whatever its name.
+      redaction: new CredentialRedaction([...definition.redact, ...(definition.verify.header ? [definition.verify.header] : [])]),
     };
     try {
       runtime.verify.secrets = definition.verify.secrets.map((secret) =>

@@ -11,6 +11,7 @@ export const INGEST_OUTCOMES = [
   'too_large',
   'not_found',
   'not_configured',
+  'busy',
   'error',
 ] as const;
 export type IngestOutcome = (typeof INGEST_OUTCOMES)[number];

@@ -11,9 +11,11 @@ export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 export const MAX_BODY_LIMIT = 25 * 1024 * 1024;
 
 const SOURCE_NAME = /^[a-z0-9_-]{1,64}$/;
-const SOURCE_KEYS = ['verify', 'event_type', 'dedupe_key', 'body_limit'];
+const SOURCE_KEYS = ['verify', 'event_type', 'dedupe_key', 'body_limit', 'redact'];
 const VERIFY_KEYS = ['scheme', 'secret', 'header', 'encoding'];
 const HEADER_SCHEMES: readonly VerifyScheme[] = ['hmac-sha256', 'api-key'];
+/** A header name's characters (RFC 9110 token); query parameter names in practice use no others. */
+const REDACT_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,200}$/;
 
 export interface SourcesValidation {
   /** Set only when the whole file is valid. */
@@ -55,9 +57,10 @@ export class SourcesValidator {
     const eventType = this.template(reader, templates, view, 'event_type');
     const dedupeKey = this.template(reader, templates, view, 'dedupe_key');
     const bodyLimit = this.bodyLimit(reader, view.get('body_limit'));
+    const redact = this.redact(reader, view.get('redact'));
     if (!verify) return undefined;
     const position = parsed.positionOf(entry.key) ?? { line: 1, column: 1 };
-    return { name, file, position, verify, eventType, dedupeKey, bodyLimit: bodyLimit ?? DEFAULT_BODY_LIMIT };
+    return { name, file, position, verify, eventType, dedupeKey, bodyLimit: bodyLimit ?? DEFAULT_BODY_LIMIT, redact };
   }
 
   private verify(reader: YamlNodeReader, source: MapView, name: string): VerifyDefinition | undefined {
@@ -157,5 +160,17 @@ export class SourcesValidator {
       return undefined;
     }
     return limit;
+  }
+
+  private redact(reader: YamlNodeReader, node: Node | null | undefined): string[] {
+    if (node === undefined) return [];
+    const names: string[] = [];
+    for (const item of reader.list(node, '`redact`') ?? []) {
+      const name = reader.string(item, 'each name in `redact`');
+      if (name === undefined) continue;
+      if (REDACT_NAME.test(name)) names.push(name.toLowerCase());
+      else reader.file.report(item, `\`redact\` takes header or query parameter names (such as x-shop-token), not \`${name}\``);
+    }
+    return names;
   }
 }

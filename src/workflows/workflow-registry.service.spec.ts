@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { Settings } from '../config/settings';
@@ -103,5 +103,31 @@ describe(WorkflowRegistry.name, () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     assert.equal(registry.getWorkflow('b')?.name, 'b');
+  });
+
+  it('loads a file written in two parts only once it is whole', async () => {
+    const { dir, registry } = await startRegistry({ 'a.yaml': scheduled('a') }, true);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const stepsSeen: number[] = [];
+    const subscription = registry.changes$.subscribe(() => {
+      const steps = registry.getWorkflow('grow')?.steps.length;
+      if (steps !== undefined) stepsSeen.push(steps);
+    });
+    // The first part alone is a valid workflow with two steps.
+    const first = yamlLines('name: grow', 'on: { schedule: "0 * * * *" }', 'steps:', '  - { id: a, uses: set }', '  - { id: b, uses: set }');
+    const file = await open(join(dir, 'grow.yaml'), 'w');
+    try {
+      await file.write(first);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      await file.write('  - { id: c, uses: set }\n');
+    } finally {
+      await file.close();
+    }
+    const deadline = Date.now() + 3000;
+    while (registry.getWorkflow('grow')?.steps.length !== 3 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    subscription.unsubscribe();
+    assert.deepEqual(stepsSeen, [3], 'never in force with two steps');
   });
 });

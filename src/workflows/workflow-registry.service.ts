@@ -7,6 +7,13 @@ import { WorkflowLoadResult, loadWorkflowDirectory } from './workflow-loader';
 import { SourceDefinition, WorkflowDefinition, WorkflowProblem } from './workflow.types';
 
 const NONE: readonly WorkflowDefinition[] = Object.freeze([]);
+/**
+ * A changed file is loaded once its size has held this long: a file written in parts (a
+ * slow copy, a generator flushing as it goes) would otherwise be loaded half written, and a
+ * first part that is valid YAML put in force with steps missing. Atomic saves (write, then
+ * rename) pay this wait too.
+ */
+const WRITE_SETTLE = { stabilityThreshold: 500, pollInterval: 100 };
 
 /**
  * The workflows and sources in force. Loads the workflows folder at start and again whenever
@@ -157,7 +164,11 @@ export class WorkflowRegistry implements OnModuleInit, OnModuleDestroy {
   }
 
   private startWatching(): void {
-    this.watcher = watch(this.directory, { ignoreInitial: true, depth: 0 });
+    this.watcher = watch(this.directory, {
+      ignoreInitial: true,
+      depth: 0,
+      awaitWriteFinish: WRITE_SETTLE,
+    });
     this.watcher.on('all', (_event, path) => {
       if (/\.ya?ml$/.test(path) || path === this.directory) this.scheduleReload();
     });

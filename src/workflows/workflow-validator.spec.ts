@@ -402,6 +402,10 @@ describe('WorkflowValidator: sources file', () => {
         '  none:',
         '    verify: { scheme: none, secret: s }',
         '    body_limit: 512kb',
+        '    redact: [x-ok, "bad name", 42, ""]',
+        '  other:',
+        '    verify: { scheme: none }',
+        '    redact: x-token',
       ),
     });
     assert.equal(result.sources.size, 0);
@@ -419,7 +423,19 @@ describe('WorkflowValidator: sources file', () => {
     assert.match(template?.message ?? '', /`event_type`: template does not compile/);
     assert.ok(template && template.column >= 17 && template.column <= 35, 'the column points into the template');
     assertProblemAt(problems, 12, 29, /scheme none takes no `secret`/);
-    assert.equal(problems.length, 11);
+    assertProblemAt(problems, 14, 20, /`redact` takes header or query parameter names .*not `bad name`/);
+    assertProblemAt(problems, 14, 32, /each name in `redact` must be a string/);
+    assertProblemAt(problems, 14, 36, /`redact` takes header or query parameter names .*not ``/);
+    assertProblemAt(problems, 17, 13, /`redact` must be a list/);
+    assert.equal(problems.length, 15);
+  });
+
+  it('loads a source\'s redact list in lower case', async () => {
+    const result = await load({
+      'sources.yaml': yamlLines('sources:', '  shop:', '    verify: { scheme: none }', '    redact: [X-Shop-Id, order_ref]'),
+    });
+    assert.deepEqual(result.problems, []);
+    assert.deepEqual(result.sources.get('shop')?.redact, ['x-shop-id', 'order_ref']);
   });
 
   it('loads sources with defaults and lower-case headers', async () => {

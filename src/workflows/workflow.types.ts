@@ -48,6 +48,8 @@ export interface SourceDefinition {
   dedupeKey?: string;
   /** Largest accepted body in bytes (default 1 MiB). */
   bodyLimit: number;
+  /** Header and query parameter names (lower case) stored as `[secret]`, besides those that look like credentials. */
+  redact: string[];
 }
 
 export interface RetryDefinition {
