@@ -288,7 +288,7 @@ describe(DryRun.name, () => {
         '    with: { for: 10m }',
         '  - id: next',
         '    uses: workflow',
-        '    with: { name: wf, event: { order: "{{event.body.order.id}}" } }',
+        '    with: { name: ship-order, event: { order: "{{event.body.order.id}}" } }',
       ],
       { body: ORDER },
       { environment: { HOOKFLOW_SMTP_URL: 'smtp://user:pw@mail.example:2525' } },
@@ -300,7 +300,7 @@ describe(DryRun.name, () => {
     assert.equal(mail.text, 'Thanks');
     assert.equal(step(report, 'wait').plan!.summary, 'wait 10m');
     assert.equal(detail(report, 'wait').until, '2030-01-31T09:10:00.000Z');
-    assert.deepEqual(detail(report, 'next'), { workflow: 'wf', event: { order: 'A-1' } });
+    assert.deepEqual(detail(report, 'next'), { workflow: 'ship-order', event: { order: 'A-1' } });
   });
 
   it('reports a rendered value of the wrong type as would-fail', async () => {

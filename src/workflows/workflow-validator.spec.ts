@@ -1,6 +1,8 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { TemplateEngine } from '../templates/template-engine';
+import { join } from 'node:path';
+import { validateCommand } from '../cli/validate.command';
 import { loadWorkflowDirectory } from './workflow-loader';
 import { SOURCES_YAML, assertProblemAt, removeDir, workflowDir, yamlLines } from './workflow-dir.fixture';
 import type { WorkflowProblem } from './workflow.types';
@@ -165,6 +167,60 @@ describe('WorkflowValidator: structure', () => {
     const [a, b] = result.files.filter((file) => file.kind === 'workflow');
     assert.deepEqual(a.problems, []);
     assertProblemAt(b.problems, 1, 7, /workflow name `w` is already used by .*a\.yaml/);
+  });
+});
+
+describe('WorkflowValidator: workflows that start workflows', () => {
+  /** A scheduled workflow whose step `go` (line 4) starts `target`. */
+  function starting(name: string, target: string): string {
+    return yamlLines(`name: ${name}`, 'on: { schedule: "0 * * * *" }', 'steps:', '  - id: go', '    uses: workflow', `    with: { name: ${target}, event: {} }`);
+  }
+
+  it('refuses a workflow that starts itself by name, at its `with.name`', async () => {
+    const result = await load({ 'loop.yaml': starting('loop', 'loop') });
+    const [file] = result.files;
+    assert.equal(file.workflow, undefined);
+    assert.equal(result.workflows.size, 0);
+    assertProblemAt(file.problems, 6, 19, /`with.name` starts workflows in a cycle: loop → loop$/);
+  });
+
+  it('refuses every workflow of an indirect cycle, each with the chain from itself', async () => {
+    const result = await load({
+      'notify.yaml': starting('notify', 'audit'),
+      'audit.yaml': starting('audit', 'order-paid'),
+      'order-paid.yaml': starting('order-paid', 'notify'),
+      'report.yaml': starting('report', 'order-paid'),
+    });
+    const problems = (name: string) => result.files.find((file) => file.file.endsWith(`/${name}.yaml`))!.problems;
+    assertProblemAt(problems('order-paid'), 6, 19, /cycle: order-paid → notify → audit → order-paid$/);
+    assertProblemAt(problems('notify'), 6, 19, /cycle: notify → audit → order-paid → notify$/);
+    assertProblemAt(problems('audit'), 6, 19, /cycle: audit → order-paid → notify → audit$/);
+    assert.deepEqual(problems('report'), [], 'a workflow that leads into a cycle is not on it');
+    assert.deepEqual([...result.workflows.keys()], ['report']);
+  });
+
+  it('accepts chains without a cycle and names from templates, which only a run can know', async () => {
+    const result = await load({
+      'a.yaml': starting('a', 'b'),
+      'b.yaml': starting('b', 'c'),
+      'c.yaml': yamlLines('name: c', 'on: { schedule: "0 * * * *" }', 'steps: [{ id: s, uses: set }]'),
+      'again.yaml': starting('again', '"{{workflow.name}}"'),
+    });
+    assert.deepEqual(result.problems, []);
+    assert.deepEqual([...result.workflows.keys()].sort(), ['a', 'again', 'b', 'c']);
+  });
+
+  it('reports the cycle in `hookflow validate`, with file, line and column', async () => {
+    const dir = await workflowDir({ 'a.yaml': starting('a', 'b'), 'b.yaml': starting('b', 'a') });
+    dirs.push(dir);
+    const out: string[] = [];
+    const code = await validateCommand([dir], { out: (text) => out.push(text), err: (text) => out.push(text) });
+    assert.equal(code, 1);
+    assert.deepEqual(out, [
+      `${join(dir, 'a.yaml')}:6:19  \`with.name\` starts workflows in a cycle: a → b → a\n`,
+      `${join(dir, 'b.yaml')}:6:19  \`with.name\` starts workflows in a cycle: b → a → b\n`,
+      '2 problems in 2 files\n',
+    ]);
   });
 });
 
