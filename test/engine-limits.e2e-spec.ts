@@ -21,12 +21,32 @@ steps:
     with: { name: "{{workflow.name}}", event: { hops: "{{default event.body.hops 0}}" } }
 `;
 
+const WAIT_FOR = `
+name: wait-for
+on: { webhook: shop, event: wait.for }
+concurrency: { key: "{{event.body.key}}" }
+steps:
+  - id: pause
+    uses: delay
+    with: { for: "{{event.body.value}}" }
+`;
+
+const WAIT_UNTIL = `
+name: wait-until
+on: { webhook: shop, event: wait.until }
+concurrency: { key: "{{event.body.key}}" }
+steps:
+  - id: pause
+    uses: delay
+    with: { until: "{{event.body.value}}" }
+`;
+
 describe('engine limits: what a workflow or an event can make the engine do', () => {
   let hookflow: TestApp;
 
   before(async () => {
     hookflow = await startTestApp({
-      files: { 'sources.yaml': SOURCES, 'echo.yaml': ECHO },
+      files: { 'sources.yaml': SOURCES, 'echo.yaml': ECHO, 'wait-for.yaml': WAIT_FOR, 'wait-until.yaml': WAIT_UNTIL },
     });
   });
 
@@ -38,6 +58,18 @@ describe('engine limits: what a workflow or an event can make the engine do', ()
     const answer = await post(`${hookflow.baseUrl}/hooks/shop`, JSON.stringify(body));
     assert.equal(answer.status, 202, JSON.stringify(answer.body));
     return answer.body.event_id;
+  }
+
+  async function finishedRunOf(eventId: string, timeoutMs = 10_000): Promise<any> {
+    return eventually(
+      async () => {
+        const [row] = await hookflow.query<{ id: string }>(`SELECT id FROM runs WHERE event_id = $1`, [eventId]);
+        const run = row && (await hookflow.api('GET', `/api/runs/${row.id}`)).body;
+        return run && ['succeeded', 'failed', 'cancelled'].includes(run.status) ? run : undefined;
+      },
+      timeoutMs,
+      `the run of event ${eventId} to finish`,
+    );
   }
 
   it(`stops a workflow that starts itself after ${MAX_WORKFLOW_CHAIN_DEPTH} nested runs, failing the last one visibly`, async () => {
@@ -59,5 +91,34 @@ describe('engine limits: what a workflow or an event can make the engine do', ()
     const error = `cannot start workflow echo: workflow steps may start runs at most ${MAX_WORKFLOW_CHAIN_DEPTH} deep (MAX_WORKFLOW_CHAIN_DEPTH) and this run is ${MAX_WORKFLOW_CHAIN_DEPTH} deep: ${chain}`;
     assert.equal(run.steps[0].error, error);
     assert.equal(run.error, `again: ${error}`);
+  });
+
+  it('fails a delay on every unusable value an event can give it, and frees its concurrency key', async () => {
+    const cases: Array<[string, unknown, RegExp]> = [
+      ['wait.for', 1e300, /^pause: `with\.for` must be at most 365d, got 1e\+300$/],
+      ['wait.for', -5, /^pause: `with\.for` must be a duration .*, got -5$/],
+      ['wait.for', 'soon', /^pause: `with\.for` must be a duration .*, got "soon"$/],
+      ['wait.for', null, /^pause: `with\.for` must be a duration .*, got null$/],
+      ['wait.for', { minutes: 5 }, /^pause: `with\.for` must be a duration .*, got a map$/],
+      ['wait.until', '9999999-01-01', /^pause: `with\.until` must be an ISO 8601 time .*, got "9999999-01-01"$/],
+      ['wait.until', '+275760-09-13T00:00:00Z', /^pause: `with\.until` must be an ISO 8601 time/],
+      ['wait.until', '9999-12-31T23:59:59Z', /^pause: `with\.until` must be at most 365d from now/],
+      ['wait.until', 1e300, /^pause: `with\.until` must be an ISO 8601 time .*, got 1e\+300$/],
+    ];
+    const events = [];
+    for (const [type, value] of cases) events.push(await send({ type, key: 'same', value }));
+    // Sent behind the refused ones with the same keys: they run only once those have ended.
+    const validFor = await send({ type: 'wait.for', key: 'same', value: '50ms' });
+    const validUntil = await send({ type: 'wait.until', key: 'same', value: new Date(Date.now() + 100).toISOString() });
+
+    for (const [index, [type, value, error]] of cases.entries()) {
+      const run = await finishedRunOf(events[index]);
+      assert.equal(run.status, 'failed', `${type} ${JSON.stringify(value)}`);
+      assert.match(run.error, error);
+      assert.equal(run.steps[0].status, 'failed');
+      assert.equal(run.steps[0].attempts.length, 0);
+    }
+    assert.equal((await finishedRunOf(validFor)).status, 'succeeded');
+    assert.equal((await finishedRunOf(validUntil)).status, 'succeeded');
   });
 });

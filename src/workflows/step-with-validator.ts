@@ -2,7 +2,8 @@ import { isScalar, isSeq } from 'yaml';
 import type { Node } from 'yaml';
 import type { TemplateEngine } from '../templates/template-engine';
 import type { StepKind } from './workflow.types';
-import { parseDuration } from './duration';
+import { MAX_WAIT, parseDuration } from './duration';
+import { parseIsoTime } from './iso-time';
 import { TemplateChecker, TemplateReference } from './template-checker';
 import { MapView, YamlNodeReader } from './yaml-node-reader';
 
@@ -114,11 +115,13 @@ export class StepWithValidator {
       fields.report(fields.has('until') ? 'until' : undefined, 'a delay step needs exactly one of `with.for` and `with.until`');
     }
     const duration = fields.string('for');
-    if (duration !== undefined && !fields.isTemplate(duration) && parseDuration(duration) === undefined) {
-      fields.report('for', '`with.for` must be a duration such as 500ms, 15s, 5m, 1h or 1d');
+    if (duration !== undefined && !fields.isTemplate(duration)) {
+      const ms = parseDuration(duration);
+      if (ms === undefined) fields.report('for', '`with.for` must be a duration such as 500ms, 15s, 5m, 1h or 1d');
+      else if (ms > MAX_WAIT.ms) fields.report('for', `\`with.for\` must be at most ${MAX_WAIT.text}`);
     }
     const until = fields.string('until');
-    if (until !== undefined && !fields.isTemplate(until) && Number.isNaN(Date.parse(until))) {
+    if (until !== undefined && !fields.isTemplate(until) && parseIsoTime(until) === undefined) {
       fields.report('until', '`with.until` must be an ISO 8601 time such as 2030-01-31T09:00:00Z');
     }
   }

@@ -384,6 +384,42 @@ describe('WorkflowValidator: values', () => {
     assert.equal(problems.length, 8);
   });
 
+  it('bounds timeouts, retry waits and delays, which no template can set', async () => {
+    const problems = await problemsOf(
+      withSteps(
+        '  - id: a',
+        '    uses: http',
+        '    with: { url: "https://example.com" }',
+        '    timeout: 25d',
+        '    retry: { attempts: 0, initial: 366d, max: 9999999999999999999999d }',
+        '  - id: b',
+        '    uses: http',
+        '    with: { url: "https://example.com" }',
+        '    timeout: "{{event.body.timeout}}"',
+        '    retry: { attempts: "{{event.body.attempts}}", initial: "{{event.body.wait}}", max: 1.5 }',
+        '  - { id: c, uses: delay, with: { for: 366d } }',
+        '  - { id: d, uses: delay, with: { until: "9999999-01-01" } }',
+        '  - { id: e, uses: delay, with: { until: "2030-02-30T00:00:00Z" } }',
+        '  - { id: f, uses: http, with: { url: "https://example.com" }, timeout: 1d, retry: { attempts: 100, initial: 365d, max: 365d } }',
+        '  - { id: g, uses: delay, with: { for: 365d } }',
+        '  - { id: h, uses: delay, with: { until: "9999-12-31T23:59:59Z" } }',
+        '  - { id: i, uses: delay, with: { for: "{{event.body.for}}" } }',
+      ),
+    );
+    assertProblemAt(problems, 8, 14, /`timeout` must be at most 1d/);
+    assertProblemAt(problems, 9, 24, /`retry.attempts` must be a whole number from 1 to 100/);
+    assertProblemAt(problems, 9, 36, /`retry.initial` must be at most 365d/);
+    assertProblemAt(problems, 9, 47, /`retry.max` must be at most 365d/);
+    assertProblemAt(problems, 13, 14, /`timeout` must be a duration/);
+    assertProblemAt(problems, 14, 24, /`retry.attempts` must be a whole number from 1 to 100/);
+    assertProblemAt(problems, 14, 60, /`retry.initial` must be a duration/);
+    assertProblemAt(problems, 14, 88, /`retry.max` must be a duration/);
+    assertProblemAt(problems, 15, 40, /`with.for` must be at most 365d/);
+    assertProblemAt(problems, 16, 42, /`with.until` must be an ISO 8601 time/);
+    assertProblemAt(problems, 17, 42, /`with.until` must be an ISO 8601 time/);
+    assert.equal(problems.length, 11, JSON.stringify(problems, null, 1));
+  });
+
   it('checks the required fields of each step kind', async () => {
     const problems = await problemsOf(
       withSteps(
