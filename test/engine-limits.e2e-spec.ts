@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { SMTPServer } from 'smtp-server';
 import { MAX_WORKFLOW_CHAIN_DEPTH } from '../src/engine/workflow-chain';
 import { post } from './support/http';
 import { eventually } from './support/receiver';
@@ -41,17 +42,50 @@ steps:
     with: { until: "{{event.body.value}}" }
 `;
 
+const CONFIRM = `
+name: confirm
+on: { webhook: shop, event: signup }
+steps:
+  - id: mail
+    uses: email
+    with:
+      to: "{{event.body.email}}"
+      bcc: ["{{event.body.archive}}", audit@example.com]
+      subject: "Welcome {{event.body.name}}"
+      text: "Hello {{event.body.name}}"
+      html: "<p>Hello {{event.body.name}}</p>{{{event.body.footer}}}"
+`;
+
 describe('engine limits: what a workflow or an event can make the engine do', () => {
   let hookflow: TestApp;
+  let smtp: SMTPServer;
+  const mails: { to: string[]; data: string }[] = [];
 
   before(async () => {
+    smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onData(stream, session, callback) {
+        let data = '';
+        stream.on('data', (chunk: Buffer) => (data += chunk.toString('utf8')));
+        stream.on('end', () => {
+          mails.push({ to: session.envelope.rcptTo.map((rcpt) => rcpt.address), data });
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+    const smtpPort = (smtp.server.address() as { port: number }).port;
     hookflow = await startTestApp({
-      files: { 'sources.yaml': SOURCES, 'echo.yaml': ECHO, 'wait-for.yaml': WAIT_FOR, 'wait-until.yaml': WAIT_UNTIL },
+      files: { 'sources.yaml': SOURCES, 'echo.yaml': ECHO, 'wait-for.yaml': WAIT_FOR, 'wait-until.yaml': WAIT_UNTIL, 'confirm.yaml': CONFIRM },
+      env: { HOOKFLOW_SMTP_URL: `smtp://127.0.0.1:${smtpPort}` },
     });
   });
 
   after(async () => {
     await hookflow.close();
+    await new Promise<void>((resolve) => smtp.close(() => resolve()));
   });
 
   async function send(body: object): Promise<string> {
@@ -121,4 +155,38 @@ describe('engine limits: what a workflow or an event can make the engine do', ()
     assert.equal((await finishedRunOf(validFor)).status, 'succeeded');
     assert.equal((await finishedRunOf(validUntil)).status, 'succeeded');
   });
+
+  it('sends an e-mail to the one address a field gives, never to more an event slips in, with HTML escaped', async () => {
+    const name = `Ann <img src=x onerror=alert(1)> & "co"`;
+    const welcome = await finishedRunOf(
+      await send({ type: 'signup', email: 'Ann Lee <ann@example.com>', archive: '', name, footer: '<hr><small>Shop</small>' }),
+    );
+    assert.equal(welcome.status, 'succeeded', JSON.stringify(welcome));
+    const mail = mails.find((sent) => sent.to.includes('ann@example.com'))!;
+    assert.deepEqual(mail.to, ['ann@example.com', 'audit@example.com']);
+    const html = quotedPrintable(mail.data.split('Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n')[1]!.split('\r\n--')[0]!);
+    assert.equal(html, '<p>Hello Ann &lt;img src&#x3D;x onerror&#x3D;alert(1)&gt; &amp; &quot;co&quot;</p><hr><small>Shop</small>');
+    assert.ok(mail.data.includes(`\r\n\r\nHello ${name}\r\n`), 'the text part is not escaped');
+
+    const before = mails.length;
+    const cases: Array<[object, RegExp]> = [
+      [{ email: 'ann@example.com, attacker@evil.example' }, /^mail: `with\.to` must be one e-mail address, got 2 in/],
+      [{ email: ['ann@example.com', 'attacker@evil.example'] }, /^mail: `with\.to` must be one e-mail address, got 2 in/],
+      [{ email: 'ann@example.com', archive: 'x@example.com;attacker@evil.example' }, /^mail: `with\.bcc` must be one e-mail address, got 2 in/],
+      [{ email: 'Bob <attacker@evil.example> <ann@example.com>' }, /^mail: `with\.to` must be an e-mail address such as/],
+    ];
+    for (const [fields, error] of cases) {
+      const run = await finishedRunOf(await send({ type: 'signup', archive: '', name: 'x', footer: '', ...fields }));
+      assert.equal(run.status, 'failed', JSON.stringify(fields));
+      assert.match(run.error, error);
+      assert.equal(run.steps[0].attempts.length, 0, 'no attempt was made');
+    }
+    assert.equal(mails.length, before, 'nothing was sent');
+  });
 });
+
+/** The text of a quoted-printable MIME part (as nodemailer writes the HTML part). */
+function quotedPrintable(encoded: string): string {
+  const bytes = encoded.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_match, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  return Buffer.from(bytes, 'latin1').toString('utf8');
+}

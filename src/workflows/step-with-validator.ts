@@ -1,6 +1,6 @@
 import { isScalar, isSeq } from 'yaml';
 import type { Node } from 'yaml';
-import type { TemplateEngine } from '../templates/template-engine';
+import type { RenderMode, TemplateEngine } from '../templates/template-engine';
 import type { StepKind } from './workflow.types';
 import { MAX_WAIT, parseDuration } from './duration';
 import { parseIsoTime } from './iso-time';
@@ -16,6 +16,21 @@ export const WITH_KEYS: Readonly<Record<StepKind, readonly string[] | undefined>
   delay: ['for', 'until'],
   workflow: ['name', 'event'],
 };
+
+/**
+ * `with` keys whose templates render other than as typed values: an e-mail address is text,
+ * so that an event cannot turn one into a list of recipients; an HTML body escapes what
+ * `{{ }}` places in it (`{{{ }}}` opts out).
+ */
+const WITH_RENDERING: Readonly<Partial<Record<StepKind, Readonly<Record<string, RenderMode>>>>> = {
+  email: { to: 'text', cc: 'text', bcc: 'text', reply_to: 'text', from: 'text', html: 'html' },
+};
+
+/** How the templates under `with.<key>` of a `kind` step render. */
+export function renderModeOf(kind: StepKind, key: string): RenderMode {
+  const modes = WITH_RENDERING[kind];
+  return modes && Object.hasOwn(modes, key) ? modes[key]! : 'value';
+}
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 
@@ -44,7 +59,7 @@ export class StepWithValidator {
         : this.reader.map(withNode, `\`with\` of ${article(kind)} ${kind} step`, WITH_KEYS[kind], withKey);
     if (withNode === undefined || view) this.checkKind(kind, view, view?.at ?? stepAt);
     if (!view) return { with: {}, references: [] };
-    const references = view.keys().flatMap((key) => this.templates.checkTree(view.get(key), `\`with.${key}\``));
+    const references = view.keys().flatMap((key) => this.templates.checkTree(view.get(key), `\`with.${key}\``, renderModeOf(kind, key)));
     return { with: this.reader.plain(view.node) as Record<string, unknown>, references };
   }
 
