@@ -1,9 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { SMTPServer } from 'smtp-server';
 import { MAX_WORKFLOW_CHAIN_DEPTH } from '../src/engine/workflow-chain';
 import { post } from './support/http';
 import { eventually } from './support/receiver';
+import { SmtpSink } from './support/smtp-sink';
 import { startTestApp, TestApp } from './support/test-app';
 
 const SOURCES = `
@@ -22,25 +22,18 @@ steps:
     with: { name: "{{workflow.name}}", event: { hops: "{{default event.body.hops 0}}" } }
 `;
 
-const WAIT_FOR = `
-name: wait-for
-on: { webhook: shop, event: wait.for }
+/** A delay whose `field` comes from the event, one run at a time per key. */
+function keyedDelay(name: string, event: string, field: 'for' | 'until'): string {
+  return `
+name: ${name}
+on: { webhook: shop, event: ${event} }
 concurrency: { key: "{{event.body.key}}" }
 steps:
   - id: pause
     uses: delay
-    with: { for: "{{event.body.value}}" }
+    with: { ${field}: "{{event.body.value}}" }
 `;
-
-const WAIT_UNTIL = `
-name: wait-until
-on: { webhook: shop, event: wait.until }
-concurrency: { key: "{{event.body.key}}" }
-steps:
-  - id: pause
-    uses: delay
-    with: { until: "{{event.body.value}}" }
-`;
+}
 
 const CONFIRM = `
 name: confirm
@@ -58,34 +51,25 @@ steps:
 
 describe('engine limits: what a workflow or an event can make the engine do', () => {
   let hookflow: TestApp;
-  let smtp: SMTPServer;
-  const mails: { to: string[]; data: string }[] = [];
+  const smtp = new SmtpSink();
 
   before(async () => {
-    smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      logger: false,
-      onData(stream, session, callback) {
-        let data = '';
-        stream.on('data', (chunk: Buffer) => (data += chunk.toString('utf8')));
-        stream.on('end', () => {
-          mails.push({ to: session.envelope.rcptTo.map((rcpt) => rcpt.address), data });
-          callback();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-    const smtpPort = (smtp.server.address() as { port: number }).port;
+    await smtp.start();
     hookflow = await startTestApp({
-      files: { 'sources.yaml': SOURCES, 'echo.yaml': ECHO, 'wait-for.yaml': WAIT_FOR, 'wait-until.yaml': WAIT_UNTIL, 'confirm.yaml': CONFIRM },
-      env: { HOOKFLOW_SMTP_URL: `smtp://127.0.0.1:${smtpPort}` },
+      files: {
+        'sources.yaml': SOURCES,
+        'echo.yaml': ECHO,
+        'wait-for.yaml': keyedDelay('wait-for', 'wait.for', 'for'),
+        'wait-until.yaml': keyedDelay('wait-until', 'wait.until', 'until'),
+        'confirm.yaml': CONFIRM,
+      },
+      env: { HOOKFLOW_SMTP_URL: smtp.url },
     });
   });
 
   after(async () => {
     await hookflow.close();
-    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    await smtp.stop();
   });
 
   async function send(body: object): Promise<string> {
@@ -162,13 +146,13 @@ describe('engine limits: what a workflow or an event can make the engine do', ()
       await send({ type: 'signup', email: 'Ann Lee <ann@example.com>', archive: '', name, footer: '<hr><small>Shop</small>' }),
     );
     assert.equal(welcome.status, 'succeeded', JSON.stringify(welcome));
-    const mail = mails.find((sent) => sent.to.includes('ann@example.com'))!;
+    const mail = smtp.mails.find((sent) => sent.to.includes('ann@example.com'))!;
     assert.deepEqual(mail.to, ['ann@example.com', 'audit@example.com']);
     const html = quotedPrintable(mail.data.split('Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n')[1]!.split('\r\n--')[0]!);
     assert.equal(html, '<p>Hello Ann &lt;img src&#x3D;x onerror&#x3D;alert(1)&gt; &amp; &quot;co&quot;</p><hr><small>Shop</small>');
     assert.ok(mail.data.includes(`\r\n\r\nHello ${name}\r\n`), 'the text part is not escaped');
 
-    const before = mails.length;
+    const before = smtp.mails.length;
     const cases: Array<[object, RegExp]> = [
       [{ email: 'ann@example.com, attacker@evil.example' }, /^mail: `with\.to` must be one e-mail address, got 2 in/],
       [{ email: ['ann@example.com', 'attacker@evil.example'] }, /^mail: `with\.to` must be one e-mail address, got 2 in/],
@@ -181,7 +165,7 @@ describe('engine limits: what a workflow or an event can make the engine do', ()
       assert.match(run.error, error);
       assert.equal(run.steps[0].attempts.length, 0, 'no attempt was made');
     }
-    assert.equal(mails.length, before, 'nothing was sent');
+    assert.equal(smtp.mails.length, before, 'nothing was sent');
   });
 });
 
