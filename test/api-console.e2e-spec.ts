@@ -261,6 +261,14 @@ describe('management API for the console', () => {
     assert.equal((await hookflow.api('GET', '/api/workflows')).body.items.length, 4, 'nothing was loaded');
   });
 
+  it('refuses a draft whose workflow step starts its own workflow, at the step', async () => {
+    const looping = await hookflow.api('POST', '/api/workflows/validate', {
+      yaml: 'name: draft\non: { schedule: "0 * * * *" }\nsteps:\n  - id: again\n    uses: workflow\n    with: { name: draft }\n',
+    });
+    assert.equal(looping.body.valid, false);
+    assert.deepEqual(looping.body.problems, [{ line: 6, column: 19, message: '`with.name` starts workflows in a cycle: draft → draft' }]);
+  });
+
   it('searches events by source, type, derived status and text in the body, even beside a body that is not UTF-8', async () => {
     const done = await send({ type: 'task.search', title: 'Quarterly REPORT ready', note: '100% done' });
     const other = await send({ type: 'task.search', title: 'nothing here', note: '1000 done' });

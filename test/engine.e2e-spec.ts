@@ -1,9 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { SMTPServer } from 'smtp-server';
 import { Webhook } from 'standardwebhooks';
 import { post } from './support/http';
 import { eventually, json, Receiver } from './support/receiver';
+import { SmtpSink } from './support/smtp-sink';
 import { startTestApp, TestApp } from './support/test-app';
 
 const SIGNING_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -154,9 +154,7 @@ describe('workflow engine', () => {
   let hookflow: TestApp;
   const restarted: TestApp[] = [];
   const receiver = new Receiver();
-  const mails: { to: string[]; data: string }[] = [];
-  let smtp: SMTPServer;
-  let smtpPort = 0;
+  const smtp = new SmtpSink();
   const flakyCalls = new Map<string, number>();
   let gateOpen = false;
   const barrier: (() => void)[] = [];
@@ -190,20 +188,7 @@ describe('workflow engine', () => {
       .route('/hang', () => undefined);
     await receiver.start();
 
-    smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      onData(stream, session, callback) {
-        let data = '';
-        stream.on('data', (chunk: Buffer) => (data += chunk.toString('utf8')));
-        stream.on('end', () => {
-          mails.push({ to: session.envelope.rcptTo.map((rcpt) => rcpt.address), data });
-          callback();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-    smtpPort = (smtp.server.address() as { port: number }).port;
+    await smtp.start();
 
     hookflow = await startTestApp({
       files: {
@@ -224,7 +209,7 @@ describe('workflow engine', () => {
         SHIPPING_TOKEN,
         SIGNING_SECRET,
         HOOKFLOW_OUTBOUND_ALLOW: '127.0.0.1',
-        HOOKFLOW_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+        HOOKFLOW_SMTP_URL: smtp.url,
       },
     });
   });
@@ -234,7 +219,7 @@ describe('workflow engine', () => {
     // An app stopped for a restart still owns the database and folders it created.
     for (const stopped of restarted) await stopped.close();
     await receiver.stop();
-    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    await smtp.stop();
   });
 
   async function send(body: object): Promise<string> {
@@ -285,7 +270,7 @@ describe('workflow engine', () => {
 
     const slack = receiver.received('/slack').find((request) => JSON.parse(request.body).text.includes('A-1'));
     assert.deepEqual(JSON.parse(slack!.body), { text: 'Order A-1 shipped: TRK-42' });
-    const mail = await eventually(async () => mails.find((message) => message.to.includes('ada@example.com')));
+    const mail = await eventually(async () => smtp.mails.find((message) => message.to.includes('ada@example.com')));
     assert.match(mail.data, /Subject: Your order A-1/);
     assert.match(mail.data, /Tracking number: TRK-42/);
 

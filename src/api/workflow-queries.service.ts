@@ -6,6 +6,7 @@ import { DomainError } from '../common/domain-error';
 import { TemplateEngine } from '../templates/template-engine';
 import { MAX_WORKFLOW_FILE_BYTES, oversizeFile, parseWorkflowFile } from '../workflows/workflow-file-parser';
 import { workflowGraph } from '../workflows/workflow-graph';
+import { reportWorkflowCycles } from '../workflows/workflow-cycles';
 import { WorkflowRegistry } from '../workflows/workflow-registry.service';
 import { WorkflowValidator } from '../workflows/workflow-validator';
 import { StepDefinition, TriggerDefinition } from '../workflows/workflow.types';
@@ -84,9 +85,14 @@ export class WorkflowQueries {
   validate(yaml: string, file: string) {
     const size = Buffer.byteLength(yaml);
     const parsed = size > MAX_WORKFLOW_FILE_BYTES ? oversizeFile(file, size) : parseWorkflowFile(file, yaml);
-    const otherNames = new Map(this.registry.workflows().filter((w) => w.file !== file).map((w) => [w.name, w.file]));
+    const others = this.registry.workflows().filter((w) => w.file !== file);
+    const otherNames = new Map(others.map((w) => [w.name, w.file]));
     const sourceNames = new Set(this.registry.sources().map((source) => source.name));
     const workflow = new WorkflowValidator(this.engine).validateWorkflow(parsed, file, { sourceNames, claimedNames: otherNames });
+    if (workflow) {
+      const inForce = new Map([workflow, ...others].map((w) => [w.name, w]));
+      reportWorkflowCycles([{ parsed, workflow }], inForce, (text) => this.engine.isTemplate(text));
+    }
     return {
       valid: workflow !== undefined && parsed.problems.length === 0,
       problems: parsed.problems.map(({ message, line, column }) => ({ message, line, column })),

@@ -1,13 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { parseDuration } from '../workflows/duration';
+import { MAX_WAIT, parseDuration } from '../workflows/duration';
+import { parseIsoTime } from '../workflows/iso-time';
 import { Connector, PlannedRequest, StepExecutionContext, StepOutcome } from './connector';
 import { failOnInvalidInput, InvalidStepInputError } from './invalid-step-input.error';
 import { describe } from './step-input';
 
 /**
- * `delay`: `{ for: 10m }` (or a number of milliseconds) or `{ until: <ISO time> }`. The
- * engine stores the wake-up time, so the wait survives restarts; a time already past
- * means "continue now".
+ * `delay`: `{ for: 10m }` (or a number of milliseconds) or `{ until: <ISO time> }`, at most
+ * `MAX_WAIT` ahead. The engine stores the wake-up time, so the wait survives restarts; a
+ * time already past means "continue now". Both may come from an event, so every other
+ * value (negative, not finite, too far, unreadable) fails the step.
  */
 @Injectable()
 export class DelayConnector implements Connector {
@@ -20,35 +22,39 @@ export class DelayConnector implements Connector {
   plan(redactedInput: Record<string, unknown>, context: Pick<StepExecutionContext, 'now'>): PlannedRequest {
     const until = wakeUpTime(redactedInput, context.now());
     const duration = typeof redactedInput.for === 'number' ? `${redactedInput.for}ms` : String(redactedInput.for);
-    const summary = redactedInput.for !== undefined && redactedInput.for !== null ? `wait ${duration}` : `wait until ${until.toISOString()}`;
+    const summary = redactedInput.for !== undefined ? `wait ${duration}` : `wait until ${until.toISOString()}`;
     return { kind: 'delay', summary, detail: { until: until.toISOString() } };
   }
 }
 
+/** The workflow has exactly one of the two keys (validated at load); null is what a template rendered. */
 function wakeUpTime(input: Record<string, unknown>, now: Date): Date {
-  const hasFor = input.for !== undefined && input.for !== null;
-  const hasUntil = input.until !== undefined && input.until !== null;
-  if (hasFor === hasUntil) throw new InvalidStepInputError('a delay step needs exactly one of `with.for` and `with.until`');
-  if (hasFor) return new Date(now.getTime() + durationMs(input.for));
-  const until = untilTime(input.until);
-  return until.getTime() < now.getTime() ? now : until;
+  const given = (['for', 'until'] as const).filter((key) => input[key] !== undefined);
+  if (given.length !== 1) throw new InvalidStepInputError('a delay step needs exactly one of `with.for` and `with.until`');
+  return given[0] === 'for' ? new Date(now.getTime() + durationMs(input.for)) : untilTime(input.until, now);
 }
 
 function durationMs(value: unknown): number {
-  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
-  const parsed = typeof value === 'string' ? parseDuration(value) : undefined;
-  if (parsed === undefined) {
-    const got = typeof value === 'string' ? `"${value.slice(0, 40)}"` : describe(value);
-    throw new InvalidStepInputError(`\`with.for\` must be a duration such as 500ms, 15s, 5m, 1h or 1d, or a number of milliseconds, got ${got}`);
+  const ms = typeof value === 'number' ? value : typeof value === 'string' ? parseDuration(value) : undefined;
+  if (ms === undefined || !Number.isFinite(ms) || ms < 0) {
+    throw new InvalidStepInputError(`\`with.for\` must be a duration such as 500ms, 15s, 5m, 1h or 1d, or a number of milliseconds, got ${shown(value)}`);
   }
-  return parsed;
+  if (ms > MAX_WAIT.ms) throw new InvalidStepInputError(`\`with.for\` must be at most ${MAX_WAIT.text}, got ${shown(value)}`);
+  return ms;
 }
 
-function untilTime(value: unknown): Date {
-  const time = typeof value === 'string' ? new Date(value) : value instanceof Date ? value : undefined;
-  if (time === undefined || Number.isNaN(time.getTime())) {
-    const got = typeof value === 'string' ? `"${value.slice(0, 40)}"` : describe(value);
-    throw new InvalidStepInputError(`\`with.until\` must be an ISO 8601 time such as 2030-01-31T09:00:00Z, got ${got}`);
+function untilTime(value: unknown, now: Date): Date {
+  const time = typeof value === 'string' ? parseIsoTime(value) : value instanceof Date && !Number.isNaN(value.getTime()) ? value : undefined;
+  if (time === undefined) {
+    throw new InvalidStepInputError(`\`with.until\` must be an ISO 8601 time such as 2030-01-31T09:00:00Z, got ${shown(value)}`);
   }
-  return time;
+  if (time.getTime() - now.getTime() > MAX_WAIT.ms) {
+    throw new InvalidStepInputError(`\`with.until\` must be at most ${MAX_WAIT.text} from now, got ${shown(value)}`);
+  }
+  return time.getTime() < now.getTime() ? now : time;
+}
+
+function shown(value: unknown): string {
+  if (typeof value === 'string') return `"${value.slice(0, 40)}"`;
+  return typeof value === 'number' ? String(value) : describe(value);
 }

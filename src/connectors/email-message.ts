@@ -1,4 +1,6 @@
 import { EXCERPT_BYTES } from '../delivery/attempt-record';
+import { REDACTED } from '../templates/redacted-secrets';
+import { Mailbox, parseMailbox } from './email-address';
 import { InvalidStepInputError } from './invalid-step-input.error';
 import { StepInput } from './step-input';
 
@@ -6,11 +8,11 @@ export const DEFAULT_FROM = 'hookflow@localhost';
 
 /** The fields of one e-mail, read from a rendered `with:`. */
 export interface EmailMessage {
-  from: string;
-  to: string[];
-  cc: string[];
-  bcc: string[];
-  replyTo: string[];
+  from: Mailbox;
+  to: Mailbox[];
+  cc: Mailbox[];
+  bcc: Mailbox[];
+  replyTo: Mailbox[];
   subject: string;
   text?: string;
   html?: string;
@@ -18,14 +20,34 @@ export interface EmailMessage {
   messageId: string;
 }
 
-export function readEmailMessage(input: Record<string, unknown>, idempotencyKey: string): EmailMessage {
+/**
+ * `send` reads the input a message is sent from; `show` the redacted input that records and
+ * plans show, where an address holding a secret (or, in a dry run, an output only a real run
+ * knows) cannot be checked and is shown as it is.
+ */
+export type EmailReading = 'send' | 'show';
+
+const NOT_KNOWN = new RegExp(`${REDACTED.replace(/[[\]]/g, '\\$&')}|<[^<>@\\s]*>`);
+
+/**
+ * Each of `to`, `cc`, `bcc`, `reply_to` and `from` item is exactly one address; several come
+ * only from a YAML list. Blank items (a template that rendered nothing) are left out.
+ */
+export function readEmailMessage(input: Record<string, unknown>, idempotencyKey: string, reading: EmailReading = 'send'): EmailMessage {
   const fields = new StepInput(input);
+  const mailbox = (text: string, field: string): Mailbox =>
+    reading === 'show' && NOT_KNOWN.test(text) ? { name: '', address: text.trim() } : parseMailbox(text, field);
+  const mailboxes = (field: string) =>
+    fields
+      .stringList(field)
+      .filter((text) => text.trim() !== '')
+      .map((text) => mailbox(text, field));
   const message: EmailMessage = {
-    from: fields.optionalString('from') ?? DEFAULT_FROM,
-    to: fields.stringList('to').filter((address) => address.trim() !== ''),
-    cc: fields.stringList('cc'),
-    bcc: fields.stringList('bcc'),
-    replyTo: fields.stringList('reply_to'),
+    from: mailbox(fields.optionalString('from')?.trim() || DEFAULT_FROM, 'from'),
+    to: mailboxes('to'),
+    cc: mailboxes('cc'),
+    bcc: mailboxes('bcc'),
+    replyTo: mailboxes('reply_to'),
     subject: fields.optionalString('subject') ?? '',
     text: fields.optionalString('text'),
     html: fields.optionalString('html'),
@@ -46,12 +68,20 @@ export function messageIdFor(idempotencyKey: string): string {
 
 /** The part of a message shown in attempt records and plans (from the redacted input). */
 export function describeEmail(message: EmailMessage): { headers: Record<string, string>; body: string } {
-  const headers: Record<string, string> = { from: message.from, to: message.to.join(', '), subject: message.subject };
-  if (message.cc.length > 0) headers.cc = message.cc.join(', ');
-  if (message.bcc.length > 0) headers.bcc = message.bcc.join(', ');
-  if (message.replyTo.length > 0) headers['reply-to'] = message.replyTo.join(', ');
+  const list = (mailboxes: Mailbox[]) => mailboxes.map(formatMailbox).join(', ');
+  const headers: Record<string, string> = { from: formatMailbox(message.from), to: list(message.to), subject: message.subject };
+  if (message.cc.length > 0) headers.cc = list(message.cc);
+  if (message.bcc.length > 0) headers.bcc = list(message.bcc);
+  if (message.replyTo.length > 0) headers['reply-to'] = list(message.replyTo);
   headers['message-id'] = message.messageId;
   return { headers, body: excerpt(message.text ?? message.html ?? '') };
+}
+
+/** `ann@example.com`, `Ann Lee <ann@example.com>`, or with a quoted name when it holds a separator. */
+export function formatMailbox({ name, address }: Mailbox): string {
+  if (name === '') return address;
+  const shown = /["\\,;:<>@()[\]]/.test(name) ? `"${name.replace(/["\\]/g, '\\$&')}"` : name;
+  return `${shown} <${address}>`;
 }
 
 function excerpt(text: string): string {

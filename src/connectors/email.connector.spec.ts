@@ -181,6 +181,51 @@ describe(EmailConnector.name, () => {
     assert.match(outcome.error, /`with\.to` must be a string or a list of strings, got a map/);
   });
 
+  it('refuses a rendered address that holds several, sending nothing, and says a list sends to several', async () => {
+    const sent = smtp.mails.length;
+    const cases: Array<[Record<string, unknown>, RegExp]> = [
+      [
+        { to: 'customer@example.com, attacker@evil.example' },
+        /^`with\.to` must be one e-mail address, got 2 in "customer@example\.com, attacker@evil\.example" \(a YAML list sends to several\)$/,
+      ],
+      [{ to: ['customer@example.com', 'a@x.example; b@evil.example'] }, /^`with\.to` must be one e-mail address, got 2 in/],
+      [{ cc: 'list: a@evil.example, b@evil.example;' }, /^`with\.cc` must be one e-mail address, got 2 in/],
+      [{ bcc: 'a@evil.example b@evil.example' }, /^`with\.bcc` must be an e-mail address such as/],
+      [{ reply_to: '"x" <a@evil.example>, <b@evil.example>' }, /^`with\.reply_to` must be one e-mail address, got 2 in/],
+      [{ from: 'shop@example.com, a@evil.example' }, /^`with\.from` must be one e-mail address, got 2 in/],
+      [{ to: 'Bob <evil@evil.example> <customer@example.com>' }, /^`with\.to` must be an e-mail address such as/],
+      [{ to: 'Customer' }, /^`with\.to` must be an e-mail address such as ann@example\.com or Ann Lee <ann@example\.com>, got "Customer"$/],
+      [{ to: 'customer@example.com\r\nBcc: a@evil.example' }, /^`with\.to` must be/],
+    ];
+    for (const [fields, error] of cases) {
+      const input = { ...message, ...fields };
+      const outcome = await connector.execute(input, input, stepContext());
+      assert.equal(outcome.kind, 'failed', JSON.stringify(fields));
+      assert.equal(outcome.retryable, false);
+      assert.match(outcome.error, error);
+    }
+    assert.equal(smtp.mails.length, sent, 'nothing was sent');
+  });
+
+  it('sends to each address of a list, reading quoted and display names as one address', async () => {
+    const input = {
+      ...message,
+      from: 'Shop <shop@example.com>',
+      to: ['"Doe, Jane" <jane@example.com>', ' Ann Lee <ann@example.com> ', ''],
+      cc: 'boss@example.com',
+      reply_to: '"Support; Desk" <help@example.com>',
+    };
+    const outcome = await connector.execute(input, input, stepContext());
+
+    assert.equal(outcome.kind, 'succeeded', JSON.stringify(outcome));
+    const mail = smtp.mails.at(-1)!;
+    assert.equal(mail.from, 'shop@example.com');
+    assert.deepEqual(mail.to, ['jane@example.com', 'ann@example.com', 'boss@example.com']);
+    assert.match(mail.raw, /^To: "Doe, Jane" <jane@example\.com>, Ann Lee <ann@example\.com>$/m);
+    assert.match(mail.raw, /^Reply-To: "Support; Desk" <help@example\.com>$/m);
+    assert.equal(outcome.attempt!.request.headers.to, '"Doe, Jane" <jane@example.com>, Ann Lee <ann@example.com>');
+  });
+
   it('stops waiting when the step is aborted and allows another attempt', async () => {
     const controller = new AbortController();
     controller.abort(new Error('step timed out after 15s'));

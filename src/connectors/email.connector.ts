@@ -3,7 +3,7 @@ import { createTransport } from 'nodemailer';
 import { Settings } from '../config/settings';
 import { AttemptRecord } from '../delivery/attempt-record';
 import { Connector, PlannedRequest, StepExecutionContext, StepOutcome } from './connector';
-import { describeEmail, EmailMessage, readEmailMessage } from './email-message';
+import { describeEmail, EmailMessage, formatMailbox, readEmailMessage } from './email-message';
 import { failOnInvalidInput } from './invalid-step-input.error';
 import { classifySmtpFailure } from './smtp-failure';
 
@@ -23,7 +23,7 @@ export class EmailConnector implements Connector, OnModuleDestroy {
   execute(input: Record<string, unknown>, redactedInput: Record<string, unknown>, context: StepExecutionContext): Promise<StepOutcome> {
     return failOnInvalidInput(async () => {
       const message = readEmailMessage(input, context.idempotencyKey);
-      const shown = describeEmail(readEmailMessage(redactedInput, context.idempotencyKey));
+      const shown = describeEmail(readEmailMessage(redactedInput, context.idempotencyKey, 'show'));
       const smtpUrl = this.settings.HOOKFLOW_SMTP_URL;
       if (smtpUrl === undefined) return { kind: 'failed', error: 'HOOKFLOW_SMTP_URL is not set', retryable: false };
       const record: AttemptRecord = { request: { method: 'SMTP', url: publicSmtpUrl(smtpUrl), ...shown }, durationMs: 0 };
@@ -47,12 +47,12 @@ export class EmailConnector implements Connector, OnModuleDestroy {
   }
 
   plan(redactedInput: Record<string, unknown>, context: Pick<StepExecutionContext, 'idempotencyKey'>): PlannedRequest {
-    const message = readEmailMessage(redactedInput, context.idempotencyKey);
+    const message = readEmailMessage(redactedInput, context.idempotencyKey, 'show');
     const { headers, body } = describeEmail(message);
     const smtpUrl = this.settings.HOOKFLOW_SMTP_URL;
     return {
       kind: 'email',
-      summary: `SMTP to ${message.to.join(', ')}`,
+      summary: `SMTP to ${message.to.map(formatMailbox).join(', ')}`,
       detail: { server: smtpUrl === undefined ? null : publicSmtpUrl(smtpUrl), headers, text: message.text, html: message.html, body },
     };
   }

@@ -5,8 +5,8 @@
  */
 const PLACEHOLDER_START = '\uE000';
 const PLACEHOLDER_END = '\uE001';
-/** A placeholder as text inside a rendered string, with the quotes JSON puts around it. */
-const PLACEHOLDER_TEXT = /"\uE000([^\uE001]*)\uE001"|\uE000([^\uE001]*)\uE001/g;
+/** A placeholder as text inside a rendered string, with the quotes JSON puts around it (HTML-escaped in `html` fields). */
+const PLACEHOLDER_TEXT = /(?:"|&quot;)\uE000([^\uE001]*)\uE001(?:"|&quot;)|\uE000([^\uE001]*)\uE001/g;
 const placeholderPaths = new WeakMap<object, string>();
 
 /**

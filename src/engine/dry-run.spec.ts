@@ -288,7 +288,7 @@ describe(DryRun.name, () => {
         '    with: { for: 10m }',
         '  - id: next',
         '    uses: workflow',
-        '    with: { name: wf, event: { order: "{{event.body.order.id}}" } }',
+        '    with: { name: ship-order, event: { order: "{{event.body.order.id}}" } }',
       ],
       { body: ORDER },
       { environment: { HOOKFLOW_SMTP_URL: 'smtp://user:pw@mail.example:2525' } },
@@ -300,7 +300,7 @@ describe(DryRun.name, () => {
     assert.equal(mail.text, 'Thanks');
     assert.equal(step(report, 'wait').plan!.summary, 'wait 10m');
     assert.equal(detail(report, 'wait').until, '2030-01-31T09:10:00.000Z');
-    assert.deepEqual(detail(report, 'next'), { workflow: 'wf', event: { order: 'A-1' } });
+    assert.deepEqual(detail(report, 'next'), { workflow: 'ship-order', event: { order: 'A-1' } });
   });
 
   it('reports a rendered value of the wrong type as would-fail', async () => {
@@ -308,7 +308,36 @@ describe(DryRun.name, () => {
       body: { order: { missing_list: [] } },
     });
     assert.equal(step(report, 'mail').status, 'would-fail');
-    assert.match(step(report, 'mail').reason!, /`with.to` has no address/);
+    assert.match(step(report, 'mail').reason!, /`with.to` must be an e-mail address such as .*, got "\[\]"/);
+  });
+
+  it('shows an e-mail as it would be sent: one recipient per item, HTML escaped unless {{{ }}}', async () => {
+    const mail = (to: string) =>
+      dryRun(
+        [
+          '  - id: lookup',
+          '    uses: http',
+          '    with: { url: "https://crm.example/customers" }',
+          '  - id: mail',
+          '    uses: email',
+          '    with:',
+          `      to: ${to}`,
+          '      cc: "{{secrets.OPS_EMAIL}}"',
+          '      subject: "Order {{event.body.order.id}}"',
+          '      html: "<p>{{event.body.order.note}}</p>{{{event.body.order.banner}}}<p>{{steps.lookup.output.body.name}}</p>"',
+        ],
+        { body: { order: { id: 7, email: 'a@x.example, attacker@evil.example', note: '<script>x</script>', banner: '<hr>' } } },
+      );
+    const injected = step(await mail('"{{event.body.order.email}}"'), 'mail');
+    assert.equal(injected.status, 'would-fail');
+    assert.match(injected.reason!, /`with.to` must be one e-mail address, got 2 in "a@x.example, attacker@evil.example"/);
+
+    const report = await mail('["{{steps.lookup.output.body.email}}", ops@example.com]');
+    assert.equal(step(report, 'mail').status, 'would-run');
+    assert.equal(step(report, 'mail').plan!.summary, 'SMTP to <steps.lookup.output.body.email>, ops@example.com');
+    const shown = detail(report, 'mail') as { headers: Record<string, string>; html: string };
+    assert.equal(shown.headers.cc, '[secret]');
+    assert.equal(shown.html, '<p>&lt;script&gt;x&lt;/script&gt;</p><hr><p><steps.lookup.output.body.name></p>');
   });
 });
 

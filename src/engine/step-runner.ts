@@ -7,6 +7,7 @@ import { DestinationGate, GatePass } from '../delivery/destination-gate';
 import { RetryPolicy } from '../delivery/retry-policy';
 import { isTruthy, redactedSecrets, Template, TemplateScope } from '../templates/template-engine';
 import { TemplateError } from '../templates/template-error';
+import { EventContext } from '../ingress/trigger-matcher';
 import { StepDefinition, WorkflowDefinition } from '../workflows/workflow.types';
 import { RunStatus } from './run.entity';
 import { RunPlan, StepState } from './run-plan';
@@ -14,6 +15,7 @@ import { RunReporter } from './run-reporter';
 import { RunStore } from './run-store';
 import { SecretScrubber } from './secret-scrubber';
 import { StepTemplates } from './step-templates';
+import { WorkflowChain } from './workflow-chain';
 import { WorkflowStarter } from './workflow-starter';
 
 export const DEFAULT_STEP_TIMEOUT_MS = 30_000;
@@ -33,7 +35,7 @@ export interface RunInProgress {
   id: string;
   owner: string;
   workflow: WorkflowDefinition;
-  event: object;
+  event: EventContext;
   states: Map<string, StepState>;
   scrubber: SecretScrubber;
   plan: RunPlan;
@@ -210,7 +212,8 @@ export class StepRunner {
           : this.settle(run, step, { status: 'running', output: { until: outcome.until.toISOString() }, nextAttemptAt: outcome.until });
       case 'start-workflow':
         try {
-          const started = await this.starter.start(outcome.workflow, outcome.event, `${run.id}:${step.id}`, run.workflow.name);
+          const chain = WorkflowChain.of(run.event, run.workflow.name);
+          const started = await this.starter.start(outcome.workflow, outcome.event, `${run.id}:${step.id}`, chain);
           return this.settle(run, step, { status: 'succeeded', output: started });
         } catch (error) {
           return this.settle(run, step, { status: 'failed', error: (error as Error).message });

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CompiledValue, Template, TemplateEngine } from '../templates/template-engine';
+import { renderModeOf } from '../workflows/step-with-validator';
 import { StepDefinition } from '../workflows/workflow.types';
 
 export interface CompiledStep {
@@ -7,7 +8,10 @@ export interface CompiledStep {
   condition?: Template;
 }
 
-/** Step templates compiled once per workflow version (definitions are immutable). */
+/**
+ * Step templates compiled once per workflow version (definitions are immutable), each field
+ * as its step kind renders it: runs and dry runs both compile here.
+ */
 @Injectable()
 export class StepTemplates {
   private readonly compiled = new WeakMap<StepDefinition, CompiledStep>();
@@ -18,7 +22,7 @@ export class StepTemplates {
     let compiled = this.compiled.get(step);
     if (!compiled) {
       compiled = {
-        with: this.templates.compileValue(step.with),
+        with: this.templates.compileValue(step.with, (key) => renderModeOf(step.uses, key)),
         condition: step.if === undefined ? undefined : this.templates.compile(step.if),
       };
       this.compiled.set(step, compiled);

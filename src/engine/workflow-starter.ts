@@ -5,14 +5,13 @@ import { Settings } from '../config/settings';
 import { EventWriter } from '../ingress/event-writer';
 import { TriggerMatcher } from '../ingress/trigger-matcher';
 import { WorkflowRegistry } from '../workflows/workflow-registry.service';
-
-/** Source of the synthetic events that `workflow` steps start other workflows with. */
-export const WORKFLOW_STEP_SOURCE = 'workflow';
+import { WORKFLOW_CHAIN_HEADER, WORKFLOW_STEP_SOURCE, WorkflowChain } from './workflow-chain';
 
 /**
  * Starts another workflow from a `workflow` step: a synthetic event and its run, stored
  * like an inbound event. The dedupe key is the calling step, so a repeated attempt of the
- * step never starts a second run.
+ * step never starts a second run. The event carries the chain of workflows above the new
+ * run, which may be at most MAX_WORKFLOW_CHAIN_DEPTH deep.
  */
 @Injectable()
 export class WorkflowStarter {
@@ -23,13 +22,14 @@ export class WorkflowStarter {
     private readonly settings: Settings,
   ) {}
 
-  async start(name: string, body: unknown, dedupeKey: string, startedBy: string): Promise<{ workflow: string; event_id: string; run_id: string | null }> {
+  async start(name: string, body: unknown, dedupeKey: string, chain: WorkflowChain): Promise<{ workflow: string; event_id: string; run_id: string | null }> {
     const workflow = this.registry.getWorkflow(name);
     if (!workflow) throw new DomainError('UNKNOWN_WORKFLOW', `No workflow named "${name}" is loaded`);
+    const headers = { [WORKFLOW_CHAIN_HEADER]: chain.headerFor(name) };
     const id = uuidv7();
     const receivedAt = new Date();
-    const type = `workflow.${startedBy}`;
-    const event = { id, source: WORKFLOW_STEP_SOURCE, type, received_at: receivedAt.toISOString(), headers: {}, query: {}, body };
+    const type = `workflow.${chain.workflow}`;
+    const event = { id, source: WORKFLOW_STEP_SOURCE, type, received_at: receivedAt.toISOString(), headers, query: {}, body };
     const run = this.matcher.startRun(event, workflow, this.settings.secrets);
     const outcome = await this.writer.write({
       id,
@@ -37,7 +37,7 @@ export class WorkflowStarter {
       type,
       dedupeKey,
       receivedAt,
-      headers: {},
+      headers,
       query: '',
       contentType: 'application/json',
       body: Buffer.from(JSON.stringify(body ?? {})),

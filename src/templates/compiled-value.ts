@@ -3,23 +3,26 @@ import type { CompiledValue, TemplateScope } from './template-engine';
 
 type Key = string | number;
 
+/** Compiles one string found at `path` (keys and list indexes from the top of the value). */
+type CompileString = (text: string, path: readonly Key[]) => CompiledValue;
+
 /**
  * Compiles a value deeply: strings through `compileString`, lists and plain objects walked
  * (keys are never templates), anything else kept. Rendering builds new lists and objects
  * from the rendered parts, so a value coming from an event stays one value and can never
  * change the structure it is placed in.
  */
-export function compileValueTree(value: unknown, compileString: (text: string) => CompiledValue): CompiledValue {
-  if (typeof value === 'string') return compileString(value);
+export function compileValueTree(value: unknown, compileString: CompileString, path: readonly Key[] = []): CompiledValue {
+  if (typeof value === 'string') return compileString(value, path);
   if (Array.isArray(value)) {
-    const items = compileChildren(value.map((item, index): [Key, unknown] => [index, item]), compileString);
+    const items = compileChildren(value.map((item, index): [Key, unknown] => [index, item]), compileString, path);
     return {
       paths: unionOfPaths(items),
       render: (context, scope) => items.map(([index, item]) => renderChild(item, index, context, scope)),
     };
   }
   if (isPlainObject(value)) {
-    const entries = compileChildren(Object.entries(value), compileString);
+    const entries = compileChildren(Object.entries(value), compileString, path);
     return {
       paths: unionOfPaths(entries),
       render: (context, scope) => {
@@ -40,13 +43,10 @@ export function compileValueTree(value: unknown, compileString: (text: string) =
   return { paths: [], render: () => value };
 }
 
-function compileChildren(
-  children: [Key, unknown][],
-  compileString: (text: string) => CompiledValue,
-): [Key, CompiledValue][] {
+function compileChildren(children: [Key, unknown][], compileString: CompileString, path: readonly Key[]): [Key, CompiledValue][] {
   return children.map(([key, child]) => {
     try {
-      return [key, compileValueTree(child, compileString)];
+      return [key, compileValueTree(child, compileString, [...path, key])];
     } catch (error) {
       throw error instanceof TemplateError ? error.with({ fieldKey: key }) : error;
     }

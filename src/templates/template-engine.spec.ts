@@ -96,6 +96,53 @@ describe(TemplateEngine.name, () => {
     });
   });
 
+  describe('text and html modes', () => {
+    const name = `O'Brien & <Sons> "x"`;
+    const html = (source: string, context = orderContext({ name })) => engine.compile(source, 'html').render(context);
+
+    it('HTML-escapes every {{ }} value in html mode, in text, blocks and helpers, even a lone one', () => {
+      assert.equal(html('<b>{{event.body.name}}</b>'), '<b>O&#x27;Brien &amp; &lt;Sons&gt; &quot;x&quot;</b>');
+      assert.equal(html('{{event.body.name}}'), 'O&#x27;Brien &amp; &lt;Sons&gt; &quot;x&quot;');
+      assert.equal(html('{{#each event.body.tags}}<i>{{this}}</i>{{/each}}', orderContext({ tags: ['<a>', 'b&c'] })), '<i>&lt;a&gt;</i><i>b&amp;c</i>');
+      assert.equal(html('{{upper event.body.name}}'), 'O&#x27;BRIEN &amp; &lt;SONS&gt; &quot;X&quot;');
+      assert.equal(html('{{event.body.meta}}', orderContext({ meta: { a: '<b>' } })), '{&quot;a&quot;:&quot;&lt;b&gt;&quot;}');
+    });
+
+    it('places a triple-stash value as it is in html mode: the author opts out', () => {
+      assert.equal(html('<p>{{{event.body.name}}}</p> {{event.body.name}}'), `<p>${name}</p> O&#x27;Brien &amp; &lt;Sons&gt; &quot;x&quot;`);
+      assert.equal(html('{{{event.body.name}}}'), name);
+    });
+
+    it('never escapes in the other modes, and renders a lone expression as text in text mode', () => {
+      assert.equal(engine.compile('<b>{{event.body.name}}</b>', 'text').render(orderContext({ name })), `<b>${name}</b>`);
+      assert.equal(engine.compile('{{event.body.order.items}}', 'text').render(orderContext()), '[{"sku":"A"},{"sku":"B"}]');
+      assert.equal(engine.compile('{{event.body.order.id}}', 'text').render(orderContext()), '42');
+      assert.equal(render('{{event.body.name}}', orderContext({ name })), name);
+    });
+
+    it('compiles the same source once per mode', () => {
+      assert.notEqual(engine.compile('{{event.body.name}}', 'html'), engine.compile('{{event.body.name}}'));
+      assert.equal(engine.compile('{{event.body.name}}', 'html'), engine.compile('{{event.body.name}}', 'html'));
+    });
+
+    it('applies the mode of a top-level key to every string under it', () => {
+      const compiled = engine.compileValue(
+        { to: ['{{event.body.order.items}}'], html: '<b>{{event.body.name}}</b>', text: '{{event.body.name}}', other: '{{event.body.order.id}}' },
+        (key) => (key === 'to' ? 'text' : key === 'html' ? 'html' : 'value'),
+      );
+      assert.deepEqual(compiled.render(orderContext({ name })), {
+        to: ['[{"sku":"A"},{"sku":"B"}]'],
+        html: '<b>O&#x27;Brien &amp; &lt;Sons&gt; &quot;x&quot;</b>',
+        text: name,
+        other: 42,
+      });
+    });
+
+    it('keeps internal helpers out of reach of templates', () => {
+      assert.equal(compileError('{{__html event.body.name}}').code, 'TEMPLATE_UNKNOWN_HELPER');
+    });
+  });
+
   describe('blocks', () => {
     it('uses Hookflow truthiness in #if and #unless', () => {
       assert.equal(render('{{#if event.body.flag}}yes{{else}}no{{/if}}', orderContext({ flag: 'false' })), 'no');

@@ -10,6 +10,13 @@ import { LexerState, templateSyntaxError } from './template-syntax-error';
 export { isTruthy } from './template-helpers';
 export { REDACTED, redactedSecrets } from './redacted-secrets';
 
+/**
+ * How a template renders: `value` keeps the type of a lone expression, `text` always gives
+ * a string, `html` is text in which every `{{ }}` value is HTML-escaped while `{{{ }}}`
+ * places it as it is (Handlebars' own distinction).
+ */
+export type RenderMode = 'value' | 'text' | 'html';
+
 /** Where a template sits, for error messages: `workflow order-paid, step label: …`. */
 export interface TemplateScope {
   workflow?: string;
@@ -44,9 +51,9 @@ const CAPTURE_KEY = 'hookflowCapture';
 const CACHE_SIZE = 1000;
 
 /**
- * Hookflow's templates: Handlebars with our helpers, never HTML-escaped, reading only own
- * data properties, failing on paths that do not exist, and keeping the type of a lone
- * expression. Templates compile once; rendering only runs the compiled function.
+ * Hookflow's templates: Handlebars with our helpers, not HTML-escaped unless compiled for
+ * `html`, reading only own data properties, failing on paths that do not exist, and keeping
+ * the type of a lone expression. Templates compile once; rendering only runs the compiled function.
  */
 @Injectable()
 export class TemplateEngine {
@@ -63,26 +70,30 @@ export class TemplateEngine {
   }
 
   /** Throws TemplateError TEMPLATE_SYNTAX or TEMPLATE_UNKNOWN_HELPER, with line and column when known. */
-  compile(source: string): Template {
+  compile(source: string, mode: RenderMode = 'value'): Template {
     if (typeof source !== 'string') throw new TemplateError('TEMPLATE_SYNTAX', `a template must be text, got ${typeof source}`);
-    const cached = this.cache.get(source);
+    const key = mode === 'value' ? source : `${mode}\u0000${source}`;
+    const cached = this.cache.get(key);
     if (cached) return cached;
-    const template = this.build(source);
+    const template = this.build(source, mode);
     if (this.cache.size >= CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
-    this.cache.set(source, template);
+    this.cache.set(key, template);
     return template;
   }
 
-  /** Compiles every string containing `{{` inside `value` (lists and plain objects walked, keys left alone). */
-  compileValue(value: unknown): CompiledValue {
-    return compileValueTree(value, (text) => (this.isTemplate(text) ? this.compile(text) : constant(text)));
+  /**
+   * Compiles every string containing `{{` inside `value` (lists and plain objects walked, keys
+   * left alone), each in the mode `modeOf` gives for the top-level key it sits under.
+   */
+  compileValue(value: unknown, modeOf: (key: string) => RenderMode = () => 'value'): CompiledValue {
+    return compileValueTree(value, (text, path) => (this.isTemplate(text) ? this.compile(text, modeOf(String(path[0]))) : constant(text)));
   }
 
   isTemplate(value: string): boolean {
     return value.includes('{{');
   }
 
-  private build(source: string): Template {
+  private build(source: string, mode: RenderMode): Template {
     const internals = this.handlebars as unknown as HandlebarsInternals;
     let program: hbs.AST.Program;
     try {
@@ -90,7 +101,7 @@ export class TemplateEngine {
     } catch (error) {
       throw templateSyntaxError(error, source, internals.Parser?.lexer);
     }
-    const rewritten = new TemplateRewriter(TEMPLATE_HELPERS).rewrite(program);
+    const rewritten = new TemplateRewriter(TEMPLATE_HELPERS, mode).rewrite(program);
     const options: CompileOptions = {
       data: true,
       noEscape: true,
@@ -130,6 +141,7 @@ export class TemplateEngine {
       resolvePath(base, prefix, rest.slice(0, -1) as string[], true),
     );
     handlebars.registerHelper(INTERNAL_HELPERS.text, (value: unknown) => toText(value));
+    handlebars.registerHelper(INTERNAL_HELPERS.html, (value: unknown) => Handlebars.escapeExpression(toText(value)));
     handlebars.registerHelper(INTERNAL_HELPERS.capture, (value: unknown, options: Handlebars.HelperOptions) => {
       (options.data as Record<string, { value?: unknown }>)[CAPTURE_KEY]!.value = value;
       return '';
@@ -200,6 +212,8 @@ function pathOnlyPieces(program: hbs.AST.Program): Piece[] | undefined {
       continue;
     }
     if (statement.type !== 'MustacheStatement') return undefined;
+    // Escaped output is left to the Handlebars runtime.
+    if (((statement as hbs.AST.MustacheStatement).path as hbs.AST.PathExpression).original === INTERNAL_HELPERS.html) return undefined;
     const segments = rootPathSegments((statement as hbs.AST.MustacheStatement).params[0]);
     if (!segments) return undefined;
     pieces.push(segments);

@@ -1,5 +1,6 @@
 import type {} from 'handlebars';
 import { TemplateError } from './template-error';
+import type { RenderMode } from './template-engine';
 import type { HelperSpec } from './template-helpers';
 
 type Program = hbs.AST.Program;
@@ -20,6 +21,7 @@ export const INTERNAL_HELPERS = {
   path: '__path',
   optionalPath: '__optional_path',
   text: '__text',
+  html: '__html',
   capture: '__capture',
 } as const;
 export const BLOCK_HELPERS: ReadonlySet<string> = new Set(['if', 'unless', 'each', 'with']);
@@ -41,19 +43,23 @@ interface Scope {
 /**
  * Rewrites a parsed template so that Handlebars itself never resolves a path: every path
  * becomes a call to `__path` (own properties only, missing is an error) or, as an argument
- * of `default`, `__optional_path`. Every output goes through `__text`, or for a template
- * that is one lone expression, `__capture`, which keeps the value's type. Along the way it
+ * of `default`, `__optional_path`. Every output goes through `__text` (`__html`, which
+ * escapes, for `{{ }}` in `html` mode), or for a template that is one lone expression in
+ * `value` mode, `__capture`, which keeps the value's type. Along the way it
  * rejects unknown helpers, wrong argument counts, partials and decorators, and collects the
  * paths the template reads from its context. One instance per template.
  */
 export class TemplateRewriter {
   private readonly paths = new Set<string>();
 
-  constructor(private readonly helpers: ReadonlyMap<string, HelperSpec>) {}
+  constructor(
+    private readonly helpers: ReadonlyMap<string, HelperSpec>,
+    private readonly mode: RenderMode = 'value',
+  ) {}
 
   rewrite(program: Program): RewrittenTemplate {
     const root: Scope = { blockParams: [], atRoot: true };
-    const lone = loneMustache(program);
+    const lone = this.mode === 'value' ? loneMustache(program) : undefined;
     const rewritten = lone
       ? { ...program, body: [this.mustache(lone, root, INTERNAL_HELPERS.capture)] }
       : this.program(program, root);
@@ -69,8 +75,11 @@ export class TemplateRewriter {
       case 'ContentStatement':
       case 'CommentStatement':
         return statement;
-      case 'MustacheStatement':
-        return this.mustache(statement as hbs.AST.MustacheStatement, scope, INTERNAL_HELPERS.text);
+      case 'MustacheStatement': {
+        const mustache = statement as hbs.AST.MustacheStatement;
+        const escaped = this.mode === 'html' && mustache.escaped;
+        return this.mustache(mustache, scope, escaped ? INTERNAL_HELPERS.html : INTERNAL_HELPERS.text);
+      }
       case 'BlockStatement':
         return this.block(statement as hbs.AST.BlockStatement, scope);
       case 'PartialStatement':

@@ -1,8 +1,9 @@
 import { isScalar, isSeq } from 'yaml';
 import type { Node } from 'yaml';
-import type { TemplateEngine } from '../templates/template-engine';
+import type { RenderMode, TemplateEngine } from '../templates/template-engine';
 import type { StepKind } from './workflow.types';
-import { parseDuration } from './duration';
+import { MAX_WAIT, parseDuration } from './duration';
+import { parseIsoTime } from './iso-time';
 import { TemplateChecker, TemplateReference } from './template-checker';
 import { MapView, YamlNodeReader } from './yaml-node-reader';
 
@@ -15,6 +16,21 @@ export const WITH_KEYS: Readonly<Record<StepKind, readonly string[] | undefined>
   delay: ['for', 'until'],
   workflow: ['name', 'event'],
 };
+
+/**
+ * `with` keys whose templates render other than as typed values: an e-mail address is text,
+ * so that an event cannot turn one into a list of recipients; an HTML body escapes what
+ * `{{ }}` places in it (`{{{ }}}` opts out).
+ */
+const WITH_RENDERING: Readonly<Partial<Record<StepKind, Readonly<Record<string, RenderMode>>>>> = {
+  email: { to: 'text', cc: 'text', bcc: 'text', reply_to: 'text', from: 'text', html: 'html' },
+};
+
+/** How the templates under `with.<key>` of a `kind` step render. */
+export function renderModeOf(kind: StepKind, key: string): RenderMode {
+  const modes = WITH_RENDERING[kind];
+  return modes && Object.hasOwn(modes, key) ? modes[key]! : 'value';
+}
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 
@@ -43,7 +59,7 @@ export class StepWithValidator {
         : this.reader.map(withNode, `\`with\` of ${article(kind)} ${kind} step`, WITH_KEYS[kind], withKey);
     if (withNode === undefined || view) this.checkKind(kind, view, view?.at ?? stepAt);
     if (!view) return { with: {}, references: [] };
-    const references = view.keys().flatMap((key) => this.templates.checkTree(view.get(key), `\`with.${key}\``));
+    const references = view.keys().flatMap((key) => this.templates.checkTree(view.get(key), `\`with.${key}\``, renderModeOf(kind, key)));
     return { with: this.reader.plain(view.node) as Record<string, unknown>, references };
   }
 
@@ -114,11 +130,13 @@ export class StepWithValidator {
       fields.report(fields.has('until') ? 'until' : undefined, 'a delay step needs exactly one of `with.for` and `with.until`');
     }
     const duration = fields.string('for');
-    if (duration !== undefined && !fields.isTemplate(duration) && parseDuration(duration) === undefined) {
-      fields.report('for', '`with.for` must be a duration such as 500ms, 15s, 5m, 1h or 1d');
+    if (duration !== undefined && !fields.isTemplate(duration)) {
+      const ms = parseDuration(duration);
+      if (ms === undefined) fields.report('for', '`with.for` must be a duration such as 500ms, 15s, 5m, 1h or 1d');
+      else if (ms > MAX_WAIT.ms) fields.report('for', `\`with.for\` must be at most ${MAX_WAIT.text}`);
     }
     const until = fields.string('until');
-    if (until !== undefined && !fields.isTemplate(until) && Number.isNaN(Date.parse(until))) {
+    if (until !== undefined && !fields.isTemplate(until) && parseIsoTime(until) === undefined) {
       fields.report('until', '`with.until` must be an ISO 8601 time such as 2030-01-31T09:00:00Z');
     }
   }

@@ -1,7 +1,7 @@
 import { isScalar } from 'yaml';
 import type { Node } from 'yaml';
 import { DEFAULT_RETRY, RetryDefinition, STEP_KINDS, StepDefinition, StepKind } from './workflow.types';
-import { parseDuration } from './duration';
+import { DurationLimit, MAX_STEP_TIMEOUT, MAX_WAIT, parseDuration } from './duration';
 import { StepWithValidator } from './step-with-validator';
 import { TemplateChecker, TemplateReference } from './template-checker';
 import { FORBIDDEN_KEYS } from './workflow-file-parser';
@@ -65,7 +65,7 @@ export class StepsValidator {
       with: withResult?.with,
       if: condition,
       needs: draft.needs?.map((need) => need.id),
-      timeoutMs: this.optional(view, 'timeout', (value) => this.duration(value, '`timeout`')),
+      timeoutMs: this.optional(view, 'timeout', (value) => this.duration(value, '`timeout`', MAX_STEP_TIMEOUT)),
       retry: view.has('retry') ? this.retry(view.entry('retry') as MapEntry) : { ...DEFAULT_RETRY },
       continueOnError:
         this.optional(view, 'continue_on_error', (value) => this.reader.boolean(value, '`continue_on_error`')) ?? false,
@@ -131,11 +131,13 @@ export class StepsValidator {
     draft.needs = needs;
   }
 
-  private duration(node: Node | null, what: string): number | undefined {
+  /** Timeouts and retries are never templates: a value from an event cannot stretch them. */
+  private duration(node: Node | null, what: string, limit: DurationLimit): number | undefined {
     const value = this.reader.scalar(node);
     const ms = typeof value === 'string' ? parseDuration(value) : undefined;
     if (ms === undefined) this.reader.file.report(node, `${what} must be a duration such as 500ms, 15s, 5m, 1h or 1d`);
-    return ms;
+    else if (ms > limit.ms) this.reader.file.report(node, `${what} must be at most ${limit.text}`);
+    return ms !== undefined && ms <= limit.ms ? ms : undefined;
   }
 
   private retry(entry: MapEntry): RetryDefinition | undefined {
@@ -147,8 +149,8 @@ export class StepsValidator {
     if (backoff !== undefined && backoff !== 'exponential' && backoff !== 'fixed') {
       this.reader.file.report(view.get('backoff'), '`retry.backoff` must be exponential or fixed');
     }
-    const initialMs = this.optional(view, 'initial', (value) => this.duration(value, '`retry.initial`'));
-    const maxMs = this.optional(view, 'max', (value) => this.duration(value, '`retry.max`'));
+    const initialMs = this.optional(view, 'initial', (value) => this.duration(value, '`retry.initial`', MAX_WAIT));
+    const maxMs = this.optional(view, 'max', (value) => this.duration(value, '`retry.max`', MAX_WAIT));
     if (attempts !== undefined) retry.attempts = attempts;
     if (backoff === 'exponential' || backoff === 'fixed') retry.backoff = backoff;
     if (initialMs !== undefined) retry.initialMs = initialMs;

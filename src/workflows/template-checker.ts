@@ -1,7 +1,7 @@
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Node, Scalar } from 'yaml';
 import { isHookflowSetting } from '../config/secret-names';
-import type { TemplateEngine } from '../templates/template-engine';
+import type { RenderMode, TemplateEngine } from '../templates/template-engine';
 import type { FilePosition } from './workflow.types';
 import { ParsedYamlFile } from './workflow-file-parser';
 
@@ -31,10 +31,10 @@ export class TemplateChecker {
   ) {}
 
   /** The paths referenced by the template in `node`; none for plain strings or broken templates. */
-  check(node: Node, text: string, what: string): TemplateReference[] {
+  check(node: Node, text: string, what: string, mode: RenderMode = 'value'): TemplateReference[] {
     if (!this.engine.isTemplate(text)) return [];
     try {
-      const paths = this.engine.compile(text).paths;
+      const paths = this.engine.compile(text, mode).paths;
       for (const path of paths) this.checkPath(node, path, what);
       return paths.map((path) => ({ node, path }));
     } catch (error) {
@@ -58,14 +58,14 @@ export class TemplateChecker {
     }
   }
 
-  /** Checks every string found under `node` (map values and list items, at any depth). */
-  checkTree(node: Node | null | undefined, what: string): TemplateReference[] {
+  /** Checks every string found under `node` (map values and list items, at any depth), compiled as the engine will. */
+  checkTree(node: Node | null | undefined, what: string, mode: RenderMode = 'value'): TemplateReference[] {
     const resolved = this.file.resolve(node);
     if (isScalar(resolved)) {
-      return typeof resolved.value === 'string' ? this.check(resolved, resolved.value, what) : [];
+      return typeof resolved.value === 'string' ? this.check(resolved, resolved.value, what, mode) : [];
     }
-    if (isSeq(resolved)) return resolved.items.flatMap((item) => this.checkTree(item as Node, what));
-    if (isMap(resolved)) return resolved.items.flatMap((pair) => this.checkTree(pair.value as Node, what));
+    if (isSeq(resolved)) return resolved.items.flatMap((item) => this.checkTree(item as Node, what, mode));
+    if (isMap(resolved)) return resolved.items.flatMap((pair) => this.checkTree(pair.value as Node, what, mode));
     return [];
   }
 

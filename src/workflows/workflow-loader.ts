@@ -2,6 +2,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TemplateEngine } from '../templates/template-engine';
 import { MAX_WORKFLOW_FILE_BYTES, ParsedYamlFile, oversizeFile, parseWorkflowFile } from './workflow-file-parser';
+import { CheckedWorkflow, reportWorkflowCycles } from './workflow-cycles';
 import { WorkflowValidator } from './workflow-validator';
 import { SourceDefinition, WorkflowDefinition, WorkflowProblem } from './workflow.types';
 
@@ -18,6 +19,12 @@ export interface WorkflowFileResult {
   sources?: SourceDefinition[];
 }
 
+interface ReadWorkflowFile {
+  parsed: ParsedYamlFile;
+  /** Set when the file is valid on its own. */
+  workflow?: WorkflowDefinition;
+}
+
 export interface WorkflowLoadResult {
   sources: Map<string, SourceDefinition>;
   workflows: Map<string, WorkflowDefinition>;
@@ -31,6 +38,11 @@ export interface WorkflowLoadOptions {
    * sources file does not make every workflow look wrong (the registry passes the last valid ones).
    */
   fallbackSources?: ReadonlyMap<string, SourceDefinition>;
+  /**
+   * The workflow in force for each file (by path, as results name files), so that a file that
+   * is now invalid still counts, with that version, when `workflow` steps are checked for cycles.
+   */
+  fallbackWorkflows?: ReadonlyMap<string, WorkflowDefinition>;
 }
 
 /**
@@ -63,16 +75,39 @@ export async function loadWorkflowDirectory(
     files.push(fileResult(parsed, 'sources', { sources: result.sources }));
   }
 
-  const workflows = new Map<string, WorkflowDefinition>();
   const claimedNames = new Map<string, string>();
+  const read: ReadWorkflowFile[] = [];
   for (const name of names.filter((n) => !SOURCES_FILES.includes(n))) {
     const parsed = await readYamlFile(dir, name);
-    if (!parsed) continue;
-    const workflow = validator.validateWorkflow(parsed, name, { sourceNames, claimedNames });
-    if (workflow) workflows.set(workflow.name, workflow);
-    files.push(fileResult(parsed, 'workflow', { workflow }));
+    if (parsed) read.push({ parsed, workflow: validator.validateWorkflow(parsed, name, { sourceNames, claimedNames }) });
+  }
+  const refused = refuseCycles(read, engine, options);
+  const workflows = new Map<string, WorkflowDefinition>();
+  for (const { parsed, workflow } of read) {
+    const valid = workflow && !refused.has(workflow.name) ? workflow : undefined;
+    if (valid) workflows.set(valid.name, valid);
+    files.push(fileResult(parsed, 'workflow', { workflow: valid }));
   }
   return { sources, workflows, files, problems: files.flatMap((file) => file.problems) };
+}
+
+/**
+ * Cycles of `workflow` steps among the valid files and, for the others, the versions in
+ * force. A refused file keeps its version in force, which may close a cycle of its own
+ * with the files accepted: checked again until nothing more is refused.
+ */
+function refuseCycles(read: ReadWorkflowFile[], engine: TemplateEngine, options: WorkflowLoadOptions): Set<string> {
+  const refused = new Set<string>();
+  for (;;) {
+    const accepted = read.filter((file): file is CheckedWorkflow => file.workflow !== undefined && !refused.has(file.workflow.name));
+    const kept = read.flatMap((file) => (accepted.includes(file as CheckedWorkflow) ? [] : (options.fallbackWorkflows?.get(file.parsed.file) ?? [])));
+    // Fresh versions first: a kept old version never shadows a valid file that took its name.
+    const inForce = new Map<string, WorkflowDefinition>();
+    for (const workflow of [...accepted.map((file) => file.workflow), ...kept]) if (!inForce.has(workflow.name)) inForce.set(workflow.name, workflow);
+    const found = reportWorkflowCycles(accepted, inForce, (text) => engine.isTemplate(text));
+    if (found.size === 0) return refused;
+    found.forEach((name) => refused.add(name));
+  }
 }
 
 async function yamlFileNames(dir: string): Promise<string[] | undefined> {

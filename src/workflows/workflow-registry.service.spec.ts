@@ -22,6 +22,11 @@ function scheduled(name: string, stepId = 'a'): string {
   return yamlLines(`name: ${name}`, 'on: { schedule: "0 * * * *" }', `steps: [{ id: ${stepId}, uses: set }]`);
 }
 
+/** A scheduled workflow whose one step starts `target`. */
+function starts(name: string, target: string): string {
+  return yamlLines(`name: ${name}`, 'on: { schedule: "0 * * * *" }', `steps: [{ id: go, uses: workflow, with: { name: ${target} } }]`);
+}
+
 async function startRegistry(files: Record<string, string>, watch = false): Promise<{ dir: string; registry: WorkflowRegistry }> {
   const dir = await workflowDir(files);
   dirs.push(dir);
@@ -91,6 +96,29 @@ describe(WorkflowRegistry.name, () => {
     assert.equal(registry.getWorkflow('two')?.steps[0].id, 'from-a');
     assert.equal(registry.getWorkflow('one'), undefined);
     assert.match(registry.problems()[0].message, /already used/);
+  });
+
+  it('refuses a `workflow` step that closes a cycle with the version in force of a file that is now invalid', async () => {
+    const { dir, registry } = await startRegistry({ 'a.yaml': starts('a', 'b'), 'b.yaml': scheduled('b') });
+    await writeFiles(dir, { 'a.yaml': `${starts('a', 'b')}colour: blue\n`, 'b.yaml': starts('b', 'a') });
+    await registry.reload();
+    // a.yaml is invalid, so its version in force (a → b) still runs: b → a would close the loop.
+    assert.equal(registry.getWorkflow('a')?.steps[0].uses, 'workflow');
+    assert.equal(registry.getWorkflow('b')?.steps[0].uses, 'set');
+    const problems = registry.problemsFor('b');
+    assert.equal(problems.length, 1);
+    assert.match(problems[0].message, /`with.name` starts workflows in a cycle: b → a → b/);
+  });
+
+  it('checks again with the versions kept in force for the files it refused', async () => {
+    const { dir, registry } = await startRegistry({ 'a.yaml': starts('a', 'b'), 'b.yaml': scheduled('b') });
+    // a now starts itself (refused, a → b stays in force), so b → a would loop through the kept a.
+    await writeFiles(dir, { 'a.yaml': starts('a', 'a'), 'b.yaml': starts('b', 'a') });
+    await registry.reload();
+    assert.equal(registry.getWorkflow('a')?.steps[0].with.name, 'b');
+    assert.equal(registry.getWorkflow('b')?.steps[0].uses, 'set');
+    assert.match(registry.problemsFor('a')[0].message, /cycle: a → a$/);
+    assert.match(registry.problemsFor('b')[0].message, /cycle: b → a → b$/);
   });
 
   it('reloads by itself when a file in the folder changes', async () => {

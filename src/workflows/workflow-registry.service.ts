@@ -116,7 +116,10 @@ export class WorkflowRegistry implements OnModuleInit, OnModuleDestroy {
   }
 
   private async load(): Promise<void> {
-    const result = await loadWorkflowDirectory(this.directory, this.engine, { fallbackSources: this.sourcesByName });
+    const result = await loadWorkflowDirectory(this.directory, this.engine, {
+      fallbackSources: this.sourcesByName,
+      fallbackWorkflows: this.keptWorkflows,
+    });
     this.keep(result);
     this.index(result);
     for (const problem of result.problems) {

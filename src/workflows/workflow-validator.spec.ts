@@ -1,6 +1,8 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { TemplateEngine } from '../templates/template-engine';
+import { join } from 'node:path';
+import { validateCommand } from '../cli/validate.command';
 import { loadWorkflowDirectory } from './workflow-loader';
 import { SOURCES_YAML, assertProblemAt, removeDir, workflowDir, yamlLines } from './workflow-dir.fixture';
 import type { WorkflowProblem } from './workflow.types';
@@ -168,6 +170,60 @@ describe('WorkflowValidator: structure', () => {
   });
 });
 
+describe('WorkflowValidator: workflows that start workflows', () => {
+  /** A scheduled workflow whose step `go` (line 4) starts `target`. */
+  function starting(name: string, target: string): string {
+    return yamlLines(`name: ${name}`, 'on: { schedule: "0 * * * *" }', 'steps:', '  - id: go', '    uses: workflow', `    with: { name: ${target}, event: {} }`);
+  }
+
+  it('refuses a workflow that starts itself by name, at its `with.name`', async () => {
+    const result = await load({ 'loop.yaml': starting('loop', 'loop') });
+    const [file] = result.files;
+    assert.equal(file.workflow, undefined);
+    assert.equal(result.workflows.size, 0);
+    assertProblemAt(file.problems, 6, 19, /`with.name` starts workflows in a cycle: loop → loop$/);
+  });
+
+  it('refuses every workflow of an indirect cycle, each with the chain from itself', async () => {
+    const result = await load({
+      'notify.yaml': starting('notify', 'audit'),
+      'audit.yaml': starting('audit', 'order-paid'),
+      'order-paid.yaml': starting('order-paid', 'notify'),
+      'report.yaml': starting('report', 'order-paid'),
+    });
+    const problems = (name: string) => result.files.find((file) => file.file.endsWith(`/${name}.yaml`))!.problems;
+    assertProblemAt(problems('order-paid'), 6, 19, /cycle: order-paid → notify → audit → order-paid$/);
+    assertProblemAt(problems('notify'), 6, 19, /cycle: notify → audit → order-paid → notify$/);
+    assertProblemAt(problems('audit'), 6, 19, /cycle: audit → order-paid → notify → audit$/);
+    assert.deepEqual(problems('report'), [], 'a workflow that leads into a cycle is not on it');
+    assert.deepEqual([...result.workflows.keys()], ['report']);
+  });
+
+  it('accepts chains without a cycle and names from templates, which only a run can know', async () => {
+    const result = await load({
+      'a.yaml': starting('a', 'b'),
+      'b.yaml': starting('b', 'c'),
+      'c.yaml': yamlLines('name: c', 'on: { schedule: "0 * * * *" }', 'steps: [{ id: s, uses: set }]'),
+      'again.yaml': starting('again', '"{{workflow.name}}"'),
+    });
+    assert.deepEqual(result.problems, []);
+    assert.deepEqual([...result.workflows.keys()].sort(), ['a', 'again', 'b', 'c']);
+  });
+
+  it('reports the cycle in `hookflow validate`, with file, line and column', async () => {
+    const dir = await workflowDir({ 'a.yaml': starting('a', 'b'), 'b.yaml': starting('b', 'a') });
+    dirs.push(dir);
+    const out: string[] = [];
+    const code = await validateCommand([dir], { out: (text) => out.push(text), err: (text) => out.push(text) });
+    assert.equal(code, 1);
+    assert.deepEqual(out, [
+      `${join(dir, 'a.yaml')}:6:19  \`with.name\` starts workflows in a cycle: a → b → a\n`,
+      `${join(dir, 'b.yaml')}:6:19  \`with.name\` starts workflows in a cycle: b → a → b\n`,
+      '2 problems in 2 files\n',
+    ]);
+  });
+});
+
 describe('WorkflowValidator: step order', () => {
   it('reports duplicate step ids at the second one', async () => {
     const problems = await problemsOf(withSteps('  - { id: a, uses: set }', '  - id: a', '    uses: set'));
@@ -326,6 +382,42 @@ describe('WorkflowValidator: values', () => {
     assertProblemAt(problems, 12, 42, /`with.until` must be an ISO 8601 time/);
     assertProblemAt(problems, 13, 5, /a delay step needs exactly one of/);
     assert.equal(problems.length, 8);
+  });
+
+  it('bounds timeouts, retry waits and delays, which no template can set', async () => {
+    const problems = await problemsOf(
+      withSteps(
+        '  - id: a',
+        '    uses: http',
+        '    with: { url: "https://example.com" }',
+        '    timeout: 25d',
+        '    retry: { attempts: 0, initial: 366d, max: 9999999999999999999999d }',
+        '  - id: b',
+        '    uses: http',
+        '    with: { url: "https://example.com" }',
+        '    timeout: "{{event.body.timeout}}"',
+        '    retry: { attempts: "{{event.body.attempts}}", initial: "{{event.body.wait}}", max: 1.5 }',
+        '  - { id: c, uses: delay, with: { for: 366d } }',
+        '  - { id: d, uses: delay, with: { until: "9999999-01-01" } }',
+        '  - { id: e, uses: delay, with: { until: "2030-02-30T00:00:00Z" } }',
+        '  - { id: f, uses: http, with: { url: "https://example.com" }, timeout: 1d, retry: { attempts: 100, initial: 365d, max: 365d } }',
+        '  - { id: g, uses: delay, with: { for: 365d } }',
+        '  - { id: h, uses: delay, with: { until: "9999-12-31T23:59:59Z" } }',
+        '  - { id: i, uses: delay, with: { for: "{{event.body.for}}" } }',
+      ),
+    );
+    assertProblemAt(problems, 8, 14, /`timeout` must be at most 1d/);
+    assertProblemAt(problems, 9, 24, /`retry.attempts` must be a whole number from 1 to 100/);
+    assertProblemAt(problems, 9, 36, /`retry.initial` must be at most 365d/);
+    assertProblemAt(problems, 9, 47, /`retry.max` must be at most 365d/);
+    assertProblemAt(problems, 13, 14, /`timeout` must be a duration/);
+    assertProblemAt(problems, 14, 24, /`retry.attempts` must be a whole number from 1 to 100/);
+    assertProblemAt(problems, 14, 60, /`retry.initial` must be a duration/);
+    assertProblemAt(problems, 14, 88, /`retry.max` must be a duration/);
+    assertProblemAt(problems, 15, 40, /`with.for` must be at most 365d/);
+    assertProblemAt(problems, 16, 42, /`with.until` must be an ISO 8601 time/);
+    assertProblemAt(problems, 17, 42, /`with.until` must be an ISO 8601 time/);
+    assert.equal(problems.length, 11, JSON.stringify(problems, null, 1));
   });
 
   it('checks the required fields of each step kind', async () => {
