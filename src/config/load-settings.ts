@@ -5,6 +5,7 @@ import { validateSync } from 'class-validator';
 import { parse as parseDotenv } from 'dotenv';
 import { DomainError } from '../common/domain-error';
 import { Settings } from './settings';
+import { TlsFiles, TlsFilesError } from './tls-files';
 
 export class SettingsError extends DomainError {
   constructor(
@@ -36,8 +37,19 @@ export function loadSettings(
     const reason = Object.values(first.constraints ?? {})[0] ?? 'is not valid';
     throw new SettingsError(first.property, `${reason} (got ${JSON.stringify(merged[first.property])})`);
   }
+  checkTlsFiles(settings);
   settings.environment = Object.freeze(merged);
   return settings;
+}
+
+/** Certificate and key files that are missing, unreadable or not a pair stop the start too. */
+function checkTlsFiles(settings: Settings): void {
+  try {
+    TlsFiles.of(settings)?.read();
+  } catch (error) {
+    if (error instanceof TlsFilesError) throw new SettingsError(error.setting, error.reason);
+    throw error;
+  }
 }
 
 const SETTING_NAMES = [
@@ -52,4 +64,6 @@ const SETTING_NAMES = [
   'HOOKFLOW_SMTP_URL',
   'LOG_LEVEL',
   'HOOKFLOW_RETENTION',
+  'HOOKFLOW_TLS_CERT',
+  'HOOKFLOW_TLS_KEY',
 ] as const;

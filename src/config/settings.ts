@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { ArrayNotEmpty, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { ArrayNotEmpty, IsDefined, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
 import { parseDuration } from '../workflows/duration';
 
 export const ROLES = ['all', 'ingress', 'worker', 'api'] as const;
@@ -13,6 +13,10 @@ const blankToUndefined = ({ value }: { value: unknown }) =>
 
 const commaSeparated = (value: unknown): string[] =>
   typeof value === 'string' ? value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '') : [];
+
+/** The two TLS settings come as a pair: either both name a file or neither is set. */
+const eitherTlsSettingIsSet = (settings: Settings) =>
+  settings.HOOKFLOW_TLS_CERT !== undefined || settings.HOOKFLOW_TLS_KEY !== undefined;
 
 const RETENTION_FORMAT = 'must be a duration such as 30d or 12h, or 0 or off to keep everything';
 
@@ -84,6 +88,18 @@ export class Settings {
   @IsInt({ message: RETENTION_FORMAT })
   @Min(0, { message: RETENTION_FORMAT })
   HOOKFLOW_RETENTION: number;
+
+  /** PEM certificate file (then any intermediates); with HOOKFLOW_TLS_KEY, the port serves HTTPS only. */
+  @Transform(blankToUndefined)
+  @ValidateIf(eitherTlsSettingIsSet)
+  @IsDefined({ message: 'must be set together with HOOKFLOW_TLS_KEY' })
+  HOOKFLOW_TLS_CERT?: string;
+
+  /** PEM private key file of HOOKFLOW_TLS_CERT, unencrypted; its content is never logged. */
+  @Transform(blankToUndefined)
+  @ValidateIf(eitherTlsSettingIsSet)
+  @IsDefined({ message: 'must be set together with HOOKFLOW_TLS_CERT' })
+  HOOKFLOW_TLS_KEY?: string;
 
   /**
    * The whole environment (with `.env` below it), for `{{secrets.NAME}}`. Secrets are read
