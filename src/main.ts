@@ -115,6 +115,7 @@ function printBanner(
       ? [`  Inbound URLs:`, ...(sources.length ? sources : ['    (no sources: declare them in workflows/sources.yaml)'])]
       : []),
     ...(tls ? [`  HTTPS:      ${describeCertificate(tls.certificate)} (from ${resolve(settings.HOOKFLOW_TLS_CERT!)}; reloaded when its files change)`] : []),
+    // The API's bearer token travels as openly as the webhooks do.
     ...(!tls && !isLoopback(settings.HOST) && (roles.serves('ingress') || roles.serves('api'))
       ? [`  Warning:    plain HTTP on ${settings.HOST}: webhooks and tokens cross the network in clear. Serve HTTPS or use a TLS proxy: docs/https.md`]
       : []),
