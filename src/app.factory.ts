@@ -8,6 +8,7 @@ import { AppModule } from './app.module';
 import { answerClientError, answerFrameworkError } from './common/fastify-errors';
 import { ProcessRoles } from './config/process-roles';
 import { Settings } from './config/settings';
+import { TlsFiles } from './config/tls-files';
 import { DatabaseConnection } from './database/database-connection';
 import { IngressService } from './ingress/ingress.service';
 import { registerBodyParsers } from './ingress/raw-body.parser';
@@ -47,9 +48,12 @@ export async function createApp(
   connection: DatabaseConnection,
   timeouts: HttpTimeouts = HTTP_TIMEOUTS,
 ): Promise<NestFastifyApplication> {
+  const server = { headersTimeout: timeouts.headersMs, connectionsCheckingInterval: timeouts.checkIntervalMs };
+  const tls = TlsFiles.of(settings)?.read();
   const adapter = new FastifyAdapter({
     requestTimeout: timeouts.requestMs,
-    http: { headersTimeout: timeouts.headersMs, connectionsCheckingInterval: timeouts.checkIntervalMs },
+    // Fastify hands Node's https server the `https` options only: the timeouts go there too.
+    ...(tls ? { https: { ...server, cert: tls.cert, key: tls.key } } : { http: server }),
     // Refused before any route runs (headers over Node's 16 KiB, slow or broken requests,
     // undecodable URLs), yet answered in Hookflow's error shape.
     clientErrorHandler: answerClientError,

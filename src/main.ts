@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { resolve } from 'node:path';
+import ipaddr from 'ipaddr.js';
 import { AdminToken } from './api/admin-token';
 import { AdminTokenHolder } from './api/admin-token.holder';
 import { createApp } from './app.factory';
@@ -8,6 +9,8 @@ import { limitHeapGrowth } from './config/heap-growth';
 import { SettingsError, loadSettings } from './config/load-settings';
 import { Duty, ProcessRoles } from './config/process-roles';
 import { Settings } from './config/settings';
+import { describeCertificate, TlsFiles, TlsPair } from './config/tls-files';
+import { TlsReloader } from './config/tls-reloader';
 import { DatabaseConnection } from './database/database-connection';
 import { EmbeddedPostgresServer } from './database/embedded-postgres.server';
 import { waitForDatabase } from './database/wait-for-database';
@@ -55,7 +58,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 
-  printBanner(settings, roles, app.get(WorkflowRegistry), connection, embedded, adminToken, Date.now() - startedAt);
+  printBanner(settings, roles, app.get(WorkflowRegistry), connection, embedded, adminToken, app.get(TlsReloader).serving, Date.now() - startedAt);
 }
 
 /** A late database keeps Hookflow waiting; meanwhile its port answers the health probes. */
@@ -63,7 +66,7 @@ async function waitForDatabaseAnsweringProbes(settings: Settings, connection: Da
   let probes: StartupProbes | undefined;
   try {
     await waitForDatabase(connection, new PinoLogger(settings.LOG_LEVEL), async (reason, attempt) => {
-      if (attempt === 1) probes = await StartupProbes.listen(settings.HOST, settings.PORT, connection.address);
+      if (attempt === 1) probes = await StartupProbes.listen(settings.HOST, settings.PORT, connection.address, TlsFiles.of(settings)?.read());
       probes?.waitingBecause(reason);
     });
   } finally {
@@ -97,10 +100,11 @@ function printBanner(
   connection: DatabaseConnection,
   embedded: EmbeddedPostgresServer | undefined,
   adminToken: AdminToken | undefined,
+  tls: TlsPair | undefined,
   elapsedMs: number,
 ): void {
   const host = settings.HOST === '0.0.0.0' || settings.HOST === '::' ? 'localhost' : settings.HOST;
-  const base = `http://${host}:${settings.PORT}`;
+  const base = `${tls ? 'https' : 'http'}://${host}:${settings.PORT}`;
   const sources = registry.sources().map((source) => `    ${base}/hooks/${source.name}   (${source.verify.scheme})`);
   const problems = registry.problems();
   const lines = [
@@ -111,6 +115,11 @@ function printBanner(
     ...(roles.serves('ingress')
       ? [`  Inbound URLs:`, ...(sources.length ? sources : ['    (no sources: declare them in workflows/sources.yaml)'])]
       : []),
+    ...(tls ? [`  HTTPS:      ${describeCertificate(tls.certificate)} (from ${resolve(settings.HOOKFLOW_TLS_CERT!)}; reloaded when its files change)`] : []),
+    // The API's bearer token travels as openly as the webhooks do.
+    ...(!tls && !isLoopback(settings.HOST) && (roles.serves('ingress') || roles.serves('api'))
+      ? [`  Warning:    plain HTTP on ${settings.HOST}: webhooks and tokens cross the network in clear. Serve HTTPS or use a TLS proxy: docs/https.md`]
+      : []),
     `  Workflows:  ${registry.workflows().length} loaded from ${resolve(settings.HOOKFLOW_WORKFLOWS_DIR)}` +
       (problems.length ? `, ${problems.length} problem(s) — run: npx hookflow validate` : ''),
     `  Database:   ${embedded?.description ?? connection.safeUrl}`,
@@ -119,6 +128,12 @@ function printBanner(
     '',
   ];
   process.stdout.write(lines.join('\n') + '\n');
+}
+
+/** `localhost` or an address in 127.0.0.0/8 or ::1: traffic that never leaves the machine. */
+function isLoopback(host: string): boolean {
+  if (host.toLowerCase() === 'localhost') return true;
+  return ipaddr.isValid(host) && ipaddr.process(host).range() === 'loopback';
 }
 
 main().catch((error: unknown) => {

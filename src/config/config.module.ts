@@ -1,14 +1,15 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { Settings } from './settings';
+import { TlsReloader } from './tls-reloader';
 
-/** Makes the one validated `Settings` object injectable everywhere. */
+/** Makes the one validated `Settings` object injectable everywhere, and reloads the TLS certificate it names. */
 @Global()
 @Module({})
 export class ConfigModule {
   static forRoot(settings: Settings): DynamicModule {
     return {
       module: ConfigModule,
-      providers: [{ provide: Settings, useValue: settings }],
+      providers: [{ provide: Settings, useValue: settings }, TlsReloader],
       exports: [Settings],
     };
   }

@@ -6,6 +6,7 @@ import { parse as parseDotenv } from 'dotenv';
 import { DomainError } from '../common/domain-error';
 import { workflowSecrets } from './secret-names';
 import { SETTING_IS_SECRET, SettingName, Settings } from './settings';
+import { TlsFiles, TlsFilesError } from './tls-files';
 
 export class SettingsError extends DomainError {
   constructor(
@@ -39,8 +40,19 @@ export function loadSettings(
     const value = SETTING_IS_SECRET[name] ? 'the value is secret and not shown' : `got ${JSON.stringify(merged[name])}`;
     throw new SettingsError(name, `${reason} (${value})`);
   }
+  checkTlsFiles(settings);
   settings.secrets = workflowSecrets(merged);
   return settings;
+}
+
+/** Certificate and key files that are missing, unreadable or not a pair stop the start too. */
+function checkTlsFiles(settings: Settings): void {
+  try {
+    TlsFiles.of(settings)?.read();
+  } catch (error) {
+    if (error instanceof TlsFilesError) throw new SettingsError(error.setting, error.reason);
+    throw error;
+  }
 }
 
 /** Every variable Hookflow reads as a setting. */

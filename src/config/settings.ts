@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { ArrayNotEmpty, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateBy } from 'class-validator';
+import { ArrayNotEmpty, IsDefined, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateBy, ValidateIf } from 'class-validator';
 import { parse as parseConnectionString } from 'pg-connection-string';
 import { parseDuration } from '../workflows/duration';
 
@@ -20,6 +20,10 @@ export const ADMIN_TOKEN_RULE = {
   pattern: /^[\x21-\x7e]{16,}$/,
   message: 'must be at least 16 printable characters without spaces',
 } as const;
+
+/** The two TLS settings come as a pair: either both name a file or neither is set. */
+const eitherTlsSettingIsSet = (settings: Settings) =>
+  settings.HOOKFLOW_TLS_CERT !== undefined || settings.HOOKFLOW_TLS_KEY !== undefined;
 
 const RETENTION_FORMAT = 'must be a duration such as 30d or 12h, or 0 or off to keep everything';
 
@@ -110,6 +114,18 @@ export class Settings {
   @Min(0, { message: RETENTION_FORMAT })
   HOOKFLOW_RETENTION: number;
 
+  /** PEM certificate file (then any intermediates); with HOOKFLOW_TLS_KEY, the port serves HTTPS only. */
+  @Transform(blankToUndefined)
+  @ValidateIf(eitherTlsSettingIsSet)
+  @IsDefined({ message: 'must be set together with HOOKFLOW_TLS_KEY' })
+  HOOKFLOW_TLS_CERT?: string;
+
+  /** PEM private key file of HOOKFLOW_TLS_CERT, unencrypted; its content is never logged. */
+  @Transform(blankToUndefined)
+  @ValidateIf(eitherTlsSettingIsSet)
+  @IsDefined({ message: 'must be set together with HOOKFLOW_TLS_CERT' })
+  HOOKFLOW_TLS_KEY?: string;
+
   /**
    * The environment (with `.env` below it) without Hookflow's own settings, for
    * `{{secrets.NAME}}`. Secrets are read from here at render time and never copied anywhere else.
@@ -136,4 +152,7 @@ export const SETTING_IS_SECRET: Readonly<Record<SettingName, boolean>> = {
   HOOKFLOW_SMTP_URL: true,
   LOG_LEVEL: false,
   HOOKFLOW_RETENTION: false,
+  // Paths to the files, not their content.
+  HOOKFLOW_TLS_CERT: false,
+  HOOKFLOW_TLS_KEY: false,
 };

@@ -1,4 +1,5 @@
 import { createServer, Server, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, Server as HttpsServer } from 'node:https';
 
 /**
  * What Hookflow's port answers while it waits for a database that does not answer yet:
@@ -10,13 +11,16 @@ export class StartupProbes {
   private reason = 'not tried yet';
 
   private constructor(
-    private readonly server: Server,
+    private readonly server: Server | HttpsServer,
     private readonly database: string,
   ) {}
 
-  /** Listens on the app's port; answers undefined when the port cannot be had (the app will say why). */
-  static async listen(host: string, port: number, database: string): Promise<StartupProbes | undefined> {
-    const server = createServer();
+  /**
+   * Listens on the app's port, over TLS when `tls` is given (as the app will); answers
+   * undefined when the port cannot be had (the app will say why).
+   */
+  static async listen(host: string, port: number, database: string, tls?: { cert: Buffer; key: Buffer }): Promise<StartupProbes | undefined> {
+    const server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }) : createServer();
     const probes = new StartupProbes(server, database);
     server.on('request', (request, response) => probes.answer(request.method ?? 'GET', request.url ?? '/', response));
     return new Promise((resolve) => {

@@ -29,15 +29,21 @@ export async function spawnHookflow(cwd: string, env: Record<string, string>): P
   return { child, baseUrl: `http://127.0.0.1:${port}`, output: () => output, exited };
 }
 
-/** Polls `/readyz` until it answers 200; fails with the process output otherwise. */
-export async function waitUntilReady(hookflow: HookflowProcess, timeoutMs = 30_000): Promise<number> {
+/**
+ * Polls `/readyz` until it answers 200; fails with the process output otherwise. `readyz`
+ * answers its status some other way, e.g. over HTTPS.
+ */
+export async function waitUntilReady(
+  hookflow: HookflowProcess,
+  timeoutMs = 30_000,
+  readyz: () => Promise<number> = () => fetch(`${hookflow.baseUrl}/readyz`).then((response) => response.status),
+): Promise<number> {
   const started = Date.now();
   let exitedEarly = false;
   void hookflow.exited.then(() => (exitedEarly = true));
   while (Date.now() - started < timeoutMs && !exitedEarly) {
     try {
-      const response = await fetch(`${hookflow.baseUrl}/readyz`);
-      if (response.status === 200) return Date.now() - started;
+      if ((await readyz()) === 200) return Date.now() - started;
     } catch {
       // not listening yet
     }
