@@ -54,7 +54,7 @@ const child = spawn(process.execPath, ['--test', '--test-concurrency=2', '--test
 const code = await new Promise((resolve) => child.on('close', (status) => resolve(status ?? 1)));
 await embedded?.stop();
 if (dataDir) await rm(dataDir, { recursive: true, force: true });
-// Said once more after the summary, where a person looks, not only as a skipped suite in the middle.
+// Said once more after the summary, where a person looks, not only as a skipped test in the middle.
 if (files.some((file) => file.endsWith('console.e2e-spec.js'))) {
   const { BrowserFinder } = require(join(dist, 'test/support/browser-finder.js'));
   const { skip } = new BrowserFinder().decide();

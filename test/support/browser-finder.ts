@@ -36,7 +36,7 @@ const HOW_TO_ENABLE =
  * Finds a Chromium-family browser for the console's tests: HOOKFLOW_BROWSER, else the usual
  * places on Linux and macOS, the commands on PATH, and Playwright's own download.
  * HOOKFLOW_BROWSER=none turns the browser tests off; HOOKFLOW_REQUIRE_BROWSER=1 (CI) makes a
- * missing browser a failure instead of a skipped suite.
+ * missing browser a failure instead of a skipped test.
  */
 export class BrowserFinder {
   constructor(private readonly host: BrowserHost = thisMachine()) {}
