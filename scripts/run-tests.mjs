@@ -24,7 +24,12 @@ function find(dir, suffix) {
 }
 
 const filter = process.argv.slice(2);
-const files = [...find(join(dist, 'src'), '.spec.js'), ...find(join(dist, 'bench'), '.spec.js'), ...find(join(dist, 'test'), '.e2e-spec.js')]
+const files = [
+  ...find(join(dist, 'src'), '.spec.js'),
+  ...find(join(dist, 'bench'), '.spec.js'),
+  ...find(join(dist, 'test'), '.spec.js'),
+  ...find(join(dist, 'test'), '.e2e-spec.js'),
+]
   .filter((file) => filter.length === 0 || filter.some((part) => file.includes(part)))
   .sort();
 
@@ -51,4 +56,10 @@ const child = spawn(process.execPath, ['--test', '--test-concurrency=2', '--test
 const code = await new Promise((resolve) => child.on('close', (status) => resolve(status ?? 1)));
 await embedded?.stop();
 if (dataDir) await rm(dataDir, { recursive: true, force: true });
+// Said once more after the summary, where a person looks, not only as a skipped test in the middle.
+if (files.some((file) => file.endsWith('console.e2e-spec.js'))) {
+  const { BrowserFinder } = require(join(dist, 'test/support/browser-finder.js'));
+  const { skip } = new BrowserFinder().decide();
+  if (skip) console.log(`\nNote: ${skip}`);
+}
 process.exit(code);
