@@ -24,6 +24,12 @@ sources:
     dedupe_key: "{{default event.headers.x-delivery-id ''}}"
 `;
 
+/**
+ * A reload of a hostile file must not hang the registry. Guarded, it takes milliseconds; the
+ * bound only tells a hang from a busy machine (how fast is the bench's business).
+ */
+const RELOAD_HANG_MS = 15_000;
+
 const ORDERS = `
 name: orders
 on: { webhook: shop, event: order.paid }
@@ -373,7 +379,7 @@ describe('bad input corpus', () => {
       const started = Date.now();
       await hookflow.writeWorkflowFile(name, text);
       try {
-        assert.ok(Date.now() - started < 2_000, `reloading took ${Date.now() - started} ms`);
+        assert.ok(Date.now() - started < RELOAD_HANG_MS, `reloading took ${Date.now() - started} ms`);
         const problems = hookflow.app.get(WorkflowRegistry).problems().filter((problem) => problem.file.endsWith(name));
         assertProblems(problems, text, expected);
         if (name === 'orders.yaml') await assertOldOrdersStillRun();
@@ -409,7 +415,7 @@ describe('bad input corpus', () => {
       const started = Date.now();
       await hookflow.writeWorkflowFile('orders.yaml', deep);
       try {
-        assert.ok(Date.now() - started < 3_000, `reloading took ${Date.now() - started} ms`);
+        assert.ok(Date.now() - started < RELOAD_HANG_MS, `reloading took ${Date.now() - started} ms`);
         const problems = hookflow.app.get(WorkflowRegistry).problems().filter((problem) => problem.file.endsWith('orders.yaml'));
         assert.ok(problems.some((problem) => /nested too deeply/.test(problem.message)), JSON.stringify(problems));
         await assertOldOrdersStillRun();

@@ -17,6 +17,12 @@ const BILLION_LAUGHS = yamlLines(
   'i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]',
 );
 
+/**
+ * Unguarded, these inputs take minutes or exhaust memory; guarded, milliseconds. The bound only
+ * tells a hang from a busy machine: how fast parsing is belongs to the bench.
+ */
+const HANG_MS = 15_000;
+
 describe('parseWorkflowFile', () => {
   it('reports a YAML syntax error with its position', () => {
     const parsed = parseWorkflowFile('w.yaml', yamlLines('name: x', 'on:', '\twebhook: shop'));
@@ -34,7 +40,7 @@ describe('parseWorkflowFile', () => {
   it('refuses a billion-laughs alias bomb quickly with a problem', () => {
     const started = Date.now();
     const parsed = parseWorkflowFile('bomb.yaml', BILLION_LAUGHS);
-    assert.ok(Date.now() - started < 1000, 'took too long');
+    assert.ok(Date.now() - started < HANG_MS, 'took too long');
     assert.equal(parsed.root, undefined);
     assert.equal(parsed.problems.length, 1);
     assert.match(parsed.problems[0].message, /aliases expand too far/);
@@ -44,7 +50,7 @@ describe('parseWorkflowFile', () => {
   it('refuses collections nested too deeply to read, quickly, with a problem', () => {
     const started = Date.now();
     const parsed = parseWorkflowFile('deep.yaml', yamlLines('name: x', `with: ${'['.repeat(50_000)}${']'.repeat(50_000)}`));
-    assert.ok(Date.now() - started < 2000, 'took too long');
+    assert.ok(Date.now() - started < HANG_MS, 'took too long');
     assert.equal(parsed.root, undefined);
     assert.equal(parsed.problems.length, 1);
     assert.match(parsed.problems[0].message, /nested too deeply to read/);
