@@ -55,7 +55,20 @@ export class CredentialRedaction {
   }
 }
 
+/** Requests repeat the same few names: each is judged once (a bounded memo, as names come from outside). */
+const verdicts = new Map<string, boolean>();
+const MAX_REMEMBERED_NAMES = 1_000;
+
 function looksLikeCredential(name: string): boolean {
+  let verdict = verdicts.get(name);
+  if (verdict === undefined) {
+    verdict = judgeName(name);
+    if (verdicts.size < MAX_REMEMBERED_NAMES) verdicts.set(name, verdict);
+  }
+  return verdict;
+}
+
+function judgeName(name: string): boolean {
   const words = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/);
   if (words.some((word) => CREDENTIAL_WORDS.has(word))) return true;
   const compact = words.join('');
