@@ -14,7 +14,7 @@ import { HttpDeliveryClient } from '../delivery/http-delivery.client';
 import { OutboundGuard } from '../delivery/outbound-guard';
 import { readBody, readQuery } from '../ingress/inbound-body';
 import { EventContext } from '../ingress/trigger-matcher';
-import { SCHEME_PRESETS } from '../ingress/verification/scheme-presets';
+import { schemeNamed } from '../ingress/verification/scheme-registry';
 import { isTruthy, redactedSecrets, Template, TemplateEngine, TemplateScope } from '../templates/template-engine';
 import { TemplateError } from '../templates/template-error';
 import { SourceDefinition, StepDefinition, StepKind, WorkflowDefinition } from '../workflows/workflow.types';
@@ -162,7 +162,7 @@ export class DryRun {
 
   /** The type ingress would give the event: the source's `event_type`, or its scheme's preset. */
   private presetType(event: EventContext, source: SourceDefinition | undefined, notes: string[]): string {
-    const template = source?.eventType ?? SCHEME_PRESETS[source?.verify.scheme ?? 'none'].eventType;
+    const template = source?.eventType ?? schemeNamed(source?.verify.scheme ?? 'none')!.preset.eventType;
     try {
       const value = this.templates.compile(template).render({ event }, { field: `sources.${event.source}.event_type` });
       if (value === undefined || value === null) return '';

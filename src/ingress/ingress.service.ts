@@ -7,7 +7,7 @@ import { EventWriter } from './event-writer';
 import { readBody, readQuery } from './inbound-body';
 import { SignatureRejectedError, SourceNotConfiguredError, UnknownSourceError } from './ingress.errors';
 import { SignatureFailureRecorder } from './signature-failure.recorder';
-import { SourceRuntime, SourceRuntimes } from './source-runtime';
+import { SourceRuntimes } from './source-runtime';
 import { EventContext, TriggerMatcher } from './trigger-matcher';
 import { SignatureVerifier } from './verification/signature-verifier';
 
@@ -71,8 +71,8 @@ export class IngressService {
 
     const contentType = headers['content-type'] ?? null;
     const body = readBody(request.rawBody, contentType);
-    const challenge = slackChallenge(source, body.value);
-    if (challenge !== undefined) return { status: 200, outcome: 'handshake', body: { challenge } };
+    const handshake = this.verifier.handshake(source.verify, body.value);
+    if (handshake !== undefined) return { status: 200, outcome: 'handshake', body: handshake };
 
     const storedQuery = source.redaction.query(request.query);
     const event: EventContext = {
@@ -119,13 +119,6 @@ function flattenHeaders(headers: InboundHttpRequest['headers']): Record<string, 
     if (value !== undefined && name !== '__proto__') flat[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return flat;
-}
-
-/** Slack checks a new events URL by posting `url_verification` and expecting the challenge back. */
-function slackChallenge(source: SourceRuntime, body: unknown): unknown {
-  if (source.verify.scheme !== 'slack' || typeof body !== 'object' || body === null) return undefined;
-  const { type, challenge } = body as { type?: unknown; challenge?: unknown };
-  return type === 'url_verification' ? challenge : undefined;
 }
 
 /** Renders a source template to a storable string; a failure is noted, never fatal. */

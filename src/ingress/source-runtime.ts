@@ -3,7 +3,7 @@ import { Settings } from '../config/settings';
 import { Template, TemplateEngine } from '../templates/template-engine';
 import { SourceDefinition } from '../workflows/workflow.types';
 import { CredentialRedaction } from './credential-redaction';
-import { SCHEME_PRESETS } from './verification/scheme-presets';
+import { schemeNamed } from './verification/scheme-registry';
 import { ResolvedVerify } from './verification/verification-scheme';
 
 /** A source ready for requests: secrets read, templates compiled, once per definition. */
@@ -42,15 +42,17 @@ export class SourceRuntimes {
   }
 
   private build(definition: SourceDefinition): SourceRuntime {
-    const preset = SCHEME_PRESETS[definition.verify.scheme];
+    // The validator accepted only known schemes.
+    const scheme = schemeNamed(definition.verify.scheme)!;
+    const preset = scheme.preset;
     const dedupeKey = definition.dedupeKey ?? preset.dedupeKey;
     const runtime: SourceRuntime = {
       definition,
       verify: { ...definition.verify, secrets: [] },
       eventType: this.templates.compile(definition.eventType ?? preset.eventType),
       dedupeKey: dedupeKey === undefined ? undefined : this.templates.compile(dedupeKey),
-      // The header a source verifies carries its key or signature, whatever its name.
-      redaction: new CredentialRedaction([...definition.redact, ...(definition.verify.header ? [definition.verify.header] : [])]),
+      // The headers a source verifies carry its key or signature, whatever their names.
+      redaction: new CredentialRedaction([...definition.redact, ...scheme.credentialHeaders(definition.verify)]),
     };
     try {
       runtime.verify.secrets = definition.verify.secrets.map((secret) =>

@@ -1,8 +1,10 @@
 import bytes from 'bytes';
 import { isSeq } from 'yaml';
 import type { Node } from 'yaml';
+import { schemeNamed, schemeNames, verificationSchemes } from '../ingress/verification/scheme-registry';
+import type { SchemeDeclaration, VerifyOptionsInput } from '../ingress/verification/verification-scheme';
 import type { TemplateEngine } from '../templates/template-engine';
-import { SourceDefinition, VERIFY_SCHEMES, VerifyDefinition, VerifyScheme } from './workflow.types';
+import { SourceDefinition, VerifyDefinition } from './workflow.types';
 import { ParsedYamlFile } from './workflow-file-parser';
 import { readsRoot, TemplateChecker } from './template-checker';
 import { MapView, YamlNodeReader } from './yaml-node-reader';
@@ -12,8 +14,6 @@ export const MAX_BODY_LIMIT = 25 * 1024 * 1024;
 
 const SOURCE_NAME = /^[a-z0-9_-]{1,64}$/;
 const SOURCE_KEYS = ['verify', 'event_type', 'dedupe_key', 'body_limit', 'redact'];
-const VERIFY_KEYS = ['scheme', 'secret', 'header', 'encoding'];
-const HEADER_SCHEMES: readonly VerifyScheme[] = ['hmac-sha256', 'api-key'];
 /** A header name's characters (RFC 9110 token); query parameter names in practice use no others. */
 const REDACT_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,200}$/;
 
@@ -69,43 +69,37 @@ export class SourcesValidator {
       reader.file.report(source.at, `source \`${name}\` needs \`verify\` (use \`verify: { scheme: none }\` to accept unsigned requests)`);
       return undefined;
     }
-    const view = reader.map(entry.value, '`verify`', VERIFY_KEYS, entry.key);
+    const view = reader.map(entry.value, '`verify`', ['scheme', ...schemesTaking().keys()], entry.key);
     if (!view) return undefined;
     const scheme = this.scheme(reader, view);
     const secrets = this.secrets(reader, view, scheme);
-    const header = this.onlyFor(reader, view, 'header', scheme, HEADER_SCHEMES);
-    const encoding = this.onlyFor(reader, view, 'encoding', scheme, ['hmac-sha256']);
-    if (encoding !== undefined && encoding !== 'hex' && encoding !== 'base64') {
-      reader.file.report(view.get('encoding'), '`verify.encoding` must be hex or base64');
-    }
+    const options = scheme ? this.options(reader, view, scheme) : undefined;
     if (!scheme || !secrets) return undefined;
-    return {
-      scheme,
-      secrets,
-      ...(header !== undefined && { header: header.toLowerCase() }),
-      ...(encoding !== undefined && { encoding: encoding as 'hex' | 'base64' }),
-    };
+    return { ...options, scheme: scheme.scheme, secrets };
   }
 
-  private scheme(reader: YamlNodeReader, view: MapView): VerifyScheme | undefined {
+  private scheme(reader: YamlNodeReader, view: MapView): SchemeDeclaration | undefined {
     if (!view.has('scheme')) {
-      reader.file.report(view.at, `\`verify\` needs \`scheme\` (one of ${VERIFY_SCHEMES.join(', ')})`);
+      reader.file.report(view.at, `\`verify\` needs \`scheme\` (one of ${schemeNames().join(', ')})`);
       return undefined;
     }
-    const scheme = reader.string(view.get('scheme'), '`verify.scheme`');
-    if (scheme === undefined) return undefined;
-    if (VERIFY_SCHEMES.includes(scheme as VerifyScheme)) return scheme as VerifyScheme;
-    reader.file.report(view.get('scheme'), `unknown verify scheme \`${scheme}\` (expected one of ${VERIFY_SCHEMES.join(', ')})`);
-    return undefined;
+    const name = reader.string(view.get('scheme'), '`verify.scheme`');
+    if (name === undefined) return undefined;
+    const scheme = schemeNamed(name);
+    if (!scheme) reader.file.report(view.get('scheme'), `unknown verify scheme \`${name}\` (expected one of ${schemeNames().join(', ')})`);
+    return scheme;
   }
 
-  private secrets(reader: YamlNodeReader, view: MapView, scheme: VerifyScheme | undefined): string[] | undefined {
+  private secrets(reader: YamlNodeReader, view: MapView, scheme: SchemeDeclaration | undefined): string[] | undefined {
     const node = view.get('secret');
     if (node === undefined) {
-      if (scheme !== undefined && scheme !== 'none') reader.file.report(view.at, `\`verify\` with scheme ${scheme} needs \`secret\``);
-      return scheme === 'none' ? [] : undefined;
+      const needsSecret = scheme?.optionsSchema.required.includes('secret');
+      if (needsSecret) reader.file.report(view.at, `\`verify\` with scheme ${scheme?.scheme} needs \`secret\``);
+      return scheme && !needsSecret ? [] : undefined;
     }
-    if (scheme === 'none') reader.file.report(view.entry('secret')?.key, 'scheme none takes no `secret`');
+    if (scheme && !Object.hasOwn(scheme.optionsSchema.properties, 'secret')) {
+      reader.file.report(view.entry('secret')?.key, `scheme ${scheme.scheme} takes no \`secret\``);
+    }
     if (node === null) {
       reader.file.report(view.entry('secret')?.key, '`verify.secret` must be a string or a list of strings');
       return undefined;
@@ -121,19 +115,24 @@ export class SourcesValidator {
     return secrets.every((secret) => secret !== undefined) ? (secrets as string[]) : undefined;
   }
 
-  private onlyFor(
-    reader: YamlNodeReader,
-    view: MapView,
-    key: string,
-    scheme: VerifyScheme | undefined,
-    schemes: readonly VerifyScheme[],
-  ): string | undefined {
-    const entry = view.entry(key);
-    if (!entry) return undefined;
-    if (scheme !== undefined && !schemes.includes(scheme)) {
-      reader.file.report(entry.key, `\`verify.${key}\` only applies to scheme ${schemes.join(' or ')}`);
+  /** The scheme's own options, read by its declaration; another scheme's option is a problem where it stands. */
+  private options(reader: YamlNodeReader, view: MapView, scheme: SchemeDeclaration): Record<string, unknown> {
+    for (const key of view.keys()) {
+      const takenBy = schemesTaking().get(key);
+      if (key === 'secret' || !takenBy || Object.hasOwn(scheme.optionsSchema.properties, key)) continue;
+      reader.file.report(view.entry(key)?.key, `\`verify.${key}\` only applies to scheme ${takenBy.join(' or ')}`);
     }
-    return reader.string(entry.value, `\`verify.${key}\``);
+    const input: VerifyOptionsInput = {
+      string: (option) => (view.has(option) ? reader.string(view.get(option), `\`verify.${option}\``) : undefined),
+      oneOf: <T extends string>(option: string, allowed: readonly T[]) => {
+        const value = input.string(option);
+        if (value === undefined || allowed.includes(value as T)) return value as T | undefined;
+        reader.file.report(view.get(option), `\`verify.${option}\` must be ${allowed.join(' or ')}`);
+        return undefined;
+      },
+    };
+    const options = Object.entries(scheme.readOptions(input));
+    return Object.fromEntries(options.filter(([, value]) => value !== undefined));
   }
 
   private template(reader: YamlNodeReader, templates: TemplateChecker, view: MapView, key: string): string | undefined {
@@ -173,4 +172,13 @@ export class SourcesValidator {
     }
     return names;
   }
+}
+
+/** Each key `verify:` may hold besides `scheme`, with the schemes whose options schema lists it. */
+function schemesTaking(): Map<string, string[]> {
+  const taking = new Map<string, string[]>();
+  for (const scheme of verificationSchemes().values()) {
+    for (const key of Object.keys(scheme.optionsSchema.properties)) taking.set(key, [...(taking.get(key) ?? []), scheme.scheme]);
+  }
+  return taking;
 }

@@ -505,7 +505,7 @@ describe('WorkflowValidator: sources file', () => {
     assertProblemAt(problems, 2, 3, /source name `Shop` must be/);
     assertProblemAt(problems, 3, 23, /unknown verify scheme `hmac-sha512`/);
     assertProblemAt(problems, 5, 5, /`verify` with scheme github needs `secret`/);
-    assertProblemAt(problems, 5, 31, /`verify.header` only applies to scheme hmac-sha256 or api-key/);
+    assertProblemAt(problems, 5, 31, /`verify.header` only applies to scheme api-key or hmac-sha256/);
     assertProblemAt(problems, 5, 46, /`verify.encoding` only applies to scheme hmac-sha256/);
     assertProblemAt(problems, 7, 58, /`verify.encoding` only applies/);
     assertProblemAt(problems, 7, 73, /unknown key `salt` in `verify`/);

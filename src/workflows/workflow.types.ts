@@ -10,18 +10,8 @@ export interface WorkflowProblem extends FilePosition {
   message: string;
 }
 
-export const VERIFY_SCHEMES = [
-  'none',
-  'hmac-sha256',
-  'standard-webhooks',
-  'github',
-  'stripe',
-  'slack',
-  'shopify',
-  'api-key',
-  'basic',
-] as const;
-export type VerifyScheme = (typeof VERIFY_SCHEMES)[number];
+/** A verification scheme's name: one of those `src/ingress/verification/scheme-registry.ts` discovers. */
+export type VerifyScheme = string;
 
 export const STEP_KINDS = ['http', 'slack', 'email', 'set', 'delay', 'workflow'] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
@@ -31,10 +21,8 @@ export interface VerifyDefinition {
   scheme: VerifyScheme;
   /** Template sources, e.g. `{{secrets.SHOP_WEBHOOK_SECRET}}`; several allow rotation. */
   secrets: string[];
-  /** Header that carries the signature (`hmac-sha256`) or the key (`api-key`), lower case. */
-  header?: string;
-  /** Digest encoding of `hmac-sha256` signatures. */
-  encoding?: 'hex' | 'base64';
+  /** The scheme's own options (`header`, `encoding`…), as its declaration reads them. */
+  [option: string]: unknown;
 }
 
 export interface SourceDefinition {

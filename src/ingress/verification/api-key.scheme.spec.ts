@@ -1,11 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ApiKeyScheme } from './api-key.scheme';
-import type { ResolvedVerify, VerificationScheme } from './verification-scheme';
-import { assertRejected, inboundRequest, resolvedVerify } from './verification-test-kit';
+import apiKeyScheme from './api-key.scheme';
+import type { ResolvedVerify } from './verification-scheme';
+import {
+  assertRejected,
+  inboundRequest,
+  renderPreset,
+  resolvedVerify,
+} from './verification-test-kit';
 
-describe(ApiKeyScheme.name, () => {
-  const scheme: VerificationScheme = new ApiKeyScheme();
+describe('api-key scheme', () => {
+  const scheme = apiKeyScheme;
   const now = new Date();
   const key = 'ak_live_8c1f0a7e';
   const check = (
@@ -56,5 +61,15 @@ describe(ApiKeyScheme.name, () => {
   it('rejects every request when no key is configured', () => {
     assertRejected(check({ 'x-api-key': '' }, { secrets: [''] }), 'no secret configured');
     assertRejected(check({ 'x-api-key': key }, { secrets: [] }), 'no secret configured');
+  });
+
+  it('presets the body type and no dedupe key', () => {
+    const event = { headers: {}, body: { type: 'order.paid', id: 'o-1' } };
+    assert.deepEqual(renderPreset(scheme.preset, event), { eventType: 'order.paid', dedupeKey: undefined });
+  });
+
+  it('redacts the header it reads the key from', () => {
+    assert.deepEqual(scheme.credentialHeaders({}), ['x-api-key']);
+    assert.deepEqual(scheme.credentialHeaders({ header: 'x-token' }), ['x-token']);
   });
 });

@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BasicScheme } from './basic.scheme';
-import type { VerificationScheme } from './verification-scheme';
-import { assertRejected, inboundRequest, resolvedVerify } from './verification-test-kit';
+import basicScheme from './basic.scheme';
+import {
+  assertRejected,
+  inboundRequest,
+  renderPreset,
+  resolvedVerify,
+} from './verification-test-kit';
 
-describe(BasicScheme.name, () => {
-  const scheme: VerificationScheme = new BasicScheme();
+describe('basic scheme', () => {
+  const scheme = basicScheme;
   const now = new Date();
   const credentials = 'hooks:s3cret-pässword';
   const basic = (value: string) => `Basic ${Buffer.from(value).toString('base64')}`;
@@ -39,5 +43,14 @@ describe(BasicScheme.name, () => {
 
   it('rejects every request when no credentials are configured', () => {
     assertRejected(check(basic(credentials), []), 'no secret configured');
+  });
+
+  it('presets the body type and no dedupe key', () => {
+    const event = { headers: {}, body: { type: 'order.paid', id: 'o-1' } };
+    assert.deepEqual(renderPreset(scheme.preset, event), { eventType: 'order.paid', dedupeKey: undefined });
+  });
+
+  it('redacts the Authorization header', () => {
+    assert.deepEqual(scheme.credentialHeaders({}), ['authorization']);
   });
 });

@@ -1,18 +1,18 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { GithubScheme } from './github.scheme';
-import type { VerificationScheme } from './verification-scheme';
+import githubScheme from './github.scheme';
 import {
   assertRejected,
   inboundRequest,
+  renderPreset,
   resolvedVerify,
   tampered,
 } from './verification-test-kit';
 
 type Sign = (secret: string, payload: string) => Promise<string>;
 
-describe(GithubScheme.name, () => {
-  const scheme: VerificationScheme = new GithubScheme();
+describe('github scheme', () => {
+  const scheme = githubScheme;
   const now = new Date();
   const secret = 'github-webhook-secret';
   const body = JSON.stringify({ action: 'opened', number: 7 });
@@ -74,5 +74,14 @@ describe(GithubScheme.name, () => {
 
   it('rejects every request when no secret is configured', () => {
     assertRejected(check(body, signature, []), 'no secret configured');
+  });
+
+  it('presets the type and dedupe key from the X-GitHub-Event and X-GitHub-Delivery headers', () => {
+    const event = { headers: { 'x-github-event': 'push', 'x-github-delivery': 'd-1' }, body: {} };
+    assert.deepEqual(renderPreset(scheme.preset, event), { eventType: 'push', dedupeKey: 'd-1' });
+  });
+
+  it('redacts its signature header', () => {
+    assert.deepEqual(scheme.credentialHeaders({}), ['x-hub-signature-256']);
   });
 });

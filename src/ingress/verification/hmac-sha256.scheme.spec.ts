@@ -1,12 +1,18 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { HmacSha256Scheme } from './hmac-sha256.scheme';
-import type { ResolvedVerify, VerificationScheme } from './verification-scheme';
-import { assertRejected, inboundRequest, resolvedVerify, tampered } from './verification-test-kit';
+import hmacSha256Scheme from './hmac-sha256.scheme';
+import type { ResolvedVerify } from './verification-scheme';
+import {
+  assertRejected,
+  inboundRequest,
+  renderPreset,
+  resolvedVerify,
+  tampered,
+} from './verification-test-kit';
 
-describe(HmacSha256Scheme.name, () => {
-  const scheme: VerificationScheme = new HmacSha256Scheme();
+describe('hmac-sha256 scheme', () => {
+  const scheme = hmacSha256Scheme;
   const now = new Date();
   const secret = 'shop-webhook-secret';
   const body = JSON.stringify({ type: 'order.paid', order: { id: 42, total: 19.9 } });
@@ -80,5 +86,15 @@ describe(HmacSha256Scheme.name, () => {
   it('never accepts an empty secret, which anyone could sign with', () => {
     const result = check({ 'x-signature': hmac('', 'hex') }, { secrets: [''] });
     assertRejected(result, 'no secret configured');
+  });
+
+  it('presets the body type and no dedupe key', () => {
+    const event = { headers: {}, body: { type: 'order.paid', id: 'o-1' } };
+    assert.deepEqual(renderPreset(scheme.preset, event), { eventType: 'order.paid', dedupeKey: undefined });
+  });
+
+  it('redacts the header it reads the signature from', () => {
+    assert.deepEqual(scheme.credentialHeaders({}), ['x-signature']);
+    assert.deepEqual(scheme.credentialHeaders({ header: 'x-shop-signature' }), ['x-shop-signature']);
   });
 });

@@ -1,12 +1,17 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { ShopifyScheme } from './shopify.scheme';
-import type { VerificationScheme } from './verification-scheme';
-import { assertRejected, inboundRequest, resolvedVerify, tampered } from './verification-test-kit';
+import shopifyScheme from './shopify.scheme';
+import {
+  assertRejected,
+  inboundRequest,
+  renderPreset,
+  resolvedVerify,
+  tampered,
+} from './verification-test-kit';
 
-describe(ShopifyScheme.name, () => {
-  const scheme: VerificationScheme = new ShopifyScheme();
+describe('shopify scheme', () => {
+  const scheme = shopifyScheme;
   const now = new Date();
   const secret = 'shpss_client_secret';
   const body = JSON.stringify({ id: 820982911946154500, email: 'jon@example.com' });
@@ -52,5 +57,14 @@ describe(ShopifyScheme.name, () => {
 
   it('rejects every request when no secret is configured', () => {
     assertRejected(check(shopifySign(secret), []), 'no secret configured');
+  });
+
+  it('presets the type and dedupe key from the topic and webhook id headers', () => {
+    const headers = { 'x-shopify-topic': 'orders/create', 'x-shopify-webhook-id': 'w-1' };
+    assert.deepEqual(renderPreset(scheme.preset, { headers, body: {} }), { eventType: 'orders/create', dedupeKey: 'w-1' });
+  });
+
+  it('redacts its signature header', () => {
+    assert.deepEqual(scheme.credentialHeaders({}), ['x-shopify-hmac-sha256']);
   });
 });

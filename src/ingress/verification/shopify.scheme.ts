@@ -1,39 +1,20 @@
-import {
-  anySignatureMatches,
-  decodeBase64,
-  fail,
-  headerValue,
-  hmacSha256,
-  malformedHeader,
-  missingHeader,
-  NO_SECRET,
-  OK,
-  SIGNATURE_MISMATCH,
-  usableSecrets,
-} from './signature-primitives';
-import type {
-  InboundRequest,
-  ResolvedVerify,
-  VerificationResult,
-  VerificationScheme,
-} from './verification-scheme';
+import { bodyHmacVerification, type BodyHmacFormat } from './body-hmac';
+import { defineScheme, noOptions, secretOptionsSchema } from './verification-scheme';
 
-const HEADER = 'x-shopify-hmac-sha256';
+const FORMAT: BodyHmacFormat = { header: 'x-shopify-hmac-sha256', encoding: 'base64' };
 
 /** Shopify: `X-Shopify-Hmac-Sha256: <base64 HMAC-SHA256 of the body>`. */
-export class ShopifyScheme implements VerificationScheme {
-  verify(request: InboundRequest, verify: ResolvedVerify): VerificationResult {
-    const secrets = usableSecrets(verify.secrets);
-    if (secrets.length === 0) return fail(NO_SECRET);
-    const value = headerValue(request.headers, HEADER);
-    if (value === undefined) return missingHeader(HEADER);
-
-    const signature = decodeBase64(value);
-    if (signature === undefined) return malformedHeader(HEADER);
-
-    const matches = anySignatureMatches([signature], secrets, (secret) =>
-      hmacSha256(secret, request.rawBody),
-    );
-    return matches ? OK : fail(SIGNATURE_MISMATCH);
-  }
-}
+export default defineScheme({
+  scheme: 'shopify',
+  optionsSchema: secretOptionsSchema('Shopify: X-Shopify-Hmac-Sha256, the base64 HMAC-SHA256 of the raw body.', {}, {
+    description: "The app's client secret, usually \"{{secrets.NAME}}\"; a list accepts any of them, for rotation.",
+  }),
+  readOptions: noOptions,
+  preset: {
+    eventType: '{{default event.headers.x-shopify-topic ""}}',
+    dedupeKey: '{{default event.headers.x-shopify-webhook-id ""}}',
+  },
+  handshake: null,
+  credentialHeaders: () => [FORMAT.header],
+  verify: bodyHmacVerification(() => FORMAT),
+});

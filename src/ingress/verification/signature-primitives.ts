@@ -1,6 +1,8 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { TIMESTAMP_TOLERANCE_MS } from './scheme-presets';
-import type { VerificationResult } from './verification-scheme';
+import type { Checked, InboundRequest, Rejection, VerificationResult } from './verification-scheme';
+
+/** How far a signed timestamp may lie from the receiving clock, in either direction. */
+export const TIMESTAMP_TOLERANCE_MS = 5 * 60 * 1000;
 
 // Reasons are fixed strings (plus header names) so that no secret or signature can leak into them.
 export const NO_SECRET = 'no secret configured';
@@ -9,15 +11,15 @@ export const TIMESTAMP_OUTSIDE_TOLERANCE = 'timestamp outside the 5-minute toler
 
 export const OK: VerificationResult = { ok: true };
 
-export function fail(reason: string): VerificationResult {
+export function fail(reason: string): Rejection {
   return { ok: false, reason };
 }
 
-export function missingHeader(name: string): VerificationResult {
+export function missingHeader(name: string): Rejection {
   return fail(`missing ${name} header`);
 }
 
-export function malformedHeader(name: string): VerificationResult {
+export function malformedHeader(name: string): Rejection {
   return fail(`malformed ${name} header`);
 }
 
@@ -36,6 +38,20 @@ export function headerValue(
 ): string | undefined {
   const value = headers[name]?.trim();
   return value ? value : undefined;
+}
+
+/** The named headers' values in that order, or the refusal naming the first one missing. */
+export function requiredHeaders<Names extends readonly string[]>(
+  request: InboundRequest,
+  ...names: Names
+): Checked<{ values: { [I in keyof Names]: string } }> {
+  const values: string[] = [];
+  for (const name of names) {
+    const value = headerValue(request.headers, name);
+    if (value === undefined) return missingHeader(name);
+    values.push(value);
+  }
+  return { ok: true, values: values as { [I in keyof Names]: string } };
 }
 
 /** HMAC-SHA256 over the parts in order, fed as bytes so the raw body is never re-encoded. */

@@ -26,7 +26,7 @@ interface SignedRequest {
 
 interface ProviderCase {
   name: string;
-  verify: Omit<ResolvedVerify, 'secrets'>;
+  verify: Pick<ResolvedVerify, 'scheme'> & Record<string, unknown>;
   encoding: 'hex' | 'base64';
   secret: fc.Arbitrary<string>;
   /** What the provider sends for `body` at `at`, made by its own library where there is one. */

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
-import { VERIFY_SCHEMES, type VerifyScheme } from '../../workflows/workflow.types';
+import type { VerifyScheme } from '../../workflows/workflow.types';
+import { verificationSchemes } from './scheme-registry';
 import { SignatureVerifier } from './signature-verifier';
 import {
   assertRejected,
@@ -39,8 +40,9 @@ describe(SignatureVerifier.name, () => {
   });
 
   it('refuses every secret-based scheme when no usable secret is configured', () => {
-    const secretBased = VERIFY_SCHEMES.filter((scheme) => scheme !== 'none');
-    for (const scheme of secretBased) {
+    const secretBased = [...verificationSchemes().values()].filter((scheme) => scheme.optionsSchema.required.includes('secret'));
+    assert.ok(secretBased.length >= 8);
+    for (const { scheme } of secretBased) {
       for (const secrets of [[], [''], ['', '']]) {
         const result = verifier.verify(inboundRequest(body), resolvedVerify(scheme, secrets));
         assertRejected(result, 'no secret configured');
@@ -57,5 +59,12 @@ describe(SignatureVerifier.name, () => {
     const verify = resolvedVerify('toString' as VerifyScheme, ['k']);
     const result = verifier.verify(inboundRequest(body), verify);
     assertRejected(result, 'unsupported verification scheme');
+  });
+
+  it("answers a handshake only with the scheme of the source", () => {
+    const urlVerification = { type: 'url_verification', challenge: 'c-1' };
+    assert.deepEqual(verifier.handshake(resolvedVerify('slack', ['k']), urlVerification), { challenge: 'c-1' });
+    assert.equal(verifier.handshake(resolvedVerify('github', ['k']), urlVerification), undefined);
+    assert.equal(verifier.handshake(resolvedVerify('toString' as VerifyScheme, ['k']), urlVerification), undefined);
   });
 });

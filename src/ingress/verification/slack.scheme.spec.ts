@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { SlackScheme } from './slack.scheme';
-import type { VerificationScheme } from './verification-scheme';
+import slackScheme from './slack.scheme';
 import {
   assertRejected,
   inboundRequest,
   minutesFrom,
+  renderPreset,
   resolvedVerify,
   tampered,
   unixSeconds,
@@ -24,8 +24,8 @@ const BODY =
   '&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c';
 const SIGNATURE = 'v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503';
 
-describe(SlackScheme.name, () => {
-  const scheme: VerificationScheme = new SlackScheme();
+describe('slack scheme', () => {
+  const scheme = slackScheme;
   const sentAt = new Date(Number(TIMESTAMP) * 1000);
   const now = minutesFrom(sentAt, 1);
 
@@ -101,5 +101,24 @@ describe(SlackScheme.name, () => {
 
   it('rejects every request when no secret is configured', () => {
     assertRejected(check(headersFor(SIGNATURE), { secrets: [] }), 'no secret configured');
+  });
+
+  it('presets the inner event type, falling back to the envelope type, and the event id', () => {
+    const body = { type: 'event_callback', event_id: 'Ev1', event: { type: 'app_mention' } };
+    assert.deepEqual(renderPreset(scheme.preset, { headers: {}, body }), { eventType: 'app_mention', dedupeKey: 'Ev1' });
+    const handshake = { headers: {}, body: { type: 'url_verification', challenge: 'c' } };
+    assert.deepEqual(renderPreset(scheme.preset, handshake), { eventType: 'url_verification', dedupeKey: '' });
+  });
+
+  it('answers url_verification with its challenge, and nothing else', () => {
+    assert.deepEqual(scheme.handshake?.({ type: 'url_verification', challenge: 'c-1', token: 't' }), { challenge: 'c-1' });
+    assert.equal(scheme.handshake?.({ type: 'url_verification' }), undefined);
+    assert.equal(scheme.handshake?.({ type: 'event_callback', challenge: 'c-1' }), undefined);
+    assert.equal(scheme.handshake?.('url_verification'), undefined);
+    assert.equal(scheme.handshake?.(null), undefined);
+  });
+
+  it('redacts its signature header', () => {
+    assert.deepEqual(scheme.credentialHeaders({}), ['x-slack-signature']);
   });
 });

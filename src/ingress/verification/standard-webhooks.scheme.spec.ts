@@ -1,19 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
-import { StandardWebhooksScheme } from './standard-webhooks.scheme';
-import type { VerificationScheme } from './verification-scheme';
+import standardWebhooksScheme from './standard-webhooks.scheme';
 import {
   assertRejected,
   inboundRequest,
   minutesFrom,
+  renderPreset,
   resolvedVerify,
   tampered,
   unixSeconds,
 } from './verification-test-kit';
 
-describe(StandardWebhooksScheme.name, () => {
-  const scheme: VerificationScheme = new StandardWebhooksScheme();
+describe('standard-webhooks scheme', () => {
+  const scheme = standardWebhooksScheme;
   const now = new Date('2025-06-01T12:00:00Z');
   const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
   const otherSecret = `whsec_${Buffer.from('another key of enough length!!').toString('base64')}`;
@@ -117,5 +117,14 @@ describe(StandardWebhooksScheme.name, () => {
   it('rejects every request when the secret is not base64', () => {
     const result = check(headersFor(signWith(secret)), ['whsec_not base64!']);
     assertRejected(result, 'secret is not a valid whsec_ base64 key', ['not base64!']);
+  });
+
+  it('presets the body type and the webhook-id header', () => {
+    const event = { headers: { 'webhook-id': 'msg_1' }, body: { type: 'invoice.paid' } };
+    assert.deepEqual(renderPreset(scheme.preset, event), { eventType: 'invoice.paid', dedupeKey: 'msg_1' });
+  });
+
+  it('redacts its signature header', () => {
+    assert.deepEqual(scheme.credentialHeaders({}), ['webhook-signature']);
   });
 });

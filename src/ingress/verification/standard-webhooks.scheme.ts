@@ -1,23 +1,6 @@
-import {
-  anySignatureMatches,
-  checkTimestamp,
-  decodeBase64,
-  fail,
-  headerValue,
-  hmacSha256,
-  malformedHeader,
-  missingHeader,
-  NO_SECRET,
-  OK,
-  SIGNATURE_MISMATCH,
-  usableSecrets,
-} from './signature-primitives';
-import type {
-  InboundRequest,
-  ResolvedVerify,
-  VerificationResult,
-  VerificationScheme,
-} from './verification-scheme';
+import { checkTimestamp, decodeBase64, fail, malformedHeader, requiredHeaders } from './signature-primitives';
+import { hmacVerification } from './verification-flows';
+import { defineScheme, noOptions, secretOptionsSchema } from './verification-scheme';
 
 const ID_HEADER = 'webhook-id';
 const TIMESTAMP_HEADER = 'webhook-timestamp';
@@ -41,28 +24,34 @@ function v1Signatures(value: string): Buffer[] {
 }
 
 /** Standard Webhooks (Svix): base64 HMAC-SHA256 of `${id}.${timestamp}.${body}`. */
-export class StandardWebhooksScheme implements VerificationScheme {
-  verify(request: InboundRequest, verify: ResolvedVerify, now: Date): VerificationResult {
-    const configured = usableSecrets(verify.secrets);
-    if (configured.length === 0) return fail(NO_SECRET);
-    const keys = configured.map(decodeSecret).filter((key): key is Buffer => key !== undefined);
-    if (keys.length === 0) return fail('secret is not a valid whsec_ base64 key');
-
-    const id = headerValue(request.headers, ID_HEADER);
-    if (id === undefined) return missingHeader(ID_HEADER);
-    const timestamp = headerValue(request.headers, TIMESTAMP_HEADER);
-    if (timestamp === undefined) return missingHeader(TIMESTAMP_HEADER);
-    const value = headerValue(request.headers, SIGNATURE_HEADER);
-    if (value === undefined) return missingHeader(SIGNATURE_HEADER);
-
-    const fresh = checkTimestamp(timestamp, TIMESTAMP_HEADER, now);
-    if (!fresh.ok) return fresh;
-    const signatures = v1Signatures(value);
-    if (signatures.length === 0) return malformedHeader(SIGNATURE_HEADER);
-
-    const matches = anySignatureMatches(signatures, keys, (key) =>
-      hmacSha256(key, `${id}.${timestamp}.`, request.rawBody),
-    );
-    return matches ? OK : fail(SIGNATURE_MISMATCH);
-  }
-}
+export default defineScheme({
+  scheme: 'standard-webhooks',
+  optionsSchema: secretOptionsSchema(
+    'Standard Webhooks (Svix): webhook-id, webhook-timestamp and webhook-signature, v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<raw body>">.',
+    {},
+    { description: 'The whsec_<base64> signing secret, usually "{{secrets.NAME}}"; a list accepts any of them, for rotation.' },
+  ),
+  readOptions: noOptions,
+  preset: {
+    eventType: '{{default event.body.type ""}}',
+    dedupeKey: '{{default event.headers.webhook-id ""}}',
+  },
+  handshake: null,
+  credentialHeaders: () => [SIGNATURE_HEADER],
+  verify: hmacVerification(
+    (request, _verify, now) => {
+      const found = requiredHeaders(request, ID_HEADER, TIMESTAMP_HEADER, SIGNATURE_HEADER);
+      if (!found.ok) return found;
+      const [id, timestamp, value] = found.values;
+      const fresh = checkTimestamp(timestamp, TIMESTAMP_HEADER, now);
+      if (!fresh.ok) return fresh;
+      const signatures = v1Signatures(value);
+      if (signatures.length === 0) return malformedHeader(SIGNATURE_HEADER);
+      return { ok: true, signatures, signedBeforeBody: `${id}.${timestamp}.` };
+    },
+    (secrets) => {
+      const keys = secrets.map(decodeSecret).filter((key): key is Buffer => key !== undefined);
+      return keys.length > 0 ? { ok: true, keys } : fail('secret is not a valid whsec_ base64 key');
+    },
+  ),
+});

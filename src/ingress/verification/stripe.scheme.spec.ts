@@ -1,19 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import Stripe from 'stripe';
-import { StripeScheme } from './stripe.scheme';
-import type { VerificationScheme } from './verification-scheme';
+import stripeScheme from './stripe.scheme';
 import {
   assertRejected,
   inboundRequest,
   minutesFrom,
+  renderPreset,
   resolvedVerify,
   tampered,
   unixSeconds,
 } from './verification-test-kit';
 
-describe(StripeScheme.name, () => {
-  const scheme: VerificationScheme = new StripeScheme();
+describe('stripe scheme', () => {
+  const scheme = stripeScheme;
   const stripe = new Stripe('sk_test_x');
   const now = new Date('2025-06-01T12:00:00Z');
   const secret = 'whsec_test_secret_one';
@@ -88,5 +88,14 @@ describe(StripeScheme.name, () => {
 
   it('rejects every request when no secret is configured', () => {
     assertRejected(check(signWith(secret), []), 'no secret configured');
+  });
+
+  it('presets the type and dedupe key from the event body', () => {
+    const event = { headers: {}, body: { id: 'evt_1', type: 'charge.succeeded' } };
+    assert.deepEqual(renderPreset(scheme.preset, event), { eventType: 'charge.succeeded', dedupeKey: 'evt_1' });
+  });
+
+  it('redacts its signature header', () => {
+    assert.deepEqual(scheme.credentialHeaders({}), ['stripe-signature']);
   });
 });

@@ -1,23 +1,6 @@
-import {
-  anySignatureMatches,
-  checkTimestamp,
-  decodeHex,
-  fail,
-  headerValue,
-  hmacSha256,
-  malformedHeader,
-  missingHeader,
-  NO_SECRET,
-  OK,
-  SIGNATURE_MISMATCH,
-  usableSecrets,
-} from './signature-primitives';
-import type {
-  InboundRequest,
-  ResolvedVerify,
-  VerificationResult,
-  VerificationScheme,
-} from './verification-scheme';
+import { checkTimestamp, decodeHex, malformedHeader, requiredHeaders } from './signature-primitives';
+import { hmacVerification } from './verification-flows';
+import { defineScheme, noOptions, secretOptionsSchema } from './verification-scheme';
 
 const HEADER = 'stripe-signature';
 
@@ -42,21 +25,27 @@ function parseHeader(value: string): StripeSignatureHeader {
 }
 
 /** Stripe: HMAC-SHA256 (hex) of `${t}.${body}` keyed with the whole `whsec_…` string. */
-export class StripeScheme implements VerificationScheme {
-  verify(request: InboundRequest, verify: ResolvedVerify, now: Date): VerificationResult {
-    const secrets = usableSecrets(verify.secrets);
-    if (secrets.length === 0) return fail(NO_SECRET);
-    const value = headerValue(request.headers, HEADER);
-    if (value === undefined) return missingHeader(HEADER);
-
-    const { timestamp, signatures } = parseHeader(value);
+export default defineScheme({
+  scheme: 'stripe',
+  optionsSchema: secretOptionsSchema(
+    'Stripe: Stripe-Signature, t=<timestamp>,v1=<hex HMAC-SHA256 of "<timestamp>.<raw body>">.',
+    {},
+    { description: 'The endpoint\'s signing secret (whsec_…), usually "{{secrets.NAME}}"; a list accepts any of them, for rotation.' },
+  ),
+  readOptions: noOptions,
+  preset: {
+    eventType: '{{default event.body.type ""}}',
+    dedupeKey: '{{default event.body.id ""}}',
+  },
+  handshake: null,
+  credentialHeaders: () => [HEADER],
+  verify: hmacVerification((request, _verify, now) => {
+    const found = requiredHeaders(request, HEADER);
+    if (!found.ok) return found;
+    const { timestamp, signatures } = parseHeader(found.values[0]);
     if (timestamp === undefined || signatures.length === 0) return malformedHeader(HEADER);
     const fresh = checkTimestamp(timestamp, HEADER, now);
     if (!fresh.ok) return fresh;
-
-    const matches = anySignatureMatches(signatures, secrets, (secret) =>
-      hmacSha256(secret, `${timestamp}.`, request.rawBody),
-    );
-    return matches ? OK : fail(SIGNATURE_MISMATCH);
-  }
-}
+    return { ok: true, signatures, signedBeforeBody: `${timestamp}.` };
+  }),
+});

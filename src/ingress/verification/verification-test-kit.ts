@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { TemplateEngine } from '../../templates/template-engine';
 import type { VerifyScheme } from '../../workflows/workflow.types';
-import type { InboundRequest, ResolvedVerify, VerificationResult } from './verification-scheme';
+import type { InboundRequest, ResolvedVerify, SchemePreset, VerificationResult } from './verification-scheme';
 
 /** Test helpers shared by the scheme specs (not used by the application). */
 export function inboundRequest(
@@ -43,4 +44,16 @@ export function assertRejected(
   for (const value of mustNotLeak) {
     assert.ok(!reason.includes(value), 'the reason must not reveal a secret or signature');
   }
+}
+
+const templates = new TemplateEngine();
+
+/** A preset's event type and dedupe key for an event, rendered by the real template engine. */
+export function renderPreset(
+  preset: SchemePreset,
+  event: { headers: Record<string, string>; body: unknown },
+): { eventType: unknown; dedupeKey: unknown } {
+  const render = (template: string | undefined) =>
+    template === undefined ? undefined : templates.compile(template).render({ event });
+  return { eventType: render(preset.eventType), dedupeKey: render(preset.dedupeKey) };
 }
