@@ -41,7 +41,7 @@ describe(SignatureVerifier.name, () => {
 
   it('refuses every secret-based scheme when no usable secret is configured', () => {
     const secretBased = [...verificationSchemes().values()].filter((scheme) => scheme.optionsSchema.required.includes('secret'));
-    assert.ok(secretBased.length >= 8);
+    assert.ok(secretBased.some(({ scheme }) => scheme === 'github'), 'the schemes were discovered');
     for (const { scheme } of secretBased) {
       for (const secrets of [[], [''], ['', '']]) {
         const result = verifier.verify(inboundRequest(body), resolvedVerify(scheme, secrets));
