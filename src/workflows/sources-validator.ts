@@ -92,11 +92,7 @@ export class SourcesValidator {
 
   private secrets(reader: YamlNodeReader, view: MapView, scheme: SchemeDeclaration | undefined): string[] | undefined {
     const node = view.get('secret');
-    if (node === undefined) {
-      const needsSecret = scheme?.optionsSchema.required.includes('secret');
-      if (needsSecret) reader.file.report(view.at, `\`verify\` with scheme ${scheme?.scheme} needs \`secret\``);
-      return scheme && !needsSecret ? [] : undefined;
-    }
+    if (node === undefined) return scheme && !scheme.optionsSchema.required.includes('secret') ? [] : undefined;
     if (scheme && !Object.hasOwn(scheme.optionsSchema.properties, 'secret')) {
       reader.file.report(view.entry('secret')?.key, `scheme ${scheme.scheme} takes no \`secret\``);
     }
@@ -115,8 +111,11 @@ export class SourcesValidator {
     return secrets.every((secret) => secret !== undefined) ? (secrets as string[]) : undefined;
   }
 
-  /** The scheme's own options, read by its declaration; another scheme's option is a problem where it stands. */
+  /** The scheme's own options, read by its declaration; a required option missing or another scheme's option is a problem. */
   private options(reader: YamlNodeReader, view: MapView, scheme: SchemeDeclaration): Record<string, unknown> {
+    for (const key of scheme.optionsSchema.required) {
+      if (!view.has(key)) reader.file.report(view.at, `\`verify\` with scheme ${scheme.scheme} needs \`${key}\``);
+    }
     for (const key of view.keys()) {
       const takenBy = schemesTaking().get(key);
       if (key === 'secret' || !takenBy || Object.hasOwn(scheme.optionsSchema.properties, key)) continue;
