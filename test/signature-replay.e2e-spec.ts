@@ -7,7 +7,7 @@ import { startTestApp, TestApp } from './support/test-app';
 const GITHUB_SECRET = 'github-secret-for-replay-tests';
 const SHOPIFY_SECRET = 'shopify-secret-for-replay-tests';
 
-// What the README's Sources section says about schemes without a timestamp, and its mitigations.
+// What docs/sources.md says about schemes without a timestamp, and its mitigations.
 const SOURCES = `
 sources:
   github:

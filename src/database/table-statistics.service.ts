@@ -20,11 +20,11 @@ export interface StalenessRule {
  *
  * - the jobs table: autovacuum analyzes it mostly while the workers keep up and it holds a
  *   handful of jobs. When a burst then builds a backlog, graphile-worker's fetch stays a
- *   nested loop comparing every queued job with every fetched one (measured: 80–110 ms to
- *   fetch 320 jobs with 840 queued, under 1 ms once analyzed);
+ *   nested loop comparing every queued job with every fetched one, whose cost grows with
+ *   the backlog times the batch;
  * - the engine's tables on a new database: a run's last write found its run with a
- *   sequential scan of `runs`, twice, planned when it held a few hundred rows (measured in
- *   the e2e bench: 17,000 rows scanned per write, 6–13 ms per statement, 20 s after start).
+ *   sequential scan of `runs`, twice, planned when it held a few hundred rows, so each write
+ *   read the whole table within seconds of a load starting (BENCHMARKS.md history).
  *   Autovacuum would analyze them, but only a minute or more later. Doubling between
  *   analyzes keeps the scans short while a table is small, and it is then an index's job.
  */

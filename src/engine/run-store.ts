@@ -32,8 +32,8 @@ export interface ClaimedRun {
 
 /**
  * One statement of each kind in flight: what arrives meanwhile joins the next batch, and
- * larger batches cost PostgreSQL less per run. Measured (e2e, 3 interleaved runs each):
- * 1,304 against 1,090 delivered/s with two in flight.
+ * larger batches cost PostgreSQL less per run (its per-statement cost is paid less often);
+ * two in flight delivered less end to end (BENCHMARKS.md history).
  */
 const BATCHING = { maxBatch: 128, maxConcurrent: 1 };
 

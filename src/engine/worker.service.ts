@@ -17,7 +17,7 @@ import { RunStore } from './run-store';
 
 /**
  * Runs mostly wait on receivers; their database writes are batched, so many can be in
- * flight at once without many connections (measured: 32 capped delivery at ~1,100/s).
+ * flight at once without many connections (a few dozen capped end-to-end delivery).
  * A waiting run costs a promise, so there are enough for receivers answering in 500 ms
  * at several hundred events a second; the destination gate keeps one that stops
  * answering from taking them all.

@@ -45,9 +45,9 @@ const MAX_BATCH = 256;
 const BUSY_RETRY_AFTER_SECONDS = 1;
 /**
  * One statement in flight, as the engine's writes: what arrives meanwhile makes the next,
- * larger batch. Since runs start in this process without the queue, three in flight let
- * ingress outpace the engine into a backlog (e2e, 4 interleaved rounds: 1,605 against 1,205
- * delivered/s with three).
+ * larger batch. Since runs start in this process without the queue, more in flight let
+ * ingress outpace the engine into a backlog that drained slowly, and delivered less end to
+ * end (BENCHMARKS.md history).
  */
 const MAX_CONCURRENT_FLUSHES = 1;
 /**

@@ -36,7 +36,7 @@ export class QueueService implements OnModuleInit {
    * `add_jobs` is PL/pgSQL, so each connection caches a generic plan for its statements.
    * Planned while the jobs table is empty (a fresh install, or a restart after the
    * workers drained it), its job-key lookup scans the whole table on every call, and
-   * enqueueing slows down as a backlog grows (measured: 5,500 → 2,500 events/s in 15 s).
+   * enqueueing slows down as a backlog grows, for the life of the connection.
    * Planning per call costs little and keeps the key index in use. Re-applied at every
    * start, since a graphile-worker upgrade may recreate the function.
    */

@@ -34,7 +34,7 @@ export default defineConfig({
     assetsDir: 'assets',
     target: 'es2022',
     sourcemap: false,
-    // elkjs alone is ~1.4 MB (450 kB gzipped); it is its own chunk, loaded only where a graph is drawn.
+    // elkjs is large, hence the raised limit; it is its own chunk, loaded only where a graph is drawn.
     chunkSizeWarningLimit: 1500,
     // A slow shared machine is not a finding about the console.
     rolldownOptions: { checks: { bundlerTimings: false } },
