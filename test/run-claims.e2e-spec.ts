@@ -116,6 +116,16 @@ describe('leases and step writes', () => {
     }
   });
 
+  it('gives a run to one owner only when claims of two owners share a batch', async () => {
+    const runId = await newRun();
+
+    const [a, b] = await Promise.all([store.claim(runId, 'process-a'), store.claim(runId, 'process-b')]);
+
+    const { owner } = await lease(runId);
+    assert.deepEqual([typeof a, typeof b], owner === 'process-a' ? ['object', 'string'] : ['string', 'object']);
+    assert.equal(owner === 'process-a' ? b : a, 'held-by-another-process');
+  });
+
   it('hands a lapsed lease to the next claimant, after which the old owner can neither renew, suspend nor release the run', async () => {
     const runId = await newRun();
     assert.equal(typeof (await store.claim(runId, 'process-a')), 'object');
