@@ -1,5 +1,6 @@
 import { DynamicModule, Module, Type, ValidationPipe } from '@nestjs/common';
 import { ApiModule } from './api/api.module';
+import { ClockModule } from './common/clock.module';
 import { DomainError } from './common/domain-error';
 import { ConsoleModule } from './console/console.module';
 import { EngineModule } from './engine/engine.module';
@@ -38,6 +39,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(settings),
+        ClockModule,
         DatabaseModule.forRoot(connection),
         TemplatesModule,
         QueueModule,

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { ClockModule } from '../common/clock.module';
 import { ConfigModule } from '../config/config.module';
 import type { Settings } from '../config/settings';
 import { STEP_KINDS, StepKind } from '../workflows/workflow.types';
@@ -11,7 +12,7 @@ import { ConnectorsModule } from './connectors.module';
 
 const settings = { HOOKFLOW_OUTBOUND_ALLOW: [], HOOKFLOW_SMTP_URL: 'smtp://127.0.0.1:2525' } as unknown as Settings;
 
-@Module({ imports: [ConfigModule.forRoot(settings), ConnectorsModule] })
+@Module({ imports: [ConfigModule.forRoot(settings), ClockModule, ConnectorsModule] })
 class TestModule {}
 
 describe(ConnectorRegistry.name, () => {

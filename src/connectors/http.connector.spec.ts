@@ -1,5 +1,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { SystemClock } from '../common/clock';
 import type { Settings } from '../config/settings';
 import { HttpDeliveryClient } from '../delivery/http-delivery.client';
 import { OutboundGuard } from '../delivery/outbound-guard';
@@ -23,7 +24,7 @@ describe(HttpConnector.name, () => {
   let answer: { status: number; headers?: Record<string, string>; body?: string };
 
   before(async () => {
-    client = new HttpDeliveryClient(new OutboundGuard({ HOOKFLOW_OUTBOUND_ALLOW: ['127.0.0.1'] } as Settings));
+    client = new HttpDeliveryClient(new OutboundGuard({ HOOKFLOW_OUTBOUND_ALLOW: ['127.0.0.1'] } as Settings), new SystemClock());
     connector = new HttpConnector(client);
     receiver = await startReceiver((_request, response) => {
       response.writeHead(answer.status, answer.headers ?? { 'content-type': 'application/json' });

@@ -1,5 +1,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { SystemClock } from '../common/clock';
 import type { Settings } from '../config/settings';
 import { HttpDeliveryClient } from '../delivery/http-delivery.client';
 import { OutboundGuard } from '../delivery/outbound-guard';
@@ -19,7 +20,7 @@ describe(SlackConnector.name, () => {
   let webhookStatus: number;
 
   before(async () => {
-    client = new HttpDeliveryClient(new OutboundGuard({ HOOKFLOW_OUTBOUND_ALLOW: ['127.0.0.1'] } as Settings));
+    client = new HttpDeliveryClient(new OutboundGuard({ HOOKFLOW_OUTBOUND_ALLOW: ['127.0.0.1'] } as Settings), new SystemClock());
     webhook = await startReceiver((_request, response) => {
       response.writeHead(webhookStatus, { 'content-type': 'text/html' });
       response.end(webhookStatus === 200 ? 'ok' : 'invalid_payload');

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { ClockModule } from '../common/clock.module';
 import { ConfigModule } from '../config/config.module';
 import type { Settings } from '../config/settings';
 import { DeliveryModule } from './delivery.module';
@@ -13,7 +14,7 @@ import { RetryPolicy } from './retry-policy';
 describe(DeliveryModule.name, () => {
   it('provides the client, guard and retry policy from the global settings', async () => {
     const settings = { HOOKFLOW_OUTBOUND_ALLOW: ['10.0.0.0/8'] } as unknown as Settings;
-    @Module({ imports: [ConfigModule.forRoot(settings), DeliveryModule] })
+    @Module({ imports: [ConfigModule.forRoot(settings), ClockModule, DeliveryModule] })
     class RootModule {}
     const app = await NestFactory.createApplicationContext(RootModule, { logger: false });
     try {

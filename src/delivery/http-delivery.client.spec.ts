@@ -2,6 +2,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { Webhook } from 'standardwebhooks';
+import { Clock, SystemClock } from '../common/clock';
+import { ManualClock } from '../common/clock.fixture';
 import type { Settings } from '../config/settings';
 import { DEFAULT_RETRY } from '../workflows/workflow.types';
 import { EXCERPT_BYTES } from './attempt-record';
@@ -15,7 +17,7 @@ const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const NEXT_SECRET = 'whsec_c2Vjb25kIHNpZ25pbmcga2V5IGZvciByb3RhdGlvbg==';
 
 const clients: HttpDeliveryClient[] = [];
-function client(allow: string[] = ['127.0.0.1'], clock?: () => Date): HttpDeliveryClient {
+function client(allow: string[] = ['127.0.0.1'], clock: Clock = new SystemClock()): HttpDeliveryClient {
   const created = new HttpDeliveryClient(new OutboundGuard({ HOOKFLOW_OUTBOUND_ALLOW: allow } as Settings), clock);
   clients.push(created);
   return created;
@@ -58,8 +60,8 @@ describe(HttpDeliveryClient.name, () => {
         calls++;
         response.writeHead(calls <= 2 ? 503 : 200, { 'content-type': 'application/json' }).end('{"ok":true}');
       });
-      let now = Date.now();
-      const target = client(['127.0.0.1'], () => new Date(now));
+      const clock = new ManualClock(new Date());
+      const target = client(['127.0.0.1'], clock);
       const policy = new RetryPolicy(() => 0.5);
       const results: DeliveryResult[] = [];
       for (let attempt = 1; attempt <= 3; attempt++) {
@@ -67,7 +69,7 @@ describe(HttpDeliveryClient.name, () => {
         results.push(result);
         if (result.outcome === 'delivered') break;
         assert.ok(policy.nextDelayMs(DEFAULT_RETRY, attempt, result.retryAfterMs) !== null);
-        now += 1_000; // the engine would wait this long; nothing sleeps here
+        clock.advance(1_000); // the engine would wait this long; nothing sleeps here
       }
       assert.deepEqual(results.map((result) => [result.outcome, result.status, result.retryable]), [
         ['rejected', 503, true],
@@ -103,11 +105,11 @@ describe(HttpDeliveryClient.name, () => {
     });
 
     it('reads a Retry-After date against the injected clock', async () => {
-      const now = new Date('2026-03-01T12:00:00Z');
+      const clock = new ManualClock('2026-03-01T12:00:00Z');
       const receiver = await startReceiver((_request, response) =>
         response.writeHead(503, { 'retry-after': 'Sun, 01 Mar 2026 12:02:00 GMT' }).end(),
       );
-      const result = await send(client(['127.0.0.1'], () => now), post(receiver.url));
+      const result = await send(client(['127.0.0.1'], clock), post(receiver.url));
       assert.equal(result.retryAfterMs, 120_000);
     });
 

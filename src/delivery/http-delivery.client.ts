@@ -1,9 +1,9 @@
-import { Inject, Injectable, OnModuleDestroy, Optional } from '@nestjs/common';
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Agent, buildConnector, Dispatcher } from 'undici';
+import { Clock } from '../common/clock';
 import type { AttemptRecord } from './attempt-record';
 import { AttemptDeadline } from './attempt-deadline';
-import { DELIVERY_CLOCK, DeliveryClock, systemClock } from './delivery-clock';
 import { Answer, DeliveryAttempt } from './delivery-attempt';
 import { classifyFailure } from './delivery-failure';
 import { OutboundGuard } from './outbound-guard';
@@ -45,7 +45,7 @@ export class HttpDeliveryClient implements OnModuleDestroy {
 
   constructor(
     guard: OutboundGuard,
-    @Optional() @Inject(DELIVERY_CLOCK) private readonly clock: DeliveryClock = systemClock,
+    private readonly clock: Clock,
   ) {
     const connect = buildConnector({ timeout: CONNECT_TIMEOUT_MS, lookup: guard.lookup });
     this.agent = new Agent({
@@ -73,7 +73,7 @@ export class HttpDeliveryClient implements OnModuleDestroy {
         origin: url.origin,
         path: `${url.pathname}${url.search}`,
         method: request.method,
-        headers: attempt.headers(this.clock()),
+        headers: attempt.headers(this.clock.now()),
         body: request.body,
         signal: deadline.signal,
         headersTimeout: deadline.timeoutMs,
@@ -81,7 +81,7 @@ export class HttpDeliveryClient implements OnModuleDestroy {
       });
       answer = { status: response.statusCode, headers: flatten(response.headers) };
       answer.excerpt = await readExcerpt(response.body);
-      return attempt.answered(answer, expect, this.clock());
+      return attempt.answered(answer, expect, this.clock.now());
     } catch (error) {
       const failure = classifyFailure(error, deadline);
       return attempt.failed(failure.message, failure.retryable, answer, failure.timedOut);

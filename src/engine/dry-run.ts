@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import picomatch from 'picomatch';
+import { SystemClock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
 import { Settings } from '../config/settings';
 import { PlannedRequest } from '../connectors/connector';
@@ -115,7 +116,7 @@ export class DryRun {
 
   /** A dry run outside the application (the CLI): connectors built directly; `plan` never sends. */
   static standalone(settings: Settings): DryRun {
-    const client = new HttpDeliveryClient(new OutboundGuard(settings));
+    const client = new HttpDeliveryClient(new OutboundGuard(settings), new SystemClock());
     const registry = new ConnectorRegistry(
       new HttpConnector(client),
       new SlackConnector(client),

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { Clock } from '../common/clock';
 import { Settings } from '../config/settings';
 import { RunPlan } from './run-plan';
 import { RunReporter } from './run-reporter';
@@ -30,7 +31,7 @@ export class RunExecutor {
   private readonly scrubbers = new WeakMap<object, SecretScrubber>();
   /** Runs executing in this process: a second job for one of them waits for the first. */
   private readonly inProgress = new Map<string, Promise<void>>();
-  /** When this process last knew it held each run's claim (`performance.now()` before asking). */
+  /** When this process last knew it held each run's claim (`Clock.monotonicMs()` before asking). */
   private readonly leaseConfirmedAt = new Map<string, number>();
 
   constructor(
@@ -39,6 +40,7 @@ export class RunExecutor {
     private readonly steps: StepRunner,
     private readonly settings: Settings,
     private readonly reporter: RunReporter,
+    private readonly clock: Clock,
   ) {}
 
   /** The runs this process is executing now (their leases are renewed by the heartbeat). */
@@ -48,7 +50,7 @@ export class RunExecutor {
 
   /** Extends the claims on the runs in progress; the heartbeat calls this every few seconds. */
   async renewLeases(owner: string): Promise<void> {
-    const askedAt = performance.now();
+    const askedAt = this.clock.monotonicMs();
     for (const runId of await this.store.renewLeases(owner, this.runsInProgress())) {
       if (this.leaseConfirmedAt.has(runId)) this.leaseConfirmedAt.set(runId, askedAt);
     }
@@ -61,7 +63,7 @@ export class RunExecutor {
 
   /**
    * Executes a run that was stored already claimed by `owner` (RunHandOff): nothing to
-   * fetch or claim, its claim dates from `claimedAt` (`performance.now()`).
+   * fetch or claim, its claim dates from `claimedAt` (`Clock.monotonicMs()`).
    */
   executeClaimed(claimed: ClaimedRun, owner: string, claimedAt: number): Promise<void> {
     return this.serialized(claimed.id, () => {
@@ -85,7 +87,7 @@ export class RunExecutor {
   }
 
   private async claimAndProceed(runId: string, owner: string): Promise<void> {
-    const askedAt = performance.now();
+    const askedAt = this.clock.monotonicMs();
     const claimed = await this.store.claim(runId, owner);
     if (claimed === 'held-by-another-process') return this.store.retryLater(runId, HELD_RUN_RETRY_MS);
     if (claimed === 'contended') return this.store.retryLater(runId, CONTENDED_RUN_RETRY_MS);
@@ -118,7 +120,7 @@ export class RunExecutor {
     const plan = run.plan;
 
     for (;;) {
-      const decision = plan.decide(run.states, new Date());
+      const decision = plan.decide(run.states, this.clock.now());
       if (decision.skip.length > 0) {
         await this.store.skipSteps(runId, decision.skip.map(({ step, reason }) => ({ stepId: step.id, reason })));
         for (const { step, reason } of decision.skip) {
@@ -132,7 +134,7 @@ export class RunExecutor {
         if (run.finished) return;
         continue;
       }
-      const end = runOutcome(run);
+      const end = runOutcome(run, this.clock.now());
       if (end) {
         await this.store.finishRun(runId, end.outcome, end.error);
         return this.reporter.runEnded(run, end.outcome, end.error);
@@ -149,8 +151,8 @@ export class RunExecutor {
    * must never execute its steps at once.
    */
   private async stillHolds(runId: string, owner: string): Promise<boolean> {
-    if (performance.now() - (this.leaseConfirmedAt.get(runId) ?? -Infinity) < LEASE_TRUSTED_MS) return true;
-    const askedAt = performance.now();
+    if (this.clock.monotonicMs() - (this.leaseConfirmedAt.get(runId) ?? -Infinity) < LEASE_TRUSTED_MS) return true;
+    const askedAt = this.clock.monotonicMs();
     if ((await this.store.renewLeases(owner, [runId])).length === 0) {
       this.logger.warn(`Run ${runId} was taken over by another process while this one stalled; leaving it to that process`);
       return false;

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { Clock } from '../common/clock';
 import { StepOutcome } from '../connectors/connector';
 import { statusClassOf } from '../delivery/status-class';
 import { AttemptStatus, Metrics } from '../observability/metrics.service';
@@ -15,11 +16,14 @@ import type { RunInProgress } from './step-runner';
 export class RunReporter {
   private readonly logger = new Logger('Runs');
 
-  constructor(private readonly metrics: Metrics) {}
+  constructor(
+    private readonly metrics: Metrics,
+    private readonly clock: Clock,
+  ) {}
 
   /** One attempt of a step ended (before its result is stored). */
   attempted(run: RunInProgress, step: StepDefinition, outcome: StepOutcome, startedAt: Date): void {
-    this.metrics.stepAttempted(run.workflow.name, step.uses, attemptStatusOf(outcome), (Date.now() - startedAt.getTime()) / 1000);
+    this.metrics.stepAttempted(run.workflow.name, step.uses, attemptStatusOf(outcome), (this.clock.now().getTime() - startedAt.getTime()) / 1000);
     if ('attempt' in outcome && outcome.attempt) this.metrics.deliveryAttempted(step.uses, statusClassOf(outcome.attempt));
   }
 
@@ -46,7 +50,7 @@ export class RunReporter {
   /** The run reached a final status in this process. */
   runEnded(run: RunInProgress, status: string, error: string | null): void {
     const createdAt = createdAtOfRunId(run.id);
-    if (createdAt !== undefined) this.metrics.runFinished(run.workflow.name, status, (Date.now() - createdAt) / 1000);
+    if (createdAt !== undefined) this.metrics.runFinished(run.workflow.name, status, (this.clock.now().getTime() - createdAt) / 1000);
     if (status === 'failed') this.logger.warn({ msg: 'Run failed', ...idsOf(run), error: run.scrubber.scrub(error) });
   }
 

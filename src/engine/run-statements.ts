@@ -27,7 +27,7 @@ export const CLAIM_RUNS = `
        AND r.status IN ('queued', 'running')
        AND (r.lease_owner IS NULL OR r.lease_owner = w.owner OR r.lease_until < now())
        AND (r.concurrency_key IS NULL OR NOT ${EARLIER_OPEN_RUN_WITH_ITS_KEY('r')})
-    RETURNING r.id, r.workflow, r.workflow_version, r.event_id,
+    RETURNING r.id, r.lease_owner, r.workflow, r.workflow_version, r.event_id,
               e.source, e.type, e.received_at, e.headers, e.query, e.content_type, e.body,
               (SELECT coalesce(json_agg(json_build_object(
                         'step_id', s.step_id, 'status', s.status, 'attempts', s.attempts,

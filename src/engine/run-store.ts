@@ -143,8 +143,9 @@ export class RunStore {
       inputs.map((input) => input.owner),
       RUN_LEASE_SECONDS,
     ])) as ClaimRow[];
-    const byId = new Map(rows.map((row) => [row.id, row]));
-    return inputs.map((input) => byId.get(input.runId));
+    // Two owners asking for one run in one batch: the row names the one that has it.
+    const claimed = new Map(rows.map((row) => [`${row.id}/${row.lease_owner}`, row]));
+    return inputs.map((input) => claimed.get(`${input.runId}/${input.owner}`));
   }
 
   /** Writes a batch of step starts and ends: by one statement of each kind, or one for both. */
@@ -284,6 +285,7 @@ function claimedRunOf(row: ClaimRow): ClaimedRun {
 
 interface ClaimRow {
   id: string;
+  lease_owner: string;
   workflow: string;
   workflow_version: string;
   event_id: string;

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { Logger, LoggerService } from '@nestjs/common';
 import { Subject } from 'rxjs';
 import { DataSource } from 'typeorm';
+import { SystemClock } from '../common/clock';
 import { Settings } from '../config/settings';
 import { TriggerMatcher } from '../ingress/trigger-matcher';
 import { TemplateEngine } from '../templates/template-engine';
@@ -59,6 +60,8 @@ function scheduler(options: { workflows: WorkflowDefinition[]; database?: FakeDa
     new TriggerMatcher(new TemplateEngine()),
     settings,
     database as unknown as DataSource,
+    // Date is mocked by the tests' timers, and the system clock reads it.
+    new SystemClock(),
   );
   return { service, database, registry };
 }
@@ -195,6 +198,7 @@ describe(SchedulerService.name, () => {
       const { Logger } = require('@nestjs/common');
       const { Subject } = require('rxjs');
       const { SchedulerService } = require(${JSON.stringify(require.resolve('./scheduler.service'))});
+      const { SystemClock } = require(${JSON.stringify(require.resolve('../common/clock'))});
       Logger.overrideLogger(false);
       const workflow = { name: 'sync', file: 'sync.yaml', version: 'v1', yaml: '', on: { schedule: '* * * * *' }, steps: [] };
       const service = new SchedulerService(
@@ -202,6 +206,7 @@ describe(SchedulerService.name, () => {
         { startRun: () => ({ id: 'r', workflow: 'sync', workflowVersion: 'v1', concurrencyKey: null }) },
         { HOOKFLOW_ROLE: 'all', secrets: {} },
         { query: async () => [{ started: 1 }] },
+        new SystemClock(),
       );
       service.onApplicationBootstrap();
       console.log('planned');`;

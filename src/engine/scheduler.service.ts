@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Subscription } from 'rxjs';
 import { v7 as uuidv7 } from 'uuid';
 import { DataSource } from 'typeorm';
+import { Clock } from '../common/clock';
 import { Settings } from '../config/settings';
 import { MatchNote } from '../ingress/event.entity';
 import { TriggerMatcher } from '../ingress/trigger-matcher';
@@ -37,7 +38,7 @@ export interface FiredTick {
 @Injectable()
 export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown {
   private readonly logger = new Logger(SchedulerService.name);
-  private readonly clock = new ScheduleClock();
+  private readonly schedule = new ScheduleClock();
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly wakeUps = new Set<() => void>();
   private subscription?: Subscription;
@@ -49,6 +50,7 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
     private readonly matcher: TriggerMatcher,
     private readonly settings: Settings,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly clock: Clock,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -77,7 +79,7 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
    */
   async fireDue(now: Date): Promise<FiredTick[]> {
     if (this.stopped) return [];
-    const { due, missed } = this.clock.take(now);
+    const { due, missed } = this.schedule.take(now);
     for (const tick of missed) {
       this.logger.warn(`Skipped ticks of ${tick.workflow.name} from ${tick.at.toISOString()}: over a minute late (ticks are not backfilled)`);
     }
@@ -86,25 +88,25 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   private replan(): void {
-    for (const problem of this.clock.plan(this.registry.workflows(), new Date())) this.logger.error(problem);
+    for (const problem of this.schedule.plan(this.registry.workflows(), this.clock.now())) this.logger.error(problem);
     this.arm();
   }
 
   private arm(): void {
     clearTimeout(this.timer);
-    const next = this.clock.next();
+    const next = this.schedule.next();
     if (this.stopped || !next) return;
-    const delay = Math.min(Math.max(next.getTime() - Date.now(), 0), MAX_TIMER_MS);
-    this.timer = setTimeout(() => void this.fireDue(new Date()).catch(() => undefined), delay).unref();
+    const delay = Math.min(Math.max(next.getTime() - this.clock.now().getTime(), 0), MAX_TIMER_MS);
+    this.timer = setTimeout(() => void this.fireDue(this.clock.now()).catch(() => undefined), delay).unref();
   }
 
   private async fire(tick: ScheduledTick, now: Date): Promise<FiredTick> {
-    const deadline = Date.now() + TICK_GRACE_MS - (now.getTime() - tick.at.getTime());
+    const deadline = this.clock.now().getTime() + TICK_GRACE_MS - (now.getTime() - tick.at.getTime());
     for (;;) {
       try {
         return await this.start(tick);
       } catch (error) {
-        const retry = !this.stopped && Date.now() + RETRY_MS < deadline;
+        const retry = !this.stopped && this.clock.now().getTime() + RETRY_MS < deadline;
         if (retry) await this.pause(RETRY_MS);
         if (!retry || this.stopped) {
           this.logger.error(`Could not start the ${tick.at.toISOString()} tick of ${tick.workflow.name}: ${(error as Error).message}`);
@@ -117,7 +119,7 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
   /** One statement: claims the tick and, only if this process claimed it, stores its event, run and job. */
   private async start({ workflow, at }: ScheduledTick): Promise<FiredTick> {
     const eventId = uuidv7();
-    const firedAt = new Date();
+    const firedAt = this.clock.now();
     const body = { workflow: workflow.name, scheduled_for: at.toISOString() };
     const event = { id: eventId, source: SCHEDULE_SOURCE, type: SCHEDULE_SOURCE, received_at: firedAt.toISOString(), headers: {}, query: {}, body };
     const notes: MatchNote[] = [];

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { Injectable, Logger } from '@nestjs/common';
+import { Clock } from '../common/clock';
 import { ConnectorRegistry } from '../connectors/connector.registry';
 import { StepOutcome } from '../connectors/connector';
 import { Settings } from '../config/settings';
@@ -64,11 +65,12 @@ export class StepRunner {
     private readonly settings: Settings,
     private readonly gate: DestinationGate,
     private readonly reporter: RunReporter,
+    private readonly clock: Clock,
   ) {}
 
   async run(run: RunInProgress, step: StepDefinition): Promise<RunStatus> {
     const previous = run.states.get(step.id);
-    if (step.uses === 'delay' && previous?.status === 'running' && previous.nextAttemptAt && previous.nextAttemptAt <= new Date()) {
+    if (step.uses === 'delay' && previous?.status === 'running' && previous.nextAttemptAt && previous.nextAttemptAt <= this.clock.now()) {
       return this.settle(run, step, { status: 'succeeded', output: previous.output });
     }
     const compiled = this.templates.of(step);
@@ -101,7 +103,7 @@ export class StepRunner {
       : Promise.resolve(expectedAttempt);
     run.states.set(step.id, { status: 'running', attempts: expectedAttempt, nextAttemptAt: null, output: previous?.output ?? null, error: null });
     run.inputs.set(step.id, redactedInput);
-    const startedAt = new Date();
+    const startedAt = this.clock.now();
     const [outcome, attempt] = await Promise.all([this.attempt(run, step, input, redactedInput, expectedAttempt, pass), started]);
     run.states.get(step.id)!.attempts = attempt;
     this.reporter.attempted(run, step, outcome, startedAt);
@@ -136,7 +138,7 @@ export class StepRunner {
    */
   private waitForDestination(run: RunInProgress, step: StepDefinition, destination: string): Promise<RunStatus> {
     const { min, max } = BUSY_DESTINATION_PAUSE_MS;
-    const nextAttemptAt = new Date(Date.now() + min + Math.random() * (max - min));
+    const nextAttemptAt = new Date(this.clock.now().getTime() + min + Math.random() * (max - min));
     const error = `waiting for ${destination}: it is slow to answer and already has ${this.gate.inFlightTo(destination)} requests in flight from this process`;
     return this.settle(run, step, { status: 'running', error, nextAttemptAt });
   }
@@ -174,7 +176,7 @@ export class StepRunner {
       attempt,
       idempotencyKey: `${run.id}:${step.id}`,
       signal,
-      now: () => new Date(),
+      now: () => this.clock.now(),
     };
     try {
       return await abortable(this.connectors.get(step.uses).execute(input, redactedInput, context), signal, step, timeoutMs);
@@ -202,12 +204,12 @@ export class StepRunner {
         const delay = outcome.retryable ? this.retryPolicy.nextDelayMs(step.retry!, attempt, outcome.retryAfterMs) : null;
         const attemptRecord = outcome.attempt && { record: outcome.attempt, succeeded: false, startedAt };
         if (delay === null) return this.settle(run, step, { status: 'failed', error: outcome.error }, attemptRecord);
-        const nextAttemptAt = new Date(Date.now() + delay);
+        const nextAttemptAt = new Date(this.clock.now().getTime() + delay);
         this.reporter.retryScheduled(run, step, attempt, outcome.error, nextAttemptAt);
         return this.settle(run, step, { status: 'running', error: outcome.error, nextAttemptAt }, attemptRecord);
       }
       case 'wait':
-        return outcome.until <= new Date()
+        return outcome.until <= this.clock.now()
           ? this.settle(run, step, { status: 'succeeded', output: { until: outcome.until.toISOString() } })
           : this.settle(run, step, { status: 'running', output: { until: outcome.until.toISOString() }, nextAttemptAt: outcome.until });
       case 'start-workflow':
@@ -244,7 +246,7 @@ export class StepRunner {
     if (result.status === 'failed') this.reporter.stepFailed(run, step, error);
     // When this result completes the run and no other write of it is under way, one
     // statement records both: a one-step run costs a claim and a single write.
-    const runEnd = run.writesInFlight === 0 ? runOutcome(run) : undefined;
+    const runEnd = run.writesInFlight === 0 ? runOutcome(run, this.clock.now()) : undefined;
     run.writesInFlight++;
     try {
       // Steps with effects stored their input when they started.
@@ -281,8 +283,8 @@ export class StepRunner {
 }
 
 /** The run's outcome and error once every step is final, from the in-memory states. */
-export function runOutcome(run: Pick<RunInProgress, 'plan' | 'states' | 'workflow'>): { outcome: 'succeeded' | 'failed'; error: string | null } | undefined {
-  const { outcome, skip } = run.plan.decide(run.states, new Date());
+export function runOutcome(run: Pick<RunInProgress, 'plan' | 'states' | 'workflow'>, now: Date): { outcome: 'succeeded' | 'failed'; error: string | null } | undefined {
+  const { outcome, skip } = run.plan.decide(run.states, now);
   // Steps still to be marked skipped are written first, by the executor.
   if (!outcome || skip.length > 0) return undefined;
   const failed = run.workflow.steps.filter((step) => run.states.get(step.id)?.status === 'failed' && !step.continueOnError);

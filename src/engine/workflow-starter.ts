@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
+import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
 import { Settings } from '../config/settings';
 import { EventWriter } from '../ingress/event-writer';
@@ -20,6 +21,7 @@ export class WorkflowStarter {
     private readonly matcher: TriggerMatcher,
     private readonly writer: EventWriter,
     private readonly settings: Settings,
+    private readonly clock: Clock,
   ) {}
 
   async start(name: string, body: unknown, dedupeKey: string, chain: WorkflowChain): Promise<{ workflow: string; event_id: string; run_id: string | null }> {
@@ -27,7 +29,7 @@ export class WorkflowStarter {
     if (!workflow) throw new DomainError('UNKNOWN_WORKFLOW', `No workflow named "${name}" is loaded`);
     const headers = { [WORKFLOW_CHAIN_HEADER]: chain.headerFor(name) };
     const id = uuidv7();
-    const receivedAt = new Date();
+    const receivedAt = this.clock.now();
     const type = `workflow.${chain.workflow}`;
     const event = { id, source: WORKFLOW_STEP_SOURCE, type, received_at: receivedAt.toISOString(), headers, query: {}, body };
     const run = this.matcher.startRun(event, workflow, this.settings.secrets);

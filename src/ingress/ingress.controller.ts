@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, Param, Post, Put, Req, Res } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Clock } from '../common/clock';
 import { Metrics } from '../observability/metrics.service';
 import { IngressService, InboundHttpRequest } from './ingress.service';
 import { MethodNotAllowedError } from './ingress.errors';
@@ -12,6 +13,7 @@ export class IngressController {
   constructor(
     private readonly ingress: IngressService,
     private readonly metrics: Metrics,
+    private readonly clock: Clock,
   ) {}
 
   @Post(':source')
@@ -37,7 +39,7 @@ export class IngressController {
 
   private async answer(source: string, request: FastifyRequest, reply: FastifyReply) {
     try {
-      const response = await this.ingress.receive(source, toInbound(request));
+      const response = await this.ingress.receive(source, toInbound(request, this.clock.now()));
       this.metrics.eventReceived(source, response.outcome);
       reply.status(response.status);
       return response.body;
@@ -48,13 +50,13 @@ export class IngressController {
   }
 }
 
-function toInbound(request: FastifyRequest): InboundHttpRequest {
+function toInbound(request: FastifyRequest, receivedAt: Date): InboundHttpRequest {
   const queryStart = request.url.indexOf('?');
   return {
     rawBody: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
     headers: request.headers,
     query: queryStart === -1 ? '' : request.url.slice(queryStart + 1),
     remoteAddress: request.ip ?? null,
-    receivedAt: new Date(),
+    receivedAt,
   };
 }

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { Clock } from '../common/clock';
 import { Settings } from '../config/settings';
 import { Metrics } from '../observability/metrics.service';
 import { emptyReport, PRUNED_TABLES, PruneReport, RetentionPruner } from './retention-pruner';
@@ -28,6 +29,7 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
     private readonly settings: Settings,
     metrics: Metrics,
     @InjectDataSource() dataSource: DataSource,
+    private readonly clock: Clock,
   ) {
     this.pruner = new RetentionPruner((sql, parameters) => dataSource.query(sql, parameters), {
       batchSize: BATCH_SIZE,
@@ -57,7 +59,7 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
    * One pass, removing what is older than the retention at `now` (nothing when retention is
    * off). Passes run one after another, never side by side. The timer calls it; tests too.
    */
-  async runPass(now: Date = new Date()): Promise<PruneReport> {
+  async runPass(now: Date = this.clock.now()): Promise<PruneReport> {
     const previous = this.pass?.catch(() => undefined) ?? Promise.resolve();
     const pass = previous.then(() => this.prune(now));
     this.pass = pass;

@@ -1,0 +1,158 @@
+import { ManualClock } from '../common/clock.fixture';
+import { Connector, PlannedRequest, StepExecutionContext, StepOutcome } from '../connectors/connector';
+import { ConnectorRegistry } from '../connectors/connector.registry';
+import { DelayConnector } from '../connectors/delay.connector';
+import { EmailConnector } from '../connectors/email.connector';
+import { HttpConnector } from '../connectors/http.connector';
+import { SetConnector } from '../connectors/set.connector';
+import { SlackConnector } from '../connectors/slack.connector';
+import { WorkflowConnector } from '../connectors/workflow.connector';
+import { Settings } from '../config/settings';
+import { DestinationGate } from '../delivery/destination-gate';
+import { RetryPolicy } from '../delivery/retry-policy';
+import { TemplateEngine } from '../templates/template-engine';
+import { parseWorkflowFile } from '../workflows/workflow-file-parser';
+import { WorkflowValidator } from '../workflows/workflow-validator';
+import { StepKind, WorkflowDefinition } from '../workflows/workflow.types';
+import { eventContextOf } from './event-context';
+import { InMemoryRunStore } from './in-memory-run-store.fixture';
+import { RunPlan } from './run-plan';
+import { RunExecutor } from './run-executor';
+import { RunReporter } from './run-reporter';
+import { RunStore } from './run-store';
+import { SecretScrubber } from './secret-scrubber';
+import { RunInProgress, StepRunner } from './step-runner';
+import { StepTemplates } from './step-templates';
+import { WorkflowStarter } from './workflow-starter';
+import { WorkflowVersions } from './workflow-versions.service';
+
+/** A fake in the place of a class whose private members it cannot have; it keeps the public methods' types. */
+function standIn<T>(fake: Partial<T>): T {
+  return fake as T;
+}
+
+/** One attempt's answer: an outcome, or what the receiver does while the attempt is under way. */
+export type ScriptedAnswer = StepOutcome | ((context: StepExecutionContext) => Promise<StepOutcome>);
+
+/** A step kind with outside effects (it stands in for `http`) that answers from a script, one answer per attempt. */
+export class ScriptedConnector implements Connector {
+  readonly kind = 'http' as const;
+  /** The context of every attempt made, in order. */
+  readonly attempts: StepExecutionContext[] = [];
+  private readonly answers: ScriptedAnswer[] = [];
+
+  answer(...answers: ScriptedAnswer[]): this {
+    this.answers.push(...answers);
+    return this;
+  }
+
+  async execute(_input: Record<string, unknown>, _redacted: Record<string, unknown>, context: StepExecutionContext): Promise<StepOutcome> {
+    this.attempts.push(context);
+    const answer = this.answers.shift();
+    if (answer === undefined) throw new Error(`the script has no answer for attempt ${this.attempts.length}`);
+    return typeof answer === 'function' ? answer(context) : answer;
+  }
+
+  plan(): PlannedRequest {
+    return { kind: 'http', summary: 'scripted', detail: null };
+  }
+}
+
+export const delivered = (body: unknown = { ok: true }): StepOutcome => ({
+  kind: 'succeeded',
+  output: { status: 200, body },
+  attempt: { request: { method: 'POST', url: 'https://receiver.test/', headers: {} }, status: 200, durationMs: 5 },
+});
+
+export const refused = (status: number, options: { retryable?: boolean; retryAfterMs?: number } = {}): StepOutcome => ({
+  kind: 'failed',
+  error: `HTTP ${status}`,
+  retryable: options.retryable ?? status >= 500,
+  retryAfterMs: options.retryAfterMs,
+  attempt: { request: { method: 'POST', url: 'https://receiver.test/', headers: {} }, status, durationMs: 5 },
+});
+
+/** What the engine reported about runs, in order. */
+export class RecordingReporter implements Pick<RunReporter, 'attempted' | 'retryScheduled' | 'stepFailed' | 'runEnded' | 'runUnavailable'> {
+  readonly runsEnded: { runId: string; status: string; error: string | null }[] = [];
+  attempted(): void {}
+  retryScheduled(): void {}
+  stepFailed(): void {}
+  runEnded(run: { id: string }, status: string, error: string | null): void {
+    this.runsEnded.push({ runId: run.id, status, error });
+  }
+  runUnavailable(): void {}
+}
+
+/** A workflow definition from its YAML, validated as a loaded file is (its source is `shop`). */
+export function workflowFrom(yaml: string): WorkflowDefinition {
+  const parsed = parseWorkflowFile('test.yaml', yaml);
+  const workflow = new WorkflowValidator(new TemplateEngine()).validateWorkflow(parsed, 'test.yaml', { sourceNames: new Set(['shop']) });
+  if (!workflow) throw new Error(`invalid test workflow: ${parsed.problems.map((problem) => problem.message).join('; ')}`);
+  return workflow;
+}
+
+function connectorRegistry(http: Connector): ConnectorRegistry {
+  const unused = (kind: StepKind): Connector => ({
+    kind,
+    execute: () => Promise.reject(new Error(`no ${kind} step in these tests`)),
+    plan: () => ({ kind, summary: kind, detail: null }),
+  });
+  return new ConnectorRegistry(
+    http as HttpConnector,
+    unused('slack') as SlackConnector,
+    unused('email') as EmailConnector,
+    new SetConnector(),
+    new DelayConnector(),
+    unused('workflow') as WorkflowConnector,
+  );
+}
+
+/**
+ * The engine's StepRunner and RunExecutor on in-memory fakes: a store, a scripted `http`
+ * connector (the real `set` and `delay`), a reporter, and a clock that moves only when the
+ * test moves it. Exponential backoff takes the top of its jitter range: the n-th delay is
+ * exactly initial × 2^(n-1), capped at max.
+ */
+export function engineForTest(workflow: WorkflowDefinition) {
+  const clock = new ManualClock();
+  const store = new InMemoryRunStore(clock);
+  const http = new ScriptedConnector();
+  const reporter = new RecordingReporter();
+  const settings = standIn<Settings>({ secrets: {} });
+  const runner = new StepRunner(
+    standIn<RunStore>(store),
+    new StepTemplates(new TemplateEngine()),
+    connectorRegistry(http),
+    new RetryPolicy(() => 1),
+    standIn<WorkflowStarter>({}),
+    settings,
+    new DestinationGate(),
+    standIn<RunReporter>(reporter),
+    clock,
+  );
+  const versions = standIn<WorkflowVersions>({
+    get: async (name, version) => (name === workflow.name && version === workflow.version ? workflow : undefined),
+  });
+  const executor = new RunExecutor(standIn<RunStore>(store), versions, runner, settings, standIn<RunReporter>(reporter), clock);
+  return { clock, store, http, reporter, runner, executor, workflow };
+}
+
+/** A new run of the engine's workflow, claimed by `owner` as RunExecutor claims one, for driving StepRunner directly. */
+export async function claimedRun(engine: ReturnType<typeof engineForTest>, owner = 'worker-1'): Promise<RunInProgress> {
+  const { store, workflow } = engine;
+  const claimed = await store.claim(store.addRun(workflow), owner);
+  if (typeof claimed === 'string') throw new Error(`the claim was refused: ${claimed}`);
+  return {
+    id: claimed.id,
+    owner,
+    workflow,
+    event: eventContextOf(claimed.eventId, claimed.event),
+    states: claimed.steps,
+    scrubber: new SecretScrubber(workflow.yaml, {}),
+    plan: new RunPlan(workflow),
+    writesInFlight: 0,
+    finished: false,
+    inputs: new Map(),
+  };
+}
