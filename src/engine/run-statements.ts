@@ -1,14 +1,10 @@
-import { QUEUE_SCHEMA, RUN_TASK } from '../queue/run-job';
+import { enqueueNewRun, enqueueRun, runHasJob } from '../queue/run-job';
 
 /*
- * The SQL of RunStore (and of the services that enqueue runs): whole statements, each one
- * transaction, and the pieces they share.
+ * The SQL of RunStore (and of the statements elsewhere that start runs): whole statements,
+ * each one transaction, and the pieces they share. Jobs are enqueued with the queue's SQL
+ * (src/queue/run-job.ts) inside these statements, so that a run and its job are one write.
  */
-
-/** One pending job per run at a time: a later wake-up replaces an earlier one. */
-export const ENQUEUE_RUN = (runId: string, runAt: string) =>
-  `${QUEUE_SCHEMA}.add_job('${RUN_TASK}', json_build_object('run_id', ${runId}),
-     run_at => ${runAt}, job_key => 'run:' || ${runId}, job_key_mode => 'replace')`;
 
 /** Whether an unfinished run with the concurrency key of `run` (an alias of runs) came before it: then it waits. */
 export const EARLIER_OPEN_RUN_WITH_ITS_KEY = (run: string) => `EXISTS (
@@ -53,7 +49,7 @@ export const STARTED = (first: number) => `
  * open, hence the `w.id <> e.id`.
  */
 export const WAKE_NEXT_IN_LINE = (ended: string) => `
-    SELECT ${ENQUEUE_RUN('waiting.run_id', 'now()')}
+    SELECT ${enqueueRun('waiting.run_id', 'now()')}
       FROM ${ended} e
       JOIN LATERAL (
         SELECT run_id FROM open_keyed_runs w
@@ -131,6 +127,63 @@ export const REQUEUE_LAPSED_RUNS = `
   WITH lapsed AS (
     UPDATE runs r SET lease_owner = NULL, lease_until = NULL
      WHERE r.lease_owner IS NOT NULL AND r.lease_until < now() AND r.status IN ('queued', 'running')
-       AND NOT EXISTS (SELECT 1 FROM ${QUEUE_SCHEMA}._private_jobs j WHERE j.key = 'run:' || r.id)
+       AND NOT ${runHasJob('r.id')}
     RETURNING r.id)
-  SELECT ${ENQUEUE_RUN('lapsed.id', 'now()')} FROM lapsed`;
+  SELECT ${enqueueRun('lapsed.id', 'now()')} FROM lapsed`;
+
+
+/** New queued runs of event $1 ($2 to $5: ids, workflows, versions, concurrency keys), each with a job. */
+export const INSERT_QUEUED_RUNS = `
+  WITH new_runs AS (
+    INSERT INTO runs (id, event_id, workflow, workflow_version, status, concurrency_key, created_at)
+    SELECT id, $1, workflow, version, 'queued', concurrency_key, now()
+      FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[]) AS r(id, workflow, version, concurrency_key)
+    RETURNING id, workflow, concurrency_key)
+  SELECT ${enqueueNewRun('id')} FROM new_runs`;
+
+/** Queues a failed or cancelled run again from the steps that did not succeed; a row when it did. */
+export const RETRY_RUN = `
+  WITH retried AS (
+    UPDATE runs SET status = 'queued', error = NULL, finished_at = NULL, updated_at = now(), lease_owner = NULL, lease_until = NULL
+     WHERE id = $1 AND status IN ('failed', 'cancelled')
+    RETURNING id, workflow, concurrency_key),
+  reopened AS (
+    UPDATE step_runs SET status = 'pending', attempts = 0, error = NULL, next_attempt_at = NULL, finished_at = NULL
+     WHERE run_id IN (SELECT id FROM retried)
+       AND (status IN ('failed', 'running', 'pending') OR (status = 'skipped' AND error LIKE 'not run: %'))
+    RETURNING step_id)
+  SELECT ${enqueueRun('id', 'now()')}, (SELECT count(*) FROM reopened)
+    FROM retried`;
+
+/** Cancels a queued or running run and wakes the next one with its concurrency key; a row when it did. */
+export const CANCEL_RUN = `
+  WITH cancelled AS (
+    UPDATE runs SET status = 'cancelled', finished_at = now(), updated_at = now()
+     WHERE id = $1 AND status IN ('queued', 'running')
+    RETURNING id, workflow, concurrency_key),
+  stopped_steps AS (
+    UPDATE step_runs SET status = 'skipped', error = 'run cancelled', next_attempt_at = NULL, finished_at = now()
+     WHERE run_id IN (SELECT id FROM cancelled) AND status IN ('pending', 'running') AND next_attempt_at IS NOT NULL
+    RETURNING step_id),
+  woken AS (${WAKE_NEXT_IN_LINE('cancelled')})
+  SELECT id, (SELECT count(*) FROM stopped_steps), (SELECT count(*) FROM woken) FROM cancelled`;
+
+/**
+ * Final runs created before $1, at most $2, with their step runs and attempts. Open runs
+ * (queued, running) are never taken, whatever their age. Rows another transaction holds are
+ * skipped, never waited for. Step runs and attempts are deleted here rather than by the
+ * cascade, so that each table's count is known.
+ */
+export const PRUNE_FINAL_RUNS = `
+  WITH doomed AS (
+    SELECT id FROM runs
+     WHERE created_at < $1 AND status IN ('succeeded', 'failed', 'cancelled')
+     ORDER BY created_at
+     LIMIT $2
+       FOR UPDATE SKIP LOCKED),
+  attempts AS (DELETE FROM step_attempts a USING doomed d WHERE a.run_id = d.id RETURNING 1),
+  steps AS (DELETE FROM step_runs s USING doomed d WHERE s.run_id = d.id RETURNING 1),
+  gone AS (DELETE FROM runs r USING doomed d WHERE r.id = d.id RETURNING 1)
+  SELECT (SELECT count(*) FROM gone)::int AS runs,
+         (SELECT count(*) FROM steps)::int AS step_runs,
+         (SELECT count(*) FROM attempts)::int AS step_attempts`;

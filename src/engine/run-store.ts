@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { enqueueRun } from '../queue/run-job';
 import { AttemptRecord } from '../delivery/attempt-record';
 import { GroupCommit, retryingConflicts } from '../database/group-commit';
 import { preparedQuery } from '../database/prepared-query';
@@ -8,10 +9,12 @@ import { jsonbText, storableText } from '../database/storable-text';
 import { RunStatus } from './run.entity';
 import {
   CLAIM_RUNS,
+  CANCEL_RUN,
   EARLIER_OPEN_RUN_WITH_ITS_KEY,
-  ENQUEUE_RUN,
   FINISH_RUN,
+  INSERT_QUEUED_RUNS,
   REQUEUE_LAPSED_RUNS,
+  RETRY_RUN,
   STEP_STATEMENTS,
 } from './run-statements';
 import { StoredEvent } from './event-context';
@@ -58,6 +61,14 @@ interface StepFinish {
   result: StepResult;
   attempt?: { record: AttemptRecord; succeeded: boolean; startedAt: Date };
   runEnd?: { outcome: 'succeeded' | 'failed'; error: string | null };
+}
+
+/** A run to store as queued, for an event already stored. */
+export interface QueuedRun {
+  id: string;
+  workflow: string;
+  workflowVersion: string;
+  concurrencyKey: string | null;
 }
 
 /** One write of a step's state: an attempt beginning, or one ending. */
@@ -189,7 +200,7 @@ export class RunStore {
          UPDATE runs SET lease_owner = NULL, lease_until = NULL, updated_at = now()
           WHERE id = $1 AND lease_owner = $2
          RETURNING id, workflow, concurrency_key)
-       SELECT ${ENQUEUE_RUN('released.id', '$3::timestamptz')}
+       SELECT ${enqueueRun('released.id', '$3::timestamptz')}
          FROM released`,
       [runId, owner, wakeAt.toISOString()],
     );
@@ -203,7 +214,7 @@ export class RunStore {
   /** Tries again shortly: used when another process holds the run. */
   async retryLater(runId: string, delayMs: number): Promise<void> {
     await this.dataSource.query(
-      `SELECT ${ENQUEUE_RUN('r.id', `now() + make_interval(secs => $2::float8 / 1000)`)}
+      `SELECT ${enqueueRun('r.id', `now() + make_interval(secs => $2::float8 / 1000)`)}
          FROM runs r WHERE r.id = $1`,
       [runId, delayMs],
     );
@@ -233,6 +244,30 @@ export class RunStore {
   async requeueLapsedRuns(): Promise<number> {
     const rows = (await this.dataSource.query(REQUEUE_LAPSED_RUNS)) as unknown[];
     return rows.length;
+  }
+
+  /** Stores new queued runs of the event, each with a queue job, in one statement. */
+  async insertQueuedRuns(eventId: string, runs: QueuedRun[]): Promise<void> {
+    if (runs.length === 0) return;
+    await this.dataSource.query(INSERT_QUEUED_RUNS, [
+      eventId,
+      runs.map((run) => run.id),
+      runs.map((run) => run.workflow),
+      runs.map((run) => run.workflowVersion),
+      runs.map((run) => run.concurrencyKey),
+    ]);
+  }
+
+  /** Queues a failed or cancelled run again from the steps that did not succeed; false when it is neither. */
+  async queueRetry(runId: string): Promise<boolean> {
+    const rows = (await this.dataSource.query(RETRY_RUN, [runId])) as unknown[];
+    return rows.length > 0;
+  }
+
+  /** Cancels a queued or running run (steps waiting for an attempt are skipped); false when it is neither. */
+  async cancel(runId: string): Promise<boolean> {
+    const rows = (await this.dataSource.query(CANCEL_RUN, [runId])) as unknown[];
+    return rows.length > 0;
   }
 
   private async whyNotClaimed(runId: string, owner: string): Promise<ClaimRefusal> {
