@@ -187,3 +187,40 @@ export const PRUNE_FINAL_RUNS = `
   SELECT (SELECT count(*) FROM gone)::int AS runs,
          (SELECT count(*) FROM steps)::int AS step_runs,
          (SELECT count(*) FROM attempts)::int AS step_attempts`;
+
+/** Steps of run $1 that will not run ($2 step ids, $3 reasons), recorded as skipped. */
+export const SKIP_STEPS = `
+  INSERT INTO step_runs (run_id, step_id, status, attempts, error, finished_at)
+  SELECT $1, step_id, 'skipped', 0, reason, now() FROM unnest($2::text[], $3::text[]) AS s(step_id, reason)
+  ON CONFLICT (run_id, step_id) DO UPDATE SET status = 'skipped', error = excluded.error, finished_at = now()`;
+
+/** Lets run $1 go if owner $2 holds it, with a job that wakes it at $3. */
+export const SUSPEND_RUN = `
+  WITH released AS (
+    UPDATE runs SET lease_owner = NULL, lease_until = NULL, updated_at = now()
+     WHERE id = $1 AND lease_owner = $2
+    RETURNING id, workflow, concurrency_key)
+  SELECT ${enqueueRun('released.id', '$3::timestamptz')}
+    FROM released`;
+
+/** Lets run $1 go if owner $2 holds it. */
+export const RELEASE_RUN = `UPDATE runs SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2`;
+
+/** A job that looks at run $1 again in $2 milliseconds. */
+export const RETRY_RUN_LATER = `
+  SELECT ${enqueueRun('r.id', `now() + make_interval(secs => $2::float8 / 1000)`)}
+    FROM runs r WHERE r.id = $1`;
+
+/** Extends by $2 seconds the leases owner $1 holds on runs $3; answers the runs it still held. */
+export const RENEW_LEASES = `
+  WITH renewed AS (
+    UPDATE runs SET lease_until = now() + make_interval(secs => $2) WHERE id = ANY($3::uuid[]) AND lease_owner = $1
+    RETURNING id)
+  SELECT id FROM renewed`;
+
+/** What keeps owner $2 from claiming run $1: its status, another holder, an earlier run with its key. */
+export const CLAIM_OBSTACLES = `
+  SELECT r.status,
+         r.lease_owner IS NOT NULL AND r.lease_owner <> $2 AND r.lease_until >= now() AS held,
+         r.concurrency_key IS NOT NULL AND ${EARLIER_OPEN_RUN_WITH_ITS_KEY('r')} AS waiting
+    FROM runs r WHERE r.id = $1`;

@@ -1,11 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { EventEmitter } from 'node:events';
 import { Runner, WorkerUtils } from 'graphile-worker';
 import { Pool } from 'pg';
-import { DataSource } from 'typeorm';
 import { DatabaseConnection } from '../database/database-connection';
 import { createQueuePool } from '../queue/queue-pool';
 import { QueueService } from '../queue/queue.service';
@@ -56,7 +54,6 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
     private readonly directRuns: DirectRuns,
     private readonly store: RunStore,
     private readonly queue: QueueService,
-    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -74,7 +71,7 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
     const hadWorkers = this.runner.workerIds.size > 0;
     await Promise.all([this.directRuns.stop(DIRECT_RUNS_GRACE_MS), this.runner.stop()]);
     if (hadWorkers) {
-      await this.dataSource.query(`DELETE FROM worker_heartbeats WHERE process_id = $1`, [this.processId]).catch(() => undefined);
+      await this.queue.forgetProcess(this.processId).catch(() => undefined);
     }
     await this.utils?.release();
     this.utils = undefined;
@@ -95,12 +92,7 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
   /** Proves this process alive, renews its run leases, and frees the runs and jobs of dead ones. */
   private async beat(): Promise<void> {
     const ids = [...this.runner.workerIds];
-    await this.dataSource.query(
-      `INSERT INTO worker_heartbeats (worker_id, process_id, last_seen_at)
-       SELECT id, $2, now() FROM unnest($1::text[]) AS id
-       ON CONFLICT (worker_id) DO UPDATE SET last_seen_at = now()`,
-      [ids, this.processId],
-    );
+    await this.queue.recordHeartbeat(ids, this.processId);
     await this.executor.renewLeases(this.processId);
     await this.releaseJobsOfDeadWorkers();
     const requeued = await this.store.requeueLapsedRuns();
@@ -118,6 +110,6 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
   private async releaseJobsOf(workerIds: string[]): Promise<void> {
     if (!this.utils) return;
     await this.utils.forceUnlockWorkers(workerIds);
-    await this.dataSource.query(`DELETE FROM worker_heartbeats WHERE worker_id = ANY($1)`, [workerIds]);
+    await this.queue.forgetWorkers(workerIds);
   }
 }

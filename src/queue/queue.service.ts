@@ -69,6 +69,26 @@ export class QueueService implements OnModuleInit {
     return { ...scaleSample(counted, estimate), oldestAgeSeconds: oldest_age };
   }
 
+  /** Proves the workers of `processId` alive (see `workersHoldingJobsSilentFor`). */
+  async recordHeartbeat(workerIds: string[], processId: string): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO worker_heartbeats (worker_id, process_id, last_seen_at)
+       SELECT id, $2, now() FROM unnest($1::text[]) AS id
+       ON CONFLICT (worker_id) DO UPDATE SET last_seen_at = now()`,
+      [workerIds, processId],
+    );
+  }
+
+  /** Drops the heartbeats of workers whose jobs were released. */
+  async forgetWorkers(workerIds: string[]): Promise<void> {
+    await this.dataSource.query(`DELETE FROM worker_heartbeats WHERE worker_id = ANY($1)`, [workerIds]);
+  }
+
+  /** Drops the heartbeats of a process's workers (its shutdown). */
+  async forgetProcess(processId: string): Promise<void> {
+    await this.dataSource.query(`DELETE FROM worker_heartbeats WHERE process_id = $1`, [processId]);
+  }
+
   /**
    * The workers that have held a job for more than `seconds` with no heartbeat (in
    * `worker_heartbeats`) as recent: dead, or in a process that lost its database.
