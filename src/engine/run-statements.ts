@@ -1,13 +1,14 @@
 import { enqueueNewRun, enqueueRun, runHasJob } from '../queue/run-job';
 
 /*
- * The SQL of RunStore (and of the statements elsewhere that start runs): whole statements,
- * each one transaction, and the pieces they share. Jobs are enqueued with the queue's SQL
+ * The SQL of RunStore: whole statements, each one transaction, and the pieces they share.
+ * Each export is a whole statement (test/schema.e2e-spec.ts plans every one on the migrated
+ * schema); the pieces stay private. Jobs are enqueued with the queue's SQL
  * (src/queue/run-job.ts) inside these statements, so that a run and its job are one write.
  */
 
 /** Whether an unfinished run with the concurrency key of `run` (an alias of runs) came before it: then it waits. */
-export const EARLIER_OPEN_RUN_WITH_ITS_KEY = (run: string) => `EXISTS (
+const EARLIER_OPEN_RUN_WITH_ITS_KEY = (run: string) => `EXISTS (
          SELECT 1 FROM open_keyed_runs earlier
           WHERE earlier.workflow = ${run}.workflow AND earlier.concurrency_key = ${run}.concurrency_key
             AND (earlier.created_at, earlier.run_id) < (${run}.created_at, ${run}.id))`;
@@ -32,7 +33,7 @@ export const CLAIM_RUNS = `
   SELECT * FROM claimed`;
 
 /** Step starts, parameters from `$first` on: run ids, step ids, redacted inputs. */
-export const STARTED = (first: number) => `
+const STARTED = (first: number) => `
   started AS (
     INSERT INTO step_runs (run_id, step_id, status, attempts, input, started_at)
     SELECT run_id, step_id, 'running', 1, input, now()
@@ -48,7 +49,7 @@ export const STARTED = (first: number) => `
  * (a CTE of `id, workflow, concurrency_key`). The statement still sees the ended run as
  * open, hence the `w.id <> e.id`.
  */
-export const WAKE_NEXT_IN_LINE = (ended: string) => `
+const WAKE_NEXT_IN_LINE = (ended: string) => `
     SELECT ${enqueueRun('waiting.run_id', 'now()')}
       FROM ${ended} e
       JOIN LATERAL (
@@ -58,7 +59,7 @@ export const WAKE_NEXT_IN_LINE = (ended: string) => `
      WHERE e.concurrency_key IS NOT NULL`;
 
 /** Step ends, parameters $1 to $19 (finishParameters). */
-export const FINISHED = `
+const FINISHED = `
   input AS (
     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::timestamptz[], $7::boolean[],
                          $8::text[], $9::timestamptz[], $10::integer[], $11::jsonb[], $12::integer[], $13::jsonb[],

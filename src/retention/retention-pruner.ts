@@ -48,7 +48,7 @@ const PRUNE_SCHEDULE_TICKS = `
   SELECT (SELECT count(*) FROM gone)::int AS schedule_ticks`;
 
 /** Each statement and the table whose row count decides whether another batch is needed. */
-const STATEMENTS: readonly { sql: string; driver: PrunedTable }[] = [
+export const PRUNE_STATEMENTS: readonly { sql: string; driver: PrunedTable }[] = [
   { sql: PRUNE_FINAL_RUNS, driver: 'runs' },
   { sql: PRUNE_EVENTS, driver: 'events' },
   { sql: PRUNE_SIGNATURE_FAILURES, driver: 'signature_failures' },
@@ -69,7 +69,7 @@ export class RetentionPruner {
 
   async prune(cutoff: Date): Promise<PruneReport> {
     const report = emptyReport();
-    for (const { sql, driver } of STATEMENTS) {
+    for (const { sql, driver } of PRUNE_STATEMENTS) {
       for (;;) {
         if (this.options.stopping?.()) return report;
         const [row] = (await this.query(sql, [cutoff.toISOString(), this.options.batchSize])) as Partial<Record<PrunedTable, number>>[];
