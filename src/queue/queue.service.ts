@@ -52,7 +52,7 @@ export class QueueService implements OnModuleInit {
     }
   }
 
-  /** Whether the queue's schema is in place (and the database answers). */
+  /** Rejects unless the database answers and the queue's schema is in place. */
   async checkReady(): Promise<void> {
     await this.dataSource.query(`SELECT 1 FROM ${QUEUE_SCHEMA}.migrations LIMIT 1`);
   }
