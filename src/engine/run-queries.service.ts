@@ -78,7 +78,7 @@ export class RunQueries {
     return rows.map((row) => row.id);
   }
 
-  /** The latest runs and 24-hour counts of each named workflow that has runs, each from `runs_workflow_created_at_idx`. */
+  /** The latest runs and 24-hour counts of each named workflow, each read from `runs_workflow_created_at_idx`. */
   async recentByWorkflow(names: string[]): Promise<Map<string, WorkflowRunStats>> {
     if (names.length === 0) return new Map();
     const rows = (await this.dataSource.query(
