@@ -1,17 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { DomainError } from '../common/domain-error';
 import { RunCommands } from '../engine/run-commands.service';
+import { RunQueries } from '../engine/run-queries.service';
 import { EventFilter, EventQueries } from './event-queries.service';
 
 /** Replay and retry over a filtered set, one event or run at a time through `RunCommands`. */
 @Injectable()
 export class BulkActions {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly events: EventQueries,
     private readonly commands: RunCommands,
+    private readonly runs: RunQueries,
   ) {}
 
   /** Replays the newest `limit` events that match `filter`; answers how many events and new runs. */
@@ -24,12 +23,8 @@ export class BulkActions {
 
   /** Retries the newest `limit` failed runs (of `workflow` when given); a run that changed meanwhile is left alone. */
   async retryFailedRuns(workflow: string | undefined, limit: number): Promise<{ retried: number }> {
-    const rows = (await this.dataSource.query(
-      `SELECT id FROM runs WHERE status = 'failed' AND ($1::text IS NULL OR workflow = $1) ORDER BY created_at DESC, id DESC LIMIT $2`,
-      [workflow ?? null, limit],
-    )) as { id: string }[];
     let retried = 0;
-    for (const { id } of rows) {
+    for (const id of await this.runs.failedIds(workflow, limit)) {
       try {
         await this.commands.retryRun(id);
         retried++;

@@ -1,8 +1,7 @@
 import { basename } from 'node:path';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { DomainError } from '../common/domain-error';
+import { RunQueries } from '../engine/run-queries.service';
 import { TemplateEngine } from '../templates/template-engine';
 import { MAX_WORKFLOW_FILE_BYTES, oversizeFile, parseWorkflowFile } from '../workflows/workflow-file-parser';
 import { workflowGraph } from '../workflows/workflow-graph';
@@ -11,34 +10,22 @@ import { WorkflowRegistry } from '../workflows/workflow-registry.service';
 import { WorkflowValidator } from '../workflows/workflow-validator';
 import { StepDefinition, TriggerDefinition } from '../workflows/workflow.types';
 
-/** How many of a workflow's latest runs the list shows. */
-const RECENT_RUNS = 10;
-
-interface RunStatsRow {
-  name: string;
-  /** Newest first; `created_at` as JSON gives it, a string. */
-  recent_runs: { id: string; status: string; created_at: string }[];
-  total: number;
-  succeeded: number;
-  failed: number;
-}
-
 /** The workflows in force as the console shows them: with recent run figures, or one with its graph. */
 @Injectable()
 export class WorkflowQueries {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly registry: WorkflowRegistry,
     private readonly engine: TemplateEngine,
+    private readonly runs: RunQueries,
   ) {}
 
   async list() {
     const workflows = this.registry.workflows().sort((a, b) => a.name.localeCompare(b.name));
-    const stats = await this.runStats(workflows.map((workflow) => workflow.name));
+    const stats = await this.runs.recentByWorkflow(workflows.map((workflow) => workflow.name));
     const items = workflows.map((workflow) => {
       const row = stats.get(workflow.name);
       const finished = (row?.succeeded ?? 0) + (row?.failed ?? 0);
-      const recentRuns = (row?.recent_runs ?? []).map((run) => ({ ...run, created_at: new Date(run.created_at) }));
+      const recentRuns = row?.recent_runs ?? [];
       return {
         name: workflow.name,
         description: workflow.description ?? null,
@@ -98,27 +85,6 @@ export class WorkflowQueries {
       problems: parsed.problems.map(({ message, line, column }) => ({ message, line, column })),
       graph: workflow ? workflowGraph(workflow) : null,
     };
-  }
-
-  /** The latest runs and 24-hour counts per workflow, each from `runs_workflow_created_at_idx`. */
-  private async runStats(names: string[]): Promise<Map<string, RunStatsRow>> {
-    if (names.length === 0) return new Map();
-    const rows = (await this.dataSource.query(
-      `SELECT w.name, recent.runs AS recent_runs, day.total, day.succeeded, day.failed
-         FROM unnest($1::text[]) AS w(name)
-         CROSS JOIN LATERAL (
-           SELECT coalesce(json_agg(json_build_object('id', r.id, 'status', r.status, 'created_at', r.created_at)
-                                    ORDER BY r.created_at DESC, r.id DESC), '[]') AS runs
-             FROM (SELECT id, status, created_at FROM runs WHERE workflow = w.name
-                    ORDER BY created_at DESC, id DESC LIMIT ${RECENT_RUNS}) r) recent
-         CROSS JOIN LATERAL (
-           SELECT count(*)::int AS total,
-                  (count(*) FILTER (WHERE status = 'succeeded'))::int AS succeeded,
-                  (count(*) FILTER (WHERE status = 'failed'))::int AS failed
-             FROM runs WHERE workflow = w.name AND created_at >= now() - interval '24 hours') day`,
-      [names],
-    )) as RunStatsRow[];
-    return new Map(rows.map((row) => [row.name, row]));
   }
 }
 

@@ -1,7 +1,11 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { ChangeFeedListenerEntity } from '../api/change-feed-listener.entity';
+import { OpenKeyedRunEntity } from '../engine/open-keyed-run.entity';
 import { RunEntity } from '../engine/run.entity';
+import { ScheduleTickEntity } from '../engine/schedule-tick.entity';
+import { WorkerHeartbeatEntity } from '../queue/worker-heartbeat.entity';
 import { EventEntity } from '../ingress/event.entity';
 import { SignatureFailureEntity } from '../ingress/signature-failure.entity';
 import { DatabaseConnection } from './database-connection';
@@ -17,7 +21,22 @@ import { ChangeFeed1764345600000 } from './migrations/1764345600000-ChangeFeed';
 import { RetentionIndexes1764435600000 } from './migrations/1764435600000-RetentionIndexes';
 import { RunLeaseIndex1764608400000 } from './migrations/1764608400000-RunLeaseIndex';
 
-export const ENTITIES = [EventEntity, RunEntity, SignatureFailureEntity, StepRunEntity, StepAttemptEntity, WorkflowVersionEntity];
+/**
+ * Every table Hookflow's migrations create, described as its module sees it. Queries are
+ * plain SQL; these declarations are what test/schema.e2e-spec.ts holds the migrated schema to.
+ */
+export const ENTITIES = [
+  EventEntity,
+  RunEntity,
+  SignatureFailureEntity,
+  StepRunEntity,
+  StepAttemptEntity,
+  WorkflowVersionEntity,
+  OpenKeyedRunEntity,
+  ScheduleTickEntity,
+  WorkerHeartbeatEntity,
+  ChangeFeedListenerEntity,
+];
 export const MIGRATIONS = [InitialSchema1764172800000, Engine1764259200000, ChangeFeed1764345600000, RetentionIndexes1764435600000, RunLeaseIndex1764608400000];
 
 /** The TypeORM data source on `connection`, with the schema brought up to date at start. */

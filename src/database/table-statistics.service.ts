@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { QUEUE_SCHEMA } from '../queue/run-job';
+import { JOBS_TABLE } from '../queue/run-job';
 
 const CHECK_INTERVAL_MS = 2_000;
 
@@ -29,7 +29,7 @@ export interface StalenessRule {
  *   analyzes keeps the scans short while a table is small, and it is then an index's job.
  */
 export const WATCHED_TABLES: ReadonlyMap<string, StalenessRule> = new Map([
-  [`${QUEUE_SCHEMA}._private_jobs`, { worthPlanningFor: 200, toleratedUnderestimate: 4 }],
+  [JOBS_TABLE, { worthPlanningFor: 200, toleratedUnderestimate: 4 }],
   ...['runs', 'step_runs', 'step_attempts', 'events'].map((table): [string, StalenessRule] => [table, { worthPlanningFor: 1_000, toleratedUnderestimate: 2 }]),
 ]);
 

@@ -6,10 +6,10 @@ import { Settings } from '../config/settings';
 import { MatchNote } from '../ingress/event.entity';
 import { PendingRun } from '../ingress/event-writer';
 import { TriggerMatcher } from '../ingress/trigger-matcher';
-import { QUEUE_SCHEMA, RUN_TASK } from '../queue/run-job';
-import { ENQUEUE_RUN, WAKE_NEXT_IN_LINE } from './run-statements';
 import { WorkflowRegistry } from '../workflows/workflow-registry.service';
 import { eventContextOf } from './event-context';
+import { RunQueries } from './run-queries.service';
+import { RunStore } from './run-store';
 
 /** Replay, retry and cancel: what an operator does to events and runs. */
 @Injectable()
@@ -19,6 +19,8 @@ export class RunCommands {
     private readonly registry: WorkflowRegistry,
     private readonly matcher: TriggerMatcher,
     private readonly settings: Settings,
+    private readonly store: RunStore,
+    private readonly queries: RunQueries,
   ) {}
 
   /**
@@ -43,65 +45,25 @@ export class RunCommands {
       const workflows = stored.previous.map((name) => this.registry.getWorkflow(name)).filter((w) => w !== undefined);
       runs = workflows.map((workflow) => this.matcher.startRun(event, workflow, this.settings.secrets, notes));
     }
-    await this.insertRuns(eventId, runs);
+    await this.store.insertQueuedRuns(eventId, runs);
     return { event_id: eventId, runs: runs.map((run) => ({ id: run.id, workflow: run.workflow })), notes };
   }
 
   /** Runs a failed (or cancelled) run again from the steps that did not succeed, keeping earlier outputs. */
   async retryRun(runId: string): Promise<{ id: string; status: 'queued' }> {
-    const rows = (await this.dataSource.query(RETRY_RUN, [runId])) as unknown[];
-    if (rows.length === 0) await this.explainRefusal(runId, 'retried', ['failed', 'cancelled']);
+    if (!(await this.store.queueRetry(runId))) await this.explainRefusal(runId, 'retried', ['failed', 'cancelled']);
     return { id: runId, status: 'queued' };
   }
 
   /** Stops a run: steps in flight finish, nothing else starts. */
   async cancelRun(runId: string): Promise<{ id: string; status: 'cancelled' }> {
-    const rows = (await this.dataSource.query(CANCEL_RUN, [runId])) as unknown[];
-    if (rows.length === 0) await this.explainRefusal(runId, 'cancelled', ['queued', 'running']);
+    if (!(await this.store.cancel(runId))) await this.explainRefusal(runId, 'cancelled', ['queued', 'running']);
     return { id: runId, status: 'cancelled' };
   }
 
-  private async insertRuns(eventId: string, runs: PendingRun[]): Promise<void> {
-    if (runs.length === 0) return;
-    await this.dataSource.query(
-      `WITH new_runs AS (
-         INSERT INTO runs (id, event_id, workflow, workflow_version, status, concurrency_key, created_at)
-         SELECT id, $1, workflow, version, 'queued', concurrency_key, now()
-           FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[]) AS r(id, workflow, version, concurrency_key)
-         RETURNING id, workflow, concurrency_key)
-       SELECT ${QUEUE_SCHEMA}.add_job('${RUN_TASK}', json_build_object('run_id', id)) FROM new_runs`,
-      [eventId, runs.map((r) => r.id), runs.map((r) => r.workflow), runs.map((r) => r.workflowVersion), runs.map((r) => r.concurrencyKey)],
-    );
-  }
-
   private async explainRefusal(runId: string, verb: string, allowed: string[]): Promise<never> {
-    const rows = (await this.dataSource.query(`SELECT status FROM runs WHERE id = $1`, [runId])) as { status: string }[];
-    if (rows.length === 0) throw new DomainError('NOT_FOUND', `No run ${runId}`);
-    throw new DomainError('RUN_STATE_CONFLICT', `Run ${runId} is ${rows[0].status}; only ${allowed.join(' or ')} runs can be ${verb}`);
+    const status = await this.queries.status(runId);
+    if (status === undefined) throw new DomainError('NOT_FOUND', `No run ${runId}`);
+    throw new DomainError('RUN_STATE_CONFLICT', `Run ${runId} is ${status}; only ${allowed.join(' or ')} runs can be ${verb}`);
   }
 }
-
-const RETRY_RUN = `
-  WITH retried AS (
-    UPDATE runs SET status = 'queued', error = NULL, finished_at = NULL, updated_at = now(), lease_owner = NULL, lease_until = NULL
-     WHERE id = $1 AND status IN ('failed', 'cancelled')
-    RETURNING id, workflow, concurrency_key),
-  reopened AS (
-    UPDATE step_runs SET status = 'pending', attempts = 0, error = NULL, next_attempt_at = NULL, finished_at = NULL
-     WHERE run_id IN (SELECT id FROM retried)
-       AND (status IN ('failed', 'running', 'pending') OR (status = 'skipped' AND error LIKE 'not run: %'))
-    RETURNING step_id)
-  SELECT ${ENQUEUE_RUN('id', 'now()')}, (SELECT count(*) FROM reopened)
-    FROM retried`;
-
-const CANCEL_RUN = `
-  WITH cancelled AS (
-    UPDATE runs SET status = 'cancelled', finished_at = now(), updated_at = now()
-     WHERE id = $1 AND status IN ('queued', 'running')
-    RETURNING id, workflow, concurrency_key),
-  stopped_steps AS (
-    UPDATE step_runs SET status = 'skipped', error = 'run cancelled', next_attempt_at = NULL, finished_at = now()
-     WHERE run_id IN (SELECT id FROM cancelled) AND status IN ('pending', 'running') AND next_attempt_at IS NOT NULL
-    RETURNING step_id),
-  woken AS (${WAKE_NEXT_IN_LINE('cancelled')})
-  SELECT id, (SELECT count(*) FROM stopped_steps), (SELECT count(*) FROM woken) FROM cancelled`;

@@ -25,6 +25,17 @@ export interface RunSummary {
   error: string | null;
 }
 
+/** How many of a workflow's latest runs `recentByWorkflow` answers. */
+const RECENT_RUNS = 10;
+
+/** A workflow's latest runs (newest first) and its runs created in the last 24 hours, by outcome. */
+export interface WorkflowRunStats {
+  recent_runs: { id: string; status: RunStatus; created_at: Date }[];
+  total: number;
+  succeeded: number;
+  failed: number;
+}
+
 /** Reads runs for the API and the console; newest first, with opaque keyset cursors. */
 @Injectable()
 export class RunQueries {
@@ -50,6 +61,45 @@ export class RunQueries {
     const last = page[page.length - 1];
     const items = page.map(({ page_end: _, ...run }) => run);
     return { items, next_cursor: rows.length > filter.limit && last ? encodeCursor({ at: last.page_end, id: last.id }) : null };
+  }
+
+  /** The run's status; undefined when there is no such run. */
+  async status(runId: string): Promise<RunStatus | undefined> {
+    const rows = (await this.dataSource.query(`SELECT status FROM runs WHERE id = $1`, [runId])) as { status: RunStatus }[];
+    return rows[0]?.status;
+  }
+
+  /** Ids of the newest `limit` failed runs, of `workflow` when given, newest first. */
+  async failedIds(workflow: string | undefined, limit: number): Promise<string[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT id FROM runs WHERE status = 'failed' AND ($1::text IS NULL OR workflow = $1) ORDER BY created_at DESC, id DESC LIMIT $2`,
+      [workflow ?? null, limit],
+    )) as { id: string }[];
+    return rows.map((row) => row.id);
+  }
+
+  /** The latest runs and 24-hour counts of each named workflow, each read from `runs_workflow_created_at_idx`. */
+  async recentByWorkflow(names: string[]): Promise<Map<string, WorkflowRunStats>> {
+    if (names.length === 0) return new Map();
+    const rows = (await this.dataSource.query(
+      `SELECT w.name, recent.runs AS recent_runs, day.total, day.succeeded, day.failed
+         FROM unnest($1::text[]) AS w(name)
+         CROSS JOIN LATERAL (
+           SELECT coalesce(json_agg(json_build_object('id', r.id, 'status', r.status, 'created_at', r.created_at)
+                                    ORDER BY r.created_at DESC, r.id DESC), '[]') AS runs
+             FROM (SELECT id, status, created_at FROM runs WHERE workflow = w.name
+                    ORDER BY created_at DESC, id DESC LIMIT ${RECENT_RUNS}) r) recent
+         CROSS JOIN LATERAL (
+           SELECT count(*)::int AS total,
+                  (count(*) FILTER (WHERE status = 'succeeded'))::int AS succeeded,
+                  (count(*) FILTER (WHERE status = 'failed'))::int AS failed
+             FROM runs WHERE workflow = w.name AND created_at >= now() - interval '24 hours') day`,
+      [names],
+    )) as (Omit<WorkflowRunStats, 'recent_runs'> & { name: string; recent_runs: { id: string; status: RunStatus; created_at: string }[] })[];
+    // `created_at` comes out of JSON as a string.
+    return new Map(
+      rows.map(({ name, recent_runs, ...counts }) => [name, { ...counts, recent_runs: recent_runs.map((run) => ({ ...run, created_at: new Date(run.created_at) })) }]),
+    );
   }
 
   async get(runId: string) {

@@ -1,17 +1,14 @@
-import { QUEUE_SCHEMA, RUN_TASK } from '../queue/run-job';
+import { enqueueNewRun, enqueueRun, runHasJob } from '../queue/run-job';
 
 /*
- * The SQL of RunStore (and of the services that enqueue runs): whole statements, each one
- * transaction, and the pieces they share.
+ * The SQL of RunStore: whole statements, each one transaction, and the pieces they share.
+ * Each export is a whole statement (test/schema.e2e-spec.ts plans every one on the migrated
+ * schema); the pieces stay private. Jobs are enqueued with the queue's SQL
+ * (src/queue/run-job.ts) inside these statements, so that a run and its job are one write.
  */
 
-/** One pending job per run at a time: a later wake-up replaces an earlier one. */
-export const ENQUEUE_RUN = (runId: string, runAt: string) =>
-  `${QUEUE_SCHEMA}.add_job('${RUN_TASK}', json_build_object('run_id', ${runId}),
-     run_at => ${runAt}, job_key => 'run:' || ${runId}, job_key_mode => 'replace')`;
-
 /** Whether an unfinished run with the concurrency key of `run` (an alias of runs) came before it: then it waits. */
-export const EARLIER_OPEN_RUN_WITH_ITS_KEY = (run: string) => `EXISTS (
+const EARLIER_OPEN_RUN_WITH_ITS_KEY = (run: string) => `EXISTS (
          SELECT 1 FROM open_keyed_runs earlier
           WHERE earlier.workflow = ${run}.workflow AND earlier.concurrency_key = ${run}.concurrency_key
             AND (earlier.created_at, earlier.run_id) < (${run}.created_at, ${run}.id))`;
@@ -36,7 +33,7 @@ export const CLAIM_RUNS = `
   SELECT * FROM claimed`;
 
 /** Step starts, parameters from `$first` on: run ids, step ids, redacted inputs. */
-export const STARTED = (first: number) => `
+const STARTED = (first: number) => `
   started AS (
     INSERT INTO step_runs (run_id, step_id, status, attempts, input, started_at)
     SELECT run_id, step_id, 'running', 1, input, now()
@@ -52,8 +49,8 @@ export const STARTED = (first: number) => `
  * (a CTE of `id, workflow, concurrency_key`). The statement still sees the ended run as
  * open, hence the `w.id <> e.id`.
  */
-export const WAKE_NEXT_IN_LINE = (ended: string) => `
-    SELECT ${ENQUEUE_RUN('waiting.run_id', 'now()')}
+const WAKE_NEXT_IN_LINE = (ended: string) => `
+    SELECT ${enqueueRun('waiting.run_id', 'now()')}
       FROM ${ended} e
       JOIN LATERAL (
         SELECT run_id FROM open_keyed_runs w
@@ -62,7 +59,7 @@ export const WAKE_NEXT_IN_LINE = (ended: string) => `
      WHERE e.concurrency_key IS NOT NULL`;
 
 /** Step ends, parameters $1 to $19 (finishParameters). */
-export const FINISHED = `
+const FINISHED = `
   input AS (
     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::timestamptz[], $7::boolean[],
                          $8::text[], $9::timestamptz[], $10::integer[], $11::jsonb[], $12::integer[], $13::jsonb[],
@@ -131,6 +128,100 @@ export const REQUEUE_LAPSED_RUNS = `
   WITH lapsed AS (
     UPDATE runs r SET lease_owner = NULL, lease_until = NULL
      WHERE r.lease_owner IS NOT NULL AND r.lease_until < now() AND r.status IN ('queued', 'running')
-       AND NOT EXISTS (SELECT 1 FROM ${QUEUE_SCHEMA}._private_jobs j WHERE j.key = 'run:' || r.id)
+       AND NOT ${runHasJob('r.id')}
     RETURNING r.id)
-  SELECT ${ENQUEUE_RUN('lapsed.id', 'now()')} FROM lapsed`;
+  SELECT ${enqueueRun('lapsed.id', 'now()')} FROM lapsed`;
+
+
+/** New queued runs of event $1 ($2 to $5: ids, workflows, versions, concurrency keys), each with a job. */
+export const INSERT_QUEUED_RUNS = `
+  WITH new_runs AS (
+    INSERT INTO runs (id, event_id, workflow, workflow_version, status, concurrency_key, created_at)
+    SELECT id, $1, workflow, version, 'queued', concurrency_key, now()
+      FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[]) AS r(id, workflow, version, concurrency_key)
+    RETURNING id, workflow, concurrency_key)
+  SELECT ${enqueueNewRun('id')} FROM new_runs`;
+
+/** Queues a failed or cancelled run again from the steps that did not succeed; a row when it did. */
+export const RETRY_RUN = `
+  WITH retried AS (
+    UPDATE runs SET status = 'queued', error = NULL, finished_at = NULL, updated_at = now(), lease_owner = NULL, lease_until = NULL
+     WHERE id = $1 AND status IN ('failed', 'cancelled')
+    RETURNING id, workflow, concurrency_key),
+  reopened AS (
+    UPDATE step_runs SET status = 'pending', attempts = 0, error = NULL, next_attempt_at = NULL, finished_at = NULL
+     WHERE run_id IN (SELECT id FROM retried)
+       AND (status IN ('failed', 'running', 'pending') OR (status = 'skipped' AND error LIKE 'not run: %'))
+    RETURNING step_id)
+  SELECT ${enqueueRun('id', 'now()')}, (SELECT count(*) FROM reopened)
+    FROM retried`;
+
+/** Cancels a queued or running run and wakes the next one with its concurrency key; a row when it did. */
+export const CANCEL_RUN = `
+  WITH cancelled AS (
+    UPDATE runs SET status = 'cancelled', finished_at = now(), updated_at = now()
+     WHERE id = $1 AND status IN ('queued', 'running')
+    RETURNING id, workflow, concurrency_key),
+  stopped_steps AS (
+    UPDATE step_runs SET status = 'skipped', error = 'run cancelled', next_attempt_at = NULL, finished_at = now()
+     WHERE run_id IN (SELECT id FROM cancelled) AND status IN ('pending', 'running') AND next_attempt_at IS NOT NULL
+    RETURNING step_id),
+  woken AS (${WAKE_NEXT_IN_LINE('cancelled')})
+  SELECT id, (SELECT count(*) FROM stopped_steps), (SELECT count(*) FROM woken) FROM cancelled`;
+
+/**
+ * Final runs created before $1, at most $2, with their step runs and attempts. Open runs
+ * (queued, running) are never taken, whatever their age. Rows another transaction holds are
+ * skipped, never waited for. Step runs and attempts are deleted here rather than by the
+ * cascade, so that each table's count is known.
+ */
+export const PRUNE_FINAL_RUNS = `
+  WITH doomed AS (
+    SELECT id FROM runs
+     WHERE created_at < $1 AND status IN ('succeeded', 'failed', 'cancelled')
+     ORDER BY created_at
+     LIMIT $2
+       FOR UPDATE SKIP LOCKED),
+  attempts AS (DELETE FROM step_attempts a USING doomed d WHERE a.run_id = d.id RETURNING 1),
+  steps AS (DELETE FROM step_runs s USING doomed d WHERE s.run_id = d.id RETURNING 1),
+  gone AS (DELETE FROM runs r USING doomed d WHERE r.id = d.id RETURNING 1)
+  SELECT (SELECT count(*) FROM gone)::int AS runs,
+         (SELECT count(*) FROM steps)::int AS step_runs,
+         (SELECT count(*) FROM attempts)::int AS step_attempts`;
+
+/** Steps of run $1 that will not run ($2 step ids, $3 reasons), recorded as skipped. */
+export const SKIP_STEPS = `
+  INSERT INTO step_runs (run_id, step_id, status, attempts, error, finished_at)
+  SELECT $1, step_id, 'skipped', 0, reason, now() FROM unnest($2::text[], $3::text[]) AS s(step_id, reason)
+  ON CONFLICT (run_id, step_id) DO UPDATE SET status = 'skipped', error = excluded.error, finished_at = now()`;
+
+/** Lets run $1 go if owner $2 holds it, with a job that wakes it at $3. */
+export const SUSPEND_RUN = `
+  WITH released AS (
+    UPDATE runs SET lease_owner = NULL, lease_until = NULL, updated_at = now()
+     WHERE id = $1 AND lease_owner = $2
+    RETURNING id, workflow, concurrency_key)
+  SELECT ${enqueueRun('released.id', '$3::timestamptz')}
+    FROM released`;
+
+/** Lets run $1 go if owner $2 holds it. */
+export const RELEASE_RUN = `UPDATE runs SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2`;
+
+/** A job that looks at run $1 again in $2 milliseconds. */
+export const RETRY_RUN_LATER = `
+  SELECT ${enqueueRun('r.id', `now() + make_interval(secs => $2::float8 / 1000)`)}
+    FROM runs r WHERE r.id = $1`;
+
+/** Extends by $2 seconds the leases owner $1 holds on runs $3; answers the runs it still held. */
+export const RENEW_LEASES = `
+  WITH renewed AS (
+    UPDATE runs SET lease_until = now() + make_interval(secs => $2) WHERE id = ANY($3::uuid[]) AND lease_owner = $1
+    RETURNING id)
+  SELECT id FROM renewed`;
+
+/** What keeps owner $2 from claiming run $1: its status, another holder, an earlier run with its key. */
+export const CLAIM_OBSTACLES = `
+  SELECT r.status,
+         r.lease_owner IS NOT NULL AND r.lease_owner <> $2 AND r.lease_until >= now() AS held,
+         r.concurrency_key IS NOT NULL AND ${EARLIER_OPEN_RUN_WITH_ITS_KEY('r')} AS waiting
+    FROM runs r WHERE r.id = $1`;

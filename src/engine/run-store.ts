@@ -8,11 +8,18 @@ import { jsonbText, storableText } from '../database/storable-text';
 import { RunStatus } from './run.entity';
 import {
   CLAIM_RUNS,
-  EARLIER_OPEN_RUN_WITH_ITS_KEY,
-  ENQUEUE_RUN,
+  CANCEL_RUN,
+  CLAIM_OBSTACLES,
   FINISH_RUN,
+  INSERT_QUEUED_RUNS,
+  RELEASE_RUN,
+  RENEW_LEASES,
   REQUEUE_LAPSED_RUNS,
+  RETRY_RUN,
+  RETRY_RUN_LATER,
+  SKIP_STEPS,
   STEP_STATEMENTS,
+  SUSPEND_RUN,
 } from './run-statements';
 import { StoredEvent } from './event-context';
 import { StepState } from './run-plan';
@@ -58,6 +65,14 @@ interface StepFinish {
   result: StepResult;
   attempt?: { record: AttemptRecord; succeeded: boolean; startedAt: Date };
   runEnd?: { outcome: 'succeeded' | 'failed'; error: string | null };
+}
+
+/** A run to store as queued, for an event already stored. */
+export interface QueuedRun {
+  id: string;
+  workflow: string;
+  workflowVersion: string;
+  concurrencyKey: string | null;
 }
 
 /** One write of a step's state: an attempt beginning, or one ending. */
@@ -170,12 +185,7 @@ export class RunStore {
 
   async skipSteps(runId: string, skips: { stepId: string; reason: string }[]): Promise<void> {
     if (skips.length === 0) return;
-    await this.dataSource.query(
-      `INSERT INTO step_runs (run_id, step_id, status, attempts, error, finished_at)
-       SELECT $1, step_id, 'skipped', 0, reason, now() FROM unnest($2::text[], $3::text[]) AS s(step_id, reason)
-       ON CONFLICT (run_id, step_id) DO UPDATE SET status = 'skipped', error = excluded.error, finished_at = now()`,
-      [runId, skips.map((skip) => skip.stepId), skips.map((skip) => skip.reason)],
-    );
+    await this.dataSource.query(SKIP_STEPS, [runId, skips.map((skip) => skip.stepId), skips.map((skip) => skip.reason)]);
   }
 
   /** Ends the run and wakes the next run waiting on its concurrency key. */
@@ -185,29 +195,17 @@ export class RunStore {
 
   /** Lets the run go until `wakeAt` (a retry or a delay): no worker waits for it meanwhile. */
   async suspend(runId: string, owner: string, wakeAt: Date): Promise<void> {
-    await this.dataSource.query(
-      `WITH released AS (
-         UPDATE runs SET lease_owner = NULL, lease_until = NULL, updated_at = now()
-          WHERE id = $1 AND lease_owner = $2
-         RETURNING id, workflow, concurrency_key)
-       SELECT ${ENQUEUE_RUN('released.id', '$3::timestamptz')}
-         FROM released`,
-      [runId, owner, wakeAt.toISOString()],
-    );
+    await this.dataSource.query(SUSPEND_RUN, [runId, owner, wakeAt.toISOString()]);
   }
 
   /** Gives the run up without finishing it (shutdown, cancel seen): another job will resume it. */
   async release(runId: string, owner: string): Promise<void> {
-    await this.dataSource.query(`UPDATE runs SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2`, [runId, owner]);
+    await this.dataSource.query(RELEASE_RUN, [runId, owner]);
   }
 
   /** Tries again shortly: used when another process holds the run. */
   async retryLater(runId: string, delayMs: number): Promise<void> {
-    await this.dataSource.query(
-      `SELECT ${ENQUEUE_RUN('r.id', `now() + make_interval(secs => $2::float8 / 1000)`)}
-         FROM runs r WHERE r.id = $1`,
-      [runId, delayMs],
-    );
+    await this.dataSource.query(RETRY_RUN_LATER, [runId, delayMs]);
   }
 
   /**
@@ -216,13 +214,7 @@ export class RunStore {
    */
   async renewLeases(owner: string, runIds: string[]): Promise<string[]> {
     if (runIds.length === 0) return [];
-    const rows = (await retryingConflicts(() => this.dataSource.query(
-      `WITH renewed AS (
-         UPDATE runs SET lease_until = now() + make_interval(secs => $2) WHERE id = ANY($3::uuid[]) AND lease_owner = $1
-         RETURNING id)
-       SELECT id FROM renewed`,
-      [owner, RUN_LEASE_SECONDS, runIds],
-    ))) as { id: string }[];
+    const rows = (await retryingConflicts(() => this.dataSource.query(RENEW_LEASES, [owner, RUN_LEASE_SECONDS, runIds]))) as { id: string }[];
     return rows.map((row) => row.id);
   }
 
@@ -236,14 +228,32 @@ export class RunStore {
     return rows.length;
   }
 
+  /** Stores new queued runs of the event, each with a queue job, in one statement. */
+  async insertQueuedRuns(eventId: string, runs: QueuedRun[]): Promise<void> {
+    if (runs.length === 0) return;
+    await this.dataSource.query(INSERT_QUEUED_RUNS, [
+      eventId,
+      runs.map((run) => run.id),
+      runs.map((run) => run.workflow),
+      runs.map((run) => run.workflowVersion),
+      runs.map((run) => run.concurrencyKey),
+    ]);
+  }
+
+  /** Queues a failed or cancelled run again from the steps that did not succeed; false when it is neither. */
+  async queueRetry(runId: string): Promise<boolean> {
+    const rows = (await this.dataSource.query(RETRY_RUN, [runId])) as unknown[];
+    return rows.length > 0;
+  }
+
+  /** Cancels a queued or running run (steps waiting for an attempt are skipped); false when it is neither. */
+  async cancel(runId: string): Promise<boolean> {
+    const rows = (await this.dataSource.query(CANCEL_RUN, [runId])) as unknown[];
+    return rows.length > 0;
+  }
+
   private async whyNotClaimed(runId: string, owner: string): Promise<ClaimRefusal> {
-    const rows = (await this.dataSource.query(
-      `SELECT r.status,
-              r.lease_owner IS NOT NULL AND r.lease_owner <> $2 AND r.lease_until >= now() AS held,
-              r.concurrency_key IS NOT NULL AND ${EARLIER_OPEN_RUN_WITH_ITS_KEY('r')} AS waiting
-         FROM runs r WHERE r.id = $1`,
-      [runId, owner],
-    )) as { status: RunStatus; held: boolean; waiting: boolean }[];
+    const rows = (await this.dataSource.query(CLAIM_OBSTACLES, [runId, owner])) as { status: RunStatus; held: boolean; waiting: boolean }[];
     if (rows.length === 0) return 'missing';
     const [{ status, held, waiting }] = rows;
     if (status !== 'queued' && status !== 'running') return 'final';

@@ -9,6 +9,7 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 @Index('runs_created_at_idx', ['createdAt', 'id'])
 @Index('runs_workflow_created_at_idx', ['workflow', 'createdAt', 'id'])
 @Index('runs_event_id_idx', ['eventId'])
+@Index('runs_lease_until_idx', ['leaseUntil'], { where: 'lease_owner IS NOT NULL' })
 export class RunEntity {
   @PrimaryColumn('uuid')
   id: string;

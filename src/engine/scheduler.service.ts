@@ -8,7 +8,7 @@ import { Settings } from '../config/settings';
 import { MatchNote } from '../ingress/event.entity';
 import { TriggerMatcher } from '../ingress/trigger-matcher';
 import { WorkflowRegistry } from '../workflows/workflow-registry.service';
-import { ENQUEUE_RUN } from './run-statements';
+import { enqueueRun } from '../queue/run-job';
 import { ScheduleClock, ScheduledTick, TICK_GRACE_MS } from './schedule-clock';
 
 /** Source and type of the synthetic events that scheduled runs start from. */
@@ -185,6 +185,6 @@ const START_SCHEDULED_RUN = `
     RETURNING id
   ),
   job AS (
-    SELECT ${ENQUEUE_RUN('run.id', 'now()')} AS job FROM run
+    SELECT ${enqueueRun('run.id', 'now()')} AS job FROM run
   )
   SELECT (SELECT count(*) FROM job)::int AS started`;

@@ -1,4 +1,5 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { RunEntity } from './run.entity';
 
 /** One try of one step: what was sent (redacted) and what came back (first 16 KiB). */
 @Entity({ name: 'step_attempts' })
@@ -9,6 +10,10 @@ export class StepAttemptEntity {
 
   @Column('uuid', { name: 'run_id' })
   runId: string;
+
+  @ManyToOne(() => RunEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'run_id' })
+  run?: RunEntity;
 
   @Column('text', { name: 'step_id' })
   stepId: string;

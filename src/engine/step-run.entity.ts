@@ -1,4 +1,5 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { RunEntity } from './run.entity';
 
 export const STEP_STATUSES = ['pending', 'running', 'succeeded', 'failed', 'skipped'] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];
@@ -8,6 +9,10 @@ export type StepStatus = (typeof STEP_STATUSES)[number];
 export class StepRunEntity {
   @PrimaryColumn('uuid', { name: 'run_id' })
   runId: string;
+
+  @ManyToOne(() => RunEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'run_id' })
+  run?: RunEntity;
 
   @PrimaryColumn('text', { name: 'step_id' })
   stepId: string;

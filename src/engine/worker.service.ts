@@ -1,16 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { EventEmitter } from 'node:events';
-import { Runner, WorkerUtils, makeWorkerUtils, run } from 'graphile-worker';
+import { Runner, WorkerUtils } from 'graphile-worker';
 import { Pool } from 'pg';
-import { DataSource } from 'typeorm';
 import { DatabaseConnection } from '../database/database-connection';
 import { createQueuePool } from '../queue/queue-pool';
-import { queueLogger } from '../queue/queue-logger';
+import { QueueService } from '../queue/queue.service';
+import { queueUtils, startRunWorkers } from '../queue/run-workers';
 import { SupervisedRunner } from '../queue/supervised-runner';
-import { QUEUE_SCHEMA, RUN_TASK } from '../queue/run-job';
 import { DirectRuns } from './direct-runs';
 import { RunExecutor } from './run-executor';
 import { RunStore } from './run-store';
@@ -55,12 +53,12 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
     private readonly executor: RunExecutor,
     private readonly directRuns: DirectRuns,
     private readonly store: RunStore,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly queue: QueueService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     this.pool = createQueuePool(this.connection.url, 14);
-    this.utils = await makeWorkerUtils({ pgPool: this.pool, schema: QUEUE_SCHEMA, logger: queueLogger() });
+    this.utils = await queueUtils(this.pool);
     await this.runner.start();
     this.directRuns.start(this.processId);
     await this.beat();
@@ -73,7 +71,7 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
     const hadWorkers = this.runner.workerIds.size > 0;
     await Promise.all([this.directRuns.stop(DIRECT_RUNS_GRACE_MS), this.runner.stop()]);
     if (hadWorkers) {
-      await this.dataSource.query(`DELETE FROM worker_heartbeats WHERE process_id = $1`, [this.processId]).catch(() => undefined);
+      await this.queue.forgetProcess(this.processId).catch(() => undefined);
     }
     await this.utils?.release();
     this.utils = undefined;
@@ -83,34 +81,18 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
 
   /** graphile-worker's runner; SupervisedRunner starts a new one if it stops on its own. */
   private startRunner(events: EventEmitter): Promise<Runner> {
-    return run({
-      pgPool: this.pool,
-      schema: QUEUE_SCHEMA,
+    if (!this.pool) throw new Error('The queue pool is not open');
+    return startRunWorkers(this.pool, {
       concurrency: CONCURRENT_RUNS,
-      noHandleSignals: true,
-      // New jobs wake the workers (LISTEN/NOTIFY), but a job due later (a retry, a delay, a
-      // step paused at a busy destination) is found only by polling: at most this late.
-      pollInterval: 500,
-      events: events as never,
-      logger: queueLogger(),
-      // Hookflow schedules workflows itself (SchedulerService); no crontab file is read.
-      crontab: '',
-      preset: { worker: { localQueue: { size: CONCURRENT_RUNS }, completeJobBatchDelay: 1, failJobBatchDelay: 1 } } as never,
-      taskList: {
-        [RUN_TASK]: async (payload) => this.executor.execute((payload as { run_id: string }).run_id, this.processId),
-      },
+      events,
+      execute: (runId) => this.executor.execute(runId, this.processId),
     });
   }
 
   /** Proves this process alive, renews its run leases, and frees the runs and jobs of dead ones. */
   private async beat(): Promise<void> {
     const ids = [...this.runner.workerIds];
-    await this.dataSource.query(
-      `INSERT INTO worker_heartbeats (worker_id, process_id, last_seen_at)
-       SELECT id, $2, now() FROM unnest($1::text[]) AS id
-       ON CONFLICT (worker_id) DO UPDATE SET last_seen_at = now()`,
-      [ids, this.processId],
-    );
+    await this.queue.recordHeartbeat(ids, this.processId);
     await this.executor.renewLeases(this.processId);
     await this.releaseJobsOfDeadWorkers();
     const requeued = await this.store.requeueLapsedRuns();
@@ -118,16 +100,8 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private async releaseJobsOfDeadWorkers(): Promise<void> {
-    const rows = (await this.dataSource.query(
-      `SELECT DISTINCT j.locked_by
-         FROM ${QUEUE_SCHEMA}._private_jobs j
-         LEFT JOIN worker_heartbeats h ON h.worker_id = j.locked_by
-        WHERE j.locked_by IS NOT NULL
-          AND j.locked_at < now() - make_interval(secs => $1)
-          AND (h.worker_id IS NULL OR h.last_seen_at < now() - make_interval(secs => $1))`,
-      [STALE_AFTER_SECONDS],
-    )) as { locked_by: string }[];
-    const dead = rows.map((row) => row.locked_by).filter((id) => !this.runner.workerIds.has(id));
+    const silent = await this.queue.workersHoldingJobsSilentFor(STALE_AFTER_SECONDS);
+    const dead = silent.filter((id) => !this.runner.workerIds.has(id));
     if (dead.length === 0) return;
     await this.releaseJobsOf(dead);
     this.logger.warn(`Released the jobs of ${dead.length} worker(s) that stopped answering: ${dead.join(', ')}`);
@@ -136,6 +110,6 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
   private async releaseJobsOf(workerIds: string[]): Promise<void> {
     if (!this.utils) return;
     await this.utils.forceUnlockWorkers(workerIds);
-    await this.dataSource.query(`DELETE FROM worker_heartbeats WHERE worker_id = ANY($1)`, [workerIds]);
+    await this.queue.forgetWorkers(workerIds);
   }
 }

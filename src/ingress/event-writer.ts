@@ -6,7 +6,7 @@ import { GroupCommit, GroupCommitFullError, GroupCommitOptions } from '../databa
 import { preparedQuery } from '../database/prepared-query';
 import { jsonbText } from '../database/storable-text';
 import { MAX_BODY_LIMIT } from '../workflows/sources-validator';
-import { QUEUE_SCHEMA, RUN_TASK } from '../queue/run-job';
+import { enqueueNewRunsOfRows } from '../queue/run-job';
 import { BodyFormat, MatchNote } from './event.entity';
 import { IngressBusyError } from './ingress.errors';
 import { RunHandOff } from './run-hand-off';
@@ -196,9 +196,7 @@ const INSERT_EVENTS_RUNS_AND_JOBS = `
     RETURNING id
   ),
   jobs AS (
-    SELECT ${QUEUE_SCHEMA}.add_jobs(array_agg(
-             ROW('${RUN_TASK}', json_build_object('run_id', r.id), NULL, NULL, NULL, NULL, NULL, NULL)
-               ::${QUEUE_SCHEMA}.job_spec ORDER BY r.id)) AS job
+    SELECT ${enqueueNewRunsOfRows('r.id')} AS job
       FROM new_runs r
      WHERE r.lease_owner IS NULL
     HAVING count(*) > 0

@@ -15,6 +15,7 @@ export type BodyFormat = 'json' | 'form' | 'text' | 'empty';
 @Entity({ name: 'events' })
 @Index('events_received_at_idx', ['receivedAt', 'id'])
 @Index('events_source_received_at_idx', ['source', 'receivedAt', 'id'])
+@Index('events_source_dedupe_key_uq', ['source', 'dedupeKey'], { unique: true, where: 'dedupe_key IS NOT NULL' })
 export class EventEntity {
   @PrimaryColumn('uuid')
   id: string;
@@ -25,7 +26,7 @@ export class EventEntity {
   @Column('text')
   type: string;
 
-  /** Unique per source where set (partial unique index `events_source_dedupe_key_uq`). */
+  /** Unique per source where set. */
   @Column('text', { name: 'dedupe_key', nullable: true })
   dedupeKey: string | null;
 

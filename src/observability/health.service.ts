@@ -1,19 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { DomainError } from '../common/domain-error';
-import { QUEUE_SCHEMA } from '../queue/run-job';
+import { QueueService } from '../queue/queue.service';
 
 const CHECK_TIMEOUT_MS = 2000;
 
 /** Ready means: the database answers and the queue's schema is in place. */
 @Injectable()
 export class HealthService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly queue: QueueService) {}
 
   async readiness(): Promise<{ status: 'ready'; checks: Record<string, 'ok'> }> {
     try {
-      await withTimeout(this.dataSource.query(`SELECT 1 FROM ${QUEUE_SCHEMA}.migrations LIMIT 1`), CHECK_TIMEOUT_MS);
+      await withTimeout(this.queue.checkReady(), CHECK_TIMEOUT_MS);
     } catch (error) {
       throw new DomainError('NOT_READY', `Database or queue not ready: ${(error as Error).message}`);
     }

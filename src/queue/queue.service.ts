@@ -5,12 +5,14 @@ import { DataSource } from 'typeorm';
 import { DatabaseConnection } from '../database/database-connection';
 import { createQueuePool } from './queue-pool';
 import { queueLogger } from './queue-logger';
-import { QUEUE_SCHEMA } from './run-job';
+import { EXACT_COUNT, EXACT_COUNT_LIMIT, OVERVIEW, QueueDepth, SAMPLED_COUNT, scaleSample } from './queue-depth';
+import { JOBS_TABLE, QUEUE_SCHEMA } from './run-job';
 
 /**
  * The PostgreSQL-backed job queue (graphile-worker) in Hookflow's own database, so that
  * accepting an event and enqueueing its runs is one transaction. Jobs carry run ids only;
- * the engine executes them.
+ * the engine executes them. The only code that names graphile-worker's tables: others
+ * ask this service, or put the SQL of run-job.ts into their own statements.
  */
 @Injectable()
 export class QueueService implements OnModuleInit {
@@ -48,5 +50,59 @@ export class QueueService implements OnModuleInit {
     } catch (error) {
       this.logger.warn(`Could not set plan_cache_mode on ${QUEUE_SCHEMA}.add_jobs (${(error as Error).message}); enqueueing may slow down as the queue grows`);
     }
+  }
+
+  /** Rejects unless the database answers and the queue's schema is in place. */
+  async checkReady(): Promise<void> {
+    await this.dataSource.query(`SELECT 1 FROM ${QUEUE_SCHEMA}.migrations LIMIT 1`);
+  }
+
+  /** Jobs ready and scheduled, and the age of the oldest ready one: counted exactly while the queue is short, else sampled. */
+  async depth(): Promise<QueueDepth> {
+    const [{ estimate, oldest_age }] = (await this.dataSource.query(OVERVIEW)) as { estimate: number; oldest_age: number }[];
+    // reltuples is -1 until the table is first analysed: small then, so counted.
+    if (estimate <= EXACT_COUNT_LIMIT) {
+      const [{ ready, scheduled }] = (await this.dataSource.query(EXACT_COUNT)) as { ready: number; scheduled: number }[];
+      return { ready, scheduled, oldestAgeSeconds: oldest_age };
+    }
+    const [counted] = (await this.dataSource.query(SAMPLED_COUNT)) as { ready: number; scheduled: number; sampled: number }[];
+    return { ...scaleSample(counted, estimate), oldestAgeSeconds: oldest_age };
+  }
+
+  /** Proves the workers of `processId` alive (see `workersHoldingJobsSilentFor`). */
+  async recordHeartbeat(workerIds: string[], processId: string): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO worker_heartbeats (worker_id, process_id, last_seen_at)
+       SELECT id, $2, now() FROM unnest($1::text[]) AS id
+       ON CONFLICT (worker_id) DO UPDATE SET last_seen_at = now()`,
+      [workerIds, processId],
+    );
+  }
+
+  /** Drops the heartbeats of workers whose jobs were released. */
+  async forgetWorkers(workerIds: string[]): Promise<void> {
+    await this.dataSource.query(`DELETE FROM worker_heartbeats WHERE worker_id = ANY($1)`, [workerIds]);
+  }
+
+  /** Drops the heartbeats of a process's workers (its shutdown). */
+  async forgetProcess(processId: string): Promise<void> {
+    await this.dataSource.query(`DELETE FROM worker_heartbeats WHERE process_id = $1`, [processId]);
+  }
+
+  /**
+   * The workers that have held a job for more than `seconds` with no heartbeat (in
+   * `worker_heartbeats`) as recent: dead, or in a process that lost its database.
+   */
+  async workersHoldingJobsSilentFor(seconds: number): Promise<string[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT DISTINCT j.locked_by
+         FROM ${JOBS_TABLE} j
+         LEFT JOIN worker_heartbeats h ON h.worker_id = j.locked_by
+        WHERE j.locked_by IS NOT NULL
+          AND j.locked_at < now() - make_interval(secs => $1)
+          AND (h.worker_id IS NULL OR h.last_seen_at < now() - make_interval(secs => $1))`,
+      [seconds],
+    )) as { locked_by: string }[];
+    return rows.map((row) => row.locked_by);
   }
 }

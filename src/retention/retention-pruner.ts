@@ -1,4 +1,5 @@
-import { QUEUE_SCHEMA } from '../queue/run-job';
+import { PRUNE_FINAL_RUNS } from '../engine/run-statements';
+import { PRUNE_EXHAUSTED_JOBS } from '../queue/run-job';
 
 /** The tables retention prunes, as named in logs and in `hookflow_retention_deleted_total{table}`. */
 export const PRUNED_TABLES = ['runs', 'step_runs', 'step_attempts', 'events', 'signature_failures', 'schedule_ticks', 'queue_jobs'] as const;
@@ -18,26 +19,6 @@ export interface PrunerOptions {
   /** Told after each statement what it removed. */
   removed?: (table: PrunedTable, rows: number) => void;
 }
-
-/**
- * Final runs older than the cutoff, with their step runs and attempts. Open runs (queued,
- * running) are never taken, whatever their age. Rows another transaction holds are skipped,
- * never waited for. Step runs and attempts are deleted here rather than by the cascade, so
- * that each table's count is known.
- */
-const PRUNE_RUNS = `
-  WITH doomed AS (
-    SELECT id FROM runs
-     WHERE created_at < $1 AND status IN ('succeeded', 'failed', 'cancelled')
-     ORDER BY created_at
-     LIMIT $2
-       FOR UPDATE SKIP LOCKED),
-  attempts AS (DELETE FROM step_attempts a USING doomed d WHERE a.run_id = d.id RETURNING 1),
-  steps AS (DELETE FROM step_runs s USING doomed d WHERE s.run_id = d.id RETURNING 1),
-  gone AS (DELETE FROM runs r USING doomed d WHERE r.id = d.id RETURNING 1)
-  SELECT (SELECT count(*) FROM gone)::int AS runs,
-         (SELECT count(*) FROM steps)::int AS step_runs,
-         (SELECT count(*) FROM attempts)::int AS step_attempts`;
 
 /**
  * Events older than the cutoff that have no run left: runs go first, so an event whose run is
@@ -66,26 +47,13 @@ const PRUNE_SCHEDULE_TICKS = `
   gone AS (DELETE FROM schedule_ticks t USING doomed d WHERE t.workflow = d.workflow AND t.tick_at = d.tick_at RETURNING 1)
   SELECT (SELECT count(*) FROM gone)::int AS schedule_ticks`;
 
-/**
- * graphile-worker deletes the jobs it completes; a job that used up all its attempts stays
- * behind, unlocked, forever. Those are removed once they are older than the cutoff.
- */
-const PRUNE_QUEUE_JOBS = `
-  WITH doomed AS (
-    SELECT id FROM ${QUEUE_SCHEMA}._private_jobs
-     WHERE attempts >= max_attempts AND locked_at IS NULL AND updated_at < $1
-     LIMIT $2
-       FOR UPDATE SKIP LOCKED),
-  gone AS (DELETE FROM ${QUEUE_SCHEMA}._private_jobs j USING doomed d WHERE j.id = d.id RETURNING 1)
-  SELECT (SELECT count(*) FROM gone)::int AS queue_jobs`;
-
 /** Each statement and the table whose row count decides whether another batch is needed. */
-const STATEMENTS: readonly { sql: string; driver: PrunedTable }[] = [
-  { sql: PRUNE_RUNS, driver: 'runs' },
+export const PRUNE_STATEMENTS: readonly { sql: string; driver: PrunedTable }[] = [
+  { sql: PRUNE_FINAL_RUNS, driver: 'runs' },
   { sql: PRUNE_EVENTS, driver: 'events' },
   { sql: PRUNE_SIGNATURE_FAILURES, driver: 'signature_failures' },
   { sql: PRUNE_SCHEDULE_TICKS, driver: 'schedule_ticks' },
-  { sql: PRUNE_QUEUE_JOBS, driver: 'queue_jobs' },
+  { sql: PRUNE_EXHAUSTED_JOBS, driver: 'queue_jobs' },
 ];
 
 /**
@@ -101,7 +69,7 @@ export class RetentionPruner {
 
   async prune(cutoff: Date): Promise<PruneReport> {
     const report = emptyReport();
-    for (const { sql, driver } of STATEMENTS) {
+    for (const { sql, driver } of PRUNE_STATEMENTS) {
       for (;;) {
         if (this.options.stopping?.()) return report;
         const [row] = (await this.query(sql, [cutoff.toISOString(), this.options.batchSize])) as Partial<Record<PrunedTable, number>>[];

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { scaleSample } from './queue-gauges';
+import { scaleSample } from './queue-depth';
 
 describe(scaleSample.name, () => {
   it('scales the sampled shares of ready and scheduled jobs up to the estimated table size', () => {
