@@ -2,7 +2,7 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { RunEntity } from '../engine/run.entity';
-import { EventEntity } from '../ingress/event.entity';
+import { EventEntity } from '../events/event.entity';
 import { SignatureFailureEntity } from '../ingress/signature-failure.entity';
 import { DatabaseConnection } from './database-connection';
 import { initializeMigrated } from './migrate-exclusively';

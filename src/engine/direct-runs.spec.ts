@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { HandedOverRun, RunHandOff } from '../ingress/run-hand-off';
-import { PendingEvent, PendingRun } from '../ingress/event-writer';
+import { HandedOverRun, RunHandOff } from '../events/run-hand-off';
+import { PendingEvent, PendingRun } from '../events/event-writer';
 import { DIRECT_RUNS_CAPACITY, DirectRuns } from './direct-runs';
 import { ClaimedRun } from './run-store';
 import { RunExecutor } from './run-executor';

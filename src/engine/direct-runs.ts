@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { HandedOverRun, RunHandOff, RunTaker } from '../ingress/run-hand-off';
+import { HandedOverRun, RunHandOff, RunTaker } from '../events/run-hand-off';
 import { RunExecutor } from './run-executor';
 import { RUN_LEASE_SECONDS, RunStore } from './run-store';
 

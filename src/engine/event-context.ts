@@ -1,5 +1,5 @@
-import { readBody, readQuery } from '../ingress/inbound-body';
-import { EventContext } from '../ingress/trigger-matcher';
+import { readBody, readQuery } from '../events/inbound-body';
+import { EventContext } from '../events/trigger-matcher';
 
 /** What the engine reads of a stored event. */
 export interface StoredEvent {

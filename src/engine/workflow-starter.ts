@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { DomainError } from '../common/domain-error';
 import { Settings } from '../config/settings';
-import { EventWriter } from '../ingress/event-writer';
-import { TriggerMatcher } from '../ingress/trigger-matcher';
+import { EventWriter } from '../events/event-writer';
+import { TriggerMatcher } from '../events/trigger-matcher';
 import { WorkflowRegistry } from '../workflows/workflow-registry.service';
 import { WORKFLOW_CHAIN_HEADER, WORKFLOW_STEP_SOURCE, WorkflowChain } from './workflow-chain';
 

@@ -2,13 +2,13 @@ import { Injectable, Logger } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { WorkflowRegistry } from '../workflows/workflow-registry.service';
 import { Template } from '../templates/template-engine';
-import { MatchNote } from './event.entity';
-import { EventWriter } from './event-writer';
-import { readBody, readQuery } from './inbound-body';
+import { MatchNote } from '../events/event.entity';
+import { EventWriter } from '../events/event-writer';
+import { readBody, readQuery } from '../events/inbound-body';
 import { SignatureRejectedError, SourceNotConfiguredError, UnknownSourceError } from './ingress.errors';
 import { SignatureFailureRecorder } from './signature-failure.recorder';
 import { SourceRuntime, SourceRuntimes } from './source-runtime';
-import { EventContext, TriggerMatcher } from './trigger-matcher';
+import { EventContext, TriggerMatcher } from '../events/trigger-matcher';
 import { SignatureVerifier } from './verification/signature-verifier';
 
 export interface InboundHttpRequest {

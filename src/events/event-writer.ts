@@ -8,7 +8,7 @@ import { jsonbText } from '../database/storable-text';
 import { MAX_BODY_LIMIT } from '../workflows/sources-validator';
 import { QUEUE_SCHEMA, RUN_TASK } from '../queue/run-job';
 import { BodyFormat, MatchNote } from './event.entity';
-import { IngressBusyError } from './ingress.errors';
+import { IngressBusyError } from './ingress-busy.error';
 import { RunHandOff } from './run-hand-off';
 
 export interface PendingRun {
