@@ -81,22 +81,7 @@ export class DirectRuns implements RunTaker {
   }
 
   take({ run, event, claimedAt }: HandedOverRun): void {
-    const claimed = {
-      id: run.id,
-      workflow: run.workflow,
-      workflowVersion: run.workflowVersion,
-      eventId: event.id,
-      event: {
-        source: event.source,
-        type: event.type,
-        receivedAt: event.receivedAt,
-        headers: event.headers,
-        query: event.query,
-        contentType: event.contentType,
-        body: event.body,
-      },
-      steps: new Map(),
-    };
+    const claimed = { id: run.id, workflow: run.workflow, workflowVersion: run.workflowVersion, eventId: event.id, event, steps: new Map() };
     this.executor
       .executeClaimed(claimed, this.owner, claimedAt)
       .catch(async (error: Error) => {

@@ -1,21 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import picomatch from 'picomatch';
 import { v7 as uuidv7 } from 'uuid';
-import { isTruthy, Template, TemplateEngine } from '../templates/template-engine';
+import { isTruthy, Template, TemplateEngine, TemplateScope } from '../templates/template-engine';
 import { WorkflowDefinition } from '../workflows/workflow.types';
 import { MatchNote } from './event.entity';
-import { PendingRun } from './event-writer';
-
-/** What a trigger sees: the event as workflows will (`event.*`). */
-export interface EventContext {
-  id: string;
-  source: string;
-  type: string;
-  received_at: string;
-  headers: Record<string, string>;
-  query: Record<string, string | string[]>;
-  body: unknown;
-}
+import { EventContext, eventContextOf, InboundEvent } from './inbound-event';
+import { PendingRun } from './pending-run';
 
 interface CompiledTrigger {
   matchesType: (type: string) => boolean;
@@ -26,6 +16,14 @@ interface CompiledTrigger {
 export interface MatchResult {
   runs: PendingRun[];
   notes: MatchNote[];
+}
+
+/** Every part of a trigger judged on its own, as a dry run shows them. */
+export interface TriggerJudgement {
+  /** Whether the event type equals `on.event` or matches its glob; true without one. */
+  typeMatches: boolean;
+  /** What `on.if` made of the event: no value without one, an error when it could not be evaluated. */
+  condition?: boolean | Error;
 }
 
 /**
@@ -40,32 +38,42 @@ export class TriggerMatcher {
 
   constructor(private readonly templates: TemplateEngine) {}
 
-  match(event: EventContext, workflows: readonly WorkflowDefinition[], secrets: object): MatchResult {
+  match(event: InboundEvent, workflows: readonly WorkflowDefinition[], secrets: object): MatchResult {
     const runs: PendingRun[] = [];
     const notes: MatchNote[] = [];
+    const eventContext = eventContextOf(event);
     for (const workflow of workflows) {
       const trigger = this.triggerOf(workflow);
       if (!trigger.matchesType(event.type)) continue;
-      const context = { event, workflow: { name: workflow.name }, secrets };
-      try {
-        if (trigger.condition && !isTruthy(trigger.condition.render(context, { workflow: workflow.name, field: 'on.if' }))) {
-          continue;
-        }
-      } catch (error) {
-        notes.push({ workflow: workflow.name, reason: `on.if could not be evaluated: ${(error as Error).message}` });
+      const context = triggerContext(eventContext, workflow, secrets);
+      const condition = evaluate(trigger, context, { workflow: workflow.name, field: 'on.if' });
+      if (condition instanceof Error) {
+        notes.push({ workflow: workflow.name, reason: `on.if could not be evaluated: ${condition.message}` });
         continue;
       }
-      runs.push(this.newRun(workflow, trigger, context, notes));
+      if (condition) runs.push(this.newRun(workflow, trigger, context, notes));
     }
     return { runs, notes };
   }
 
-  /** A run of `workflow` for `event` regardless of its trigger (replays, `workflow` steps). */
-  startRun(event: EventContext, workflow: WorkflowDefinition, secrets: object, notes: MatchNote[] = []): PendingRun {
-    return this.newRun(workflow, this.triggerOf(workflow), { event, workflow: { name: workflow.name }, secrets }, notes);
+  /**
+   * The trigger of `workflow` on `event`, with `on.if` evaluated even when the type does not
+   * match. An error's message does not name the workflow: the caller shows it beside it.
+   */
+  judge(event: InboundEvent, workflow: WorkflowDefinition, secrets: object): TriggerJudgement {
+    const trigger = this.triggerOf(workflow);
+    const typeMatches = trigger.matchesType(event.type);
+    if (!trigger.condition) return { typeMatches };
+    return { typeMatches, condition: evaluate(trigger, triggerContext(eventContextOf(event), workflow, secrets)) };
   }
 
-  private newRun(workflow: WorkflowDefinition, trigger: CompiledTrigger, context: object, notes: MatchNote[]): PendingRun {
+  /** A run of `workflow` for `event` regardless of its trigger (replays, `workflow` steps, schedules). */
+  startRun(event: InboundEvent, workflow: WorkflowDefinition, secrets: object, notes: MatchNote[] = []): PendingRun {
+    const context = triggerContext(eventContextOf(event), workflow, secrets);
+    return this.newRun(workflow, this.triggerOf(workflow), context, notes);
+  }
+
+  private newRun(workflow: WorkflowDefinition, trigger: CompiledTrigger, context: TriggerContext, notes: MatchNote[]): PendingRun {
     const concurrencyKey = this.concurrencyKeyOf(trigger, context, workflow, notes);
     return {
       id: uuidv7(),
@@ -77,7 +85,7 @@ export class TriggerMatcher {
 
   private concurrencyKeyOf(
     trigger: CompiledTrigger,
-    context: object,
+    context: TriggerContext,
     workflow: WorkflowDefinition,
     notes: MatchNote[],
   ): string | null {
@@ -103,5 +111,26 @@ export class TriggerMatcher {
       this.compiled.set(workflow, trigger);
     }
     return trigger;
+  }
+}
+
+/** What a trigger's templates (`on.if`, `concurrency.key`) read. */
+interface TriggerContext {
+  event: EventContext;
+  workflow: { name: string };
+  secrets: object;
+}
+
+function triggerContext(event: EventContext, workflow: WorkflowDefinition, secrets: object): TriggerContext {
+  return { event, workflow: { name: workflow.name }, secrets };
+}
+
+/** Whether `on.if` passes (true without one), or the error that kept it from being evaluated. */
+function evaluate(trigger: CompiledTrigger, context: TriggerContext, scope?: TemplateScope): boolean | Error {
+  if (!trigger.condition) return true;
+  try {
+    return isTruthy(trigger.condition.render(context, scope));
+  } catch (error) {
+    return error as Error;
   }
 }
