@@ -1,7 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { v7 as uuidv7 } from 'uuid';
-import { EventWriter, PendingEvent } from '../src/ingress/event-writer';
+import { syntheticEvent } from '../src/events/inbound-event';
+import { EventWriter, PendingEvent } from '../src/events/event-writer';
 import { WorkflowRegistry } from '../src/workflows/workflow-registry.service';
 import { DELIVER_WORKFLOW } from './support/order-workflows';
 import { withClient } from './support/test-database';
@@ -29,16 +30,8 @@ describe(EventWriter.name, () => {
   /** An event with one run of `deliver`, as ingress hands it to the writer. */
   function pendingEvent(extra: Partial<PendingEvent> = {}): PendingEvent {
     return {
-      id: uuidv7(),
-      source: 'shop',
-      type: 'order.paid',
+      event: syntheticEvent({ source: 'shop', type: 'order.paid', body: { type: 'order.paid' } }),
       dedupeKey: null,
-      receivedAt: new Date(),
-      headers: {},
-      query: '',
-      contentType: 'application/json',
-      body: Buffer.from('{"type":"order.paid"}'),
-      bodyFormat: 'json',
       matchNotes: [],
       runs: [{ id: uuidv7(), workflow: 'deliver', workflowVersion: version, concurrencyKey: null }],
       ...extra,
@@ -60,8 +53,8 @@ describe(EventWriter.name, () => {
 
     const outcomes = await Promise.all(events.map((event) => writer.write(event)));
 
-    assert.deepEqual(outcomes, events.map((event) => ({ eventId: event.id, runs: 1, duplicate: false })));
-    const rows = await stored(events.map((event) => event.id));
+    assert.deepEqual(outcomes, events.map((event) => ({ eventId: event.event.id, runs: 1, duplicate: false })));
+    const rows = await stored(events.map((event) => event.event.id));
     assert.equal(rows.length, 40);
     assert.equal(new Set(rows.flatMap((row) => [row.xmin, ...row.runs])).size, 1, 'events and runs share one transaction');
   });
@@ -77,9 +70,9 @@ describe(EventWriter.name, () => {
       outcomes.slice(0, 2).map((outcome) => [outcome.eventId, outcome.duplicate ? 'duplicate' : 'new', outcome.runs]).sort(),
       [[original.eventId, 'duplicate', 0], [original.eventId, 'new', 1]].sort(),
     );
-    assert.deepEqual(outcomes[2], { eventId: other.id, runs: 1, duplicate: false });
-    const rows = await stored([first.id, repeat.id, other.id]);
-    assert.deepEqual(rows.map((row) => [row.id, row.runs.length]).sort(), [[original.eventId, 1], [other.id, 1]].sort());
+    assert.deepEqual(outcomes[2], { eventId: other.event.id, runs: 1, duplicate: false });
+    const rows = await stored([first.event.id, repeat.event.id, other.event.id]);
+    assert.deepEqual(rows.map((row) => [row.id, row.runs.length]).sort(), [[original.eventId, 1], [other.event.id, 1]].sort());
   });
 
   it('answers a dedupe key stored by an earlier batch with the stored event, writing nothing', async () => {
@@ -87,9 +80,9 @@ describe(EventWriter.name, () => {
     assert.equal((await writer.write(first)).duplicate, false);
     const repeat = pendingEvent({ dedupeKey: 'across-batches' });
 
-    assert.deepEqual(await writer.write(repeat), { eventId: first.id, runs: 0, duplicate: true });
+    assert.deepEqual(await writer.write(repeat), { eventId: first.event.id, runs: 0, duplicate: true });
 
-    assert.deepEqual(await stored([repeat.id]), []);
+    assert.deepEqual(await stored([repeat.event.id]), []);
     const [{ runs }] = await hookflow.query<{ runs: string }>(`SELECT count(*) AS runs FROM runs WHERE id = $1`, [repeat.runs[0].id]);
     assert.equal(runs, '0');
   });
@@ -106,9 +99,9 @@ describe(EventWriter.name, () => {
       assert.equal(outcome.status, 'rejected');
       assert.equal((outcome.reason as { code?: string }).code, 'STORAGE_UNAVAILABLE');
     }
-    assert.deepEqual(await stored([good.id, clashing.id, clash.id]), []);
+    assert.deepEqual(await stored([good.event.id, clashing.event.id, clash.event.id]), []);
     const next = pendingEvent();
-    assert.deepEqual(await writer.write(next), { eventId: next.id, runs: 1, duplicate: false }, 'the next batch is written');
+    assert.deepEqual(await writer.write(next), { eventId: next.event.id, runs: 1, duplicate: false }, 'the next batch is written');
   });
 
   it('fails only the batch whose connection is lost, writes the batch waiting behind it, and keeps writing afterwards', async () => {
@@ -129,12 +122,12 @@ describe(EventWriter.name, () => {
         assert.equal(outcome.status, 'rejected');
         assert.equal((outcome.reason as { code?: string }).code, 'STORAGE_UNAVAILABLE');
       }
-      assert.deepEqual(await behindOutcomes, behind.map((event) => ({ eventId: event.id, runs: 1, duplicate: false })));
-      assert.deepEqual(await stored(lost.map((event) => event.id)), []);
-      assert.equal((await stored(behind.map((event) => event.id))).length, 2);
+      assert.deepEqual(await behindOutcomes, behind.map((event) => ({ eventId: event.event.id, runs: 1, duplicate: false })));
+      assert.deepEqual(await stored(lost.map((event) => event.event.id)), []);
+      assert.equal((await stored(behind.map((event) => event.event.id))).length, 2);
     });
     const next = pendingEvent();
-    assert.deepEqual(await writer.write(next), { eventId: next.id, runs: 1, duplicate: false });
+    assert.deepEqual(await writer.write(next), { eventId: next.event.id, runs: 1, duplicate: false });
   });
 });
 

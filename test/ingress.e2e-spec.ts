@@ -8,7 +8,7 @@ import { rawRequest } from './support/raw-http';
 import { eventually } from './support/receiver';
 import { withClient } from './support/test-database';
 import { startTestApp, TestApp } from './support/test-app';
-import { EventWriter } from '../src/ingress/event-writer';
+import { EventWriter } from '../src/events/event-writer';
 
 const SHOP_SECRET = 'shop-secret-for-tests';
 const ALERTS_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';

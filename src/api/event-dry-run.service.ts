@@ -3,9 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../common/domain-error';
 import { DryRun, DryRunCondition, DryRunEventInput, DryRunReport, DryRunStep } from '../engine/dry-run';
-import { eventContextOf, StoredEvent } from '../engine/event-context';
+import { storedEvent, StoredEventRow } from '../events/inbound-event';
 import { WorkflowRegistry } from '../workflows/workflow-registry.service';
-import { StepKind } from '../workflows/workflow.types';
+import { StepKind, WorkflowDefinition } from '../workflows/workflow.types';
 
 /** An event typed or pasted in the console: only `source` and `body` are required. */
 export interface PastedEvent {
@@ -60,10 +60,6 @@ export interface DryRunPreview {
   matches: WorkflowPreview[];
 }
 
-interface StoredEventRow extends StoredEvent {
-  id: string;
-}
-
 /**
  * The console's "Test an event": runs every workflow of the event's source through `DryRun`,
  * for a stored event or one pasted in the browser. Secrets render as `[secret]`; nothing is
@@ -83,10 +79,10 @@ export class EventDryRun {
       [eventId],
     )) as StoredEventRow[];
     if (rows.length === 0) throw new DomainError('NOT_FOUND', `No event ${eventId}`);
-    const stored = rows[0];
-    const event = eventContextOf(stored.id, stored);
-    const input: DryRunEventInput = { headers: event.headers, query: event.query, body: event.body };
-    return this.preview(stored.source, input, { id: stored.id, receivedAt: new Date(stored.receivedAt), type: stored.type });
+    const event = storedEvent(rows[0]);
+    const workflows = this.workflowsOf(event.source);
+    const reports = workflows.map((workflow) => this.dryRun.runWithEvent(workflow, event));
+    return this.preview(event.source, { id: event.id, type: event.type }, reports);
   }
 
   ofPastedEvent(pasted: PastedEvent): DryRunPreview {
@@ -95,22 +91,20 @@ export class EventDryRun {
       throw new DomainError('VALIDATION_FAILED', `source ${pasted.source} is not declared (sources: ${names.join(', ') || 'none'})`);
     }
     const input: DryRunEventInput = { headers: pasted.headers, query: pasted.query, body: pasted.body };
-    return this.preview(pasted.source, input, { type: pasted.type });
+    const sources = new Map(this.registry.sources().map((definition) => [definition.name, definition]));
+    const reports = this.workflowsOf(pasted.source).map((workflow) => this.dryRun.run(workflow, input, { sources, type: pasted.type }));
+    return this.preview(pasted.source, { id: null, type: reports[0]?.event.type ?? pasted.type ?? null }, reports);
   }
 
-  private preview(source: string, input: DryRunEventInput, event: { id?: string; receivedAt?: Date; type?: string }): DryRunPreview {
-    const workflows = [...this.registry.workflowsForSource(source)].sort((a, b) => a.name.localeCompare(b.name));
-    const sources = new Map(this.registry.sources().map((definition) => [definition.name, definition]));
-    const stored = event.id !== undefined && event.receivedAt !== undefined ? { id: event.id, receivedAt: event.receivedAt } : undefined;
-    const reports = workflows.map((workflow) => this.dryRun.run(workflow, input, { sources, type: event.type, stored }));
+  private workflowsOf(source: string): WorkflowDefinition[] {
+    return [...this.registry.workflowsForSource(source)].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  private preview(source: string, event: { id: string | null; type: string | null }, reports: DryRunReport[]): DryRunPreview {
     const notes: string[] = [];
-    if (!sources.has(source)) notes.push(`source ${source} is not declared in sources.yaml (any more), so no workflow runs on it`);
-    else if (workflows.length === 0) notes.push(`no workflow listens on source ${source}`);
-    return {
-      event: { id: event.id ?? null, source, type: reports[0]?.event.type ?? event.type ?? null },
-      notes,
-      matches: reports.map(workflowPreviewOf),
-    };
+    if (!this.registry.getSource(source)) notes.push(`source ${source} is not declared in sources.yaml (any more), so no workflow runs on it`);
+    else if (reports.length === 0) notes.push(`no workflow listens on source ${source}`);
+    return { event: { id: event.id, source, type: event.type }, notes, matches: reports.map(workflowPreviewOf) };
   }
 }
 

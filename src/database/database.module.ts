@@ -6,7 +6,7 @@ import { OpenKeyedRunEntity } from '../engine/open-keyed-run.entity';
 import { RunEntity } from '../engine/run.entity';
 import { ScheduleTickEntity } from '../engine/schedule-tick.entity';
 import { WorkerHeartbeatEntity } from '../queue/worker-heartbeat.entity';
-import { EventEntity } from '../ingress/event.entity';
+import { EventEntity } from '../events/event.entity';
 import { SignatureFailureEntity } from '../ingress/signature-failure.entity';
 import { DatabaseConnection } from './database-connection';
 import { initializeMigrated } from './migrate-exclusively';

@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { HandedOverRun, RunHandOff } from '../ingress/run-hand-off';
-import { PendingEvent, PendingRun } from '../ingress/event-writer';
+import { HandedOverRun, RunHandOff } from '../events/run-hand-off';
+import { InboundEvent } from '../events/inbound-event';
+import { PendingRun } from '../events/pending-run';
 import { DIRECT_RUNS_CAPACITY, DirectRuns } from './direct-runs';
 import { ClaimedRun } from './run-store';
 import { RunExecutor } from './run-executor';
@@ -30,19 +31,16 @@ class RecordedRetries {
 }
 
 const run = (overrides: Partial<PendingRun> = {}): PendingRun => ({ id: 'run-1', workflow: 'deliver', workflowVersion: 'v1', concurrencyKey: null, ...overrides });
-const event: PendingEvent = {
+const event: InboundEvent = {
   id: 'event-1',
   source: 'shop',
   type: 'order.paid',
-  dedupeKey: null,
   receivedAt: new Date('2026-11-27T03:00:00Z'),
   headers: { 'content-type': 'application/json' },
   query: 'a=1',
   contentType: 'application/json',
-  body: Buffer.from('{"order":7}'),
-  bodyFormat: 'json',
-  matchNotes: [],
-  runs: [],
+  rawBody: Buffer.from('{"order":7}'),
+  body: { format: 'json', value: { order: 7 } },
 };
 const handedOver = (pending: PendingRun): HandedOverRun => ({ run: pending, event, claimedAt: 42 });
 const settle = () => new Promise((done) => setImmediate(done));
@@ -70,18 +68,19 @@ describe(DirectRuns.name, () => {
     assert.equal(handOff.reserveFor(run()), direct, 'room again');
   });
 
-  it('executes a handed-over run as claimed by its owner, from the stored event', () => {
+  it('executes a handed-over run as claimed by its owner, with the event ingress read', () => {
     const { handOff, executor } = started();
     handOff.reserveFor(run())!.take(handedOver(run()));
     const [{ claimed, owner, claimedAt }] = executor.executions;
     assert.equal(owner, 'process-a');
     assert.equal(claimedAt, 42);
+    assert.equal(claimed.event, event, 'the event as ingress read it, not read again');
     assert.deepEqual({ ...claimed, steps: [...claimed.steps] }, {
       id: 'run-1',
       workflow: 'deliver',
       workflowVersion: 'v1',
       eventId: 'event-1',
-      event: { source: 'shop', type: 'order.paid', receivedAt: event.receivedAt, headers: event.headers, query: 'a=1', contentType: 'application/json', body: event.body },
+      event,
       steps: [],
     });
   });

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { HandedOverRun, RunHandOff, RunTaker } from '../ingress/run-hand-off';
+import { HandedOverRun, RunHandOff, RunTaker } from '../events/run-hand-off';
 import { RunExecutor } from './run-executor';
 import { RUN_LEASE_SECONDS, RunStore } from './run-store';
 
@@ -81,22 +81,7 @@ export class DirectRuns implements RunTaker {
   }
 
   take({ run, event, claimedAt }: HandedOverRun): void {
-    const claimed = {
-      id: run.id,
-      workflow: run.workflow,
-      workflowVersion: run.workflowVersion,
-      eventId: event.id,
-      event: {
-        source: event.source,
-        type: event.type,
-        receivedAt: event.receivedAt,
-        headers: event.headers,
-        query: event.query,
-        contentType: event.contentType,
-        body: event.body,
-      },
-      steps: new Map(),
-    };
+    const claimed = { id: run.id, workflow: run.workflow, workflowVersion: run.workflowVersion, eventId: event.id, event, steps: new Map() };
     this.executor
       .executeClaimed(claimed, this.owner, claimedAt)
       .catch(async (error: Error) => {

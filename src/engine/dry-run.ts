@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import picomatch from 'picomatch';
 import { SystemClock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
 import { Settings } from '../config/settings';
@@ -13,9 +12,9 @@ import { SlackConnector } from '../connectors/slack.connector';
 import { WorkflowConnector } from '../connectors/workflow.connector';
 import { HttpDeliveryClient } from '../delivery/http-delivery.client';
 import { OutboundGuard } from '../delivery/outbound-guard';
-import { readBody, readQuery } from '../ingress/inbound-body';
-import { EventContext } from '../ingress/trigger-matcher';
-import { schemeNamed } from '../ingress/verification/scheme-registry';
+import { EventContext, eventContextOf, InboundEvent, sampleEvent, SampleEventInput } from '../events/inbound-event';
+import { eventTypeTemplateOf } from '../events/source-event-type';
+import { TriggerMatcher } from '../events/trigger-matcher';
 import { isTruthy, redactedSecrets, Template, TemplateEngine, TemplateScope } from '../templates/template-engine';
 import { TemplateError } from '../templates/template-error';
 import { SourceDefinition, StepDefinition, StepKind, WorkflowDefinition } from '../workflows/workflow.types';
@@ -30,11 +29,8 @@ export const DRY_RUN_ID = 'dry-run';
 const SCHEDULE_SOURCE = 'schedule';
 
 /** The event to try a workflow with, as a user writes it: only `body` is required. */
-export interface DryRunEventInput {
+export interface DryRunEventInput extends SampleEventInput {
   type?: string;
-  headers?: Record<string, unknown>;
-  query?: Record<string, unknown> | string;
-  body: unknown;
 }
 
 export interface DryRunOptions {
@@ -42,8 +38,6 @@ export interface DryRunOptions {
   sources?: ReadonlyMap<string, SourceDefinition>;
   /** Overrides the event's type. */
   type?: string;
-  /** Id and arrival time of a stored event being tried again; a new event is `dry-run`, received now. */
-  stored?: { id: string; receivedAt: Date };
   now?: Date;
 }
 
@@ -105,6 +99,7 @@ export class InvalidDryRunEventError extends DomainError {
 @Injectable()
 export class DryRun {
   private readonly stepTemplates: StepTemplates;
+  private readonly matcher: TriggerMatcher;
 
   constructor(
     private readonly templates: TemplateEngine,
@@ -112,6 +107,7 @@ export class DryRun {
     private readonly settings: Settings,
   ) {
     this.stepTemplates = new StepTemplates(templates);
+    this.matcher = new TriggerMatcher(templates);
   }
 
   /** A dry run outside the application (the CLI): connectors built directly; `plan` never sends. */
@@ -128,44 +124,46 @@ export class DryRun {
     return new DryRun(new TemplateEngine(), registry, settings);
   }
 
+  /** Tries `workflow` with an event as a user writes it: a new event `dry-run`, received now. */
   run(workflow: WorkflowDefinition, input: DryRunEventInput, options: DryRunOptions = {}): DryRunReport {
     const now = options.now ?? new Date();
     const notes: string[] = [];
-    const event = this.eventOf(workflow, input, options, now, notes);
+    return this.report(workflow, this.sampleOf(workflow, input, options, now, notes), now, notes);
+  }
+
+  /** Tries `workflow` with an event that exists already (a stored one): its id, type and arrival time are kept. */
+  runWithEvent(workflow: WorkflowDefinition, event: InboundEvent, now = new Date()): DryRunReport {
+    return this.report(workflow, event, now, []);
+  }
+
+  private report(workflow: WorkflowDefinition, event: InboundEvent, now: Date, notes: string[]): DryRunReport {
+    const context = eventContextOf(event);
     const report: DryRunReport = {
       workflow: workflow.name,
       file: workflow.file,
-      event,
+      event: context,
       trigger: this.trigger(workflow, event, notes),
-      steps: this.steps(workflow, event, now),
+      steps: this.steps(workflow, context, now),
       secrets: this.secretsOf(workflow),
     };
     // The event file may hold a secret's value; the engine scrubs stored inputs the same way.
     return new SecretScrubber(workflow.yaml, this.settings.secrets ?? {}).scrub(report);
   }
 
-  private eventOf(workflow: WorkflowDefinition, input: DryRunEventInput, options: DryRunOptions, now: Date, notes: string[]): EventContext {
-    const headers = headersOf(input.headers);
+  /** The event ingress would make of the sample for the workflow's source, or the scheduler's for a scheduled workflow. */
+  private sampleOf(workflow: WorkflowDefinition, input: DryRunEventInput, options: DryRunOptions, now: Date, notes: string[]): InboundEvent {
     const source = workflow.on.webhook ?? SCHEDULE_SOURCE;
-    const event: EventContext = {
-      id: options.stored?.id ?? DRY_RUN_ID,
-      source,
-      type: '',
-      received_at: (options.stored?.receivedAt ?? now).toISOString(),
-      headers,
-      query: queryOf(input.query),
-      body: typeof input.body === 'string' ? readBody(Buffer.from(input.body), headers['content-type'] ?? null).value : (input.body ?? null),
-    };
+    const untyped = sampleEvent(input, { id: DRY_RUN_ID, source, type: '', receivedAt: now });
     const scheduled = workflow.on.webhook === undefined;
-    event.type = options.type ?? input.type ?? (scheduled ? SCHEDULE_SOURCE : this.presetType(event, options.sources?.get(source), notes));
-    return event;
+    const type = options.type ?? input.type ?? (scheduled ? SCHEDULE_SOURCE : this.presetType(untyped, options.sources?.get(source), notes));
+    return { ...untyped, type };
   }
 
   /** The type ingress would give the event: the source's `event_type`, or its scheme's preset. */
-  private presetType(event: EventContext, source: SourceDefinition | undefined, notes: string[]): string {
-    const template = source?.eventType ?? schemeNamed(source?.verify.scheme ?? 'none')!.preset.eventType;
+  private presetType(event: InboundEvent, source: SourceDefinition | undefined, notes: string[]): string {
     try {
-      const value = this.templates.compile(template).render({ event }, { field: `sources.${event.source}.event_type` });
+      const template = this.templates.compile(eventTypeTemplateOf(source));
+      const value = template.render({ event: eventContextOf(event) }, { field: `sources.${event.source}.event_type` });
       if (value === undefined || value === null) return '';
       return typeof value === 'string' ? value : JSON.stringify(value);
     } catch (error) {
@@ -174,27 +172,20 @@ export class DryRun {
     }
   }
 
-  private trigger(workflow: WorkflowDefinition, event: EventContext, notes: string[]): DryRunTrigger {
-    const reasons: string[] = [];
+  /** The real trigger matcher's judgement, every reason shown; secrets read as `[secret]`. */
+  private trigger(workflow: WorkflowDefinition, event: InboundEvent, notes: string[]): DryRunTrigger {
     const on = workflow.on;
     if (on.webhook === undefined) {
-      return { matches: true, reasons, notes: [...notes, `runs on its schedule (${on.schedule ?? '?'}), not on events`] };
+      return { matches: true, reasons: [], notes: [...notes, `runs on its schedule (${on.schedule ?? '?'}), not on events`] };
     }
-    if (on.event !== undefined && !picomatch(on.event, { dot: true })(event.type)) {
-      reasons.push(`event type "${event.type}" does not match on.event "${on.event}"`);
+    const reasons: string[] = [];
+    const { typeMatches, condition } = this.matcher.judge(event, workflow, redactedSecrets());
+    if (!typeMatches) reasons.push(`event type "${event.type}" does not match on.event "${on.event}"`);
+    if (on.if !== undefined && this.templates.compile(on.if).paths.some((path) => path.startsWith('secrets.'))) {
+      notes.push('on.if reads secrets, which a dry run sees as [secret]: the real result may differ');
     }
-    if (on.if !== undefined) {
-      const condition = this.templates.compile(on.if);
-      if (condition.paths.some((path) => path.startsWith('secrets.'))) {
-        notes.push('on.if reads secrets, which a dry run sees as [secret]: the real result may differ');
-      }
-      try {
-        const context = { event, workflow: { name: workflow.name }, secrets: redactedSecrets() };
-        if (!isTruthy(condition.render(context))) reasons.push(`on.if ${on.if} is false`);
-      } catch (error) {
-        reasons.push(`on.if could not be evaluated: ${(error as Error).message}`);
-      }
-    }
+    if (condition instanceof Error) reasons.push(`on.if could not be evaluated: ${condition.message}`);
+    else if (condition === false) reasons.push(`on.if ${on.if} is false`);
     return { matches: reasons.length === 0, reasons, notes };
   }
 
@@ -317,26 +308,6 @@ function unknownOutputs(paths: readonly string[], steps: Record<string, unknown>
     .map((path) => /^steps\.([^.]+)\.output(?:\.|$)/.exec(path)?.[1])
     .filter((id): id is string => id !== undefined && Object.hasOwn(steps, id) && !known.has(id));
   return [...new Set(ids)];
-}
-
-function headersOf(headers: Record<string, unknown> | undefined): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    if (value === undefined || value === null) continue;
-    result[name.toLowerCase()] = Array.isArray(value) ? value.map(String).join(', ') : String(value);
-  }
-  return result;
-}
-
-function queryOf(query: DryRunEventInput['query']): Record<string, string | string[]> {
-  if (query === undefined) return {};
-  if (typeof query === 'string') return readQuery(query.replace(/^\?/, ''));
-  const result: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(query)) {
-    if (value === undefined || value === null) continue;
-    result[name] = Array.isArray(value) ? value.map(String) : String(value);
-  }
-  return result;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -14,7 +14,7 @@ import { TemplateEngine } from '../templates/template-engine';
 import { parseWorkflowFile } from '../workflows/workflow-file-parser';
 import { WorkflowValidator } from '../workflows/workflow-validator';
 import { StepKind, WorkflowDefinition } from '../workflows/workflow.types';
-import { eventContextOf } from './event-context';
+import { eventContextOf } from '../events/inbound-event';
 import { InMemoryRunStore } from './in-memory-run-store.fixture';
 import { RunPlan } from './run-plan';
 import { RunExecutor } from './run-executor';
@@ -147,7 +147,7 @@ export async function claimedRun(engine: ReturnType<typeof engineForTest>, owner
     id: claimed.id,
     owner,
     workflow,
-    event: eventContextOf(claimed.eventId, claimed.event),
+    event: eventContextOf(claimed.event),
     states: claimed.steps,
     scrubber: new SecretScrubber(workflow.yaml, {}),
     plan: new RunPlan(workflow),

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConnectorsModule } from '../connectors/connectors.module';
 import { DeliveryModule } from '../delivery/delivery.module';
-import { IngressModule } from '../ingress/ingress.module';
+import { EventsModule } from '../events/events.module';
 import { WorkflowsModule } from '../workflows/workflows.module';
 import { RunCommands } from './run-commands.service';
 import { RunExecutor } from './run-executor';
@@ -19,7 +19,7 @@ import { WorkflowVersions } from './workflow-versions.service';
  * drive execution are WorkersModule, mounted only where the role runs workers.
  */
 @Module({
-  imports: [WorkflowsModule, IngressModule, ConnectorsModule, DeliveryModule],
+  imports: [WorkflowsModule, EventsModule, ConnectorsModule, DeliveryModule],
   providers: [RunStore, RunExecutor, RunReporter, StepRunner, StepTemplates, WorkflowStarter, WorkflowVersions, RunCommands, RunQueries],
   exports: [RunCommands, RunQueries, RunExecutor, RunStore, WorkflowVersions],
 })

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Clock } from '../common/clock';
 import { AttemptRecord } from '../delivery/attempt-record';
-import { StoredEvent } from './event-context';
+import { InboundEvent, syntheticEvent } from '../events/inbound-event';
 import { RunStatus } from './run.entity';
 import { StepState } from './run-plan';
 import { ClaimedRun, ClaimRefusal, RUN_LEASE_SECONDS, RunStore, StepResult } from './run-store';
@@ -12,7 +12,7 @@ export interface StoredRun {
   workflow: string;
   workflowVersion: string;
   eventId: string;
-  event: StoredEvent;
+  event: InboundEvent;
   status: RunStatus;
   error: string | null;
   leaseOwner: string | null;
@@ -44,20 +44,12 @@ export class InMemoryRunStore implements Pick<RunStore, RunStoreMethods> {
   /** Stores a queued run of `workflow`, for an event with an empty JSON body. */
   addRun(workflow: { name: string; version: string }): string {
     const id = randomUUID();
-    const event = {
-      source: 'shop',
-      type: 'order.paid',
-      receivedAt: this.clock.now(),
-      headers: {},
-      query: '',
-      contentType: 'application/json',
-      body: Buffer.from('{}'),
-    };
+    const event = syntheticEvent({ source: 'shop', type: 'order.paid', body: {}, receivedAt: this.clock.now() });
     this.runs.set(id, {
       id,
       workflow: workflow.name,
       workflowVersion: workflow.version,
-      eventId: randomUUID(),
+      eventId: event.id,
       event,
       status: 'queued',
       error: null,
@@ -81,15 +73,16 @@ export class InMemoryRunStore implements Pick<RunStore, RunStoreMethods> {
   }
 
   /** What an operator's cancel does (RunCommands.cancelRun). */
-  cancel(runId: string): void {
+  cancel(runId: string): Promise<boolean> {
     const run = this.run(runId);
-    if (run.status !== 'queued' && run.status !== 'running') return;
+    if (run.status !== 'queued' && run.status !== 'running') return Promise.resolve(false);
     run.status = 'cancelled';
     for (const step of run.steps.values()) {
       if ((step.status === 'pending' || step.status === 'running') && step.nextAttemptAt !== null) {
         Object.assign(step, { status: 'skipped', error: 'run cancelled', nextAttemptAt: null });
       }
     }
+    return Promise.resolve(true);
   }
 
   async claim(runId: string, owner: string): Promise<ClaimedRun | ClaimRefusal> {

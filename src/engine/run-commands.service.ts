@@ -3,11 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../common/domain-error';
 import { Settings } from '../config/settings';
-import { MatchNote } from '../ingress/event.entity';
-import { PendingRun } from '../ingress/event-writer';
-import { TriggerMatcher } from '../ingress/trigger-matcher';
+import { MatchNote } from '../events/event.entity';
+import { storedEvent, StoredEventRow } from '../events/inbound-event';
+import { PendingRun } from '../events/pending-run';
+import { TriggerMatcher } from '../events/trigger-matcher';
 import { WorkflowRegistry } from '../workflows/workflow-registry.service';
-import { eventContextOf } from './event-context';
 import { RunQueries } from './run-queries.service';
 import { RunStore } from './run-store';
 
@@ -33,16 +33,15 @@ export class RunCommands {
               array(SELECT DISTINCT workflow FROM runs WHERE event_id = e.id) AS previous
          FROM events e WHERE e.id = $1`,
       [eventId],
-    )) as (Parameters<typeof eventContextOf>[1] & { id: string; previous: string[] })[];
+    )) as (StoredEventRow & { previous: string[] })[];
     if (rows.length === 0) throw new DomainError('NOT_FOUND', `No event ${eventId}`);
-    const stored = rows[0];
-    const event = eventContextOf(stored.id, stored);
+    const event = storedEvent(rows[0]);
     let runs: PendingRun[];
     let notes: MatchNote[] = [];
-    if (this.registry.getSource(stored.source)) {
-      ({ runs, notes } = this.matcher.match(event, this.registry.workflowsForSource(stored.source), this.settings.secrets));
+    if (this.registry.getSource(event.source)) {
+      ({ runs, notes } = this.matcher.match(event, this.registry.workflowsForSource(event.source), this.settings.secrets));
     } else {
-      const workflows = stored.previous.map((name) => this.registry.getWorkflow(name)).filter((w) => w !== undefined);
+      const workflows = rows[0].previous.map((name) => this.registry.getWorkflow(name)).filter((w) => w !== undefined);
       runs = workflows.map((workflow) => this.matcher.startRun(event, workflow, this.settings.secrets, notes));
     }
     await this.store.insertQueuedRuns(eventId, runs);

@@ -99,7 +99,7 @@ steps:
     const { store, http, executor, reporter } = engine;
     const runId = store.addRun(SHIP);
     http.answer(async () => {
-      store.cancel(runId);
+      void store.cancel(runId);
       return delivered({ tracking: 'TRK-3' });
     });
 

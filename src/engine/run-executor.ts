@@ -1,12 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { Settings } from '../config/settings';
+import { eventContextOf } from '../events/inbound-event';
 import { RunPlan } from './run-plan';
 import { RunReporter } from './run-reporter';
 import { ClaimedRun, RUN_LEASE_SECONDS, RunStore } from './run-store';
 import { SecretScrubber } from './secret-scrubber';
 import { StepRunner, RunInProgress, runOutcome } from './step-runner';
-import { eventContextOf } from './event-context';
 import { WorkflowVersions } from './workflow-versions.service';
 
 /** When another process holds a run, look again after this long. */
@@ -108,7 +108,7 @@ export class RunExecutor {
       id: runId,
       owner,
       workflow,
-      event: eventContextOf(claimed.eventId, claimed.event),
+      event: eventContextOf(claimed.event),
       states: claimed.steps,
       scrubber: this.scrubberFor(workflow),
       plan: new RunPlan(workflow),

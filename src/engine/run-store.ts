@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AttemptRecord } from '../delivery/attempt-record';
+import { InboundEvent, storedEvent } from '../events/inbound-event';
 import { GroupCommit, retryingConflicts } from '../database/group-commit';
 import { preparedQuery } from '../database/prepared-query';
 import { jsonbText, storableText } from '../database/storable-text';
@@ -21,7 +22,6 @@ import {
   STEP_STATEMENTS,
   SUSPEND_RUN,
 } from './run-statements';
-import { StoredEvent } from './event-context';
 import { StepState } from './run-plan';
 import { StepStatus } from './step-run.entity';
 
@@ -33,7 +33,7 @@ export interface ClaimedRun {
   workflow: string;
   workflowVersion: string;
   eventId: string;
-  event: StoredEvent;
+  event: InboundEvent;
   steps: Map<string, StepState>;
 }
 
@@ -269,7 +269,8 @@ function claimedRunOf(row: ClaimRow): ClaimedRun {
     workflow: row.workflow,
     workflowVersion: row.workflow_version,
     eventId: row.event_id,
-    event: {
+    event: storedEvent({
+      id: row.event_id,
       source: row.source,
       type: row.type,
       receivedAt: row.received_at,
@@ -277,7 +278,7 @@ function claimedRunOf(row: ClaimRow): ClaimedRun {
       query: row.query,
       contentType: row.content_type,
       body: row.body,
-    },
+    }),
     steps: new Map(
       row.steps.map((step) => [
         step.step_id,

@@ -6,7 +6,7 @@ import { Subject } from 'rxjs';
 import { DataSource } from 'typeorm';
 import { SystemClock } from '../common/clock';
 import { Settings } from '../config/settings';
-import { TriggerMatcher } from '../ingress/trigger-matcher';
+import { TriggerMatcher } from '../events/trigger-matcher';
 import { TemplateEngine } from '../templates/template-engine';
 import { WorkflowRegistry } from '../workflows/workflow-registry.service';
 import { WorkflowDefinition } from '../workflows/workflow.types';

@@ -1,12 +1,12 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Subscription } from 'rxjs';
-import { v7 as uuidv7 } from 'uuid';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
 import { Settings } from '../config/settings';
-import { MatchNote } from '../ingress/event.entity';
-import { TriggerMatcher } from '../ingress/trigger-matcher';
+import { MatchNote } from '../events/event.entity';
+import { syntheticEvent } from '../events/inbound-event';
+import { TriggerMatcher } from '../events/trigger-matcher';
 import { WorkflowRegistry } from '../workflows/workflow-registry.service';
 import { enqueueRun } from '../queue/run-job';
 import { ScheduleClock, ScheduledTick, TICK_GRACE_MS } from './schedule-clock';
@@ -118,18 +118,16 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
 
   /** One statement: claims the tick and, only if this process claimed it, stores its event, run and job. */
   private async start({ workflow, at }: ScheduledTick): Promise<FiredTick> {
-    const eventId = uuidv7();
-    const firedAt = this.clock.now();
     const body = { workflow: workflow.name, scheduled_for: at.toISOString() };
-    const event = { id: eventId, source: SCHEDULE_SOURCE, type: SCHEDULE_SOURCE, received_at: firedAt.toISOString(), headers: {}, query: {}, body };
+    const event = syntheticEvent({ source: SCHEDULE_SOURCE, type: SCHEDULE_SOURCE, body, receivedAt: this.clock.now() });
     const notes: MatchNote[] = [];
     const run = this.matcher.startRun(event, workflow, this.settings.secrets, notes);
     const [{ started }] = (await this.dataSource.query(START_SCHEDULED_RUN, [
       workflow.name,
       at.toISOString(),
-      eventId,
-      firedAt.toISOString(),
-      Buffer.from(JSON.stringify(body)),
+      event.id,
+      event.receivedAt.toISOString(),
+      event.rawBody,
       JSON.stringify(notes),
       run.id,
       run.workflowVersion,

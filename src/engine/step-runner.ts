@@ -8,7 +8,7 @@ import { DestinationGate, GatePass } from '../delivery/destination-gate';
 import { RetryPolicy } from '../delivery/retry-policy';
 import { isTruthy, redactedSecrets, Template, TemplateScope } from '../templates/template-engine';
 import { TemplateError } from '../templates/template-error';
-import { EventContext } from '../ingress/trigger-matcher';
+import { EventContext } from '../events/inbound-event';
 import { StepDefinition, WorkflowDefinition } from '../workflows/workflow.types';
 import { RunStatus } from './run.entity';
 import { RunPlan, StepState } from './run-plan';

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TableStatisticsService } from '../database/table-statistics.service';
-import { IngressModule } from '../ingress/ingress.module';
+import { EventsModule } from '../events/events.module';
 import { WorkflowsModule } from '../workflows/workflows.module';
 import { DirectRuns } from './direct-runs';
 import { EngineModule } from './engine.module';
@@ -12,7 +12,7 @@ import { WorkerService } from './worker.service';
  * Mounted only in processes whose role runs workers (`all`, `worker`).
  */
 @Module({
-  imports: [EngineModule, IngressModule, WorkflowsModule],
+  imports: [EngineModule, EventsModule, WorkflowsModule],
   providers: [WorkerService, DirectRuns, SchedulerService, TableStatisticsService],
   exports: [WorkerService, SchedulerService],
 })

@@ -1,5 +1,5 @@
 import { DomainError } from '../common/domain-error';
-import type { EventContext } from '../ingress/trigger-matcher';
+import type { EventContext } from '../events/inbound-event';
 
 /** Source of the synthetic events that `workflow` steps start other workflows with. */
 export const WORKFLOW_STEP_SOURCE = 'workflow';

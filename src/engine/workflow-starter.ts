@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { v7 as uuidv7 } from 'uuid';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
 import { Settings } from '../config/settings';
-import { EventWriter } from '../ingress/event-writer';
-import { TriggerMatcher } from '../ingress/trigger-matcher';
+import { EventWriter } from '../events/event-writer';
+import { syntheticEvent } from '../events/inbound-event';
+import { TriggerMatcher } from '../events/trigger-matcher';
 import { WorkflowRegistry } from '../workflows/workflow-registry.service';
 import { WORKFLOW_CHAIN_HEADER, WORKFLOW_STEP_SOURCE, WorkflowChain } from './workflow-chain';
 
@@ -28,25 +28,9 @@ export class WorkflowStarter {
     const workflow = this.registry.getWorkflow(name);
     if (!workflow) throw new DomainError('UNKNOWN_WORKFLOW', `No workflow named "${name}" is loaded`);
     const headers = { [WORKFLOW_CHAIN_HEADER]: chain.headerFor(name) };
-    const id = uuidv7();
-    const receivedAt = this.clock.now();
-    const type = `workflow.${chain.workflow}`;
-    const event = { id, source: WORKFLOW_STEP_SOURCE, type, received_at: receivedAt.toISOString(), headers, query: {}, body };
+    const event = syntheticEvent({ source: WORKFLOW_STEP_SOURCE, type: `workflow.${chain.workflow}`, headers, body, receivedAt: this.clock.now() });
     const run = this.matcher.startRun(event, workflow, this.settings.secrets);
-    const outcome = await this.writer.write({
-      id,
-      source: WORKFLOW_STEP_SOURCE,
-      type,
-      dedupeKey,
-      receivedAt,
-      headers,
-      query: '',
-      contentType: 'application/json',
-      body: Buffer.from(JSON.stringify(body ?? {})),
-      bodyFormat: 'json',
-      matchNotes: [],
-      runs: [run],
-    });
+    const outcome = await this.writer.write({ event, dedupeKey, matchNotes: [], runs: [run] });
     return { workflow: name, event_id: outcome.eventId, run_id: outcome.duplicate ? null : run.id };
   }
 }

@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ingestOutcomeOf } from './ingest-outcome';
-import { IngressBusyError, PayloadTooLargeError, SignatureRejectedError, SourceNotConfiguredError, UnknownSourceError } from './ingress.errors';
+import { IngressBusyError } from '../events/ingress-busy.error';
+import { PayloadTooLargeError, SignatureRejectedError, SourceNotConfiguredError, UnknownSourceError } from './ingress.errors';
 
 describe(ingestOutcomeOf.name, () => {
   it('names each refusal ingress knows', () => {

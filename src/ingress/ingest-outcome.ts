@@ -1,5 +1,6 @@
 import type { IngestOutcome } from '../observability/metrics.service';
-import { IngressBusyError, PayloadTooLargeError, SignatureRejectedError, SourceNotConfiguredError, UnknownSourceError } from './ingress.errors';
+import { IngressBusyError } from '../events/ingress-busy.error';
+import { PayloadTooLargeError, SignatureRejectedError, SourceNotConfiguredError, UnknownSourceError } from './ingress.errors';
 
 /** The outcome an inbound request that failed with `error` is counted under. */
 export function ingestOutcomeOf(error: unknown): IngestOutcome {

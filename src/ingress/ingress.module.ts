@@ -1,17 +1,15 @@
 import { Module } from '@nestjs/common';
+import { EventsModule } from '../events/events.module';
 import { WorkflowsModule } from '../workflows/workflows.module';
-import { EventWriter } from './event-writer';
 import { IngressService } from './ingress.service';
-import { RunHandOff } from './run-hand-off';
 import { SignatureFailureRecorder } from './signature-failure.recorder';
 import { SourceRuntimes } from './source-runtime';
-import { TriggerMatcher } from './trigger-matcher';
 import { SignatureVerifier } from './verification/signature-verifier';
 
-/** Verifying, storing and matching inbound events. `POST /hooks/:source` itself is IngressHttpModule. */
+/** Verifying inbound requests and turning them into stored events. `POST /hooks/:source` itself is IngressHttpModule. */
 @Module({
-  imports: [WorkflowsModule],
-  providers: [IngressService, EventWriter, RunHandOff, SignatureFailureRecorder, SourceRuntimes, TriggerMatcher, SignatureVerifier],
-  exports: [IngressService, EventWriter, RunHandOff, TriggerMatcher],
+  imports: [WorkflowsModule, EventsModule],
+  providers: [IngressService, SignatureFailureRecorder, SourceRuntimes, SignatureVerifier],
+  exports: [IngressService],
 })
 export class IngressModule {}

@@ -2,13 +2,14 @@ import { Injectable, Logger } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { WorkflowRegistry } from '../workflows/workflow-registry.service';
 import { Template } from '../templates/template-engine';
-import { MatchNote } from './event.entity';
-import { EventWriter } from './event-writer';
-import { readBody, readQuery } from './inbound-body';
+import { MatchNote } from '../events/event.entity';
+import { EventWriter } from '../events/event-writer';
+import { readBody } from '../events/inbound-body';
+import { EventContext, eventContextOf, InboundEvent } from '../events/inbound-event';
 import { SignatureRejectedError, SourceNotConfiguredError, UnknownSourceError } from './ingress.errors';
 import { SignatureFailureRecorder } from './signature-failure.recorder';
 import { SourceRuntimes } from './source-runtime';
-import { EventContext, TriggerMatcher } from './trigger-matcher';
+import { TriggerMatcher } from '../events/trigger-matcher';
 import { SignatureVerifier } from './verification/signature-verifier';
 
 export interface InboundHttpRequest {
@@ -74,38 +75,27 @@ export class IngressService {
     const handshake = this.verifier.handshake(source.verify, body.value);
     if (handshake !== undefined) return { status: 200, outcome: 'handshake', body: handshake };
 
-    const storedQuery = source.redaction.query(request.query);
-    const event: EventContext = {
+    const received: InboundEvent = {
       id: uuidv7(),
       source: sourceName,
       type: '',
-      received_at: request.receivedAt.toISOString(),
+      receivedAt: request.receivedAt,
       headers: source.redaction.headers(headers),
-      query: readQuery(storedQuery),
-      body: body.value,
+      query: source.redaction.query(request.query),
+      contentType,
+      rawBody: request.rawBody,
+      body,
     };
     // The source's own templates read the request as it came (a dedupe key may be a
     // signature); workflows, from their trigger on, see what is stored.
-    const asReceived: EventContext = { ...event, headers, query: readQuery(request.query) };
+    const asReceived = eventContextOf({ ...received, headers, query: request.query });
     const notes: MatchNote[] = body.problem ? [{ reason: body.problem }] : [];
-    event.type = asReceived.type = renderText(source.eventType, asReceived, sourceName, MAX_TYPE_LENGTH, notes, 'event_type') ?? '';
+    asReceived.type = renderText(source.eventType, asReceived, sourceName, MAX_TYPE_LENGTH, notes, 'event_type') ?? '';
     const dedupeKey = source.dedupeKey ? renderText(source.dedupeKey, asReceived, sourceName, MAX_DEDUPE_KEY_LENGTH, notes, 'dedupe_key') : null;
+    const event: InboundEvent = { ...received, type: asReceived.type };
 
     const matched = this.matcher.match(event, this.registry.workflowsForSource(sourceName), this.sources.secrets);
-    const outcome = await this.writer.write({
-      id: event.id,
-      source: sourceName,
-      type: event.type,
-      dedupeKey: dedupeKey || null,
-      receivedAt: request.receivedAt,
-      headers: event.headers,
-      query: storedQuery,
-      contentType,
-      body: request.rawBody,
-      bodyFormat: body.format,
-      matchNotes: [...notes, ...matched.notes],
-      runs: matched.runs,
-    });
+    const outcome = await this.writer.write({ event, dedupeKey: dedupeKey || null, matchNotes: [...notes, ...matched.notes], runs: matched.runs });
     return outcome.duplicate
       ? { status: 200, outcome: 'duplicate', body: { event_id: outcome.eventId, runs: 0, duplicate: true } }
       : { status: 202, outcome: 'accepted', body: { event_id: outcome.eventId, runs: outcome.runs } };

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DomainError } from '../common/domain-error';
-import { jsonNestedDeeperThan, MAX_JSON_DEPTH } from './inbound-body';
+import { jsonNestedDeeperThan, MAX_JSON_DEPTH } from '../events/inbound-body';
 import { PayloadTooLargeError } from './ingress.errors';
 
 /** Bodies of the management API and of sources' requests before a source is known. */

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import type { PendingEvent, PendingRun } from './event-writer';
+import type { InboundEvent } from './inbound-event';
+import type { PendingRun } from './pending-run';
 
 /** A run stored already claimed by this process, handed to its engine once the statement committed. */
 export interface HandedOverRun {
   run: PendingRun;
-  event: PendingEvent;
+  event: InboundEvent;
   /** `performance.now()` before the statement that stored the run and its claim was sent. */
   claimedAt: number;
 }

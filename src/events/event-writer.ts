@@ -7,28 +7,17 @@ import { preparedQuery } from '../database/prepared-query';
 import { jsonbText } from '../database/storable-text';
 import { MAX_BODY_LIMIT } from '../workflows/sources-validator';
 import { enqueueNewRunsOfRows } from '../queue/run-job';
-import { BodyFormat, MatchNote } from './event.entity';
-import { IngressBusyError } from './ingress.errors';
+import { MatchNote } from './event.entity';
+import { InboundEvent } from './inbound-event';
+import { PendingRun } from './pending-run';
+import { IngressBusyError } from './ingress-busy.error';
 import { RunHandOff } from './run-hand-off';
 
-export interface PendingRun {
-  id: string;
-  workflow: string;
-  workflowVersion: string;
-  concurrencyKey: string | null;
-}
-
+/** An event to store, with what matching it found: the runs it starts and notes for the console. */
 export interface PendingEvent {
-  id: string;
-  source: string;
-  type: string;
+  event: InboundEvent;
+  /** Unique per source where set: a repeated key stores nothing. */
   dedupeKey: string | null;
-  receivedAt: Date;
-  headers: Record<string, string>;
-  query: string;
-  contentType: string | null;
-  body: Buffer;
-  bodyFormat: BodyFormat;
   matchNotes: MatchNote[];
   runs: PendingRun[];
 }
@@ -75,7 +64,7 @@ export class EventWriter implements OnApplicationShutdown {
     maxConcurrent: MAX_CONCURRENT_FLUSHES,
     maxWaiting: MAX_WAITING_EVENTS,
     maxWaitingSize: MAX_WAITING_BYTES,
-    sizeOf: (event) => event.body.length,
+    sizeOf: (pending) => pending.event.rawBody.length,
   };
   private readonly commits = new GroupCommit<PendingEvent, WriteOutcome>(
     (events) => this.insert(events),
@@ -105,8 +94,9 @@ export class EventWriter implements OnApplicationShutdown {
     await this.commits.drain();
   }
 
-  private async insert(events: PendingEvent[]): Promise<WriteOutcome[]> {
-    const runs = events.flatMap((event) => event.runs.map((run) => ({ run, event, taker: this.handOff.reserveFor(run) })));
+  private async insert(pendings: PendingEvent[]): Promise<WriteOutcome[]> {
+    const runs = pendings.flatMap(({ event, runs }) => runs.map((run) => ({ run, event, taker: this.handOff.reserveFor(run) })));
+    const events = pendings.map((pending) => pending.event);
     const claimedAt = performance.now();
     let inserted: string[] | null;
     try {
@@ -114,15 +104,15 @@ export class EventWriter implements OnApplicationShutdown {
         events.map((e) => e.id),
         events.map((e) => e.source),
         events.map((e) => e.type),
-        events.map((e) => e.dedupeKey),
+        pendings.map((p) => p.dedupeKey),
         events.map((e) => e.receivedAt.toISOString()),
         events.map((e) => jsonbText(e.headers)),
         events.map((e) => e.query),
         events.map((e) => e.contentType),
-        events.map((e) => e.body),
-        events.map((e) => e.bodyFormat),
-        events.map((e) => e.runs.length),
-        events.map((e) => jsonbText(e.matchNotes)),
+        events.map((e) => e.rawBody),
+        events.map((e) => e.body.format),
+        pendings.map((p) => p.runs.length),
+        pendings.map((p) => jsonbText(p.matchNotes)),
         runs.map(({ run }) => run.id),
         runs.map(({ event }) => event.id),
         runs.map(({ run }) => run.workflow),
@@ -142,12 +132,12 @@ export class EventWriter implements OnApplicationShutdown {
       if (insertedIds.has(event.id)) taker.take({ run, event, claimedAt });
       else taker.unreserve();
     }
-    const duplicates = events.filter((event) => !insertedIds.has(event.id));
+    const duplicates = pendings.filter(({ event }) => !insertedIds.has(event.id));
     const originals = duplicates.length > 0 ? await this.findOriginals(duplicates) : new Map<string, string>();
-    return events.map((event) =>
-      insertedIds.has(event.id)
-        ? { eventId: event.id, runs: event.runs.length, duplicate: false }
-        : { eventId: originals.get(dedupeIdentity(event)) ?? event.id, runs: 0, duplicate: true },
+    return pendings.map((pending) =>
+      insertedIds.has(pending.event.id)
+        ? { eventId: pending.event.id, runs: pending.runs.length, duplicate: false }
+        : { eventId: originals.get(dedupeIdentity(pending)) ?? pending.event.id, runs: 0, duplicate: true },
     );
   }
 
@@ -157,14 +147,14 @@ export class EventWriter implements OnApplicationShutdown {
          FROM events e
          JOIN unnest($1::text[], $2::text[]) AS d(source, dedupe_key)
            ON e.source = d.source AND e.dedupe_key = d.dedupe_key`,
-      [duplicates.map((event) => event.source), duplicates.map((event) => event.dedupeKey)],
+      [duplicates.map(({ event }) => event.source), duplicates.map(({ dedupeKey }) => dedupeKey)],
     )) as { id: string; source: string; dedupe_key: string }[];
     return new Map(rows.map((row) => [`${row.source}\u0000${row.dedupe_key}`, row.id]));
   }
 }
 
-function dedupeIdentity(event: PendingEvent): string {
-  return `${event.source}\u0000${event.dedupeKey}`;
+function dedupeIdentity({ event, dedupeKey }: PendingEvent): string {
+  return `${event.source}\u0000${dedupeKey}`;
 }
 
 /**
