@@ -3,7 +3,8 @@
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
 export type EventStatus = 'no_runs' | 'pending' | 'failed' | 'succeeded';
-export type StepKind = 'http' | 'slack' | 'email' | 'set' | 'delay' | 'workflow';
+/** A step kind's name; `GET /api/catalog` lists the kinds. */
+export type StepKind = string;
 
 export const RUN_STATUSES: RunStatus[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
 export const EVENT_STATUSES: EventStatus[] = ['no_runs', 'pending', 'failed', 'succeeded'];
@@ -231,4 +232,27 @@ export interface ChangeMessage {
   attempts?: number;
   source?: string;
   event_type?: string;
+}
+
+export interface CatalogStepKind {
+  kind: string;
+  title: string;
+  /** An icon name; the console draws a neutral icon for names it does not know. */
+  icon: string;
+  description: string;
+  with_schema: Record<string, unknown>;
+  output_schema: Record<string, unknown>;
+  has_effects: boolean;
+}
+
+export interface CatalogScheme {
+  scheme: string;
+  options_schema: Record<string, unknown>;
+  preset: { event_type: string; dedupe_key: string | null };
+}
+
+export interface Catalog {
+  step_kinds: CatalogStepKind[];
+  schemes: CatalogScheme[];
+  helpers: { name: string; signature: string; description: string }[];
 }
