@@ -42,19 +42,22 @@ export function stepKind(kind: string): StepKindDeclaration {
   return declaration;
 }
 
-/** The declarations exported by the kind files of `dir`; exported for the completeness spec. */
-export function discover(dir: string): StepKindDeclaration[] {
-  const declarations = readdirSync(dir)
-    .filter((file) => KIND_FILE.test(file))
-    .flatMap((file) => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports -- discovery by file name is the point
-      const exports = require(join(dir, file)) as Record<string, unknown>;
-      const found = Object.values(exports).filter(isStepKindDeclaration);
-      if (found.length !== 1) throw new Error(`${file} must export exactly one step kind declaration (declareStepKind), found ${found.length}`);
-      return found;
-    });
+/** The declarations exported by the kind files of `dir`, one per file. */
+function discover(dir: string): StepKindDeclaration[] {
+  const files = readdirSync(dir).filter((file) => KIND_FILE.test(file));
+  const declarations = files.map((file) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- discovery by file name is the point
+    const exports = require(join(dir, file)) as Record<string, unknown>;
+    const found = Object.values(exports).filter(isStepKindDeclaration);
+    if (found.length !== 1) throw new Error(`${file} must export exactly one step kind declaration (declareStepKind), found ${found.length}`);
+    return found[0]!;
+  });
   const names = declarations.map((declaration) => declaration.kind);
-  const repeated = names.find((name, index) => names.indexOf(name) !== index);
-  if (repeated !== undefined) throw new Error(`step kind "${repeated}" is declared twice`);
+  const repeated = names.findIndex((name, index) => names.indexOf(name) !== index);
+  if (repeated !== -1) {
+    const first = files[names.indexOf(names[repeated]!)];
+    // tsc never deletes output, so a renamed kind file leaves its old compiled copy behind.
+    throw new Error(`step kind "${names[repeated]}" is declared in both ${first} and ${files[repeated]} (in ${dir}: a stale compiled file?)`);
+  }
   return declarations.sort((a, b) => a.order - b.order || a.kind.localeCompare(b.kind));
 }
