@@ -38,7 +38,7 @@ export class StepWithValidator {
 }
 
 /** Field access on one `with` map, reporting problems as `with.<key>`. */
-export class FieldReader implements StepWithFields {
+class FieldReader implements StepWithFields {
   constructor(
     private readonly reader: YamlNodeReader,
     private readonly engine: TemplateEngine,

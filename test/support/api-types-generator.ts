@@ -21,7 +21,7 @@ export interface OpenApiDocument {
   components: { schemas: Record<string, Schema> };
 }
 
-export const GENERATED_HEADER =
+const GENERATED_HEADER =
   '/* Generated from the OpenAPI document (/api/docs/openapi.json) by `npm run api-types`: do not edit.\n' +
   '   test/console-api-types.e2e-spec.ts fails when it is out of date. */\n';
 
