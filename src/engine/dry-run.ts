@@ -87,7 +87,7 @@ export class InvalidDryRunEventError extends DomainError {
   }
 }
 
-
+/** The two modules of `DryRun.standalone`: settings as given, and the connectors. */
 @Module({})
 class StandaloneSettingsModule {}
 
