@@ -102,6 +102,11 @@ export class EventRunModel {
   @ApiProperty(date) created_at: string;
 }
 
+export class MatchNoteModel {
+  @ApiPropertyOptional({ example: 'order-paid', description: 'The workflow it is about; absent for the event as a whole' }) workflow?: string;
+  @ApiProperty({ example: 'on.if could not be evaluated: …' }) reason: string;
+}
+
 export class EventModel {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty() source: string;
@@ -113,8 +118,8 @@ export class EventModel {
   @ApiProperty({ description: 'The query string, without the leading ?' }) query: string;
   @ApiProperty({ type: String, nullable: true }) content_type: string | null;
   @ApiProperty({ enum: ['json', 'text'], description: 'text when the body was not valid JSON' }) body_format: string;
-  @ApiProperty({ type: 'array', items: { type: 'object' }, description: 'Why workflows did not match (a failing `if`, …)' })
-  match_notes: unknown[];
+  @ApiProperty({ type: [MatchNoteModel], description: 'Why workflows did not match (a failing `if`, …)' })
+  match_notes: MatchNoteModel[];
   @ApiProperty({ description: 'The body exactly as received' }) body: string;
   @ApiProperty({ enum: ['utf8', 'base64'] }) body_encoding: string;
   @ApiPropertyOptional(anyJson) body_json?: unknown;
@@ -129,7 +134,7 @@ export class ReplayedRunModel {
 export class ReplayAnswer {
   @ApiProperty({ format: 'uuid' }) event_id: string;
   @ApiProperty({ type: [ReplayedRunModel] }) runs: ReplayedRunModel[];
-  @ApiProperty({ type: 'array', items: { type: 'object' } }) notes: unknown[];
+  @ApiProperty({ type: [MatchNoteModel] }) notes: MatchNoteModel[];
 }
 
 export class BulkReplayAnswer {

@@ -6,6 +6,8 @@ import { WorkflowsModule } from '../workflows/workflows.module';
 import { AdminTokenGuard } from './admin-token.guard';
 import { AdminTokenHolder } from './admin-token.holder';
 import { BulkActions } from './bulk-actions.service';
+import { CatalogController } from './catalog.controller';
+import { Catalog } from './catalog.service';
 import { ChangeFeed } from './change-feed.service';
 import { DryRunController } from './dry-run.controller';
 import { EventDryRun } from './event-dry-run.service';
@@ -20,8 +22,8 @@ import { WorkflowsController } from './workflows.controller';
 
 @Module({
   imports: [EngineModule, WorkflowsModule, ConnectorsModule],
-  controllers: [RunsController, EventsController, WorkflowsController, SourcesController, StreamController, DryRunController],
-  providers: [AdminTokenHolder, AdminTokenGuard, WorkflowQueries, SourceQueries, EventQueries, BulkActions, ChangeFeed, DryRun, EventDryRun],
+  controllers: [RunsController, EventsController, WorkflowsController, SourcesController, StreamController, DryRunController, CatalogController],
+  providers: [AdminTokenHolder, AdminTokenGuard, WorkflowQueries, SourceQueries, EventQueries, BulkActions, ChangeFeed, DryRun, EventDryRun, Catalog],
   exports: [AdminTokenHolder, ChangeFeed],
 })
 export class ApiModule {}

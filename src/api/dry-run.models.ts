@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { STEP_KINDS } from '../workflows/workflow.types';
 
 /* The answer of `POST /api/dry-run`, for the OpenAPI document; `EventDryRun` builds it. */
 
@@ -20,7 +19,7 @@ export class DryRunConditionModel {
 export class StepPreviewModel {
   @ApiProperty({ example: 'label' }) id: string;
   @ApiPropertyOptional() name?: string;
-  @ApiProperty({ enum: STEP_KINDS }) kind: string;
+  @ApiProperty({ example: 'http', description: 'The step kind; GET /api/catalog lists them' }) kind: string;
   @ApiProperty({ type: [String] }) needs: string[];
   @ApiProperty({ enum: ['would-run', 'skipped', 'would-fail'] }) status: string;
   @ApiPropertyOptional({ enum: [true] }) skipped?: true;

@@ -1,4 +1,5 @@
 import type { PlannedRequest } from '../connectors/connector';
+import { stepKind } from '../connectors/step-kind-catalog';
 import type { DryRunReport, DryRunStep } from '../engine/dry-run';
 
 const INDENT = '   ';
@@ -46,54 +47,9 @@ function stepLines(step: DryRunStep, number: number): string[] {
   return lines;
 }
 
+/** Each kind says how its plan reads. */
 function planText(plan: PlannedRequest): string {
-  const detail = (plan.detail ?? {}) as Record<string, unknown>;
-  switch (plan.kind) {
-    case 'http':
-    case 'slack':
-      return httpText(plan.summary, detail);
-    case 'email':
-      return emailText(plan.summary, detail);
-    case 'set':
-      return `output:\n${pretty(detail)}`;
-    case 'delay':
-      return `${plan.summary} (until ${String(detail.until)})`;
-    case 'workflow':
-      return `${plan.summary} with the event body:\n${pretty(detail.event)}`;
-    default:
-      return `${plan.summary}\n${pretty(detail)}`;
-  }
-}
-
-function httpText(summary: string, detail: Record<string, unknown>): string {
-  const headers = (detail.headers ?? {}) as Record<string, string>;
-  const lines = [summary, ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)];
-  if (typeof detail.body === 'string') lines.push('', prettyBody(detail.body));
-  if ('webhook-signature' in headers) lines.push('', 'Signed (Standard Webhooks): webhook-timestamp and webhook-signature are computed when sent.');
-  if (typeof detail.expect === 'string' && detail.expect !== '2xx') lines.push(`Counts as success: ${detail.expect}`);
-  return lines.join('\n');
-}
-
-function emailText(summary: string, detail: Record<string, unknown>): string {
-  const server = typeof detail.server === 'string' ? `via ${detail.server}` : '(HOOKFLOW_SMTP_URL is not set: a real run would fail)';
-  const headers = (detail.headers ?? {}) as Record<string, string>;
-  const lines = [`${summary} ${server}`, ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)];
-  if (typeof detail.text === 'string') lines.push('', detail.text);
-  if (typeof detail.html === 'string') lines.push('', 'html:', detail.html);
-  return lines.join('\n');
-}
-
-/** JSON bodies indented; anything else as it would be sent. */
-function prettyBody(body: string): string {
-  try {
-    return pretty(JSON.parse(body));
-  } catch {
-    return body;
-  }
-}
-
-function pretty(value: unknown): string {
-  return JSON.stringify(value, null, 2) ?? 'null';
+  return stepKind(plan.kind).describePlan(plan);
 }
 
 function summary(steps: DryRunStep[]): string {

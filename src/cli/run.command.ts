@@ -56,7 +56,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     const loaded = await loadWorkflowDirectory(dir, new TemplateEngine());
     const workflow = findWorkflow(loaded, target, dir);
     const event = await readEvent(values.event);
-    const report = DryRun.standalone(settings).run(workflow, event, { sources: loaded.sources, type: values.type });
+    const report = (await DryRun.standalone(settings)).run(workflow, event, { sources: loaded.sources, type: values.type });
     io.out(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatDryRun(report));
     return 0;
   } catch (error) {

@@ -1,5 +1,4 @@
 import { AttemptRecord } from '../delivery/attempt-record';
-import { StepKind } from '../workflows/workflow.types';
 
 /** Everything a connector may know about the attempt it is making. */
 export interface StepExecutionContext {
@@ -43,19 +42,19 @@ export type StepOutcome =
 
 /** What a step would send, for `hookflow run --dry-run` and the console's dry run. */
 export interface PlannedRequest {
-  kind: StepKind;
+  /** The step kind that made the plan. */
+  kind: string;
   /** e.g. `POST http://…`, `SMTP to a@b.c`, `set`, `wait 10m`. */
   summary: string;
   detail: unknown;
 }
 
 /**
- * One step kind. `input` is the step's `with:` rendered with real secrets; `redactedInput`
- * is the same rendered with every secret as `[secret]`, and is the only thing a connector
- * may put in an attempt record or a plan.
+ * How a step kind executes and plans (see `StepKindDeclaration`). `input` is the step's
+ * `with:` rendered with real secrets; `redactedInput` is the same rendered with every secret
+ * as `[secret]`, and is the only thing a connector may put in an attempt record or a plan.
  */
 export interface Connector {
-  readonly kind: StepKind;
   execute(input: Record<string, unknown>, redactedInput: Record<string, unknown>, context: StepExecutionContext): Promise<StepOutcome>;
   /**
    * Where an attempt with this input would go (an HTTP origin, the SMTP server), for the

@@ -1,19 +1,25 @@
-import { Module } from '@nestjs/common';
+import { Module, Provider } from '@nestjs/common';
 import { DeliveryModule } from '../delivery/delivery.module';
-import { ConnectorRegistry } from './connector.registry';
-import { DelayConnector } from './delay.connector';
-import { EmailConnector } from './email.connector';
-import { HttpConnector } from './http.connector';
-import { SetConnector } from './set.connector';
-import { DEFAULT_SLACK_API_URL, SLACK_API_URL, SlackConnector } from './slack.connector';
-import { WorkflowConnector } from './workflow.connector';
+import { Connector } from './connector';
+import { ConnectorRegistry, STEP_CONNECTORS } from './connector.registry';
+import { stepKinds } from './step-kind-catalog';
 
-const CONNECTORS = [HttpConnector, SlackConnector, EmailConnector, SetConnector, DelayConnector, WorkflowConnector];
+const CONNECTORS = stepKinds().map((declaration) => declaration.connector);
 
-/** One connector per step kind, behind `ConnectorRegistry`. `SLACK_API_URL` can be overridden in tests. */
+/**
+ * Nest has no multi-providers: each discovered kind's connector is a provider of its own
+ * (so its dependencies are injected), and one factory gathers them under `STEP_CONNECTORS`.
+ */
+const STEP_CONNECTORS_PROVIDER: Provider = {
+  provide: STEP_CONNECTORS,
+  useFactory: (...connectors: Connector[]) => new Map(stepKinds().map((declaration, index) => [declaration.kind, connectors[index]!])),
+  inject: CONNECTORS,
+};
+
+/** One connector per discovered step kind, behind `ConnectorRegistry`. */
 @Module({
   imports: [DeliveryModule],
-  providers: [...CONNECTORS, ConnectorRegistry, { provide: SLACK_API_URL, useValue: DEFAULT_SLACK_API_URL }],
+  providers: [...CONNECTORS, STEP_CONNECTORS_PROVIDER, ConnectorRegistry],
   exports: [...CONNECTORS, ConnectorRegistry],
 })
 export class ConnectorsModule {}

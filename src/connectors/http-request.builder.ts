@@ -1,7 +1,8 @@
-import { HTTP_METHODS } from '../workflows/step-with-validator';
 import { InvalidStepInputError } from './invalid-step-input.error';
 import { isPlainObject, Scalar, StepInput } from './step-input';
 import { parseExpectation, StatusExpectation } from './status-expectation';
+
+export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 
 /** An `http` step's request, built from its rendered `with:` and serialized once. */
 export interface HttpStepRequest {

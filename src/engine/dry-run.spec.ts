@@ -32,7 +32,7 @@ async function dryRun(
 ): Promise<DryRunReport> {
   const loaded = await load(steps, options.on);
   const settings = loadSettings(options.environment ?? {}, emptyDir);
-  return DryRun.standalone(settings).run(loaded.workflows.get('wf')!, event, { sources: loaded.sources, now: NOW, ...options });
+  return (await DryRun.standalone(settings)).run(loaded.workflows.get('wf')!, event, { sources: loaded.sources, now: NOW, ...options });
 }
 
 function step(report: DryRunReport, id: string): DryRunStep {

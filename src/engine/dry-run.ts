@@ -1,17 +1,11 @@
-import { Injectable } from '@nestjs/common';
-import { SystemClock } from '../common/clock';
+import { Injectable, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ClockModule } from '../common/clock.module';
 import { DomainError } from '../common/domain-error';
 import { Settings } from '../config/settings';
 import { PlannedRequest } from '../connectors/connector';
 import { ConnectorRegistry } from '../connectors/connector.registry';
-import { DelayConnector } from '../connectors/delay.connector';
-import { EmailConnector } from '../connectors/email.connector';
-import { HttpConnector } from '../connectors/http.connector';
-import { SetConnector } from '../connectors/set.connector';
-import { SlackConnector } from '../connectors/slack.connector';
-import { WorkflowConnector } from '../connectors/workflow.connector';
-import { HttpDeliveryClient } from '../delivery/http-delivery.client';
-import { OutboundGuard } from '../delivery/outbound-guard';
+import { ConnectorsModule } from '../connectors/connectors.module';
 import { EventContext, eventContextOf, InboundEvent, sampleEvent, SampleEventInput } from '../events/inbound-event';
 import { eventTypeTemplateOf } from '../events/source-event-type';
 import { TriggerMatcher } from '../events/trigger-matcher';
@@ -88,6 +82,12 @@ export class InvalidDryRunEventError extends DomainError {
   }
 }
 
+/** The two modules of `DryRun.standalone`: settings as given, and the connectors. */
+@Module({})
+class StandaloneSettingsModule {}
+
+@Module({})
+class StandaloneDryRunModule {}
 
 /**
  * Shows what a workflow would do with an event without sending anything: whether the
@@ -110,17 +110,17 @@ export class DryRun {
     this.matcher = new TriggerMatcher(templates);
   }
 
-  /** A dry run outside the application (the CLI): connectors built directly; `plan` never sends. */
-  static standalone(settings: Settings): DryRun {
-    const client = new HttpDeliveryClient(new OutboundGuard(settings), new SystemClock());
-    const registry = new ConnectorRegistry(
-      new HttpConnector(client),
-      new SlackConnector(client),
-      new EmailConnector(settings),
-      new SetConnector(),
-      new DelayConnector(),
-      new WorkflowConnector(),
-    );
+  /**
+   * A dry run outside the application (the CLI): the connectors come from `ConnectorsModule`
+   * alone, with no database. `plan` never sends nor holds a resource, so the context is
+   * closed before the connectors are used.
+   */
+  static async standalone(settings: Settings): Promise<DryRun> {
+    const settingsOnly = { module: StandaloneSettingsModule, global: true, providers: [{ provide: Settings, useValue: settings }], exports: [Settings] };
+    const root = { module: StandaloneDryRunModule, imports: [settingsOnly, ClockModule, ConnectorsModule] };
+    const context = await NestFactory.createApplicationContext(root, { logger: false });
+    const registry = context.get(ConnectorRegistry);
+    await context.close();
     return new DryRun(new TemplateEngine(), registry, settings);
   }
 
@@ -237,8 +237,10 @@ export class DryRun {
     try {
       const rendered = compiled.with.render(context, { ...scope, field: 'with' }) as Record<string, unknown>;
       const shown = reveal(rendered) as Record<string, unknown>;
-      result.plan = this.connectors.get(step.uses).plan(shown, { idempotencyKey: `${DRY_RUN_ID}:${step.id}`, now: () => now });
-      return { result, output: step.uses === 'set' ? rendered : undefined };
+      const connector = this.connectors.get(step.uses);
+      result.plan = connector.plan(shown, { idempotencyKey: `${DRY_RUN_ID}:${step.id}`, now: () => now });
+      // Only a kind whose output is made from its input (`set`) has an output before a real run.
+      return { result, output: connector.liveOutputOf?.(rendered) };
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       const caveat = result.unknown_outputs.length > 0 ? ` (it reads the output of ${result.unknown_outputs.join(', ')}, which only a real run knows)` : '';

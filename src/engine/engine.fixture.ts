@@ -1,19 +1,15 @@
 import { ManualClock } from '../common/clock.fixture';
 import { Connector, PlannedRequest, StepExecutionContext, StepOutcome } from '../connectors/connector';
 import { ConnectorRegistry } from '../connectors/connector.registry';
-import { DelayConnector } from '../connectors/delay.connector';
-import { EmailConnector } from '../connectors/email.connector';
-import { HttpConnector } from '../connectors/http.connector';
-import { SetConnector } from '../connectors/set.connector';
-import { SlackConnector } from '../connectors/slack.connector';
-import { WorkflowConnector } from '../connectors/workflow.connector';
+import { DelayConnector } from '../connectors/delay.step-kind';
+import { SetConnector } from '../connectors/set.step-kind';
 import { Settings } from '../config/settings';
 import { DestinationGate } from '../delivery/destination-gate';
 import { RetryPolicy } from '../delivery/retry-policy';
 import { TemplateEngine } from '../templates/template-engine';
 import { parseWorkflowFile } from '../workflows/workflow-file-parser';
 import { WorkflowValidator } from '../workflows/workflow-validator';
-import { StepKind, WorkflowDefinition } from '../workflows/workflow.types';
+import { WorkflowDefinition } from '../workflows/workflow.types';
 import { eventContextOf } from '../events/inbound-event';
 import { InMemoryRunStore } from './in-memory-run-store.fixture';
 import { RunPlan } from './run-plan';
@@ -93,19 +89,19 @@ export function workflowFrom(yaml: string): WorkflowDefinition {
 }
 
 function connectorRegistry(http: Connector): ConnectorRegistry {
-  const unused = (kind: StepKind): Connector => ({
-    kind,
+  const unused = (kind: string): Connector => ({
     execute: () => Promise.reject(new Error(`no ${kind} step in these tests`)),
     plan: () => ({ kind, summary: kind, detail: null }),
   });
-  return new ConnectorRegistry(
-    http as HttpConnector,
-    unused('slack') as SlackConnector,
-    unused('email') as EmailConnector,
-    new SetConnector(),
-    new DelayConnector(),
-    unused('workflow') as WorkflowConnector,
-  );
+  const connectors: [string, Connector][] = [
+    ['http', http],
+    ['slack', unused('slack')],
+    ['email', unused('email')],
+    ['set', new SetConnector()],
+    ['delay', new DelayConnector()],
+    ['workflow', unused('workflow')],
+  ];
+  return new ConnectorRegistry(new Map(connectors));
 }
 
 /**

@@ -3,6 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { ConnectorRegistry } from '../connectors/connector.registry';
 import { StepOutcome } from '../connectors/connector';
+import { stepKind } from '../connectors/step-kind-catalog';
 import { Settings } from '../config/settings';
 import { DestinationGate, GatePass } from '../delivery/destination-gate';
 import { RetryPolicy } from '../delivery/retry-policy';
@@ -20,13 +21,6 @@ import { WorkflowChain } from './workflow-chain';
 import { WorkflowStarter } from './workflow-starter';
 
 export const DEFAULT_STEP_TIMEOUT_MS = 30_000;
-
-/**
- * Steps whose attempt reaches another system: their start is recorded as the attempt
- * begins, so that the attempt counts even if the process dies during it. The others have
- * no effect outside Hookflow and are recorded once, when they end.
- */
-const STEPS_WITH_EFFECTS: ReadonlySet<string> = new Set(['http', 'slack', 'email']);
 
 /** A step whose destination is busy looks again after a jittered pause in this range. */
 const BUSY_DESTINATION_PAUSE_MS = { min: 250, max: 1_000 };
@@ -95,10 +89,12 @@ export class StepRunner {
     const pass = destination === undefined ? undefined : this.gate.tryEnter(destination);
     if (destination !== undefined && !pass) return this.waitForDestination(run, step, destination);
 
-    // The start is written while the attempt is made, not before it: it is on every
-    // step's critical path otherwise. It commits before the attempt's end is written.
+    // A step with outside effects records its start, so that the attempt counts even if the
+    // process dies during it; the others are recorded once, when they end. The start is
+    // written while the attempt is made, not before it: it is on every step's critical path
+    // otherwise. It commits before the attempt's end is written.
     const expectedAttempt = (previous?.attempts ?? 0) + 1;
-    const started = STEPS_WITH_EFFECTS.has(step.uses)
+    const started = stepKind(step.uses).hasEffects
       ? this.store.startStep(run.id, step.id, run.scrubber.scrub(redactedInput))
       : Promise.resolve(expectedAttempt);
     run.states.set(step.id, { status: 'running', attempts: expectedAttempt, nextAttemptAt: null, output: previous?.output ?? null, error: null });
@@ -250,7 +246,7 @@ export class StepRunner {
     run.writesInFlight++;
     try {
       // Steps with effects stored their input when they started.
-      const input = STEPS_WITH_EFFECTS.has(step.uses) ? undefined : run.inputs.get(step.id);
+      const input = stepKind(step.uses).hasEffects ? undefined : run.inputs.get(step.id);
       const runStatus = await this.store.finishStep(run.id, step.id, { status: result.status, nextAttemptAt: result.nextAttemptAt, output, error, attempts, input: input && run.scrubber.scrub(input) }, scrubbedAttempt, runEnd);
       if (runEnd) run.finished = true;
       if (runEnd && runStatus === runEnd.outcome) this.reporter.runEnded(run, runStatus, runEnd.error);

@@ -1,6 +1,8 @@
 import { isScalar } from 'yaml';
 import type { Node } from 'yaml';
-import { DEFAULT_RETRY, RetryDefinition, STEP_KINDS, StepDefinition, StepKind } from './workflow.types';
+import type { StepKindDeclaration } from '../connectors/step-kind';
+import { findStepKind, stepKindNames } from '../connectors/step-kind-catalog';
+import { DEFAULT_RETRY, RetryDefinition, StepDefinition } from './workflow.types';
 import { DurationLimit, MAX_STEP_TIMEOUT, MAX_WAIT, parseDuration } from './duration';
 import { StepWithValidator } from './step-with-validator';
 import { TemplateChecker, TemplateReference } from './template-checker';
@@ -51,8 +53,9 @@ export class StepsValidator {
     if (!all) return draft;
     this.readId(all, draft);
     const view = this.reader.onlyKeys(all, STEP_KEYS, draft.label);
-    const uses = this.readUses(view, draft);
-    const withResult = uses ? this.withValidator.validate(uses, view.get('with'), view.entry('with')?.key, view.at) : undefined;
+    const declaration = this.readUses(view, draft);
+    const uses = declaration?.kind;
+    const withResult = declaration ? this.withValidator.validate(declaration, view.get('with'), view.entry('with')?.key, view.at) : undefined;
     draft.references.push(...(withResult?.references ?? []));
     const condition = this.optional(view, 'if', (value) => this.reader.string(value, `\`if\` of ${draft.label}`));
     const ifNode = view.get('if');
@@ -104,17 +107,17 @@ export class StepsValidator {
     draft.label = `step \`${id}\``;
   }
 
-  private readUses(view: MapView, draft: StepDraft): StepKind | undefined {
+  private readUses(view: MapView, draft: StepDraft): StepKindDeclaration | undefined {
     if (!view.has('uses')) {
-      this.reader.file.report(view.at, `${draft.label} needs \`uses\` (one of ${STEP_KINDS.join(', ')})`);
+      this.reader.file.report(view.at, `${draft.label} needs \`uses\` (one of ${stepKindNames().join(', ')})`);
       return undefined;
     }
     const node = view.get('uses');
     const uses = this.reader.string(node, `\`uses\` of ${draft.label}`);
     if (uses === undefined) return undefined;
-    if (STEP_KINDS.includes(uses as StepKind)) return uses as StepKind;
-    this.reader.file.report(node, `unknown step kind \`${uses}\` (expected one of ${STEP_KINDS.join(', ')})`);
-    return undefined;
+    const declaration = findStepKind(uses);
+    if (!declaration) this.reader.file.report(node, `unknown step kind \`${uses}\` (expected one of ${stepKindNames().join(', ')})`);
+    return declaration;
   }
 
   private readNeeds(view: MapView, draft: StepDraft): void {

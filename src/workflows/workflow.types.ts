@@ -13,8 +13,8 @@ export interface WorkflowProblem extends FilePosition {
 /** A verification scheme's name: one of those `src/ingress/verification/scheme-registry.ts` discovers. */
 export type VerifyScheme = string;
 
-export const STEP_KINDS = ['http', 'slack', 'email', 'set', 'delay', 'workflow'] as const;
-export type StepKind = (typeof STEP_KINDS)[number];
+/** The name of a step kind (`uses:`); the kinds are declared in `src/connectors/*.step-kind.ts`. */
+export type StepKind = string;
 
 /** `verify:` of a source in `workflows/sources.yaml`, as written (secrets still templates). */
 export interface VerifyDefinition {

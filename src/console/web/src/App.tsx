@@ -1,5 +1,6 @@
 import { ReactNode, useEffect, useSyncExternalStore } from 'react';
 import { session } from './api/client';
+import { CatalogReady } from './components/CatalogReady';
 import { Layout } from './components/Layout';
 import { ToastProvider } from './components/Toasts';
 import { LiveProvider } from './hooks/useLive';
@@ -54,7 +55,9 @@ export function App() {
   return (
     <ToastProvider>
       <LiveProvider token={token}>
-        <Layout>{route(pathname)}</Layout>
+        <Layout>
+          <CatalogReady>{route(pathname)}</CatalogReady>
+        </Layout>
       </LiveProvider>
     </ToastProvider>
   );

@@ -1,6 +1,6 @@
 import { Handle, NodeProps, Position, type Node } from '@xyflow/react';
 import { duration } from '../lib/format';
-import { KIND_LABELS, KindIcon } from './KindIcon';
+import { KindTile, KindTitle } from './KindIcon';
 import { toneOf } from './StatusBadge';
 
 export interface FlowNodeData extends Record<string, unknown> {
@@ -33,11 +33,11 @@ export function StepNode({ data, selected }: NodeProps<FlowNode>) {
     <div className={`gnode gnode--${tone} gnode--kind-${data.kind}${selected ? ' gnode--selected' : ''}`} data-kind={data.kind} data-status={data.status}>
       {data.kind !== 'trigger' && <Handle type="target" position={Position.Top} isConnectable={false} />}
       <div className="gnode__head">
-        <span className={`gnode__icon gnode__icon--${data.kind}`}>
-          <KindIcon kind={data.kind} />
-        </span>
+        <KindTile kind={data.kind} />
         <span className="gnode__titles">
-          <span className="gnode__kind">{KIND_LABELS[data.kind] ?? data.kind}</span>
+          <span className="gnode__kind">
+            <KindTitle kind={data.kind} />
+          </span>
           <span className="gnode__label" title={data.label}>
             {data.label}
           </span>

@@ -2,7 +2,7 @@ import { useEffect, useRef } from 'react';
 import type { Attempt, StepRun, WorkflowStep } from '../api/types';
 import { clockTime, dateTime, duration, elapsed, plural, timeAgo } from '../lib/format';
 import { CodeBlock, KeyValueTable } from './CodeBlock';
-import { KIND_LABELS, KindIcon } from './KindIcon';
+import { KindTile, KindTitle } from './KindIcon';
 import { StatusBadge } from './StatusBadge';
 
 interface StepPanelProps {
@@ -27,15 +27,15 @@ export function StepPanel({ step, definition, onClose }: StepPanelProps) {
     return () => window.removeEventListener('keydown', onKey);
   }, [onClose]);
 
-  const kind = definition?.uses ?? 'set';
+  const kind = definition?.uses ?? '';
   return (
     <aside className="panel" aria-label={`Step ${step.id}`} data-step-id={step.id}>
       <header className="panel__header">
-        <span className={`gnode__icon gnode__icon--${kind}`}>
-          <KindIcon kind={kind} />
-        </span>
+        <KindTile kind={kind} />
         <div className="panel__titles">
-          <span className="gnode__kind">{KIND_LABELS[kind]}</span>
+          <span className="gnode__kind">
+            <KindTitle kind={kind} />
+          </span>
           <h2>{definition?.name ?? step.id}</h2>
         </div>
         <StatusBadge status={step.status} />

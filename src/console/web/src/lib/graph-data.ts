@@ -1,14 +1,14 @@
 import type { FlowNodeData } from '../components/GraphNodes';
 import type { Graph, RetryPolicy, Run, Trigger, WorkflowStep } from '../api/types';
+import { kindLook } from './catalog';
 import { duration, elapsed } from './format';
 
 const DEFAULT_RETRY: RetryPolicy = { attempts: 6, backoff: 'exponential', initial_ms: 2000, max_ms: 3_600_000 };
-const SENDING_KINDS = new Set(['http', 'slack', 'email']);
 
-/** `8× exponential from 5 s`: only a policy the file chose (every step has the default otherwise). */
+/** `8× exponential from 5 s`: only a policy the file chose (every step has the default otherwise), on a kind with outside effects. */
 function retryBadge(step: WorkflowStep): string | undefined {
   const retry = step.retry;
-  if (!retry || !SENDING_KINDS.has(step.uses)) return undefined;
+  if (!retry || !kindLook(step.uses).hasEffects) return undefined;
   const isDefault = (Object.keys(DEFAULT_RETRY) as (keyof RetryPolicy)[]).every((key) => retry[key] === DEFAULT_RETRY[key]);
   if (isDefault) return undefined;
   return retry.attempts <= 1 ? 'no retries' : `${retry.attempts}× ${retry.backoff} from ${duration(retry.initial_ms)}`;
@@ -47,7 +47,7 @@ export function runNodeData(base: Record<string, Partial<FlowNodeData>>, run: Ru
 /** When the workflow changed since the run (or is gone), the run's own steps in their order. */
 export function graphOfRun(run: Run, trigger: string): Graph {
   return {
-    nodes: [{ id: 'trigger', kind: 'trigger', label: trigger }, ...run.steps.map((step) => ({ id: step.id, kind: 'set', label: step.id }))],
+    nodes: [{ id: 'trigger', kind: 'trigger', label: trigger }, ...run.steps.map((step) => ({ id: step.id, kind: '', label: step.id }))],
     edges: run.steps.map((step, index) => ({ from: index === 0 ? 'trigger' : run.steps[index - 1].id, to: step.id })),
   };
 }

@@ -2,7 +2,8 @@ import { FormEvent, useEffect, useRef, useState } from 'react';
 import { api } from '../api/client';
 import type { DryRunAnswer, Page, SourceHealth, StepPreview, WorkflowPreview } from '../api/types';
 import { CodeBlock, KeyValueTable } from '../components/CodeBlock';
-import { KIND_LABELS, KindIcon } from '../components/KindIcon';
+import { KindTile } from '../components/KindIcon';
+import { kindLook } from '../lib/catalog';
 import { PageHeader } from '../components/Layout';
 import { ErrorState, Loading } from '../components/States';
 import { StatusBadge } from '../components/StatusBadge';
@@ -265,15 +266,14 @@ function WorkflowResult({ match }: { match: WorkflowPreview }) {
 }
 
 function PlannedStep({ step, index }: { step: StepPreview; index: number }) {
+  const kindTitle = kindLook(step.kind).title;
   return (
     <li className={`plan__step plan__step--${step.status}`} data-step={step.id} data-status={step.status}>
       <div className="plan__head">
         <span className="plan__index">{index}</span>
-        <span className={`gnode__icon gnode__icon--${step.kind}`}>
-          <KindIcon kind={step.kind} />
-        </span>
+        <KindTile kind={step.kind} />
         <strong className="mono">{step.id}</strong>
-        <span className="muted">{step.name ?? KIND_LABELS[step.kind]}</span>
+        <span className="muted">{step.name ?? kindTitle}</span>
         <StatusBadge status={step.status} />
       </div>
       {step.condition && (
@@ -302,7 +302,7 @@ function PlannedStep({ step, index }: { step: StepPreview; index: number }) {
                 <code>{step.summary}</code>
               </p>
             )}
-            {step.detail !== undefined && <CodeBlock value={step.detail} label={step.kind === 'set' ? 'Values it would set' : 'Detail'} />}
+            {step.detail !== undefined && <CodeBlock value={step.detail} label={kindTitle} />}
           </div>
         )
       )}

@@ -5,7 +5,7 @@ import { PageHeader } from '../components/Layout';
 import { Loading, RecordNotLoaded } from '../components/States';
 import { StatusBadge } from '../components/StatusBadge';
 import { StepPanel } from '../components/StepPanel';
-import { KIND_LABELS, KindIcon } from '../components/KindIcon';
+import { KindIcon, KindTitle } from '../components/KindIcon';
 import { useToast } from '../components/Toasts';
 import { useApi } from '../hooks/useApi';
 import { useDebouncedCallback } from '../hooks/useDebouncedCallback';
@@ -176,14 +176,16 @@ export function RunPage({ id }: { id: string }) {
                 </thead>
                 <tbody>
                   {current.steps.map((step) => {
-                    const kind = definitions.get(step.id)?.uses ?? 'set';
+                    const kind = definitions.get(step.id)?.uses ?? '';
                     return (
                       <tr key={step.id} className={step.id === selected ? 'row--selected' : undefined} data-step-row={step.id}>
                         <td>
                           <button type="button" className="step-link" onClick={() => select(step.id)} aria-label={`Open step ${step.id}`}>
                             <KindIcon kind={kind} className="kind-icon--small" />
                             <span className="mono">{step.id}</span>
-                            <span className="muted">{KIND_LABELS[kind]}</span>
+                            <span className="muted">
+                              <KindTitle kind={kind} />
+                            </span>
                           </button>
                           {step.error && <div className={`cell-note${step.status === 'failed' ? ' cell-note--error' : ''}`}>{step.error}</div>}
                         </td>

@@ -6,6 +6,8 @@ import { Connector, PlannedRequest, StepExecutionContext, StepOutcome } from './
 import { outcomeFromDelivery } from './delivery-outcome';
 import { originOf, outboundUrl, UrlCheck } from './http-request.builder';
 import { failOnInvalidInput, InvalidStepInputError } from './invalid-step-input.error';
+import { httpPlanText, planDetail } from './plan-text';
+import { declareStepKind, StepWithFields } from './step-kind';
 import { isPlainObject, StepInput } from './step-input';
 
 /** Provider token for the Web API base URL; tests point it at a local Slack-shaped server. */
@@ -23,7 +25,6 @@ interface SlackRequest {
 /** `slack`: an incoming webhook (`webhook_url`) or `chat.postMessage` (`token` + `channel`). */
 @Injectable()
 export class SlackConnector implements Connector {
-  readonly kind = 'slack' as const;
   private readonly apiUrl: string;
 
   constructor(
@@ -111,3 +112,48 @@ function apiOutcome(result: DeliveryResult): StepOutcome {
     attempt: result.record,
   };
 }
+
+function validate(fields: StepWithFields): void {
+  ['webhook_url', 'token', 'channel', 'text'].forEach((key) => fields.string(key));
+  fields.listOrTemplate('blocks');
+  fields.listOrTemplate('attachments');
+  const viaWebhook = fields.has('webhook_url');
+  const viaApi = fields.has('token') || fields.has('channel');
+  if (viaWebhook && viaApi) fields.report('webhook_url', 'use either `with.webhook_url` or `with.token` + `with.channel`, not both');
+  else if (!viaWebhook && !viaApi) fields.report(undefined, 'a slack step needs `with.webhook_url` or `with.token` + `with.channel`');
+  else if (viaApi && !fields.has('token')) fields.report('channel', '`with.channel` needs `with.token`');
+  else if (viaApi && !fields.has('channel')) fields.report('token', '`with.token` needs `with.channel`');
+  if (!fields.has('text') && !fields.has('blocks')) fields.report(undefined, 'a slack step needs `with.text` or `with.blocks`');
+}
+
+export const slackStepKind = declareStepKind({
+  kind: 'slack',
+  article: 'a',
+  title: 'Slack message',
+  icon: 'hash',
+  description: 'Posts a message through an incoming webhook, or with a bot token through chat.postMessage.',
+  order: 20,
+  withSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      webhook_url: { type: 'string', format: 'uri', description: 'An incoming-webhook URL. Not with `token` and `channel`.', examples: ['{{secrets.SLACK_WEBHOOK_URL}}'] },
+      token: { type: 'string', description: 'A bot token for chat.postMessage; needs `channel`.', examples: ['{{secrets.SLACK_BOT_TOKEN}}'] },
+      channel: { type: 'string', description: 'The channel chat.postMessage posts to; needs `token`.', examples: ['#ops'] },
+      text: { type: 'string', description: 'The message text (or its fallback when `blocks` are given).' },
+      blocks: { type: 'array', items: { type: 'object' }, description: 'Block Kit blocks.' },
+      attachments: { type: 'array', items: { type: 'object' }, description: 'Legacy attachments.' },
+    },
+  },
+  outputSchema: {
+    type: 'object',
+    properties: {
+      status: { type: 'integer', description: 'The answer\'s status.' },
+      body: { description: 'The answer\'s body, parsed when it is JSON.' },
+    },
+  },
+  hasEffects: true,
+  validate,
+  describePlan: (plan) => httpPlanText(plan.summary, planDetail(plan.detail)),
+  connector: SlackConnector,
+});

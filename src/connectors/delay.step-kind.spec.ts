@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DelayConnector } from './delay.connector';
+import { DelayConnector } from './delay.step-kind';
 import { stepContext } from './step-context.fixture';
 
 const NOW = new Date('2030-01-31T09:00:00.000Z');

@@ -3,9 +3,11 @@ import { createTransport } from 'nodemailer';
 import { Settings } from '../config/settings';
 import { AttemptRecord } from '../delivery/attempt-record';
 import { Connector, PlannedRequest, StepExecutionContext, StepOutcome } from './connector';
-import { describeEmail, EmailMessage, formatMailbox, readEmailMessage } from './email-message';
+import { DEFAULT_FROM, describeEmail, EmailMessage, formatMailbox, readEmailMessage } from './email-message';
 import { failOnInvalidInput } from './invalid-step-input.error';
+import { planDetail } from './plan-text';
 import { classifySmtpFailure } from './smtp-failure';
+import { declareStepKind, StepWithFields } from './step-kind';
 
 type PooledTransport = ReturnType<typeof createPool>;
 
@@ -15,7 +17,6 @@ type PooledTransport = ReturnType<typeof createPool>;
  */
 @Injectable()
 export class EmailConnector implements Connector, OnModuleDestroy {
-  readonly kind = 'email' as const;
   private transport?: PooledTransport;
 
   constructor(private readonly settings: Settings) {}
@@ -123,3 +124,62 @@ function addresses(list: Array<string | { address: string }> | undefined): strin
 function elapsed(started: number): number {
   return Math.round(performance.now() - started);
 }
+
+function validate(fields: StepWithFields): void {
+  ['to', 'cc', 'bcc'].forEach((key) => fields.stringOrList(key));
+  ['from', 'subject', 'text', 'html', 'reply_to'].forEach((key) => fields.string(key));
+  fields.require('to');
+  fields.require('subject');
+  if (!fields.has('text') && !fields.has('html')) fields.report(undefined, 'an email step needs `with.text` or `with.html`');
+}
+
+function describePlan(plan: PlannedRequest): string {
+  const detail = planDetail(plan.detail);
+  const server = typeof detail.server === 'string' ? `via ${detail.server}` : '(HOOKFLOW_SMTP_URL is not set: a real run would fail)';
+  const headers = (detail.headers ?? {}) as Record<string, string>;
+  const lines = [`${plan.summary} ${server}`, ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)];
+  if (typeof detail.text === 'string') lines.push('', detail.text);
+  if (typeof detail.html === 'string') lines.push('', 'html:', detail.html);
+  return lines.join('\n');
+}
+
+const ADDRESSES = { type: ['string', 'array'], items: { type: 'string' } } as const;
+
+export const emailStepKind = declareStepKind({
+  kind: 'email',
+  article: 'an',
+  title: 'E-mail',
+  icon: 'mail',
+  description: 'Sends one message over SMTP (HOOKFLOW_SMTP_URL).',
+  order: 30,
+  withSchema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['to', 'subject'],
+    properties: {
+      to: { ...ADDRESSES, description: 'One address, or a list of them.', examples: ['{{event.body.order.email}}'] },
+      cc: { ...ADDRESSES, description: 'One address, or a list of them.' },
+      bcc: { ...ADDRESSES, description: 'One address, or a list of them.' },
+      from: { type: 'string', default: DEFAULT_FROM, description: 'The sender.' },
+      subject: { type: 'string', description: 'The subject line.' },
+      text: { type: 'string', description: 'The plain-text body (this or `html`, or both).' },
+      html: { type: 'string', description: 'The HTML body; `{{ }}` escapes what it places, `{{{ }}}` does not.' },
+      reply_to: { type: 'string', description: 'The address answers go to.' },
+    },
+  },
+  outputSchema: {
+    type: 'object',
+    properties: {
+      message_id: { type: 'string', description: 'The Message-ID, the same for every attempt.' },
+      accepted: { type: 'array', items: { type: 'string' }, description: 'Recipients the server accepted.' },
+      rejected: { type: 'array', items: { type: 'string' }, description: 'Recipients the server refused.' },
+    },
+  },
+  hasEffects: true,
+  validate,
+  // An address is text, so that an event cannot turn one into a list of recipients; an HTML
+  // body escapes what `{{ }}` places in it (`{{{ }}}` opts out).
+  renderModes: { to: 'text', cc: 'text', bcc: 'text', reply_to: 'text', from: 'text', html: 'html' },
+  describePlan,
+  connector: EmailConnector,
+});

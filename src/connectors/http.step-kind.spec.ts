@@ -5,7 +5,7 @@ import type { Settings } from '../config/settings';
 import { HttpDeliveryClient } from '../delivery/http-delivery.client';
 import { OutboundGuard } from '../delivery/outbound-guard';
 import { closeReceivers, Receiver, startReceiver } from '../delivery/receiver.fixture';
-import { HttpConnector } from './http.connector';
+import { HttpConnector } from './http.step-kind';
 import { stepContext } from './step-context.fixture';
 
 const TOKEN = 'tok_live_7d1e0c';

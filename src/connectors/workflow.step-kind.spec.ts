@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { WorkflowConnector } from './workflow.connector';
+import { WorkflowConnector } from './workflow.step-kind';
 import { stepContext } from './step-context.fixture';
 
 describe(WorkflowConnector.name, () => {

@@ -3,6 +3,8 @@ import { MAX_WAIT, parseDuration } from '../workflows/duration';
 import { parseIsoTime } from '../workflows/iso-time';
 import { Connector, PlannedRequest, StepExecutionContext, StepOutcome } from './connector';
 import { failOnInvalidInput, InvalidStepInputError } from './invalid-step-input.error';
+import { planDetail } from './plan-text';
+import { declareStepKind, StepWithFields } from './step-kind';
 import { describe } from './step-input';
 
 /**
@@ -13,8 +15,6 @@ import { describe } from './step-input';
  */
 @Injectable()
 export class DelayConnector implements Connector {
-  readonly kind = 'delay' as const;
-
   execute(input: Record<string, unknown>, _redacted: Record<string, unknown>, context: StepExecutionContext): Promise<StepOutcome> {
     return failOnInvalidInput(() => ({ kind: 'wait', until: wakeUpTime(input, context.now()) }));
   }
@@ -58,3 +58,44 @@ function shown(value: unknown): string {
   if (typeof value === 'string') return `"${value.slice(0, 40)}"`;
   return typeof value === 'number' ? String(value) : describe(value);
 }
+
+function validate(fields: StepWithFields): void {
+  if (fields.has('for') === fields.has('until')) {
+    fields.report(fields.has('until') ? 'until' : undefined, 'a delay step needs exactly one of `with.for` and `with.until`');
+  }
+  const duration = fields.string('for');
+  if (duration !== undefined && !fields.isTemplate(duration)) {
+    const ms = parseDuration(duration);
+    if (ms === undefined) fields.report('for', '`with.for` must be a duration such as 500ms, 15s, 5m, 1h or 1d');
+    else if (ms > MAX_WAIT.ms) fields.report('for', `\`with.for\` must be at most ${MAX_WAIT.text}`);
+  }
+  const until = fields.string('until');
+  if (until !== undefined && !fields.isTemplate(until) && parseIsoTime(until) === undefined) {
+    fields.report('until', '`with.until` must be an ISO 8601 time such as 2030-01-31T09:00:00Z');
+  }
+}
+
+export const delayStepKind = declareStepKind({
+  kind: 'delay',
+  article: 'a',
+  title: 'Delay',
+  icon: 'clock',
+  description: `Waits for a duration or until a time (at most ${MAX_WAIT.text} ahead); the wait survives restarts.`,
+  order: 50,
+  withSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      for: { type: 'string', description: 'How long to wait, such as 500ms, 15s, 5m, 1h or 1d. Not with `until`.', examples: ['10m'] },
+      until: { type: 'string', format: 'date-time', description: 'An ISO 8601 time to wait for. Not with `for`.', examples: ['2030-01-31T09:00:00Z'] },
+    },
+  },
+  outputSchema: {
+    type: 'object',
+    properties: { until: { type: 'string', format: 'date-time', description: 'When the wait ended.' } },
+  },
+  hasEffects: false,
+  validate,
+  describePlan: (plan) => `${plan.summary} (until ${String(planDetail(plan.detail).until)})`,
+  connector: DelayConnector,
+});

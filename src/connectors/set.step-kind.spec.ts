@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { SetConnector } from './set.connector';
+import { SetConnector } from './set.step-kind';
 import { stepContext } from './step-context.fixture';
 
 describe(SetConnector.name, () => {

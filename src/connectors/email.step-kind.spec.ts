@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import type { Settings } from '../config/settings';
-import { EmailConnector } from './email.connector';
+import { EmailConnector } from './email.step-kind';
 import { stepContext } from './step-context.fixture';
 
 interface ReceivedMail {

@@ -5,7 +5,7 @@ import type { Settings } from '../config/settings';
 import { HttpDeliveryClient } from '../delivery/http-delivery.client';
 import { OutboundGuard } from '../delivery/outbound-guard';
 import { closeReceivers, Receiver, startReceiver } from '../delivery/receiver.fixture';
-import { SlackConnector } from './slack.connector';
+import { SlackConnector } from './slack.step-kind';
 import { stepContext } from './step-context.fixture';
 
 const BOT_TOKEN = 'xoxb-1111-2222-abcdef';

@@ -1,0 +1,431 @@
+/* Generated from the OpenAPI document (/api/docs/openapi.json) by `npm run api-types`: do not edit.
+   test/console-api-types.e2e-spec.ts fails when it is out of date. */
+
+export interface ErrorDetail {
+  code: string;
+  message: string;
+}
+
+export interface ErrorAnswer {
+  error: ErrorDetail;
+}
+
+export interface RunSummaryModel {
+  id: string;
+  workflow: string;
+  event_id: string;
+  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  error: string | null;
+}
+
+export interface RunListModel {
+  items: RunSummaryModel[];
+  /** Pass as `cursor` for the next page; null on the last page */
+  next_cursor: string | null;
+}
+
+export interface AttemptResponseModel {
+  status: number;
+  headers: Record<string, string>;
+  /** The first 16 KiB of the response body */
+  body: string;
+}
+
+export interface StepAttemptModel {
+  n: number;
+  status: 'succeeded' | 'failed';
+  started_at: string;
+  duration_ms: number;
+  /** The request as sent, secrets shown as [secret] */
+  request: unknown;
+  response: AttemptResponseModel | null;
+  error: string | null;
+}
+
+export interface StepRunModel {
+  id: string;
+  status: 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
+  /** The rendered input, secrets shown as [secret] */
+  input: unknown;
+  /** Any JSON value */
+  output: unknown;
+  error: string | null;
+  next_attempt_at: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+  attempts: StepAttemptModel[];
+}
+
+export interface RunModel {
+  id: string;
+  workflow: string;
+  event_id: string;
+  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  error: string | null;
+  /** The workflow version the run executes */
+  workflow_version: string;
+  concurrency_key: string | null;
+  steps: StepRunModel[];
+}
+
+export interface RetryRunsBody {
+  /** Only runs of this workflow */
+  workflow?: string;
+  status: 'failed';
+  limit?: unknown;
+}
+
+export interface RetriedAnswer {
+  /** How many failed runs were queued again */
+  retried: number;
+}
+
+export interface RunCommandAnswer {
+  id: string;
+  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+}
+
+export interface EventSummaryModel {
+  id: string;
+  source: string;
+  type: string;
+  received_at: string;
+  runs_count: number;
+  status: 'no_runs' | 'pending' | 'failed' | 'succeeded';
+}
+
+export interface EventListModel {
+  items: EventSummaryModel[];
+  next_cursor: string | null;
+}
+
+export interface MatchNoteModel {
+  /** The workflow it is about; absent for the event as a whole */
+  workflow?: string;
+  reason: string;
+}
+
+export interface EventRunModel {
+  id: string;
+  workflow: string;
+  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  created_at: string;
+}
+
+export interface EventModel {
+  id: string;
+  source: string;
+  type: string;
+  received_at: string;
+  dedupe_key: string | null;
+  /** Credential headers shown as [secret] */
+  headers: Record<string, string>;
+  /** The query string, without the leading ? */
+  query: string;
+  content_type: string | null;
+  /** text when the body was not valid JSON */
+  body_format: 'json' | 'text';
+  /** Why workflows did not match (a failing `if`, …) */
+  match_notes: MatchNoteModel[];
+  /** The body exactly as received */
+  body: string;
+  body_encoding: 'utf8' | 'base64';
+  /** Any JSON value */
+  body_json?: unknown;
+  runs: EventRunModel[];
+}
+
+export interface ReplayEventsBody {
+  source?: string;
+  /** An exact type or a glob with * */
+  type?: string;
+  status?: 'no_runs' | 'pending' | 'failed' | 'succeeded';
+  /** Text in the body, case-insensitive */
+  q?: string;
+  limit?: unknown;
+}
+
+export interface BulkReplayAnswer {
+  /** Events replayed */
+  replayed: number;
+  /** Runs started by the replays */
+  runs: number;
+}
+
+export interface ReplayedRunModel {
+  id: string;
+  workflow: string;
+}
+
+export interface ReplayAnswer {
+  event_id: string;
+  runs: ReplayedRunModel[];
+  notes: MatchNoteModel[];
+}
+
+export interface TriggerModel {
+  /** The source, for webhook triggers */
+  webhook: string | null;
+  event: string | null;
+  if: string | null;
+  schedule: string | null;
+  timezone: string | null;
+}
+
+export interface LastRunModel {
+  id: string;
+  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  created_at: string;
+}
+
+export interface RunCountsModel {
+  total: number;
+  succeeded: number;
+  failed: number;
+}
+
+export interface WorkflowSummaryModel {
+  name: string;
+  description: string | null;
+  file: string;
+  version: string;
+  trigger: TriggerModel;
+  /** Number of steps */
+  steps: number;
+  /** Validation problems of the file on disk */
+  problems: number;
+  last_run: LastRunModel | null;
+  /** The last 10 runs, newest first (at any time, not only the last 24 h) */
+  recent_runs: LastRunModel[];
+  runs_24h: RunCountsModel;
+  /** Succeeded ÷ finished in the last 24 h */
+  success_rate: number | null;
+}
+
+export interface ProblemModel {
+  message: string;
+  line: number;
+  column: number;
+}
+
+export interface InvalidFileModel {
+  file: string;
+  problems: ProblemModel[];
+}
+
+export interface WorkflowListModel {
+  items: WorkflowSummaryModel[];
+  next_cursor: string | null;
+  /** Workflow files that have never been valid, so no workflow of theirs is in force */
+  invalid_files: InvalidFileModel[];
+}
+
+export interface ValidateWorkflowBody {
+  /** The text of the file */
+  yaml: string;
+  file?: unknown;
+}
+
+export interface GraphNodeModel {
+  /** `trigger` or a step id */
+  id: string;
+  /** `trigger` or the step kind */
+  kind: string;
+  label: string;
+}
+
+export interface GraphEdgeModel {
+  from: string;
+  to: string;
+}
+
+export interface GraphModel {
+  nodes: GraphNodeModel[];
+  edges: GraphEdgeModel[];
+}
+
+export interface ValidationAnswer {
+  valid: boolean;
+  problems: ProblemModel[];
+  /** null when the file does not validate */
+  graph: GraphModel | null;
+}
+
+export interface RetryPolicyModel {
+  attempts: number;
+  backoff: 'exponential' | 'fixed';
+  initial_ms: number;
+  max_ms: number;
+}
+
+export interface WorkflowStepModel {
+  id: string;
+  name: string | null;
+  uses: string;
+  if: string | null;
+  needs: string[];
+  timeout_ms: number | null;
+  retry: RetryPolicyModel;
+  continue_on_error: boolean;
+  /** Line of the step in the file */
+  line: number;
+}
+
+export interface WorkflowModel {
+  name: string;
+  description: string | null;
+  file: string;
+  version: string;
+  /** The file as it is on disk */
+  yaml: string;
+  problems: ProblemModel[];
+  trigger: TriggerModel;
+  concurrency_key: string | null;
+  steps: WorkflowStepModel[];
+  graph: GraphModel;
+}
+
+export interface SignatureFailureModel {
+  reason: string;
+  received_at: string;
+}
+
+export interface SourceModel {
+  name: string;
+  scheme: string;
+  path: string;
+  accepted_24h: number;
+  /** Requests refused for their signature in the last 24 h */
+  rejected_24h: number;
+  rejection_rate_24h: number | null;
+  last_event_at: string | null;
+  recent_failures: SignatureFailureModel[];
+}
+
+export interface SourceListModel {
+  items: SourceModel[];
+  next_cursor: string | null;
+}
+
+export interface DryRunBody {
+  /** A stored event, tried again as it was received */
+  event_id?: string;
+  /** Required without event_id */
+  source?: string;
+  /** Required without event_id: any JSON value, or the raw body as a string */
+  body?: unknown;
+  headers?: Record<string, string>;
+  query?: string;
+  type?: string;
+}
+
+export interface DryRunEventModel {
+  /** The stored event, when one was tried */
+  id: string | null;
+  source: string;
+  type: string | null;
+}
+
+export interface SecretUseModel {
+  name: string;
+  set: boolean;
+}
+
+export interface DryRunConditionModel {
+  template: string;
+  result: 'true' | 'false' | 'missing' | 'unknown' | 'error';
+  message?: string;
+}
+
+export interface PlannedRequestModel {
+  method: string;
+  url: string;
+  /** Secrets shown as [secret] */
+  headers: Record<string, string>;
+  /** The body as it would be sent (JSON text, form or text) */
+  body: unknown;
+}
+
+export interface StepPreviewModel {
+  id: string;
+  name?: string;
+  /** The step kind; GET /api/catalog lists them */
+  kind: string;
+  needs: string[];
+  status: 'would-run' | 'skipped' | 'would-fail';
+  skipped?: true;
+  condition?: DryRunConditionModel;
+  summary?: string;
+  /** What an http or slack step would send */
+  request?: PlannedRequestModel;
+  /** What another kind would do: the e-mail, the map, the delay, the workflow started */
+  detail?: unknown;
+  /** Why it is skipped or would fail, and what only a real run knows */
+  note?: string;
+}
+
+export interface WorkflowPreviewModel {
+  workflow: string;
+  file: string;
+  matched: boolean;
+  reason?: string;
+  notes: string[];
+  secrets: SecretUseModel[];
+  /** Empty when the trigger does not match */
+  steps: StepPreviewModel[];
+}
+
+export interface DryRunAnswer {
+  event: DryRunEventModel;
+  notes: string[];
+  /** Every workflow of the source, matching or not */
+  matches: WorkflowPreviewModel[];
+}
+
+export interface StepKindModel {
+  /** What `uses:` names */
+  kind: string;
+  title: string;
+  /** An icon name; a client draws a neutral icon for names it does not know */
+  icon: string;
+  description: string;
+  /** JSON Schema of the step's `with:`, with descriptions and defaults */
+  with_schema: Record<string, unknown>;
+  /** JSON Schema of the step's output, as later steps read it */
+  output_schema: Record<string, unknown>;
+  /** Whether an attempt reaches another system (and so is retried, signed, rate limited) */
+  has_effects: boolean;
+}
+
+export interface SchemePresetModel {
+  /** Template of the event type when a source sets no `event_type` */
+  event_type: string;
+  /** Template of the dedupe key when a source sets no `dedupe_key`; null: no dedupe */
+  dedupe_key: string | null;
+}
+
+export interface SchemeModel {
+  scheme: string;
+  /** JSON Schema of the options under `verify:` besides `scheme` */
+  options_schema: Record<string, unknown>;
+  preset: SchemePresetModel;
+}
+
+export interface HelperModel {
+  name: string;
+  signature: string;
+  description: string;
+}
+
+export interface CatalogAnswer {
+  step_kinds: StepKindModel[];
+  schemes: SchemeModel[];
+  /** Helpers a template may call */
+  helpers: HelperModel[];
+}
