@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { DomainError } from '../common/domain-error';
 import { AttemptRecord, EXCERPT_BYTES } from './attempt-record';
-import type { DeliveryResult } from './http-delivery.client';
+import type { DeliveryResult } from './delivery-result';
 import type { OutboundRequest, RedactedRequest } from './outbound-request';
 import { parseBody, ResponseExcerpt } from './response-excerpt';
 import { isRetryableStatus, parseRetryAfter } from './retry-policy';

@@ -4,7 +4,8 @@ import { RunPlan } from './run-plan';
 import { RunReporter } from './run-reporter';
 import { ClaimedRun, RUN_LEASE_SECONDS, RunStore } from './run-store';
 import { SecretScrubber } from './secret-scrubber';
-import { StepRunner, RunInProgress, runOutcome } from './step-runner';
+import { RunInProgress } from './run-in-progress';
+import { StepRunner, runOutcome } from './step-runner';
 import { eventContextOf } from './event-context';
 import { WorkflowVersions } from './workflow-versions.service';
 
