@@ -16,7 +16,7 @@ import { EmbeddedPostgresServer } from './database/embedded-postgres.server';
 import { waitForDatabase } from './database/wait-for-database';
 import { PinoLogger } from './observability/pino-logger';
 import { StartupProbes } from './observability/startup-probes';
-import { WorkflowRegistry } from './workflows/workflow-registry.service';
+import { WorkflowRegistry } from './workflows/workflow-registry';
 
 /**
  * `npm start`: settings, then the database (embedded unless DATABASE_URL), then the app.

@@ -7,7 +7,7 @@ import { SecretScrubber } from './secret-scrubber';
 import { RunInProgress } from './run-in-progress';
 import { StepRunner, runOutcome } from './step-runner';
 import { eventContextOf } from './event-context';
-import { WorkflowVersions } from './workflow-versions.service';
+import { WorkflowVersions } from './workflow-versions';
 
 /** When another process holds a run, look again after this long. */
 const HELD_RUN_RETRY_MS = 5_000;

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { StepOutcome } from '../connectors/connector';
 import { statusClassOf } from '../delivery/status-class';
-import { AttemptStatus, Metrics } from '../observability/metrics.service';
+import { AttemptStatus, Metrics } from '../observability/metrics';
 import { StepDefinition } from '../workflows/workflow.types';
 import type { RunInProgress } from './run-in-progress';
 

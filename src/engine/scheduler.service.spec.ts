@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import { Settings } from '../config/settings';
 import { TriggerMatcher } from '../ingress/trigger-matcher';
 import { TemplateEngine } from '../templates/template-engine';
-import { WorkflowRegistry } from '../workflows/workflow-registry.service';
+import { WorkflowRegistry } from '../workflows/workflow-registry';
 import { WorkflowDefinition } from '../workflows/workflow.types';
 import { SchedulerService } from './scheduler.service';
 

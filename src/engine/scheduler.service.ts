@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { Settings } from '../config/settings';
 import { MatchNote } from '../ingress/event.entity';
 import { TriggerMatcher } from '../ingress/trigger-matcher';
-import { WorkflowRegistry } from '../workflows/workflow-registry.service';
+import { WorkflowRegistry } from '../workflows/workflow-registry';
 import { ENQUEUE_RUN } from './run-statements';
 import { ScheduleClock, ScheduledTick, TICK_GRACE_MS } from './schedule-clock';
 

@@ -4,7 +4,7 @@ import { DomainError } from '../common/domain-error';
 import { Settings } from '../config/settings';
 import { EventWriter } from '../ingress/event-writer';
 import { TriggerMatcher } from '../ingress/trigger-matcher';
-import { WorkflowRegistry } from '../workflows/workflow-registry.service';
+import { WorkflowRegistry } from '../workflows/workflow-registry';
 import { WORKFLOW_CHAIN_HEADER, WORKFLOW_STEP_SOURCE, WorkflowChain } from './workflow-chain';
 
 /**

@@ -1,4 +1,4 @@
-import type { IngestOutcome } from '../observability/metrics.service';
+import type { IngestOutcome } from '../observability/metrics';
 import { IngressBusyError, PayloadTooLargeError, SignatureRejectedError, SourceNotConfiguredError, UnknownSourceError } from './ingress.errors';
 
 /** The outcome an inbound request that failed with `error` is counted under. */

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
-import { WorkflowRegistry } from '../workflows/workflow-registry.service';
+import { WorkflowRegistry } from '../workflows/workflow-registry';
 import { Template } from '../templates/template-engine';
 import { MatchNote } from './event.entity';
 import { EventWriter } from './event-writer';

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Gauge } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { QUEUE_SCHEMA } from '../queue/run-job';
-import { Metrics } from './metrics.service';
+import { Metrics } from './metrics';
 
 /**
  * Up to this many jobs (the planner's estimate), the queue is counted exactly; above, from a

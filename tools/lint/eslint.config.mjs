@@ -53,6 +53,18 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/**/*.service.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'Program > ExportNamedDeclaration > ClassDeclaration[id.name!=/Service$/]',
+          message: 'A *.service.ts file holds a class named <Name>Service; name any other class for what it is, in a file without .service (CONTRIBUTING.md).',
+        },
+      ],
+    },
+  },
+  {
     files: ['src/console/web/src/**/*.{ts,tsx}'],
     languageOptions: { globals: globals.browser },
     plugins: { 'react-hooks': reactHooks },

@@ -4,7 +4,7 @@ import { Subscription } from 'rxjs';
 import { DataSource } from 'typeorm';
 import { TemplateEngine } from '../templates/template-engine';
 import { parseWorkflowFile } from '../workflows/workflow-file-parser';
-import { WorkflowRegistry } from '../workflows/workflow-registry.service';
+import { WorkflowRegistry } from '../workflows/workflow-registry';
 import { WorkflowValidator } from '../workflows/workflow-validator';
 import { WorkflowDefinition } from '../workflows/workflow.types';
 

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { DomainError } from '../common/domain-error';
 import { DryRun, DryRunCondition, DryRunEventInput, DryRunReport, DryRunStep } from '../engine/dry-run';
 import { eventContextOf, StoredEvent } from '../engine/event-context';
-import { WorkflowRegistry } from '../workflows/workflow-registry.service';
+import { WorkflowRegistry } from '../workflows/workflow-registry';
 import { StepKind } from '../workflows/workflow.types';
 
 /** An event typed or pasted in the console: only `source` and `body` are required. */

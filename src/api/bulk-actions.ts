@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../common/domain-error';
-import { RunCommands } from '../engine/run-commands.service';
-import { EventFilter, EventQueries } from './event-queries.service';
+import { RunCommands } from '../engine/run-commands';
+import { EventFilter, EventQueries } from './event-queries';
 
 /** Replay and retry over a filtered set, one event or run at a time through `RunCommands`. */
 @Injectable()

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../common/domain-error';
 import { decodeCursor, encodeCursor, pageEndTime } from '../common/page-cursor';
-import { WorkflowVersions } from './workflow-versions.service';
+import { WorkflowVersions } from './workflow-versions';
 import { RunStatus } from './run.entity';
 
 export interface RunListFilter {

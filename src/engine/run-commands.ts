@@ -8,7 +8,7 @@ import { PendingRun } from '../ingress/event-writer';
 import { TriggerMatcher } from '../ingress/trigger-matcher';
 import { QUEUE_SCHEMA, RUN_TASK } from '../queue/run-job';
 import { ENQUEUE_RUN, WAKE_NEXT_IN_LINE } from './run-statements';
-import { WorkflowRegistry } from '../workflows/workflow-registry.service';
+import { WorkflowRegistry } from '../workflows/workflow-registry';
 import { eventContextOf } from './event-context';
 
 /** Replay, retry and cancel: what an operator does to events and runs. */
