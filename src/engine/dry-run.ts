@@ -19,7 +19,7 @@ import { isTruthy, redactedSecrets, Template, TemplateEngine, TemplateScope } fr
 import { TemplateError } from '../templates/template-error';
 import { SourceDefinition, StepDefinition, StepKind, WorkflowDefinition } from '../workflows/workflow.types';
 import { RunPlan, StepState } from './run-plan';
-import { SecretScrubber, secretNamesIn } from './secret-scrubber';
+import { WorkflowSecretScrubber, secretNamesIn } from './workflow-secret-scrubber';
 import { StepTemplates } from './step-templates';
 import { isPlaceholder, placeholder, reveal } from './dry-run-placeholder';
 
@@ -140,7 +140,7 @@ export class DryRun {
       secrets: this.secretsOf(workflow),
     };
     // The event file may hold a secret's value; the engine scrubs stored inputs the same way.
-    return new SecretScrubber(workflow.yaml, this.settings.secrets ?? {}).scrub(report);
+    return new WorkflowSecretScrubber(workflow.yaml, this.settings.secrets ?? {}).scrub(report);
   }
 
   private eventOf(workflow: WorkflowDefinition, input: DryRunEventInput, options: DryRunOptions, now: Date, notes: string[]): EventContext {

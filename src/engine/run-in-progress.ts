@@ -1,7 +1,7 @@
 import { EventContext } from '../ingress/trigger-matcher';
 import { WorkflowDefinition } from '../workflows/workflow.types';
 import { RunPlan, StepState } from './run-plan';
-import { SecretScrubber } from './secret-scrubber';
+import { WorkflowSecretScrubber } from './workflow-secret-scrubber';
 
 /** What a step's templates and the run executor share about the run in progress. */
 export interface RunInProgress {
@@ -10,7 +10,7 @@ export interface RunInProgress {
   workflow: WorkflowDefinition;
   event: EventContext;
   states: Map<string, StepState>;
-  scrubber: SecretScrubber;
+  scrubber: WorkflowSecretScrubber;
   plan: RunPlan;
   /** Step results being written right now. */
   writesInFlight: number;
