@@ -110,7 +110,7 @@ function printBanner(
   const lines = [
     '',
     `Hookflow is running (${elapsedMs} ms)`,
-    `  Role:       ${roles} (${roles.list().map((duty) => DUTY_SUMMARY[duty]).join(', ')})`,
+    `  Role:       ${roles.toString()} (${roles.list().map((duty) => DUTY_SUMMARY[duty]).join(', ')})`,
     ...(roles.serves('api') ? [`  Console:    ${base}/`, `  API:        ${base}/api   (OpenAPI: ${base}/api/docs)`] : []),
     ...(roles.serves('ingress')
       ? [`  Inbound URLs:`, ...(sources.length ? sources : ['    (no sources: declare them in workflows/sources.yaml)'])]

@@ -46,7 +46,14 @@ describe(ErrorFilter.name, () => {
   });
 
   it('answers client mistakes with 4xx', () => {
-    for (const code of ['VALIDATION_FAILED', 'INVALID_DRY_RUN_EVENT', 'TEMPLATE_SYNTAX', 'TEMPLATE_MISSING_PATH', 'INVALID_STEP_INPUT', 'OUTBOUND_BLOCKED'] as const) {
+    for (const code of [
+      'VALIDATION_FAILED',
+      'INVALID_DRY_RUN_EVENT',
+      'TEMPLATE_SYNTAX',
+      'TEMPLATE_MISSING_PATH',
+      'INVALID_STEP_INPUT',
+      'OUTBOUND_BLOCKED',
+    ] as const) {
       const status = answerTo(new DomainError(code, 'no')).status!;
       assert.ok(status >= 400 && status < 500, `${code} answers ${status}`);
     }
