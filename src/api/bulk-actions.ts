@@ -24,10 +24,10 @@ export class BulkActions {
 
   /** Retries the newest `limit` failed runs (of `workflow` when given); a run that changed meanwhile is left alone. */
   async retryFailedRuns(workflow: string | undefined, limit: number): Promise<{ retried: number }> {
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<{ id: string }[]>(
       `SELECT id FROM runs WHERE status = 'failed' AND ($1::text IS NULL OR workflow = $1) ORDER BY created_at DESC, id DESC LIMIT $2`,
       [workflow ?? null, limit],
-    )) as { id: string }[];
+    );
     let retried = 0;
     for (const { id } of rows) {
       try {

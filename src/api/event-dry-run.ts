@@ -78,10 +78,10 @@ export class EventDryRun {
   ) {}
 
   async ofStoredEvent(eventId: string): Promise<DryRunPreview> {
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<StoredEventRow[]>(
       `SELECT id, source, type, received_at AS "receivedAt", headers, query, content_type AS "contentType", body FROM events WHERE id = $1`,
       [eventId],
-    )) as StoredEventRow[];
+    );
     if (rows.length === 0) throw new DomainError('NOT_FOUND', `No event ${eventId}`);
     const stored = rows[0];
     const event = eventContextOf(stored.id, stored);

@@ -103,7 +103,7 @@ export class WorkflowQueries {
   /** The latest runs and 24-hour counts per workflow, each from `runs_workflow_created_at_idx`. */
   private async runStats(names: string[]): Promise<Map<string, RunStatsRow>> {
     if (names.length === 0) return new Map();
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<RunStatsRow[]>(
       `SELECT w.name, recent.runs AS recent_runs, day.total, day.succeeded, day.failed
          FROM unnest($1::text[]) AS w(name)
          CROSS JOIN LATERAL (
@@ -117,7 +117,7 @@ export class WorkflowQueries {
                   (count(*) FILTER (WHERE status = 'failed'))::int AS failed
              FROM runs WHERE workflow = w.name AND created_at >= now() - interval '24 hours') day`,
       [names],
-    )) as RunStatsRow[];
+    );
     return new Map(rows.map((row) => [row.name, row]));
   }
 }

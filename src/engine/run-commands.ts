@@ -26,12 +26,12 @@ export class RunCommands {
    * matches it (for inbound sources) or the workflows it ran before (synthetic events).
    */
   async replayEvent(eventId: string): Promise<{ event_id: string; runs: { id: string; workflow: string }[]; notes: MatchNote[] }> {
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<(Parameters<typeof eventContextOf>[1] & { id: string; previous: string[] })[]>(
       `SELECT e.id, e.source, e.type, e.received_at AS "receivedAt", e.headers, e.query, e.content_type AS "contentType", e.body,
               array(SELECT DISTINCT workflow FROM runs WHERE event_id = e.id) AS previous
          FROM events e WHERE e.id = $1`,
       [eventId],
-    )) as (Parameters<typeof eventContextOf>[1] & { id: string; previous: string[] })[];
+    );
     if (rows.length === 0) throw new DomainError('NOT_FOUND', `No event ${eventId}`);
     const stored = rows[0];
     const event = eventContextOf(stored.id, stored);
@@ -49,14 +49,14 @@ export class RunCommands {
 
   /** Runs a failed (or cancelled) run again from the steps that did not succeed, keeping earlier outputs. */
   async retryRun(runId: string): Promise<{ id: string; status: 'queued' }> {
-    const rows = (await this.dataSource.query(RETRY_RUN, [runId])) as unknown[];
+    const rows = await this.dataSource.query<unknown[]>(RETRY_RUN, [runId]);
     if (rows.length === 0) await this.explainRefusal(runId, 'retried', ['failed', 'cancelled']);
     return { id: runId, status: 'queued' };
   }
 
   /** Stops a run: steps in flight finish, nothing else starts. */
   async cancelRun(runId: string): Promise<{ id: string; status: 'cancelled' }> {
-    const rows = (await this.dataSource.query(CANCEL_RUN, [runId])) as unknown[];
+    const rows = await this.dataSource.query<unknown[]>(CANCEL_RUN, [runId]);
     if (rows.length === 0) await this.explainRefusal(runId, 'cancelled', ['queued', 'running']);
     return { id: runId, status: 'cancelled' };
   }
@@ -75,7 +75,7 @@ export class RunCommands {
   }
 
   private async explainRefusal(runId: string, verb: string, allowed: string[]): Promise<never> {
-    const rows = (await this.dataSource.query(`SELECT status FROM runs WHERE id = $1`, [runId])) as { status: string }[];
+    const rows = await this.dataSource.query<{ status: string }[]>(`SELECT status FROM runs WHERE id = $1`, [runId]);
     if (rows.length === 0) throw new DomainError('NOT_FOUND', `No run ${runId}`);
     throw new DomainError('RUN_STATE_CONFLICT', `Run ${runId} is ${rows[0].status}; only ${allowed.join(' or ')} runs can be ${verb}`);
   }

@@ -138,11 +138,11 @@ export class RunStore {
   }
 
   private async claimBatch(inputs: { runId: string; owner: string }[]): Promise<(ClaimRow | undefined)[]> {
-    const rows = (await preparedQuery(this.dataSource, 'hookflow_claim_runs', CLAIM_RUNS, [
+    const rows = await preparedQuery<ClaimRow>(this.dataSource, 'hookflow_claim_runs', CLAIM_RUNS, [
       inputs.map((input) => input.runId),
       inputs.map((input) => input.owner),
       RUN_LEASE_SECONDS,
-    ])) as ClaimRow[];
+    ]);
     const byId = new Map(rows.map((row) => [row.id, row]));
     return inputs.map((input) => byId.get(input.runId));
   }
@@ -153,12 +153,12 @@ export class RunStore {
     const finishes = inputs.flatMap((input) => (input.finish ? [input.finish] : []));
     const parameters = [...(finishes.length > 0 ? finishParameters(finishes) : []), ...(starts.length > 0 ? startParameters(starts) : [])];
     const statement = finishes.length === 0 ? STEP_STATEMENTS.starts : starts.length === 0 ? STEP_STATEMENTS.ends : STEP_STATEMENTS.both;
-    const rows = (await preparedQuery(this.dataSource, statement.name, statement.sql, parameters)) as {
+    const rows = await preparedQuery<{
       run_id: string;
       step_id: string;
       attempts: number | null;
       run_status: RunStatus | null;
-    }[];
+    }>(this.dataSource, statement.name, statement.sql, parameters);
     const written = new Map(rows.map((row) => [`${row.attempts === null ? 'finish' : 'start'}/${row.run_id}/${row.step_id}`, row]));
     return inputs.map((input) => {
       const { runId, stepId } = input.start ?? input.finish;
@@ -215,13 +215,13 @@ export class RunStore {
    */
   async renewLeases(owner: string, runIds: string[]): Promise<string[]> {
     if (runIds.length === 0) return [];
-    const rows = (await retryingConflicts(() => this.dataSource.query(
+    const rows = await retryingConflicts<{ id: string }[]>(() => this.dataSource.query(
       `WITH renewed AS (
          UPDATE runs SET lease_until = now() + make_interval(secs => $2) WHERE id = ANY($3::uuid[]) AND lease_owner = $1
          RETURNING id)
        SELECT id FROM renewed`,
       [owner, RUN_LEASE_SECONDS, runIds],
-    ))) as { id: string }[];
+    ));
     return rows.map((row) => row.id);
   }
 
@@ -231,18 +231,18 @@ export class RunStore {
    * A run that has a job is left to it. Answers how many were put back.
    */
   async requeueLapsedRuns(): Promise<number> {
-    const rows = (await this.dataSource.query(REQUEUE_LAPSED_RUNS)) as unknown[];
+    const rows = await this.dataSource.query<unknown[]>(REQUEUE_LAPSED_RUNS);
     return rows.length;
   }
 
   private async whyNotClaimed(runId: string, owner: string): Promise<ClaimRefusal> {
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<{ status: RunStatus; held: boolean; waiting: boolean }[]>(
       `SELECT r.status,
               r.lease_owner IS NOT NULL AND r.lease_owner <> $2 AND r.lease_until >= now() AS held,
               r.concurrency_key IS NOT NULL AND ${EARLIER_OPEN_RUN_WITH_ITS_KEY('r')} AS waiting
          FROM runs r WHERE r.id = $1`,
       [runId, owner],
-    )) as { status: RunStatus; held: boolean; waiting: boolean }[];
+    );
     if (rows.length === 0) return 'missing';
     const [{ status, held, waiting }] = rows;
     if (status !== 'queued' && status !== 'running') return 'final';

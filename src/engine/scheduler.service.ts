@@ -122,7 +122,7 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
     const event = { id: eventId, source: SCHEDULE_SOURCE, type: SCHEDULE_SOURCE, received_at: firedAt.toISOString(), headers: {}, query: {}, body };
     const notes: MatchNote[] = [];
     const run = this.matcher.startRun(event, workflow, this.settings.secrets, notes);
-    const [{ started }] = (await this.dataSource.query(START_SCHEDULED_RUN, [
+    const [{ started }] = await this.dataSource.query<{ started: number }[]>(START_SCHEDULED_RUN, [
       workflow.name,
       at.toISOString(),
       eventId,
@@ -132,7 +132,7 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
       run.id,
       run.workflowVersion,
       run.concurrencyKey,
-    ])) as { started: number }[];
+    ]);
     if (started === 0) return { workflow: workflow.name, tickAt: at, runId: null };
     this.logger.log(`Started run ${run.id} of ${workflow.name} for its ${at.toISOString()} tick`);
     return { workflow: workflow.name, tickAt: at, runId: run.id };

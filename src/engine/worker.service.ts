@@ -118,7 +118,7 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private async releaseJobsOfDeadWorkers(): Promise<void> {
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<{ locked_by: string }[]>(
       `SELECT DISTINCT j.locked_by
          FROM ${QUEUE_SCHEMA}._private_jobs j
          LEFT JOIN worker_heartbeats h ON h.worker_id = j.locked_by
@@ -126,7 +126,7 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
           AND j.locked_at < now() - make_interval(secs => $1)
           AND (h.worker_id IS NULL OR h.last_seen_at < now() - make_interval(secs => $1))`,
       [STALE_AFTER_SECONDS],
-    )) as { locked_by: string }[];
+    );
     const dead = rows.map((row) => row.locked_by).filter((id) => !this.runner.workerIds.has(id));
     if (dead.length === 0) return;
     await this.releaseJobsOf(dead);

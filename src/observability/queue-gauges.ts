@@ -92,13 +92,13 @@ export class QueueGauges {
   }
 
   private async read(): Promise<QueueSample> {
-    const [{ estimate, oldest_age }] = (await this.dataSource.query(OVERVIEW)) as { estimate: number; oldest_age: number }[];
+    const [{ estimate, oldest_age }] = await this.dataSource.query<{ estimate: number; oldest_age: number }[]>(OVERVIEW);
     // reltuples is -1 until the table is first analysed: small then, so counted.
     if (estimate <= EXACT_COUNT_LIMIT) {
-      const [{ ready, scheduled }] = (await this.dataSource.query(EXACT_COUNT)) as { ready: number; scheduled: number }[];
+      const [{ ready, scheduled }] = await this.dataSource.query<{ ready: number; scheduled: number }[]>(EXACT_COUNT);
       return { ready, scheduled, oldestAgeSeconds: oldest_age };
     }
-    const [counted] = (await this.dataSource.query(SAMPLED_COUNT)) as { ready: number; scheduled: number; sampled: number }[];
+    const [counted] = await this.dataSource.query<{ ready: number; scheduled: number; sampled: number }[]>(SAMPLED_COUNT);
     return { ...scaleSample(counted, estimate), oldestAgeSeconds: oldest_age };
   }
 }
