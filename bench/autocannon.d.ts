@@ -51,7 +51,7 @@ declare module 'autocannon' {
     interface Instance extends EventEmitter, PromiseLike<Result> {
       stop(): void;
       on(event: 'response', listener: (client: unknown, statusCode: number, bytes: number, responseTime: number) => void): this;
-      on(event: string, listener: (...args: any[]) => void): this;
+      on(event: string, listener: (...args: never[]) => void): this;
     }
   }
 

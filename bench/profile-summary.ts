@@ -57,7 +57,10 @@ function accumulate(profile: CpuProfile, self: Totals, total: Totals, packages: 
     const seen = new Set<string>();
     for (let current: number | undefined = id; current !== undefined; current = parentOf.get(current)) {
       const key = label(byId.get(current)!);
-      if (!seen.has(key)) seen.add(key), add(total, key, delta);
+      if (!seen.has(key)) {
+        seen.add(key);
+        add(total, key, delta);
+      }
     }
   });
   return sampled;

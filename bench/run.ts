@@ -163,6 +163,7 @@ function createContext(options: BenchOptions, database: BenchDatabaseServer, cle
 
 async function loadScenarios(): Promise<Scenario[]> {
   const files = (await readdir(SCENARIOS_DIR)).filter((file) => file.endsWith('.scenario.js'));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- scenarios are found by file name at run time
   const scenarios = files.map((file) => (require(join(SCENARIOS_DIR, file)) as { scenario: Scenario }).scenario);
   return scenarios.sort((a, b) => (a.order ?? 100) - (b.order ?? 100) || a.name.localeCompare(b.name));
 }

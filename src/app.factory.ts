@@ -12,7 +12,7 @@ import { TlsFiles } from './config/tls-files';
 import { DatabaseConnection } from './database/database-connection';
 import { IngressService } from './ingress/ingress.service';
 import { registerBodyParsers } from './ingress/raw-body.parser';
-import { Metrics } from './observability/metrics.service';
+import { Metrics } from './observability/metrics';
 import { PinoLogger } from './observability/pino-logger';
 
 /**

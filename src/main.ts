@@ -16,7 +16,7 @@ import { EmbeddedPostgresServer } from './database/embedded-postgres.server';
 import { waitForDatabase } from './database/wait-for-database';
 import { PinoLogger } from './observability/pino-logger';
 import { StartupProbes } from './observability/startup-probes';
-import { WorkflowRegistry } from './workflows/workflow-registry.service';
+import { WorkflowRegistry } from './workflows/workflow-registry';
 
 /**
  * `npm start`: settings, then the database (embedded unless DATABASE_URL), then the app.
@@ -110,7 +110,7 @@ function printBanner(
   const lines = [
     '',
     `Hookflow is running (${elapsedMs} ms)`,
-    `  Role:       ${roles} (${roles.list().map((duty) => DUTY_SUMMARY[duty]).join(', ')})`,
+    `  Role:       ${roles.toString()} (${roles.list().map((duty) => DUTY_SUMMARY[duty]).join(', ')})`,
     ...(roles.serves('api') ? [`  Console:    ${base}/`, `  API:        ${base}/api   (OpenAPI: ${base}/api/docs)`] : []),
     ...(roles.serves('ingress')
       ? [`  Inbound URLs:`, ...(sources.length ? sources : ['    (no sources: declare them in workflows/sources.yaml)'])]

@@ -62,7 +62,7 @@ class StreamReader {
         this.buffer += this.decoder.decode(value, { stream: true });
       }
     } catch (error) {
-      throw new Error(`${(error as Error).message}; frames so far: ${JSON.stringify(seen)}`);
+      throw new Error(`${(error as Error).message}; frames so far: ${JSON.stringify(seen)}`, { cause: error });
     } finally {
       clearTimeout(timer);
     }

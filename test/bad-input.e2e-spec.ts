@@ -7,7 +7,7 @@ import { hmacHex, post } from './support/http';
 import { rawRequest, slowLoris } from './support/raw-http';
 import { eventually, Receiver } from './support/receiver';
 import { startTestApp, TestApp } from './support/test-app';
-import { WorkflowRegistry } from '../src/workflows/workflow-registry.service';
+import { WorkflowRegistry } from '../src/workflows/workflow-registry';
 
 const SHOP_SECRET = 'shop-secret-for-the-bad-input-corpus';
 const MIB = 1024 * 1024;

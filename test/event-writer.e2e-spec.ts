@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { v7 as uuidv7 } from 'uuid';
 import { syntheticEvent } from '../src/events/inbound-event';
 import { EventWriter, PendingEvent } from '../src/events/event-writer';
-import { WorkflowRegistry } from '../src/workflows/workflow-registry.service';
+import { WorkflowRegistry } from '../src/workflows/workflow-registry';
 import { DELIVER_WORKFLOW } from './support/order-workflows';
 import { withClient } from './support/test-database';
 import { startTestApp, TestApp } from './support/test-app';

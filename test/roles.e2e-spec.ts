@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Type } from '@nestjs/common';
-import { ChangeFeed } from '../src/api/change-feed.service';
+import { ChangeFeed } from '../src/api/change-feed';
 import { Duty } from '../src/config/process-roles';
 import { SchedulerService } from '../src/engine/scheduler.service';
 import { WorkerService } from '../src/engine/worker.service';

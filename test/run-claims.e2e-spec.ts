@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DataSource } from 'typeorm';
-import { RunCommands } from '../src/engine/run-commands.service';
+import { RunCommands } from '../src/engine/run-commands';
 import { RunStore } from '../src/engine/run-store';
 import { post } from './support/http';
 import { DELIVER_WORKFLOW } from './support/order-workflows';

@@ -1,4 +1,4 @@
-import { EndToEndSettings, RelaySpec } from '../support/end-to-end-run';
+import { EndToEndSettings } from '../support/end-to-end-run';
 import { formatEndToEndTable } from '../support/end-to-end-table';
 import { endToEndRounds, oneStepRelays, relayRunSettings, startDeliveryBench } from '../support/relays';
 import type { Scenario } from '../support/scenario';

@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   // The raw bytes, whatever the content type (Fastify would otherwise parse JSON).
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
-  app.get('/health', async () => ({ status: 'ok' }));
+  app.get('/health', () => ({ status: 'ok' }));
   app.post<{ Params: { source: string }; Body: Buffer }>('/hooks/:source', async (request, reply) => {
     const id = randomUUID();
     await pool.query('INSERT INTO webhooks (id, source, received_at, body) VALUES ($1, $2, $3, $4)', [

@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   // The raw bytes, whatever the content type (Fastify would otherwise parse JSON).
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
-  app.get('/health', async () => ({ status: 'ok' }));
+  app.get('/health', () => ({ status: 'ok' }));
   app.post('/hooks/:source', async (_request, reply) => reply.code(202).send({ id: randomUUID() }));
 
   await app.listen({ host: process.env.HOST ?? '127.0.0.1', port: Number(process.env.PORT ?? 3000) });

@@ -131,7 +131,7 @@ async function main(): Promise<void> {
 
   const app = Fastify({ logger: false });
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
-  app.get('/health', async () => ({ status: 'ok' }));
+  app.get('/health', () => ({ status: 'ok' }));
   app.post<{ Params: { source: string }; Body: Buffer }>('/hooks/:source', async (request, reply) => {
     const id = randomUUID();
     await pool.query(`INSERT INTO relay_events (id, source, received_at, body, status) VALUES ($1, $2, $3, $4, 'pending')`, [

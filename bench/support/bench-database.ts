@@ -103,7 +103,7 @@ export class BenchDatabaseServer {
     const client = new Client({ connectionString: this.adminUrl });
     await client.connect();
     try {
-      return (await client.query(sql)).rows;
+      return (await client.query<Record<string, unknown>>(sql)).rows;
     } finally {
       await client.end();
     }

@@ -107,7 +107,7 @@ function processTicks(pid: number | undefined): number | undefined {
 function treeTicks(rootPid: number | undefined): Map<number, number> {
   const ticks = new Map<number, number>();
   if (rootPid === undefined) return ticks;
-  let pids: string[] = [];
+  let pids: string[];
   try {
     pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
   } catch {

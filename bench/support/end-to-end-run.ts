@@ -46,7 +46,7 @@ export interface RelayRunSettings {
   requests(phase: string): TimedOrderRequests;
   drainLimitSeconds: number;
   profileDir: string;
-  log(line: string): void;
+  log: (line: string) => void;
 }
 
 export interface EndToEndSettings extends RelayRunSettings {
@@ -191,7 +191,7 @@ export async function withRelay<T>(
       await relay.checkSetup?.(server.baseUrl);
       result = await measure({ relay, server, databaseUrl: db.url, backgroundCores });
     } catch (error) {
-      throw new Error(`${relay.name}: ${(error as Error).message}\n${server.recentOutput().slice(-2000)}`);
+      throw new Error(`${relay.name}: ${(error as Error).message}\n${server.recentOutput().slice(-2000)}`, { cause: error });
     } finally {
       await server.stop();
       await reportTroubleIn(server.recentOutput(), relay.name, round, settings);

@@ -38,7 +38,7 @@ export interface BenchContext {
   tempDir(prefix: string): Promise<string>;
   /** Runs at the end of the bench run, even when a scenario fails (last registered first). */
   defer(cleanup: () => Promise<void> | void): void;
-  log(line: string): void;
+  log: (line: string) => void;
 }
 
 /**

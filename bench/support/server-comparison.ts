@@ -67,7 +67,7 @@ export interface ComparisonSettings {
   database: BenchDatabaseServer;
   requests: SignedOrderRequests;
   profileDir: string;
-  log(line: string): void;
+  log: (line: string) => void;
 }
 
 /**
@@ -163,7 +163,7 @@ async function measureOnce(
       await waitForQuietMachine(settings.log, databasePid);
     }
   } catch (error) {
-    throw new Error(`${spec.name}: ${(error as Error).message}\n${server.recentOutput().slice(-2000)}`);
+    throw new Error(`${spec.name}: ${(error as Error).message}\n${server.recentOutput().slice(-2000)}`, { cause: error });
   } finally {
     await server.stop();
     reportTroubleIn(server.recentOutput(), spec.name, settings.log);

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { RUN_STATUSES } from '../engine/run.entity';
-import { EVENT_STATUSES } from './event-queries.service';
+import { EVENT_STATUSES } from './event-queries';
 
 /*
  * The shapes of the management API's answers, for the OpenAPI document at /api/docs.

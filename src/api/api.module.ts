@@ -5,19 +5,19 @@ import { EngineModule } from '../engine/engine.module';
 import { WorkflowsModule } from '../workflows/workflows.module';
 import { AdminTokenGuard } from './admin-token.guard';
 import { AdminTokenHolder } from './admin-token.holder';
-import { BulkActions } from './bulk-actions.service';
+import { BulkActions } from './bulk-actions';
 import { CatalogController } from './catalog.controller';
 import { Catalog } from './catalog.service';
-import { ChangeFeed } from './change-feed.service';
+import { ChangeFeed } from './change-feed';
 import { DryRunController } from './dry-run.controller';
-import { EventDryRun } from './event-dry-run.service';
-import { EventQueries } from './event-queries.service';
+import { EventDryRun } from './event-dry-run';
+import { EventQueries } from './event-queries';
 import { EventsController } from './events.controller';
 import { RunsController } from './runs.controller';
-import { SourceQueries } from './source-queries.service';
+import { SourceQueries } from './source-queries';
 import { SourcesController } from './sources.controller';
 import { StreamController } from './stream.controller';
-import { WorkflowQueries } from './workflow-queries.service';
+import { WorkflowQueries } from './workflow-queries';
 import { WorkflowsController } from './workflows.controller';
 
 @Module({

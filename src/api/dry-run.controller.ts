@@ -4,7 +4,7 @@ import { AdminApiController } from './admin-api.decorator';
 import { ErrorAnswer } from './api-models';
 import { DryRunBody } from './dry-run.dto';
 import { DryRunAnswer } from './dry-run.models';
-import { EventDryRun } from './event-dry-run.service';
+import { EventDryRun } from './event-dry-run';
 
 @AdminApiController('api/dry-run', 'dry run')
 export class DryRunController {

@@ -1,10 +1,10 @@
 import { Body, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
-import { RunCommands } from '../engine/run-commands.service';
+import { RunCommands } from '../engine/run-commands';
 import { AdminApiController } from './admin-api.decorator';
 import { BulkReplayAnswer, ErrorAnswer, EventListModel, EventModel, ReplayAnswer } from './api-models';
-import { BulkActions } from './bulk-actions.service';
-import { EventQueries } from './event-queries.service';
+import { BulkActions } from './bulk-actions';
+import { EventQueries } from './event-queries';
 import { ListEventsQuery, ReplayEventsBody } from './events.dto';
 import { UuidParams } from './runs.dto';
 

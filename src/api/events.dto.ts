@@ -1,6 +1,6 @@
 import { ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { EVENT_STATUSES, EventStatus } from './event-queries.service';
+import { EVENT_STATUSES, EventStatus } from './event-queries';
 import { PageQuery } from './page.dto';
 
 /** Filters of the event log, shared by the list and the bulk replay. */

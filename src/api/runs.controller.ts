@@ -1,10 +1,10 @@
 import { Body, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
-import { RunCommands } from '../engine/run-commands.service';
-import { RunQueries } from '../engine/run-queries.service';
+import { RunCommands } from '../engine/run-commands';
+import { RunQueries } from '../engine/run-queries';
 import { AdminApiController } from './admin-api.decorator';
 import { ErrorAnswer, RetriedAnswer, RunCommandAnswer, RunListModel, RunModel } from './api-models';
-import { BulkActions } from './bulk-actions.service';
+import { BulkActions } from './bulk-actions';
 import { ListRunsQuery, RetryRunsBody, UuidParams } from './runs.dto';
 
 @AdminApiController('api/runs', 'runs')

@@ -2,7 +2,7 @@ import { Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { AdminApiController } from './admin-api.decorator';
 import { SourceListModel } from './api-models';
-import { SourceQueries } from './source-queries.service';
+import { SourceQueries } from './source-queries';
 
 @AdminApiController('api/sources', 'sources')
 export class SourcesController {

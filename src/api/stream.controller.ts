@@ -2,7 +2,7 @@ import { MessageEvent, Sse } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiQuery } from '@nestjs/swagger';
 import { Observable } from 'rxjs';
 import { AdminApiController } from './admin-api.decorator';
-import { ChangeFeed } from './change-feed.service';
+import { ChangeFeed } from './change-feed';
 import { QueryTokenAllowed } from './query-token.decorator';
 
 @AdminApiController('api/stream', 'stream')

@@ -2,7 +2,7 @@ import { Body, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { AdminApiController } from './admin-api.decorator';
 import { ErrorAnswer, ValidationAnswer, WorkflowListModel, WorkflowModel } from './api-models';
-import { WorkflowQueries } from './workflow-queries.service';
+import { WorkflowQueries } from './workflow-queries';
 import { ValidateWorkflowBody, WorkflowNameParams } from './workflows.dto';
 
 @AdminApiController('api/workflows', 'workflows')

@@ -23,7 +23,7 @@ export class ErrorFilter implements ExceptionFilter {
 
   private describe(exception: unknown): { status: number; code: string; message: string } {
     if (exception instanceof DomainError) {
-      return { status: ERROR_STATUS[exception.code] ?? 500, code: exception.code, message: exception.message };
+      return { status: ERROR_STATUS[exception.code], code: exception.code, message: exception.message };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();

@@ -62,7 +62,7 @@ export class Settings {
   @Max(65535, { message: 'must be a whole number between 0 and 65535' })
   PORT: number;
 
-  @Transform(({ value }) => value ?? '0.0.0.0')
+  @Transform(({ value }: { value: unknown }) => value ?? '0.0.0.0')
   @IsString()
   @MinLength(1, { message: 'must be a host name or address' })
   HOST: string;

@@ -1,4 +1,4 @@
-import type { DeliveryResult } from '../delivery/http-delivery.client';
+import type { DeliveryResult } from '../delivery/delivery-result';
 import type { StepOutcome } from './connector';
 
 /** Maps what the delivery client saw onto the step: delivered succeeds, anything else fails. */

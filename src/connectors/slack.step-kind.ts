@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { USER_AGENT } from '../delivery/delivery-attempt';
-import type { DeliveryResult } from '../delivery/http-delivery.client';
+import type { DeliveryResult } from '../delivery/delivery-result';
 import { HttpDeliveryClient } from '../delivery/http-delivery.client';
 import { Connector, PlannedRequest, StepExecutionContext, StepOutcome } from './connector';
 import { outcomeFromDelivery } from './delivery-outcome';

@@ -46,7 +46,7 @@ export class StepInput {
     const value = this.values[key];
     if (value === undefined || value === null) return undefined;
     if (!Array.isArray(value)) throw this.wrongType(key, 'a list', value);
-    return value;
+    return value as unknown[];
   }
 
   /** A map of plain values; with `lists`, a value may also be a list of plain values. */

@@ -7,7 +7,7 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 
 /** What PostgreSQL can keep of a string: U+0000 and lone surrogates become U+FFFD. */
 function storable(text: string): string {
-  return text.replace(/\u0000/g, '\uFFFD').replace(LONE_SURROGATE, '\uFFFD');
+  return text.replaceAll('\u0000', '\uFFFD').replace(LONE_SURROGATE, '\uFFFD');
 }
 
 function mapStrings(value: unknown, map: (text: string) => string): unknown {

@@ -19,5 +19,5 @@ export function jsonbText(value: unknown): string {
 export function storableText(text: string): string;
 export function storableText(text: string | null | undefined): string | null | undefined;
 export function storableText(text: string | null | undefined): string | null | undefined {
-  return text && text.includes('\u0000') ? text.replace(/\u0000/g, '\uFFFD') : text;
+  return text && text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
 }

@@ -70,11 +70,11 @@ export class TableStatisticsService implements OnApplicationBootstrap, OnApplica
     this.checking = true;
     try {
       const tables = [...WATCHED_TABLES.keys()];
-      const rows = (await this.dataSource.query(
+      const rows = await this.dataSource.query<{ name: string; planned: number; live: number }[]>(
         `SELECT t.name, c.reltuples::float8 AS planned, pg_stat_get_live_tuples(c.oid)::float8 AS live
            FROM unnest($1::text[]) AS t(name) JOIN pg_class c ON c.oid = to_regclass(t.name)`,
         [tables],
-      )) as { name: string; planned: number; live: number }[];
+      );
       const stale = rows.filter((row) => statisticsAreStale(row.planned, row.live, WATCHED_TABLES.get(row.name)!));
       if (stale.length === 0) return [];
       // SKIP_LOCKED: another process analyzing the same table has it in hand.

@@ -1,11 +1,11 @@
 import { Buffer } from 'node:buffer';
 import { DomainError } from '../common/domain-error';
 import { AttemptRecord, EXCERPT_BYTES } from './attempt-record';
-import type { DeliveryResult } from './http-delivery.client';
+import type { DeliveryResult } from './delivery-result';
 import type { OutboundRequest, RedactedRequest } from './outbound-request';
 import { parseBody, ResponseExcerpt } from './response-excerpt';
 import { isRetryableStatus, parseRetryAfter } from './retry-policy';
-import { SecretScrubber } from './secret-scrubber';
+import { RequestSecretScrubber } from './request-secret-scrubber';
 import { signStandardWebhook } from './standard-webhooks.signer';
 
 export const USER_AGENT = 'Hookflow/0.1';
@@ -23,7 +23,7 @@ export interface Answer {
  */
 export class DeliveryAttempt {
   private readonly started = performance.now();
-  private readonly scrubber: SecretScrubber;
+  private readonly scrubber: RequestSecretScrubber;
   /** The headers Hookflow added, lower case, exactly as sent (none of them secret). */
   private added: Record<string, string> = {};
 
@@ -31,7 +31,7 @@ export class DeliveryAttempt {
     private readonly request: OutboundRequest,
     private readonly redacted: RedactedRequest,
   ) {
-    this.scrubber = SecretScrubber.forRequest(request, redacted);
+    this.scrubber = RequestSecretScrubber.forRequest(request, redacted);
   }
 
   /** The URL to connect to; throws DomainError for anything but a plain http(s) URL. */

@@ -1,4 +1,4 @@
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { Webhook } from 'standardwebhooks';
@@ -7,10 +7,11 @@ import { ManualClock } from '../common/clock.fixture';
 import type { Settings } from '../config/settings';
 import { DEFAULT_RETRY } from '../workflows/workflow.types';
 import { EXCERPT_BYTES } from './attempt-record';
-import { DeliveryResult, HttpDeliveryClient } from './http-delivery.client';
+import type { DeliveryResult } from './delivery-result';
+import { HttpDeliveryClient } from './http-delivery.client';
 import { OutboundGuard } from './outbound-guard';
 import type { OutboundRequest } from './outbound-request';
-import { closeReceivers, Receiver, startReceiver } from './receiver.fixture';
+import { closeReceivers, startReceiver } from './receiver.fixture';
 import { RetryPolicy } from './retry-policy';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';

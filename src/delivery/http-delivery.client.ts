@@ -6,25 +6,10 @@ import type { AttemptRecord } from './attempt-record';
 import { AttemptDeadline } from './attempt-deadline';
 import { Answer, DeliveryAttempt } from './delivery-attempt';
 import { classifyFailure } from './delivery-failure';
+import type { DeliveryResult } from './delivery-result';
 import { OutboundGuard } from './outbound-guard';
 import type { OutboundRequest, RedactedRequest } from './outbound-request';
 import { readExcerpt } from './response-excerpt';
-
-export interface DeliveryResult {
-  /** delivered: `expect` accepted the status; rejected: an answer it refused; failed: no (complete) answer. */
-  outcome: 'delivered' | 'rejected' | 'failed';
-  status?: number;
-  /** Response headers, lower case. */
-  headers: Record<string, string>;
-  /** Parsed JSON when the response is JSON and fits in 16 KiB, else its first 16 KiB as text ('' when empty). */
-  body: unknown;
-  retryable: boolean;
-  /** From Retry-After (seconds or HTTP date). */
-  retryAfterMs?: number;
-  /** Short, safe text for failed and rejected attempts. */
-  error?: string;
-  record: AttemptRecord;
-}
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 const CONNECT_TIMEOUT_MS = 10_000;

@@ -1,4 +1,4 @@
-import type { DeliveryStatusClass } from '../observability/metrics.service';
+import type { DeliveryStatusClass } from '../observability/metrics';
 import type { AttemptRecord } from './attempt-record';
 
 /**

@@ -13,7 +13,7 @@ import { isTruthy, redactedSecrets, Template, TemplateEngine, TemplateScope } fr
 import { TemplateError } from '../templates/template-error';
 import { SourceDefinition, StepDefinition, StepKind, WorkflowDefinition } from '../workflows/workflow.types';
 import { RunPlan, StepState } from './run-plan';
-import { SecretScrubber, secretNamesIn } from './secret-scrubber';
+import { WorkflowSecretScrubber, secretNamesIn } from './workflow-secret-scrubber';
 import { StepTemplates } from './step-templates';
 import { isPlaceholder, placeholder, reveal } from './dry-run-placeholder';
 
@@ -147,7 +147,7 @@ export class DryRun {
       secrets: this.secretsOf(workflow),
     };
     // The event file may hold a secret's value; the engine scrubs stored inputs the same way.
-    return new SecretScrubber(workflow.yaml, this.settings.secrets ?? {}).scrub(report);
+    return new WorkflowSecretScrubber(workflow.yaml, this.settings.secrets ?? {}).scrub(report);
   }
 
   /** The event ingress would make of the sample for the workflow's source, or the scheduler's for a scheduled workflow. */

@@ -16,11 +16,12 @@ import { RunPlan } from './run-plan';
 import { RunExecutor } from './run-executor';
 import { RunReporter } from './run-reporter';
 import { RunStore } from './run-store';
-import { SecretScrubber } from './secret-scrubber';
-import { RunInProgress, StepRunner } from './step-runner';
+import { WorkflowSecretScrubber } from './workflow-secret-scrubber';
+import { RunInProgress } from './run-in-progress';
+import { StepRunner } from './step-runner';
 import { StepTemplates } from './step-templates';
 import { WorkflowStarter } from './workflow-starter';
-import { WorkflowVersions } from './workflow-versions.service';
+import { WorkflowVersions } from './workflow-versions';
 
 /** A fake in the place of a class whose private members it cannot have; it keeps the public methods' types. */
 function standIn<T>(fake: Partial<T>): T {
@@ -145,7 +146,7 @@ export async function claimedRun(engine: ReturnType<typeof engineForTest>, owner
     workflow,
     event: eventContextOf(claimed.event),
     states: claimed.steps,
-    scrubber: new SecretScrubber(workflow.yaml, {}),
+    scrubber: new WorkflowSecretScrubber(workflow.yaml, {}),
     plan: new RunPlan(workflow),
     writesInFlight: 0,
     finished: false,

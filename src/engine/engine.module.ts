@@ -3,15 +3,15 @@ import { ConnectorsModule } from '../connectors/connectors.module';
 import { DeliveryModule } from '../delivery/delivery.module';
 import { EventsModule } from '../events/events.module';
 import { WorkflowsModule } from '../workflows/workflows.module';
-import { RunCommands } from './run-commands.service';
+import { RunCommands } from './run-commands';
 import { RunExecutor } from './run-executor';
-import { RunQueries } from './run-queries.service';
+import { RunQueries } from './run-queries';
 import { RunReporter } from './run-reporter';
 import { RunStore } from './run-store';
 import { StepRunner } from './step-runner';
 import { StepTemplates } from './step-templates';
 import { WorkflowStarter } from './workflow-starter';
-import { WorkflowVersions } from './workflow-versions.service';
+import { WorkflowVersions } from './workflow-versions';
 
 /**
  * Runs and steps: executing, querying and commanding them. Mounted in every role (runs are

@@ -5,9 +5,10 @@ import { eventContextOf } from '../events/inbound-event';
 import { RunPlan } from './run-plan';
 import { RunReporter } from './run-reporter';
 import { ClaimedRun, RUN_LEASE_SECONDS, RunStore } from './run-store';
-import { SecretScrubber } from './secret-scrubber';
-import { StepRunner, RunInProgress, runOutcome } from './step-runner';
-import { WorkflowVersions } from './workflow-versions.service';
+import { WorkflowSecretScrubber } from './workflow-secret-scrubber';
+import { RunInProgress } from './run-in-progress';
+import { StepRunner, runOutcome } from './step-runner';
+import { WorkflowVersions } from './workflow-versions';
 
 /** When another process holds a run, look again after this long. */
 const HELD_RUN_RETRY_MS = 5_000;
@@ -28,7 +29,7 @@ export const LEASE_TRUSTED_MS = (RUN_LEASE_SECONDS * 1000) / 2;
 @Injectable()
 export class RunExecutor {
   private readonly logger = new Logger(RunExecutor.name);
-  private readonly scrubbers = new WeakMap<object, SecretScrubber>();
+  private readonly scrubbers = new WeakMap<object, WorkflowSecretScrubber>();
   /** Runs executing in this process: a second job for one of them waits for the first. */
   private readonly inProgress = new Map<string, Promise<void>>();
   /** When this process last knew it held each run's claim (`Clock.monotonicMs()` before asking). */
@@ -161,10 +162,10 @@ export class RunExecutor {
     return true;
   }
 
-  private scrubberFor(workflow: object & { yaml: string }): SecretScrubber {
+  private scrubberFor(workflow: object & { yaml: string }): WorkflowSecretScrubber {
     let scrubber = this.scrubbers.get(workflow);
     if (!scrubber) {
-      scrubber = new SecretScrubber(workflow.yaml, this.settings.secrets);
+      scrubber = new WorkflowSecretScrubber(workflow.yaml, this.settings.secrets);
       this.scrubbers.set(workflow, scrubber);
     }
     return scrubber;

@@ -2,9 +2,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { StepOutcome } from '../connectors/connector';
 import { statusClassOf } from '../delivery/status-class';
-import { AttemptStatus, Metrics } from '../observability/metrics.service';
+import { AttemptStatus, Metrics } from '../observability/metrics';
 import { StepDefinition } from '../workflows/workflow.types';
-import type { RunInProgress } from './step-runner';
+import type { RunInProgress } from './run-in-progress';
 
 /**
  * What the engine tells operators about runs and steps: Prometheus metrics, and log lines

@@ -153,11 +153,11 @@ export class RunStore {
   }
 
   private async claimBatch(inputs: { runId: string; owner: string }[]): Promise<(ClaimRow | undefined)[]> {
-    const rows = (await preparedQuery(this.dataSource, 'hookflow_claim_runs', CLAIM_RUNS, [
+    const rows = await preparedQuery<ClaimRow>(this.dataSource, 'hookflow_claim_runs', CLAIM_RUNS, [
       inputs.map((input) => input.runId),
       inputs.map((input) => input.owner),
       RUN_LEASE_SECONDS,
-    ])) as ClaimRow[];
+    ]);
     // Two owners asking for one run in one batch: the row names the one that has it.
     const claimed = new Map(rows.map((row) => [`${row.id}/${row.lease_owner}`, row]));
     return inputs.map((input) => claimed.get(`${input.runId}/${input.owner}`));
@@ -169,12 +169,12 @@ export class RunStore {
     const finishes = inputs.flatMap((input) => (input.finish ? [input.finish] : []));
     const parameters = [...(finishes.length > 0 ? finishParameters(finishes) : []), ...(starts.length > 0 ? startParameters(starts) : [])];
     const statement = finishes.length === 0 ? STEP_STATEMENTS.starts : starts.length === 0 ? STEP_STATEMENTS.ends : STEP_STATEMENTS.both;
-    const rows = (await preparedQuery(this.dataSource, statement.name, statement.sql, parameters)) as {
+    const rows = await preparedQuery<{
       run_id: string;
       step_id: string;
       attempts: number | null;
       run_status: RunStatus | null;
-    }[];
+    }>(this.dataSource, statement.name, statement.sql, parameters);
     const written = new Map(rows.map((row) => [`${row.attempts === null ? 'finish' : 'start'}/${row.run_id}/${row.step_id}`, row]));
     return inputs.map((input) => {
       const { runId, stepId } = input.start ?? input.finish;
@@ -224,7 +224,7 @@ export class RunStore {
    * A run that has a job is left to it. Answers how many were put back.
    */
   async requeueLapsedRuns(): Promise<number> {
-    const rows = (await this.dataSource.query(REQUEUE_LAPSED_RUNS)) as unknown[];
+    const rows = await this.dataSource.query<unknown[]>(REQUEUE_LAPSED_RUNS);
     return rows.length;
   }
 

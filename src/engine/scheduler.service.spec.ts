@@ -8,7 +8,7 @@ import { SystemClock } from '../common/clock';
 import { Settings } from '../config/settings';
 import { TriggerMatcher } from '../events/trigger-matcher';
 import { TemplateEngine } from '../templates/template-engine';
-import { WorkflowRegistry } from '../workflows/workflow-registry.service';
+import { WorkflowRegistry } from '../workflows/workflow-registry';
 import { WorkflowDefinition } from '../workflows/workflow.types';
 import { SchedulerService } from './scheduler.service';
 

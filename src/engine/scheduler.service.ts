@@ -7,7 +7,7 @@ import { Settings } from '../config/settings';
 import { MatchNote } from '../events/event.entity';
 import { syntheticEvent } from '../events/inbound-event';
 import { TriggerMatcher } from '../events/trigger-matcher';
-import { WorkflowRegistry } from '../workflows/workflow-registry.service';
+import { WorkflowRegistry } from '../workflows/workflow-registry';
 import { enqueueRun } from '../queue/run-job';
 import { ScheduleClock, ScheduledTick, TICK_GRACE_MS } from './schedule-clock';
 
@@ -122,7 +122,7 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
     const event = syntheticEvent({ source: SCHEDULE_SOURCE, type: SCHEDULE_SOURCE, body, receivedAt: this.clock.now() });
     const notes: MatchNote[] = [];
     const run = this.matcher.startRun(event, workflow, this.settings.secrets, notes);
-    const [{ started }] = (await this.dataSource.query(START_SCHEDULED_RUN, [
+    const [{ started }] = await this.dataSource.query<{ started: number }[]>(START_SCHEDULED_RUN, [
       workflow.name,
       at.toISOString(),
       event.id,
@@ -132,7 +132,7 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
       run.id,
       run.workflowVersion,
       run.concurrencyKey,
-    ])) as { started: number }[];
+    ]);
     if (started === 0) return { workflow: workflow.name, tickAt: at, runId: null };
     this.logger.log(`Started run ${run.id} of ${workflow.name} for its ${at.toISOString()} tick`);
     return { workflow: workflow.name, tickAt: at, runId: run.id };

@@ -12,10 +12,10 @@ import { TemplateError } from '../templates/template-error';
 import { EventContext } from '../events/inbound-event';
 import { StepDefinition, WorkflowDefinition } from '../workflows/workflow.types';
 import { RunStatus } from './run.entity';
-import { RunPlan, StepState } from './run-plan';
+import { StepState } from './run-plan';
+import { RunInProgress } from './run-in-progress';
 import { RunReporter } from './run-reporter';
 import { RunStore } from './run-store';
-import { SecretScrubber } from './secret-scrubber';
 import { StepTemplates } from './step-templates';
 import { WorkflowChain } from './workflow-chain';
 import { WorkflowStarter } from './workflow-starter';
@@ -24,23 +24,6 @@ export const DEFAULT_STEP_TIMEOUT_MS = 30_000;
 
 /** A step whose destination is busy looks again after a jittered pause in this range. */
 const BUSY_DESTINATION_PAUSE_MS = { min: 250, max: 1_000 };
-
-/** What a step's templates and the run executor share about the run in progress. */
-export interface RunInProgress {
-  id: string;
-  owner: string;
-  workflow: WorkflowDefinition;
-  event: EventContext;
-  states: Map<string, StepState>;
-  scrubber: SecretScrubber;
-  plan: RunPlan;
-  /** Step results being written right now. */
-  writesInFlight: number;
-  /** Set when the last step's write also finished the run. */
-  finished: boolean;
-  /** Redacted inputs of the steps attempted in this execution, for steps that store them at their end. */
-  inputs: Map<string, unknown>;
-}
 
 /**
  * Runs one step once: condition, rendering, one attempt through its connector, and the

@@ -5,7 +5,7 @@ import { Settings } from '../config/settings';
 import { EventWriter } from '../events/event-writer';
 import { syntheticEvent } from '../events/inbound-event';
 import { TriggerMatcher } from '../events/trigger-matcher';
-import { WorkflowRegistry } from '../workflows/workflow-registry.service';
+import { WorkflowRegistry } from '../workflows/workflow-registry';
 import { WORKFLOW_CHAIN_HEADER, WORKFLOW_STEP_SOURCE, WorkflowChain } from './workflow-chain';
 
 /**

@@ -142,13 +142,13 @@ export class EventWriter implements OnApplicationShutdown {
   }
 
   private async findOriginals(duplicates: PendingEvent[]): Promise<Map<string, string>> {
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<{ id: string; source: string; dedupe_key: string }[]>(
       `SELECT e.id, e.source, e.dedupe_key
          FROM events e
          JOIN unnest($1::text[], $2::text[]) AS d(source, dedupe_key)
            ON e.source = d.source AND e.dedupe_key = d.dedupe_key`,
       [duplicates.map(({ event }) => event.source), duplicates.map(({ dedupeKey }) => dedupeKey)],
-    )) as { id: string; source: string; dedupe_key: string }[];
+    );
     return new Map(rows.map((row) => [`${row.source}\u0000${row.dedupe_key}`, row.id]));
   }
 }

@@ -85,7 +85,7 @@ function withoutExcerpt(message: string): string {
 }
 
 function readForm(text: string): ReadBody {
-  const form: Record<string, string | string[]> = Object.create(null);
+  const form = Object.create(null) as Record<string, string | string[]>;
   for (const [key, value] of new URLSearchParams(text)) {
     const existing = form[key];
     form[key] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];

@@ -1,4 +1,4 @@
-import type { IngestOutcome } from '../observability/metrics.service';
+import type { IngestOutcome } from '../observability/metrics';
 import { IngressBusyError } from '../events/ingress-busy.error';
 import { PayloadTooLargeError, SignatureRejectedError, SourceNotConfiguredError, UnknownSourceError } from './ingress.errors';
 

@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Param, Post, Put, Req, Res } from '@nestjs/c
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Clock } from '../common/clock';
-import { Metrics } from '../observability/metrics.service';
+import { Metrics } from '../observability/metrics';
 import { IngressService, InboundHttpRequest } from './ingress.service';
 import { MethodNotAllowedError } from './ingress.errors';
 import { ingestOutcomeOf } from './ingest-outcome';

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
-import { WorkflowRegistry } from '../workflows/workflow-registry.service';
+import { WorkflowRegistry } from '../workflows/workflow-registry';
 import { Template } from '../templates/template-engine';
 import { MatchNote } from '../events/event.entity';
 import { EventWriter } from '../events/event-writer';
@@ -124,7 +124,7 @@ function renderText(
     const value = template.render({ event }, { field: `sources.${source}.${field}` });
     if (value === undefined || value === null) return undefined;
     const text = typeof value === 'string' ? value : JSON.stringify(value);
-    return text.replace(/\u0000/g, '\uFFFD').slice(0, maxLength);
+    return text.replaceAll('\u0000', '\uFFFD').slice(0, maxLength);
   } catch (error) {
     notes.push({ reason: `${field} could not be evaluated: ${(error as Error).message}` });
     return undefined;

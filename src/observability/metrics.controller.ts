@@ -1,6 +1,6 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { Metrics } from './metrics.service';
+import { Metrics } from './metrics';
 
 /** `GET /metrics`: Prometheus exposition format, no token (like `/healthz`). */
 @Controller()

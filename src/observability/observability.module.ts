@@ -3,7 +3,7 @@ import { WorkflowsModule } from '../workflows/workflows.module';
 import { HealthController } from './health.controller';
 import { HealthService } from './health.service';
 import { MetricsController } from './metrics.controller';
-import { Metrics } from './metrics.service';
+import { Metrics } from './metrics';
 import { QueueGauges } from './queue-gauges';
 
 /** Health, readiness and Prometheus metrics. Global, so that any module can count through `Metrics`. */

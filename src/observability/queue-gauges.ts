@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Gauge } from 'prom-client';
 import { QueueDepth } from '../queue/queue-depth';
 import { QueueService } from '../queue/queue.service';
-import { Metrics } from './metrics.service';
+import { Metrics } from './metrics';
 
 /**
  * `hookflow_queue_depth{state}` and `hookflow_queue_oldest_job_age_seconds`, read from

@@ -1,5 +1,5 @@
 import { Logger as NestLogger } from '@nestjs/common';
-import { Logger } from 'graphile-worker';
+import { Logger, LogLevel } from 'graphile-worker';
 
 /**
  * graphile-worker's messages in Hookflow's log: its per-job chatter at debug level, its
@@ -10,8 +10,8 @@ export function queueLogger(): Logger {
   return new Logger((scope) => {
     const logger = new NestLogger(scope.workerId ? `Queue ${scope.workerId}` : 'Queue');
     return (level, message) => {
-      if (level === 'error') logger.error(message);
-      else if (level === 'warning' && !message.includes('smaller than concurrency')) logger.warn(message);
+      if (level === LogLevel.ERROR) logger.error(message);
+      else if (level === LogLevel.WARNING && !message.includes('smaller than concurrency')) logger.warn(message);
       else logger.debug(message);
     };
   });

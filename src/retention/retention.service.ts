@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
 import { Settings } from '../config/settings';
-import { Metrics } from '../observability/metrics.service';
+import { Metrics } from '../observability/metrics';
 import { emptyReport, PRUNED_TABLES, PruneReport, RetentionPruner } from './retention-pruner';
 
 /** About once a minute (±20%, so that several workers drift apart); the first pass soon after start. */

@@ -1,5 +1,5 @@
 import { TemplateError } from './template-error';
-import type { CompiledValue, TemplateScope } from './template-engine';
+import type { CompiledValue, TemplateScope } from './template.types';
 
 type Key = string | number;
 

@@ -1,11 +1,7 @@
 import { DomainError } from '../common/domain-error';
+import type { ErrorCode } from '../common/error-status';
 
-export type TemplateErrorCode =
-  | 'TEMPLATE_SYNTAX'
-  | 'TEMPLATE_UNKNOWN_HELPER'
-  | 'TEMPLATE_MISSING_PATH'
-  | 'TEMPLATE_HELPER'
-  | 'TEMPLATE_RENDER';
+export type TemplateErrorCode = Extract<ErrorCode, `TEMPLATE_${string}`>;
 
 export interface TemplateErrorDetails {
   /** 1-based line inside the template source. */

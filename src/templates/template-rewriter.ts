@@ -1,6 +1,6 @@
 import type {} from 'handlebars';
 import { TemplateError } from './template-error';
-import type { RenderMode } from './template-engine';
+import type { RenderMode } from './template.types';
 import type { HelperSpec } from './template-helpers';
 
 type Program = hbs.AST.Program;

@@ -1,5 +1,4 @@
 import { isMap, isSeq } from 'yaml';
-import type { Node } from 'yaml';
 import { ParsedYamlFile } from './workflow-file-parser';
 import { FilePosition, StepDefinition, WorkflowDefinition } from './workflow.types';
 
@@ -81,5 +80,5 @@ function namePosition(parsed: ParsedYamlFile, index: number): FilePosition | und
   const steps = isMap(root) ? parsed.resolve(root.get('steps', true)) : null;
   const step = isSeq(steps) ? parsed.resolve(steps.items[index]) : null;
   const withMap = isMap(step) ? parsed.resolve(step.get('with', true)) : null;
-  return isMap(withMap) ? parsed.positionOf(parsed.resolve(withMap.get('name', true)) as Node | null) : undefined;
+  return isMap(withMap) ? parsed.positionOf(parsed.resolve(withMap.get('name', true))) : undefined;
 }

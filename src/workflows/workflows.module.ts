@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { WorkflowRegistry } from './workflow-registry.service';
+import { WorkflowRegistry } from './workflow-registry';
 
 /** The workflow registry. `TemplateEngine` and `Settings` come from global modules. */
 @Module({

@@ -8,7 +8,7 @@ import { loadSettings } from '../../src/config/load-settings';
 import { ProcessRoles } from '../../src/config/process-roles';
 import { DatabaseConnection } from '../../src/database/database-connection';
 import { AdminTokenHolder } from '../../src/api/admin-token.holder';
-import { WorkflowRegistry } from '../../src/workflows/workflow-registry.service';
+import { WorkflowRegistry } from '../../src/workflows/workflow-registry';
 import { createTestDatabase, withClient } from './test-database';
 
 export interface TestApp {

@@ -7,7 +7,7 @@ type Handler = (message: ChangeMessage) => void;
 
 interface LiveContextValue {
   status: LiveStatus;
-  subscribe(handler: Handler): () => void;
+  subscribe: (handler: Handler) => () => void;
 }
 
 const LiveContext = createContext<LiveContextValue>({ status: 'offline', subscribe: () => () => undefined });

@@ -4,8 +4,8 @@ import { Logger } from '@nestjs/common';
 import { Settings } from '../config/settings';
 import { TemplateEngine } from '../templates/template-engine';
 import { ORDER_PAID_YAML, SOURCES_YAML, removeDir, workflowDir } from '../workflows/workflow-dir.fixture';
-import { WorkflowRegistry } from '../workflows/workflow-registry.service';
-import { Metrics, UNKNOWN_LABEL } from './metrics.service';
+import { WorkflowRegistry } from '../workflows/workflow-registry';
+import { Metrics, UNKNOWN_LABEL } from './metrics';
 
 let dir: string;
 let registry: WorkflowRegistry;

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { SecretScrubber, secretNamesIn } from './secret-scrubber';
+import { WorkflowSecretScrubber, secretNamesIn } from './workflow-secret-scrubber';
 
 const YAML = `steps:
   - id: notify
@@ -15,11 +15,11 @@ describe('secretNamesIn', () => {
   });
 });
 
-describe(SecretScrubber.name, () => {
+describe(WorkflowSecretScrubber.name, () => {
   const environment = { HOOK_URL: 'https://hooks.example/T0/B1', API_TOKEN: 'tok"en\\42', PIN: '123', OTHER: 'not-referenced' };
 
   it('replaces the referenced secrets wherever they appear, also inside keys and escaped text', () => {
-    const scrubber = new SecretScrubber(YAML, environment);
+    const scrubber = new WorkflowSecretScrubber(YAML, environment);
     const scrubbed = scrubber.scrub({
       echoed: { 'tok"en\\42': `sent to https://hooks.example/T0/B1 with tok"en\\42` },
       list: ['https://hooks.example/T0/B1/extra'],
@@ -28,22 +28,22 @@ describe(SecretScrubber.name, () => {
   });
 
   it('leaves short and unreferenced values alone, and answers the value itself when nothing matched', () => {
-    const scrubber = new SecretScrubber(YAML, environment);
+    const scrubber = new WorkflowSecretScrubber(YAML, environment);
     const value = { pin: '123', other: 'not-referenced' };
     assert.equal(scrubber.scrub(value), value);
     assert.equal(scrubber.scrub(null), null);
   });
 
   it('replaces the longest secret first, so that one containing another is hidden whole', () => {
-    const scrubber = new SecretScrubber('{{secrets.A}} {{secrets.B}}', { A: 'abcd', B: 'abcdefgh' });
+    const scrubber = new WorkflowSecretScrubber('{{secrets.A}} {{secrets.B}}', { A: 'abcd', B: 'abcdefgh' });
     assert.equal(scrubber.scrub('x abcdefgh y abcd'), 'x [secret] y [secret]');
   });
 });
 
-describe(`${SecretScrubber.name}: transformed secrets`, () => {
+describe(`${WorkflowSecretScrubber.name}: transformed secrets`, () => {
   it('replaces a secret a receiver sent back in other case or encoded', () => {
     const token = 'Tok3n-MixedCase-Sekr1t';
-    const scrubber = new SecretScrubber('{{secrets.API_TOKEN}}', { API_TOKEN: token });
+    const scrubber = new WorkflowSecretScrubber('{{secrets.API_TOKEN}}', { API_TOKEN: token });
     const echoed = {
       lower: token.toLowerCase(),
       upper: token.toUpperCase(),

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { WorkflowRegistry } from '../workflows/workflow-registry.service';
+import { WorkflowRegistry } from '../workflows/workflow-registry';
 
 const RECENT_FAILURES = 10;
 
@@ -25,7 +25,7 @@ export class SourceQueries {
     const sources = this.registry.sources().sort((a, b) => a.name.localeCompare(b.name));
     if (sources.length === 0) return { items: [], next_cursor: null };
     // Every figure is read from a (source, received_at) index.
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<SourceHealthRow[]>(
       `SELECT s.name,
               (SELECT count(*)::int FROM events e WHERE e.source = s.name AND e.received_at >= now() - interval '24 hours') AS accepted_24h,
               (SELECT count(*)::int FROM signature_failures f
@@ -36,7 +36,7 @@ export class SourceQueries {
                         WHERE source = s.name ORDER BY received_at DESC LIMIT ${RECENT_FAILURES}) f) AS recent_failures
          FROM unnest($1::text[]) AS s(name)`,
       [sources.map((source) => source.name)],
-    )) as SourceHealthRow[];
+    );
     const byName = new Map(rows.map((row) => [row.name, row]));
     const items = sources.map((source) => {
       const row = byName.get(source.name)!;

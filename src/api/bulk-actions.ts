@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/domain-error';
-import { RunCommands } from '../engine/run-commands.service';
-import { RunQueries } from '../engine/run-queries.service';
-import { EventFilter, EventQueries } from './event-queries.service';
+import { RunCommands } from '../engine/run-commands';
+import { RunQueries } from '../engine/run-queries';
+import { EventFilter, EventQueries } from './event-queries';
 
 /** Replay and retry over a filtered set, one event or run at a time through `RunCommands`. */
 @Injectable()

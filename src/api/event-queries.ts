@@ -68,7 +68,7 @@ export class EventQueries {
 
   async list(filter: EventFilter & { cursor?: string; limit: number }) {
     const after = filter.cursor ? decodeCursor(filter.cursor) : null;
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<EventSummaryRow[]>(
       `SELECT e.id, e.source, e.type, e.received_at, s.runs_count, s.status, ${pageEndTime('e.received_at')} AS page_end
          FROM events e CROSS JOIN LATERAL (${EVENT_RUNS}) s
         WHERE ${MATCHES_FILTER}
@@ -76,7 +76,7 @@ export class EventQueries {
         ORDER BY e.received_at DESC, e.id DESC
         LIMIT $8`,
       [...filterParameters(filter), after?.at ?? null, after?.id ?? null, filter.limit + 1],
-    )) as EventSummaryRow[];
+    );
     const page = rows.slice(0, filter.limit);
     const last = page[page.length - 1];
     const items = page.map(({ page_end: _, ...event }) => event);
@@ -85,24 +85,24 @@ export class EventQueries {
 
   /** Ids of the newest `limit` events that match, newest first. */
   async ids(filter: EventFilter, limit: number): Promise<string[]> {
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<{ id: string }[]>(
       `SELECT e.id FROM events e CROSS JOIN LATERAL (${EVENT_RUNS}) s
         WHERE ${MATCHES_FILTER}
         ORDER BY e.received_at DESC, e.id DESC LIMIT $6`,
       [...filterParameters(filter), limit],
-    )) as { id: string }[];
+    );
     return rows.map((row) => row.id);
   }
 
   async get(id: string) {
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<EventRow[]>(
       `SELECT e.id, e.source, e.type, e.received_at, e.dedupe_key, e.headers, e.query, e.content_type, e.body, e.body_format, e.match_notes,
               (SELECT coalesce(json_agg(json_build_object('id', r.id, 'workflow', r.workflow, 'status', r.status, 'created_at', r.created_at)
                                         ORDER BY r.created_at, r.id), '[]')
                  FROM runs r WHERE r.event_id = e.id) AS runs
          FROM events e WHERE e.id = $1`,
       [id],
-    )) as EventRow[];
+    );
     if (rows.length === 0) throw new DomainError('NOT_FOUND', `No event ${id}`);
     const { body, runs, ...event } = rows[0];
     return {

@@ -8,7 +8,7 @@ import { secretForms } from './secret-forms';
  * redacted copy hides: aligning the real URL, header values and body with their redacted
  * copies recovers what each `[secret]` stood for.
  */
-export class SecretScrubber {
+export class RequestSecretScrubber {
   private readonly values: string[];
 
   constructor(secrets: Iterable<string>) {
@@ -18,7 +18,7 @@ export class SecretScrubber {
     this.values = [...forms].sort((a, b) => b.length - a.length);
   }
 
-  static forRequest(request: OutboundRequest, redacted: RedactedRequest): SecretScrubber {
+  static forRequest(request: OutboundRequest, redacted: RedactedRequest): RequestSecretScrubber {
     const secrets: string[] = [];
     for (const secret of request.signingSecrets ?? []) secrets.push(secret, secret.replace(/^whsec_/, ''));
     secrets.push(...hiddenValues(request.url, redacted.url));
@@ -28,7 +28,7 @@ export class SecretScrubber {
       if (shown !== undefined) secrets.push(...hiddenValues(value, shown));
     }
     if (request.body !== undefined && redacted.body !== undefined) secrets.push(...hiddenValues(request.body, redacted.body));
-    return new SecretScrubber(secrets);
+    return new RequestSecretScrubber(secrets);
   }
 
   text(text: string): string {

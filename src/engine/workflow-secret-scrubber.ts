@@ -14,7 +14,7 @@ export function secretNamesIn(yaml: string): string[] {
  * rendering stored inputs and outputs with redacted secrets, for what comes from outside
  * (an error message quoting a value, a receiver's answer).
  */
-export class SecretScrubber {
+export class WorkflowSecretScrubber {
   /** Each form of each secret as it appears inside a JSON string, longest first. */
   private readonly inJson: string[];
 

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../common/domain-error';
 import { decodeCursor, encodeCursor, pageEndTime } from '../common/page-cursor';
-import { WorkflowVersions } from './workflow-versions.service';
+import { WorkflowVersions } from './workflow-versions';
 import { RunStatus } from './run.entity';
 
 export interface RunListFilter {
@@ -46,7 +46,7 @@ export class RunQueries {
 
   async list(filter: RunListFilter): Promise<{ items: RunSummary[]; next_cursor: string | null }> {
     const after = filter.cursor ? decodeCursor(filter.cursor) : null;
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<(RunSummary & { page_end: string })[]>(
       `SELECT id, workflow, event_id, status, created_at, started_at, finished_at, error, ${pageEndTime('created_at')} AS page_end
          FROM runs
         WHERE ($1::text IS NULL OR workflow = $1)
@@ -56,7 +56,7 @@ export class RunQueries {
         ORDER BY created_at DESC, id DESC
         LIMIT $6`,
       [filter.workflow ?? null, filter.status ?? null, filter.event ?? null, after?.at ?? null, after?.id ?? null, filter.limit + 1],
-    )) as (RunSummary & { page_end: string })[];
+    );
     const page = rows.slice(0, filter.limit);
     const last = page[page.length - 1];
     const items = page.map(({ page_end: _, ...run }) => run);
@@ -103,22 +103,22 @@ export class RunQueries {
   }
 
   async get(runId: string) {
-    const runs = (await this.dataSource.query(
+    const runs = await this.dataSource.query<(RunSummary & { workflow_version: string; concurrency_key: string | null })[]>(
       `SELECT id, workflow, workflow_version, event_id, status, concurrency_key, created_at, started_at, finished_at, error FROM runs WHERE id = $1`,
       [runId],
-    )) as (RunSummary & { workflow_version: string; concurrency_key: string | null })[];
+    );
     if (runs.length === 0) throw new DomainError('NOT_FOUND', `No run ${runId}`);
     const run = runs[0];
     const [steps, attempts, definition] = await Promise.all([
-      this.dataSource.query(
+      this.dataSource.query<StepRow[]>(
         `SELECT step_id, status, attempts, input, output, error, next_attempt_at, started_at, finished_at FROM step_runs WHERE run_id = $1`,
         [runId],
-      ) as Promise<StepRow[]>,
-      this.dataSource.query(
+      ),
+      this.dataSource.query<AttemptRow[]>(
         `SELECT step_id, n, status, started_at, duration_ms, request, response_status, response_headers, response_body, error
            FROM step_attempts WHERE run_id = $1 ORDER BY step_id, n`,
         [runId],
-      ) as Promise<AttemptRow[]>,
+      ),
       this.versions.get(run.workflow, run.workflow_version),
     ]);
     const stepOrder = definition?.steps.map((step) => step.id) ?? steps.map((step) => step.step_id);

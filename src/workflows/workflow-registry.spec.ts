@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { Settings } from '../config/settings';
 import { TemplateEngine } from '../templates/template-engine';
-import { WorkflowRegistry } from './workflow-registry.service';
+import { WorkflowRegistry } from './workflow-registry';
 import { ORDER_PAID_YAML, SOURCES_YAML, removeDir, workflowDir, writeFiles, yamlLines } from './workflow-dir.fixture';
 
 const engine = new TemplateEngine();

@@ -1,12 +1,12 @@
 import { basename } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/domain-error';
-import { RunQueries } from '../engine/run-queries.service';
+import { RunQueries } from '../engine/run-queries';
 import { TemplateEngine } from '../templates/template-engine';
 import { MAX_WORKFLOW_FILE_BYTES, oversizeFile, parseWorkflowFile } from '../workflows/workflow-file-parser';
 import { workflowGraph } from '../workflows/workflow-graph';
 import { reportWorkflowCycles } from '../workflows/workflow-cycles';
-import { WorkflowRegistry } from '../workflows/workflow-registry.service';
+import { WorkflowRegistry } from '../workflows/workflow-registry';
 import { WorkflowValidator } from '../workflows/workflow-validator';
 import { StepDefinition, TriggerDefinition } from '../workflows/workflow.types';
 

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { hiddenValues, SecretScrubber } from './secret-scrubber';
+import { hiddenValues, RequestSecretScrubber } from './request-secret-scrubber';
 
 describe('hiddenValues', () => {
   it('recovers what each [secret] stood for', () => {
@@ -22,23 +22,23 @@ describe('hiddenValues', () => {
   });
 });
 
-describe(SecretScrubber.name, () => {
+describe(RequestSecretScrubber.name, () => {
   it('replaces raw, JSON-escaped and URL-encoded forms of a secret', () => {
-    const scrubber = new SecretScrubber(['p@ss"w/rd']);
+    const scrubber = new RequestSecretScrubber(['p@ss"w/rd']);
     assert.equal(scrubber.text('a p@ss"w/rd b p@ss\\"w/rd c p%40ss%22w%2Frd'), 'a [secret] b [secret] c [secret]');
   });
 
   it('scrubs strings and keys inside parsed JSON', () => {
-    const scrubber = new SecretScrubber(['s3cr3t-value']);
+    const scrubber = new RequestSecretScrubber(['s3cr3t-value']);
     assert.deepEqual(scrubber.value({ echo: ['x s3cr3t-value'], 's3cr3t-value': 1, n: 2 }), { echo: ['x [secret]'], '[secret]': 1, n: 2 });
   });
 
   it('leaves values too short to be secrets alone', () => {
-    assert.equal(new SecretScrubber(['on']).text('done'), 'done');
+    assert.equal(new RequestSecretScrubber(['on']).text('done'), 'done');
   });
 
   it('collects secrets from the headers, URL and body a request redacts, plus its signing secrets', () => {
-    const scrubber = SecretScrubber.forRequest(
+    const scrubber = RequestSecretScrubber.forRequest(
       { method: 'POST', url: 'https://h/hook/AAAA1111', headers: { 'X-Token': 'tok-5555', Accept: 'text/plain' }, body: '{"p":"pw-9999"}', idempotencyKey: 'k', signingSecrets: ['whsec_c2VjcmV0LWtleQ=='] },
       { url: 'https://h/hook/[secret]', headers: { 'x-token': '[secret]', Accept: 'text/plain' }, body: '{"p":"[secret]"}' },
     );

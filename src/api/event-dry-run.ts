@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { DomainError } from '../common/domain-error';
 import { DryRun, DryRunCondition, DryRunEventInput, DryRunReport, DryRunStep } from '../engine/dry-run';
 import { storedEvent, StoredEventRow } from '../events/inbound-event';
-import { WorkflowRegistry } from '../workflows/workflow-registry.service';
+import { WorkflowRegistry } from '../workflows/workflow-registry';
 import { StepKind, WorkflowDefinition } from '../workflows/workflow.types';
 
 /** An event typed or pasted in the console: only `source` and `body` are required. */
@@ -74,10 +74,10 @@ export class EventDryRun {
   ) {}
 
   async ofStoredEvent(eventId: string): Promise<DryRunPreview> {
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<StoredEventRow[]>(
       `SELECT id, source, type, received_at AS "receivedAt", headers, query, content_type AS "contentType", body FROM events WHERE id = $1`,
       [eventId],
-    )) as StoredEventRow[];
+    );
     if (rows.length === 0) throw new DomainError('NOT_FOUND', `No event ${eventId}`);
     const event = storedEvent(rows[0]);
     const workflows = this.workflowsOf(event.source);

@@ -7,8 +7,8 @@ import { MatchNote } from '../events/event.entity';
 import { storedEvent, StoredEventRow } from '../events/inbound-event';
 import { PendingRun } from '../events/pending-run';
 import { TriggerMatcher } from '../events/trigger-matcher';
-import { WorkflowRegistry } from '../workflows/workflow-registry.service';
-import { RunQueries } from './run-queries.service';
+import { WorkflowRegistry } from '../workflows/workflow-registry';
+import { RunQueries } from './run-queries';
 import { RunStore } from './run-store';
 
 /** Replay, retry and cancel: what an operator does to events and runs. */
@@ -28,12 +28,12 @@ export class RunCommands {
    * matches it (for inbound sources) or the workflows it ran before (synthetic events).
    */
   async replayEvent(eventId: string): Promise<{ event_id: string; runs: { id: string; workflow: string }[]; notes: MatchNote[] }> {
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<(StoredEventRow & { previous: string[] })[]>(
       `SELECT e.id, e.source, e.type, e.received_at AS "receivedAt", e.headers, e.query, e.content_type AS "contentType", e.body,
               array(SELECT DISTINCT workflow FROM runs WHERE event_id = e.id) AS previous
          FROM events e WHERE e.id = $1`,
       [eventId],
-    )) as (StoredEventRow & { previous: string[] })[];
+    );
     if (rows.length === 0) throw new DomainError('NOT_FOUND', `No event ${eventId}`);
     const event = storedEvent(rows[0]);
     let runs: PendingRun[];
