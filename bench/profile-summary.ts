@@ -39,7 +39,9 @@ function main(): void {
 
 function profilesIn(path: string): string[] {
   if (!statSync(path).isDirectory()) return [path];
-  return readdirSync(path).flatMap((name) => profilesIn(join(path, name))).filter((file) => file.endsWith('.cpuprofile'));
+  return readdirSync(path)
+    .flatMap((name) => profilesIn(join(path, name)))
+    .filter((file) => file.endsWith('.cpuprofile'));
 }
 
 /** Adds one profile's sample time (µs) to the tallies; answers the time sampled. */
@@ -68,7 +70,12 @@ function accumulate(profile: CpuProfile, self: Totals, total: Totals, packages: 
 
 function label(node: ProfileNode): string {
   const { functionName, url, lineNumber } = node.callFrame;
-  const where = url ? `${url.replace(/^file:\/\//, '').replace(/.*\/node_modules\//, '').replace(/.*\/dist\//, 'dist/')}:${lineNumber + 1}` : '';
+  const where = url
+    ? `${url
+        .replace(/^file:\/\//, '')
+        .replace(/.*\/node_modules\//, '')
+        .replace(/.*\/dist\//, 'dist/')}:${lineNumber + 1}`
+    : '';
   return `${functionName || '(anonymous)'} ${where}`.trim();
 }
 

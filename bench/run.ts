@@ -49,19 +49,24 @@ async function main(): Promise<number> {
   const available = await loadScenarios();
   if (values.list) {
     for (const scenario of available) {
-      const when = scenario.runByDefault === false ? (scenario.name === SOAK_SCENARIO ? ' [not by default: by name, or --soak / BENCH_SOAK=1]' : ' [not by default: by name]') : '';
+      const when =
+        scenario.runByDefault === false
+          ? scenario.name === SOAK_SCENARIO
+            ? ' [not by default: by name, or --soak / BENCH_SOAK=1]'
+            : ' [not by default: by name]'
+          : '';
       process.stdout.write(`${scenario.name.padEnd(14)} ${scenario.description}${when}\n`);
     }
     return 0;
   }
-  const selected = selectScenarios(available, positionals, values.soak!);
+  const selected = selectScenarios(available, positionals, values.soak);
   const options: BenchOptions = {
-    durationSeconds: positiveNumber('duration', values.duration!),
-    warmupSeconds: positiveNumber('warmup', values.warmup!, true),
-    runs: positiveNumber('runs', values.runs!),
-    connections: positiveNumber('connections', values.connections!),
-    cpuProfile: values['cpu-prof']!,
-    publishFigures: values.figures!,
+    durationSeconds: positiveNumber('duration', values.duration),
+    warmupSeconds: positiveNumber('warmup', values.warmup, true),
+    runs: positiveNumber('runs', values.runs),
+    connections: positiveNumber('connections', values.connections),
+    cpuProfile: values['cpu-prof'],
+    publishFigures: values.figures,
   };
   return runScenarios(selected, options);
 }
@@ -86,7 +91,9 @@ async function runScenarios(scenarios: Scenario[], options: BenchOptions): Promi
     record.machine = describeMachine(postgres);
     log(formatMachine(record.machine));
     if (!commitIsDurable(postgres)) log('WARNING: fsync or synchronous_commit is off: these figures are NOT durable-commit figures');
-    log(`Load: autocannon, ${options.connections} connections, ${options.warmupSeconds} s warm-up + ${options.durationSeconds} s measured, ${options.runs} runs per server (interleaved)\n`);
+    log(
+      `Load: autocannon, ${options.connections} connections, ${options.warmupSeconds} s warm-up + ${options.durationSeconds} s measured, ${options.runs} runs per server (interleaved)\n`,
+    );
 
     const context = createContext(options, database, cleanups);
     for (const scenario of scenarios) {

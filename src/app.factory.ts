@@ -43,11 +43,7 @@ export const HTTP_TIMEOUTS: HttpTimeouts = { headersMs: 15_000, requestMs: 30_00
  * Builds the Nest application on Fastify, initialised but not yet listening. `timeouts`
  * exist for tests, which cannot wait for the real ones.
  */
-export async function createApp(
-  settings: Settings,
-  connection: DatabaseConnection,
-  timeouts: HttpTimeouts = HTTP_TIMEOUTS,
-): Promise<NestFastifyApplication> {
+export async function createApp(settings: Settings, connection: DatabaseConnection, timeouts: HttpTimeouts = HTTP_TIMEOUTS): Promise<NestFastifyApplication> {
   const server = { headersTimeout: timeouts.headersMs, connectionsCheckingInterval: timeouts.checkIntervalMs };
   const tls = TlsFiles.of(settings)?.read();
   const adapter = new FastifyAdapter({
@@ -78,7 +74,11 @@ export async function createApp(
   const ingress = app.get(IngressService);
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(Metrics);
-  registerBodyParsers(fastify, (source) => ingress.bodyLimitOf(source), (source) => metrics.eventReceived(source, 'too_large'));
+  registerBodyParsers(
+    fastify,
+    (source) => ingress.bodyLimitOf(source),
+    (source) => metrics.eventReceived(source, 'too_large'),
+  );
   closeConnectionsOnceAnswered(fastify);
   fastify.addHook('onRequest', (request, reply, done) => {
     protectApiAnswer(request, reply);

@@ -47,7 +47,9 @@ export class AppModule {
         IngressModule,
         EngineModule,
         ObservabilityModule,
-        ...ProcessRoles.of(settings).list().flatMap((duty) => MODULES_BY_DUTY[duty]),
+        ...ProcessRoles.of(settings)
+          .list()
+          .flatMap((duty) => MODULES_BY_DUTY[duty]),
       ],
       providers: [
         { provide: APP_FILTER, useClass: ErrorFilter },
@@ -57,8 +59,7 @@ export class AppModule {
             whitelist: true,
             forbidNonWhitelisted: true,
             transform: true,
-            exceptionFactory: (errors) =>
-              new DomainError('VALIDATION_FAILED', errors.flatMap((error) => Object.values(error.constraints ?? {})).join('; ')),
+            exceptionFactory: (errors) => new DomainError('VALIDATION_FAILED', errors.flatMap((error) => Object.values(error.constraints ?? {})).join('; ')),
           }),
         },
       ],

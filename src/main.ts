@@ -110,11 +110,12 @@ function printBanner(
   const lines = [
     '',
     `Hookflow is running (${elapsedMs} ms)`,
-    `  Role:       ${roles.toString()} (${roles.list().map((duty) => DUTY_SUMMARY[duty]).join(', ')})`,
+    `  Role:       ${roles.toString()} (${roles
+      .list()
+      .map((duty) => DUTY_SUMMARY[duty])
+      .join(', ')})`,
     ...(roles.serves('api') ? [`  Console:    ${base}/`, `  API:        ${base}/api   (OpenAPI: ${base}/api/docs)`] : []),
-    ...(roles.serves('ingress')
-      ? [`  Inbound URLs:`, ...(sources.length ? sources : ['    (no sources: declare them in workflows/sources.yaml)'])]
-      : []),
+    ...(roles.serves('ingress') ? [`  Inbound URLs:`, ...(sources.length ? sources : ['    (no sources: declare them in workflows/sources.yaml)'])] : []),
     ...(tls ? [`  HTTPS:      ${describeCertificate(tls.certificate)} (from ${resolve(settings.HOOKFLOW_TLS_CERT!)}; reloaded when its files change)`] : []),
     // The API's bearer token travels as openly as the webhooks do.
     ...(!tls && !isLoopback(settings.HOST) && (roles.serves('ingress') || roles.serves('api'))

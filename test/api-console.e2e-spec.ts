@@ -91,11 +91,15 @@ describe('management API for the console', () => {
 
   /** Waits until no run of the event is queued or running, and answers its status. */
   async function settled(eventId: string): Promise<void> {
-    await eventually(async () => {
-      const answer = await hookflow.api('GET', `/api/events/${eventId}`);
-      const runs: { status: string }[] = answer.body.runs;
-      return runs.length > 0 && runs.every((run) => !['queued', 'running'].includes(run.status));
-    }, 10_000, `runs of event ${eventId} to end`);
+    await eventually(
+      async () => {
+        const answer = await hookflow.api('GET', `/api/events/${eventId}`);
+        const runs: { status: string }[] = answer.body.runs;
+        return runs.length > 0 && runs.every((run) => !['queued', 'running'].includes(run.status));
+      },
+      10_000,
+      `runs of event ${eventId} to end`,
+    );
   }
 
   async function allEventIds(query: string): Promise<string[]> {
@@ -173,13 +177,23 @@ describe('management API for the console', () => {
     const answer = await hookflow.api('GET', '/api/workflows');
     const notify = answer.body.items.find((item: { name: string }) => item.name === 'notify');
     const recent: { id: string; status: string; created_at: string }[] = notify.recent_runs;
-    assert.deepEqual(recent.map((run) => run.id), runIds.slice(-10).reverse(), 'the newest ten of twelve, newest first');
-    assert.ok(recent.every((run) => run.status === 'succeeded'), JSON.stringify(recent));
+    assert.deepEqual(
+      recent.map((run) => run.id),
+      runIds.slice(-10).reverse(),
+      'the newest ten of twelve, newest first',
+    );
+    assert.ok(
+      recent.every((run) => run.status === 'succeeded'),
+      JSON.stringify(recent),
+    );
     assert.deepEqual(recent[0], notify.last_run);
     const newest = await hookflow.api('GET', `/api/runs/${recent[0].id}`);
     assert.equal(recent[0].created_at, newest.body.created_at, 'the same instant, written as everywhere else');
     const times = recent.map((run) => Date.parse(run.created_at));
-    assert.deepEqual(times, [...times].sort((a, b) => b - a));
+    assert.deepEqual(
+      times,
+      [...times].sort((a, b) => b - a),
+    );
   });
 
   it('answers one workflow with its YAML and a graph: the trigger, a node per step, edges per needs or file order', async () => {
@@ -227,15 +241,22 @@ describe('management API for the console', () => {
   it('lists a workflow file that has never been valid, with its problems, apart from the workflows in force', async () => {
     await hookflow.writeWorkflowFile('refunds.yaml', 'name: refunds\non: { webhook: nowhere, event: refund.* }\nsteps: []\n');
     try {
-      const list = await eventually(async () => {
-        const answer = await hookflow.api('GET', '/api/workflows');
-        return answer.body.invalid_files.length > 0 && answer.body;
-      }, 5_000, 'the new file to be loaded');
+      const list = await eventually(
+        async () => {
+          const answer = await hookflow.api('GET', '/api/workflows');
+          return answer.body.invalid_files.length > 0 && answer.body;
+        },
+        5_000,
+        'the new file to be loaded',
+      );
       assert.ok(!list.items.some((item: { name: string }) => item.name === 'refunds'), 'no workflow of that file is in force');
       assert.equal(list.invalid_files.length, 1, JSON.stringify(list.invalid_files));
       const [invalid] = list.invalid_files;
       assert.equal(invalid.file, 'refunds.yaml');
-      assert.ok(invalid.problems.some((problem: { message: string; line: number }) => /nowhere/.test(problem.message) && problem.line === 2), JSON.stringify(invalid.problems));
+      assert.ok(
+        invalid.problems.some((problem: { message: string; line: number }) => /nowhere/.test(problem.message) && problem.line === 2),
+        JSON.stringify(invalid.problems),
+      );
     } finally {
       await rm(join(hookflow.workflowsDir, 'refunds.yaml'));
     }
@@ -300,10 +321,7 @@ describe('management API for the console', () => {
     assert.ok(!(await byStatus('failed')).includes(done));
     assert.ok((await byStatus('succeeded')).includes(done));
     assert.ok((await byStatus('pending')).includes(held));
-    assert.deepEqual(
-      (await byStatus('no_runs')).filter((id) => [unmatched, binary, done].includes(id)).sort(),
-      [unmatched, binary].sort(),
-    );
+    assert.deepEqual((await byStatus('no_runs')).filter((id) => [unmatched, binary, done].includes(id)).sort(), [unmatched, binary].sort());
 
     const listed = await hookflow.api('GET', '/api/events?limit=200&type=hold.on');
     assert.deepEqual(listed.body.items[0], {
@@ -333,7 +351,9 @@ describe('management API for the console', () => {
     } while (cursor);
     assert.deepEqual(seen, everything);
     assert.equal(new Set(seen).size, seen.length);
-    const times = (await hookflow.query<{ id: string; t: string }>(`SELECT id, received_at AS t FROM events ORDER BY received_at DESC, id DESC`)).map((row) => row.id);
+    const times = (await hookflow.query<{ id: string; t: string }>(`SELECT id, received_at AS t FROM events ORDER BY received_at DESC, id DESC`)).map(
+      (row) => row.id,
+    );
     assert.deepEqual(seen, times);
   });
 
@@ -350,7 +370,10 @@ describe('management API for the console', () => {
     assert.equal(event.body_format, 'json');
     assert.equal(event.body, JSON.stringify({ type: 'task.detail', title: 'Detail' }));
     assert.deepEqual(event.body_json, { type: 'task.detail', title: 'Detail' });
-    assert.deepEqual(event.runs.map((run: { workflow: string; status: string }) => [run.workflow, run.status]), [['notify', 'succeeded']]);
+    assert.deepEqual(
+      event.runs.map((run: { workflow: string; status: string }) => [run.workflow, run.status]),
+      [['notify', 'succeeded']],
+    );
     assert.ok(Array.isArray(event.match_notes));
 
     const bytes = Buffer.from([0x61, 0xff, 0x62]);
@@ -374,7 +397,11 @@ describe('management API for the console', () => {
       [ids],
     );
     const byEvent = new Map(counts.map((row) => [row.event_id, row.n]));
-    assert.deepEqual(ids.map((id) => byEvent.get(id)), [1, 2, 2], 'the newest two were replayed');
+    assert.deepEqual(
+      ids.map((id) => byEvent.get(id)),
+      [1, 2, 2],
+      'the newest two were replayed',
+    );
 
     const nothing = await hookflow.api('POST', '/api/events/replay', { type: 'no.such.type' });
     assert.deepEqual(nothing.body, { replayed: 0, runs: 0 });
@@ -393,7 +420,9 @@ describe('management API for the console', () => {
     assert.deepEqual(answer.body, { retried: failedBefore.length });
     for (const { id, finished } of failedBefore) {
       const [run] = await eventually(async () => {
-        const rows = await hookflow.query<{ status: string; finished: string | null }>(`SELECT status, finished_at::text AS finished FROM runs WHERE id = $1`, [id]);
+        const rows = await hookflow.query<{ status: string; finished: string | null }>(`SELECT status, finished_at::text AS finished FROM runs WHERE id = $1`, [
+          id,
+        ]);
         return rows[0].finished !== null && rows[0].finished !== finished ? rows : undefined;
       });
       assert.equal(run.status, 'failed', 'ran again, and failed again for the same reason');
@@ -438,9 +467,19 @@ describe('management API for the console', () => {
     );
     const documented = operations.map(({ method, path }) => `${method} ${path}`).sort();
     for (const expected of [
-      'GET /api/workflows', 'GET /api/workflows/{name}', 'POST /api/workflows/validate', 'GET /api/sources',
-      'GET /api/events', 'GET /api/events/{id}', 'POST /api/events/{id}/replay', 'POST /api/events/replay',
-      'GET /api/runs', 'GET /api/runs/{id}', 'POST /api/runs/{id}/retry', 'POST /api/runs/{id}/cancel', 'POST /api/runs/retry',
+      'GET /api/workflows',
+      'GET /api/workflows/{name}',
+      'POST /api/workflows/validate',
+      'GET /api/sources',
+      'GET /api/events',
+      'GET /api/events/{id}',
+      'POST /api/events/{id}/replay',
+      'POST /api/events/replay',
+      'GET /api/runs',
+      'GET /api/runs/{id}',
+      'POST /api/runs/{id}/retry',
+      'POST /api/runs/{id}/cancel',
+      'POST /api/runs/retry',
       'GET /api/stream',
     ]) {
       assert.ok(documented.includes(expected), `${expected} is documented (documented: ${documented.join(', ')})`);

@@ -96,7 +96,11 @@ describe('change stream', () => {
 
   const feedConnections = async () =>
     Number(
-      (await hookflow.query<{ n: string }>(`SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'hookflow-change-feed' AND datname = current_database()`))[0].n,
+      (
+        await hookflow.query<{ n: string }>(
+          `SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'hookflow-change-feed' AND datname = current_database()`,
+        )
+      )[0].n,
     );
 
   it('holds no database connection while nobody listens', async () => {
@@ -119,7 +123,15 @@ describe('change stream', () => {
       const messages = frames.filter((frame): frame is { data: any } => 'data' in frame).map((frame) => frame.data);
 
       const received = messages.find((message) => message.type === 'event.received');
-      assert.deepEqual(received, { type: 'event.received', run_id: null, workflow: null, status: null, event_id: eventId, source: 'tasks', event_type: 'task.done' });
+      assert.deepEqual(received, {
+        type: 'event.received',
+        run_id: null,
+        workflow: null,
+        status: null,
+        event_id: eventId,
+        source: 'tasks',
+        event_type: 'task.done',
+      });
       const created = messages.find((message) => message.type === 'run.created');
       // The process that accepted it runs it at once: the run is created running.
       assert.deepEqual(created, { type: 'run.created', run_id: created.run_id, workflow: 'notify', status: 'running', event_id: eventId });

@@ -114,13 +114,17 @@ describe('bad input corpus', () => {
 
   /** Waits until every run of these events has ended, and answers them. */
   async function runsFinished(eventIds: string[], timeoutMs = 15_000) {
-    return eventually(async () => {
-      const runs = await hookflow.query<{ id: string; event_id: string; workflow: string; status: string; error: string | null }>(
-        `SELECT id, event_id, workflow, status, error FROM runs WHERE event_id = ANY($1) ORDER BY workflow`,
-        [eventIds],
-      );
-      return runs.every((run) => run.status === 'succeeded' || run.status === 'failed') && runs;
-    }, timeoutMs, `runs of ${eventIds.length} event(s) to finish`);
+    return eventually(
+      async () => {
+        const runs = await hookflow.query<{ id: string; event_id: string; workflow: string; status: string; error: string | null }>(
+          `SELECT id, event_id, workflow, status, error FROM runs WHERE event_id = ANY($1) ORDER BY workflow`,
+          [eventIds],
+        );
+        return runs.every((run) => run.status === 'succeeded' || run.status === 'failed') && runs;
+      },
+      timeoutMs,
+      `runs of ${eventIds.length} event(s) to finish`,
+    );
   }
 
   async function stepOutput(runId: string, stepId: string): Promise<any> {
@@ -144,7 +148,10 @@ describe('bad input corpus', () => {
       }
       const runs = await runsFinished(ids, 30_000);
       assert.equal(runs.length, ids.length);
-      assert.deepEqual(runs.filter((run) => run.status !== 'succeeded'), []);
+      assert.deepEqual(
+        runs.filter((run) => run.status !== 'succeeded'),
+        [],
+      );
     });
 
     it('answers the event API with the raw bytes of a body that is not UTF-8', async () => {
@@ -233,10 +240,13 @@ describe('bad input corpus', () => {
       assert.equal((await storedEvent(answer.body.event_id)).body.toString('utf8'), body);
 
       const runs = await runsFinished([answer.body.event_id]);
-      assert.deepEqual(runs.map((run) => [run.workflow, run.status, run.error]), [
-        ['anything', 'succeeded', null],
-        ['echo', 'succeeded', null],
-      ]);
+      assert.deepEqual(
+        runs.map((run) => [run.workflow, run.status, run.error]),
+        [
+          ['anything', 'succeeded', null],
+          ['echo', 'succeeded', null],
+        ],
+      );
       const delivered = receiver.received('/echo').at(-1)!;
       assert.deepEqual(JSON.parse(delivered.body), JSON.parse(body), 'the receiver got the event body as it was sent');
       const kept = await stepOutput(runs[1].id, 'keep');
@@ -273,7 +283,11 @@ describe('bad input corpus', () => {
     });
 
     it('answers 400 in the error shape to bytes that are not HTTP', async () => {
-      for (const garbage of [randomBytes(512), Buffer.from('POST /hooks/open HTTP/1.1\r\nHost: x\r\nX-Bad\u0000: 1\r\n\r\n', 'latin1'), Buffer.from('\r\n\r\nGET / HTTP/9.9\r\n\r\n')]) {
+      for (const garbage of [
+        randomBytes(512),
+        Buffer.from('POST /hooks/open HTTP/1.1\r\nHost: x\r\nX-Bad\u0000: 1\r\n\r\n', 'latin1'),
+        Buffer.from('\r\n\r\nGET / HTTP/9.9\r\n\r\n'),
+      ]) {
         const answer = await rawRequest(hookflow.baseUrl, garbage);
         assert.equal(answer.status, 400, `answered ${answer.status} to ${garbage.toString('hex').slice(0, 64)}`);
         assertErrorShape(answer.json, 'BAD_REQUEST');
@@ -281,7 +295,15 @@ describe('bad input corpus', () => {
     });
 
     it('answers in the error shape to a source name that is not UTF-8 or names a prototype member', async () => {
-      const paths = ['/hooks/%ff', '/hooks/%E0%A4%A', `/hooks/${'s'.repeat(500)}`, '/hooks/__proto__', '/hooks/constructor', '/hooks/hasOwnProperty', '/hooks/toString'];
+      const paths = [
+        '/hooks/%ff',
+        '/hooks/%E0%A4%A',
+        `/hooks/${'s'.repeat(500)}`,
+        '/hooks/__proto__',
+        '/hooks/constructor',
+        '/hooks/hasOwnProperty',
+        '/hooks/toString',
+      ];
       for (const path of paths) {
         const answer = await post(`${hookflow.baseUrl}${path}`, '{}');
         assert.ok([400, 404, 414].includes(answer.status), `${path}: ${answer.status}`);
@@ -319,7 +341,10 @@ describe('bad input corpus', () => {
           assert.ok(Date.now() - started < 1_200, `answered after ${Date.now() - started} ms`);
         }
         const lifetimes = (await Promise.all(slow.map((client) => client.closed))).map(({ afterMs }) => afterMs);
-        assert.ok(Math.max(...lifetimes) <= HTTP_TIMEOUTS.headersMs + HTTP_TIMEOUTS.checkIntervalMs + 1_500, `the last closed after ${Math.max(...lifetimes)} ms`);
+        assert.ok(
+          Math.max(...lifetimes) <= HTTP_TIMEOUTS.headersMs + HTTP_TIMEOUTS.checkIntervalMs + 1_500,
+          `the last closed after ${Math.max(...lifetimes)} ms`,
+        );
       } finally {
         slow.forEach((client) => client.stop());
       }
@@ -359,7 +384,13 @@ describe('bad input corpus', () => {
       const [{ events }] = await hookflow.query<{ events: string }>(`SELECT count(*) AS events FROM events WHERE dedupe_key = 'dup-1'`);
       assert.equal(events, '1');
       const runs = await runsFinished([eventId]);
-      assert.deepEqual(runs.map((run) => [run.workflow, run.status]), [['anything', 'succeeded'], ['echo', 'succeeded']]);
+      assert.deepEqual(
+        runs.map((run) => [run.workflow, run.status]),
+        [
+          ['anything', 'succeeded'],
+          ['echo', 'succeeded'],
+        ],
+      );
       await new Promise((done) => setTimeout(done, 200));
       assert.equal(receiver.received('/echo').filter((request) => JSON.parse(request.body).id === 'dup-1').length, 1);
     });
@@ -380,7 +411,10 @@ describe('bad input corpus', () => {
       await hookflow.writeWorkflowFile(name, text);
       try {
         assert.ok(Date.now() - started < RELOAD_HANG_MS, `reloading took ${Date.now() - started} ms`);
-        const problems = hookflow.app.get(WorkflowRegistry).problems().filter((problem) => problem.file.endsWith(name));
+        const problems = hookflow.app
+          .get(WorkflowRegistry)
+          .problems()
+          .filter((problem) => problem.file.endsWith(name));
         assertProblems(problems, text, expected);
         if (name === 'orders.yaml') await assertOldOrdersStillRun();
         else await sendOrder();
@@ -416,8 +450,14 @@ describe('bad input corpus', () => {
       await hookflow.writeWorkflowFile('orders.yaml', deep);
       try {
         assert.ok(Date.now() - started < RELOAD_HANG_MS, `reloading took ${Date.now() - started} ms`);
-        const problems = hookflow.app.get(WorkflowRegistry).problems().filter((problem) => problem.file.endsWith('orders.yaml'));
-        assert.ok(problems.some((problem) => /nested too deeply/.test(problem.message)), JSON.stringify(problems));
+        const problems = hookflow.app
+          .get(WorkflowRegistry)
+          .problems()
+          .filter((problem) => problem.file.endsWith('orders.yaml'));
+        assert.ok(
+          problems.some((problem) => /nested too deeply/.test(problem.message)),
+          JSON.stringify(problems),
+        );
         await assertOldOrdersStillRun();
       } finally {
         await hookflow.writeWorkflowFile('orders.yaml', ORDERS);
@@ -441,25 +481,35 @@ describe('bad input corpus', () => {
         '      listed: [ { ? constructor : 3 } ]',
         '      merged: { <<: &evil { __proto__: { polluted: yes } } }',
       ].join('\n');
-      await assertFileRefused('orders.yaml', text, [
-        [/`__proto__` is not allowed/, 3, '__proto__'],
-        [/`constructor` is not allowed/, 7, 'constructor'],
-        [/`prototype` is not allowed/, 7, 'prototype'],
-        [/`__proto__` is not allowed/, 11, '"__proto__"'],
-        [/`__proto__` is not allowed/, 12, '"\\x5f'],
-        [/`prototype` is not allowed/, 12, 'prototype'],
-        [/`constructor` is not allowed/, 13, 'constructor'],
-        [/`__proto__` is not allowed/, 14, '__proto__'],
-      ], ORDERS);
+      await assertFileRefused(
+        'orders.yaml',
+        text,
+        [
+          [/`__proto__` is not allowed/, 3, '__proto__'],
+          [/`constructor` is not allowed/, 7, 'constructor'],
+          [/`prototype` is not allowed/, 7, 'prototype'],
+          [/`__proto__` is not allowed/, 11, '"__proto__"'],
+          [/`__proto__` is not allowed/, 12, '"\\x5f'],
+          [/`prototype` is not allowed/, 12, 'prototype'],
+          [/`constructor` is not allowed/, 13, 'constructor'],
+          [/`__proto__` is not allowed/, 14, '__proto__'],
+        ],
+        ORDERS,
+      );
       assert.equal(hookflow.app.get(WorkflowRegistry).getWorkflow('orders')?.steps[0].with.polluted, undefined);
     });
 
     it('refuses a source named __proto__ and keeps the sources in force', async () => {
       const sources = `${SOURCES.trimEnd()}\n  __proto__:\n    verify: { scheme: none }\n  constructor:\n    verify: { scheme: none }\n`;
-      await assertFileRefused('sources.yaml', sources, [
-        [/`__proto__` is not allowed/, SOURCES.split('\n').length, '__proto__'],
-        [/`constructor` is not allowed/, SOURCES.split('\n').length + 2, 'constructor'],
-      ], SOURCES);
+      await assertFileRefused(
+        'sources.yaml',
+        sources,
+        [
+          [/`__proto__` is not allowed/, SOURCES.split('\n').length, '__proto__'],
+          [/`constructor` is not allowed/, SOURCES.split('\n').length + 2, 'constructor'],
+        ],
+        SOURCES,
+      );
     });
 
     it('refuses a step id that would reach a prototype', async () => {
@@ -513,20 +563,25 @@ describe('bad input corpus', () => {
     });
 
     it('renders template paths that name prototype keys only from the data itself', async () => {
-      await hookflow.writeWorkflowFile('probe.yaml', [
-        'name: probe',
-        'on: { webhook: open, event: probe }',
-        'steps:',
-        '  - id: read',
-        '    uses: set',
-        '    with:',
-        '      own: "{{event.body.[__proto__]}}"',
-        '      ctor: "{{default event.body.constructor \'none\'}}"',
-        '      length: "{{default event.body.note.length \'none\'}}"',
-        '      text: "{{event.body.note}}"',
-      ].join('\n'));
+      await hookflow.writeWorkflowFile(
+        'probe.yaml',
+        [
+          'name: probe',
+          'on: { webhook: open, event: probe }',
+          'steps:',
+          '  - id: read',
+          '    uses: set',
+          '    with:',
+          '      own: "{{event.body.[__proto__]}}"',
+          '      ctor: "{{default event.body.constructor \'none\'}}"',
+          '      length: "{{default event.body.note.length \'none\'}}"',
+          '      text: "{{event.body.note}}"',
+        ].join('\n'),
+      );
       try {
-        const answer = await sendOpen('{"type":"probe","__proto__":{"polluted":"own data"},"note":"{{constructor.constructor}}"}', { 'content-type': 'application/json' });
+        const answer = await sendOpen('{"type":"probe","__proto__":{"polluted":"own data"},"note":"{{constructor.constructor}}"}', {
+          'content-type': 'application/json',
+        });
         assert.equal(answer.status, 202);
         const runs = await runsFinished([answer.body.event_id]);
         const probe = runs.find((run) => run.workflow === 'probe')!;
@@ -604,7 +659,7 @@ function assertProblems(problems: { message: string; line: number; column: numbe
   const lines = text.split('\n');
   const described = JSON.stringify(problems, null, 1);
   for (const [message, line, at] of expected) {
-    const column = lines[line - 1]!.indexOf(at) + 1;
+    const column = lines[line - 1].indexOf(at) + 1;
     assert.ok(column > 0, `"${at}" is not on line ${line}`);
     assert.ok(
       problems.some((problem) => message.test(problem.message) && problem.line === line && problem.column === column),

@@ -79,7 +79,11 @@ describe('GET /api/catalog', () => {
     for (const helper of helpers) {
       assert.ok(helper.signature.startsWith(`${helper.name} `) && helper.description, helper.name);
       // A listed helper is one the template engine accepts with the arguments its signature names.
-      const args = helper.signature.split(' ').slice(1).filter((word) => word !== '…').map(() => '1');
+      const args = helper.signature
+        .split(' ')
+        .slice(1)
+        .filter((word) => word !== '…')
+        .map(() => '1');
       assert.doesNotThrow(() => engine.compile(`{{${helper.name} ${args.join(' ')}}}`), helper.name);
     }
     assert.ok(helpers.some((helper) => helper.name === 'default'));
@@ -92,8 +96,8 @@ describe('GET /api/catalog', () => {
     };
     const ok = document.paths['/api/catalog']?.get?.responses['200'];
     assert.equal(ok?.content?.['application/json']?.schema.$ref, '#/components/schemas/CatalogAnswer');
-    assert.deepEqual(Object.keys(document.components.schemas.CatalogAnswer!.properties), ['step_kinds', 'schemes', 'helpers']);
-    assert.deepEqual(Object.keys(document.components.schemas.StepKindModel!.properties), [
+    assert.deepEqual(Object.keys(document.components.schemas.CatalogAnswer.properties), ['step_kinds', 'schemes', 'helpers']);
+    assert.deepEqual(Object.keys(document.components.schemas.StepKindModel.properties), [
       'kind',
       'title',
       'icon',

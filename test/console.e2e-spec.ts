@@ -141,10 +141,14 @@ describe('web console in Chromium', () => {
   }
 
   async function runOf(eventId: string, workflow: string): Promise<string> {
-    return eventually(async () => {
-      const rows = await hookflow.query<{ id: string }>(`SELECT id FROM runs WHERE event_id = $1 AND workflow = $2`, [eventId, workflow]);
-      return rows[0]?.id;
-    }, 10_000, `a ${workflow} run of event ${eventId}`);
+    return eventually(
+      async () => {
+        const rows = await hookflow.query<{ id: string }>(`SELECT id FROM runs WHERE event_id = $1 AND workflow = $2`, [eventId, workflow]);
+        return rows[0]?.id;
+      },
+      10_000,
+      `a ${workflow} run of event ${eventId}`,
+    );
   }
 
   async function runStatus(runId: string): Promise<string> {
@@ -154,7 +158,11 @@ describe('web console in Chromium', () => {
   /** The change stream reaches the browser only once the server listens: the triggers stay silent before. */
   async function liveAndListening(): Promise<void> {
     await page.locator('[data-live="live"]').waitFor();
-    await eventually(async () => (await hookflow.query(`SELECT 1 FROM change_feed_listeners WHERE listening_until > now()`)).length > 0, 10_000, 'the change feed to listen');
+    await eventually(
+      async () => (await hookflow.query(`SELECT 1 FROM change_feed_listeners WHERE listening_until > now()`)).length > 0,
+      10_000,
+      'the change feed to listen',
+    );
   }
 
   /** A flag in the page that a reload would wipe out. */
@@ -376,7 +384,9 @@ describe('web console in Chromium', () => {
     await eventually(async () => (await hookflow.query(`SELECT 1 FROM runs WHERE status IN ('queued', 'running')`)).length === 0, 15_000, 'every run to end');
     await nav('Test an event').click();
     await page.getByLabel('Source').selectOption('shop');
-    await page.getByLabel('Body (JSON, or any text)').fill(JSON.stringify({ type: 'order.paid', order: { id: 'D-1', total: 9, email: 'ann@example.com', note: SHIPPING_TOKEN } }));
+    await page
+      .getByLabel('Body (JSON, or any text)')
+      .fill(JSON.stringify({ type: 'order.paid', order: { id: 'D-1', total: 9, email: 'ann@example.com', note: SHIPPING_TOKEN } }));
     const before = (await hookflow.query<{ n: number }>(`SELECT count(*)::int AS n FROM events`))[0].n;
     const sent = receiver.requests.length;
     await page.getByRole('button', { name: 'Run dry run' }).click();

@@ -89,10 +89,14 @@ describe('a process killed with kill -9 in the middle of a run', () => {
         const response = await fetch(`${second.baseUrl}/api/runs?workflow=ship`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
         return ((await response.json()) as { items: { id: string; status: string }[] }).items;
       };
-      const [run] = await eventually(async () => {
-        const items = await runs();
-        return items.length === 1 && items[0].status === 'succeeded' ? items : undefined;
-      }, 45_000, 'the run to succeed after the restart');
+      const [run] = await eventually(
+        async () => {
+          const items = await runs();
+          return items.length === 1 && items[0].status === 'succeeded' ? items : undefined;
+        },
+        45_000,
+        'the run to succeed after the restart',
+      );
       const recoveredInMs = Date.now() - killedAt;
       process.stdout.write(`# recovered ${recoveredInMs} ms after kill -9\n`);
       assert.ok(recoveredInMs < 40_000, `recovered in ${recoveredInMs} ms`);

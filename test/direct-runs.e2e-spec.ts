@@ -69,10 +69,14 @@ describe('runs taken straight from ingress (a process that accepts and runs)', (
   it('start in the transaction that stored them, claimed by this process, and deliver', async () => {
     assert.equal((await post(`${hookflow.baseUrl}/hooks/shop`, JSON.stringify({ type: 'order.paid', order: 1, delivery: 'd-1' }))).status, 202);
     await eventually(async () => deliveredOrders().includes('1'), 10_000, 'the delivery');
-    const [run] = await eventually(async () => {
-      const runs = await runsOf('deliver');
-      return runs[0]?.status === 'succeeded' ? runs : undefined;
-    }, 10_000, 'the run to succeed');
+    const [run] = await eventually(
+      async () => {
+        const runs = await runsOf('deliver');
+        return runs[0]?.status === 'succeeded' ? runs : undefined;
+      },
+      10_000,
+      'the run to succeed',
+    );
     // A queued run starts when a worker claims it, in a later transaction than its insert.
     assert.equal(run.started_in_its_insert, true);
     assert.equal(run.lease_owner, null, 'the claim is let go when the run ends');
@@ -80,11 +84,18 @@ describe('runs taken straight from ingress (a process that accepts and runs)', (
   });
 
   it('leave a run with a concurrency key to the queue, which keeps it in line', async () => {
-    assert.equal((await post(`${hookflow.baseUrl}/hooks/shop`, JSON.stringify({ type: 'order.shipped', order: 2, customer: 'c-1', delivery: 'd-2' }))).status, 202);
-    const [run] = await eventually(async () => {
-      const runs = await runsOf('serial');
-      return runs[0]?.status === 'succeeded' ? runs : undefined;
-    }, 10_000, 'the keyed run to succeed');
+    assert.equal(
+      (await post(`${hookflow.baseUrl}/hooks/shop`, JSON.stringify({ type: 'order.shipped', order: 2, customer: 'c-1', delivery: 'd-2' }))).status,
+      202,
+    );
+    const [run] = await eventually(
+      async () => {
+        const runs = await runsOf('serial');
+        return runs[0]?.status === 'succeeded' ? runs : undefined;
+      },
+      10_000,
+      'the keyed run to succeed',
+    );
     assert.equal(run.started_in_its_insert, false, 'claimed by a worker after the insert');
   });
 
@@ -102,10 +113,14 @@ describe('runs taken straight from ingress (a process that accepts and runs)', (
     // The heartbeat does this every few seconds; whichever comes first puts it back, once.
     await hookflow.app.get(RunStore).requeueLapsedRuns();
     await eventually(async () => deliveredOrders().includes('99'), 10_000, 'the orphaned run to be delivered');
-    const [run] = await eventually(async () => {
-      const rows = await hookflow.query<RunRow>(`SELECT status, lease_owner FROM runs WHERE id = $1`, [runId]);
-      return rows[0]?.status === 'succeeded' ? rows : undefined;
-    }, 10_000, 'the orphaned run to succeed');
+    const [run] = await eventually(
+      async () => {
+        const rows = await hookflow.query<RunRow>(`SELECT status, lease_owner FROM runs WHERE id = $1`, [runId]);
+        return rows[0]?.status === 'succeeded' ? rows : undefined;
+      },
+      10_000,
+      'the orphaned run to succeed',
+    );
     assert.equal(run.lease_owner, null);
     assert.equal(await hookflow.app.get(RunStore).requeueLapsedRuns(), 0, 'nothing left to put back');
     assert.equal(deliveredOrders().filter((order) => order === '99').length, 1);
@@ -114,11 +129,23 @@ describe('runs taken straight from ingress (a process that accepts and runs)', (
   it('leave alone a claim that is still alive, and a lapsed one that has a job behind it', async () => {
     const alive = await insertHeldRun(hookflow, `now() + interval '1 hour'`);
     const withJob = await insertHeldRun(hookflow, `now() - interval '1 second'`);
-    await hookflow.query(`SELECT graphile_worker.add_job('run', json_build_object('run_id', $1::uuid), run_at => now() + interval '1 hour', job_key => 'run:' || $1)`, [withJob]);
+    await hookflow.query(
+      `SELECT graphile_worker.add_job('run', json_build_object('run_id', $1::uuid), run_at => now() + interval '1 hour', job_key => 'run:' || $1)`,
+      [withJob],
+    );
 
     assert.equal(await hookflow.app.get(RunStore).requeueLapsedRuns(), 0);
-    const rows = await hookflow.query<{ id: string; lease_owner: string | null; status: string }>(`SELECT id, lease_owner, status FROM runs WHERE id = ANY($1::uuid[])`, [[alive, withJob]]);
-    assert.deepEqual(rows.map((row) => [row.lease_owner, row.status]), [['a-process-that-died', 'running'], ['a-process-that-died', 'running']]);
+    const rows = await hookflow.query<{ id: string; lease_owner: string | null; status: string }>(
+      `SELECT id, lease_owner, status FROM runs WHERE id = ANY($1::uuid[])`,
+      [[alive, withJob]],
+    );
+    assert.deepEqual(
+      rows.map((row) => [row.lease_owner, row.status]),
+      [
+        ['a-process-that-died', 'running'],
+        ['a-process-that-died', 'running'],
+      ],
+    );
     const [{ due_in_minutes }] = await hookflow.query<{ due_in_minutes: number }>(
       `SELECT round(extract(epoch FROM run_at - now()) / 60)::int AS due_in_minutes FROM graphile_worker.jobs WHERE key = 'run:' || $1`,
       [withJob],

@@ -66,7 +66,9 @@ describe('POST /api/dry-run', () => {
   });
 
   const counts = async () =>
-    (await hookflow.query<{ events: number; runs: number }>(`SELECT (SELECT count(*)::int FROM events) AS events, (SELECT count(*)::int FROM runs) AS runs`))[0];
+    (
+      await hookflow.query<{ events: number; runs: number }>(`SELECT (SELECT count(*)::int FROM events) AS events, (SELECT count(*)::int FROM runs) AS runs`)
+    )[0];
 
   const dryRun = (body: unknown) => hookflow.api('POST', '/api/dry-run', body);
 
@@ -94,7 +96,10 @@ describe('POST /api/dry-run', () => {
     assert.deepEqual(answer.body.notes, []);
     assert.deepEqual(
       answer.body.matches.map((match: { workflow: string; matched: boolean }) => [match.workflow, match.matched]),
-      [['order-paid', true], ['refunds', false]],
+      [
+        ['order-paid', true],
+        ['refunds', false],
+      ],
     );
     const [orderPaid, refunds] = answer.body.matches;
     assert.match(refunds.reason, /event type "order\.paid" does not match on\.event "order\.refunded"/);
@@ -117,7 +122,10 @@ describe('POST /api/dry-run', () => {
     assert.match(email.note, /reads the output of label/);
     assert.deepEqual(
       orderPaid.secrets.map((secret: { name: string; set: boolean }) => [secret.name, secret.set]),
-      [['RECEIVER', true], ['SHIPPING_TOKEN', true]],
+      [
+        ['RECEIVER', true],
+        ['SHIPPING_TOKEN', true],
+      ],
     );
 
     assert.ok(!JSON.stringify(answer.body).includes(SHIPPING_TOKEN), 'no secret value anywhere in the answer');
@@ -148,10 +156,14 @@ describe('POST /api/dry-run', () => {
     const sent = await post(`${hookflow.baseUrl}/hooks/shop`, raw, { 'x-shop-signature': hmacHex(SHOP_SECRET, raw), 'x-event-id': 'evt-stored' });
     assert.equal(sent.status, 202, JSON.stringify(sent.body));
     const eventId: string = sent.body.event_id;
-    await eventually(async () => {
-      const rows = await hookflow.query<{ status: string }>(`SELECT status FROM runs WHERE event_id = $1`, [eventId]);
-      return rows.length > 0 && rows.every((row) => row.status === 'succeeded');
-    }, 10_000, 'the real run to end');
+    await eventually(
+      async () => {
+        const rows = await hookflow.query<{ status: string }>(`SELECT status FROM runs WHERE event_id = $1`, [eventId]);
+        return rows.length > 0 && rows.every((row) => row.status === 'succeeded');
+      },
+      10_000,
+      'the real run to end',
+    );
     const before = await counts();
     const delivered = receiver.requests.length;
 

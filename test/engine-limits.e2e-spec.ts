@@ -148,7 +148,9 @@ describe('engine limits: what a workflow or an event can make the engine do', ()
     assert.equal(welcome.status, 'succeeded', JSON.stringify(welcome));
     const mail = smtp.mails.find((sent) => sent.to.includes('ann@example.com'))!;
     assert.deepEqual(mail.to, ['ann@example.com', 'audit@example.com']);
-    const html = quotedPrintable(mail.data.split('Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n')[1]!.split('\r\n--')[0]!);
+    const html = quotedPrintable(
+      mail.data.split('Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n')[1].split('\r\n--')[0],
+    );
     assert.equal(html, '<p>Hello Ann &lt;img src&#x3D;x onerror&#x3D;alert(1)&gt; &amp; &quot;co&quot;</p><hr><small>Shop</small>');
     assert.ok(mail.data.includes(`\r\n\r\nHello ${name}\r\n`), 'the text part is not escaped');
 

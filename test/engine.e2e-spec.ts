@@ -236,10 +236,14 @@ describe('workflow engine', () => {
   }
 
   async function finished(runId: string, timeoutMs = 10_000): Promise<any> {
-    return eventually(async () => {
-      const answer = await hookflow.api('GET', `/api/runs/${runId}`);
-      return ['succeeded', 'failed', 'cancelled'].includes(answer.body.status) ? answer.body : undefined;
-    }, timeoutMs, `run ${runId} to finish`);
+    return eventually(
+      async () => {
+        const answer = await hookflow.api('GET', `/api/runs/${runId}`);
+        return ['succeeded', 'failed', 'cancelled'].includes(answer.body.status) ? answer.body : undefined;
+      },
+      timeoutMs,
+      `run ${runId} to finish`,
+    );
   }
 
   it('fails a step whose template names a path the event does not have, saying which', async () => {
@@ -247,18 +251,24 @@ describe('workflow engine', () => {
     const run = await finished((await runOf(eventId, 'order-paid')).id);
     assert.equal(run.status, 'failed');
     assert.equal(run.steps[0].error, 'workflow order-paid, step label, field with.body.address: event.body.order.address does not exist');
-    assert.deepEqual(run.steps.slice(1).map((step: { status: string }) => step.status), ['skipped', 'skipped']);
+    assert.deepEqual(
+      run.steps.slice(1).map((step: { status: string }) => step.status),
+      ['skipped', 'skipped'],
+    );
   });
 
   it('runs the order workflow end to end: signed label request, Slack message, e-mail', async () => {
     const eventId = await send({ type: 'order.paid', order: { id: 'A-1', email: 'ada@example.com', address: { city: 'Berlin', zip: '10115' } } });
     const run = await finished((await runOf(eventId, 'order-paid')).id);
     assert.equal(run.status, 'succeeded', JSON.stringify(run));
-    assert.deepEqual(run.steps.map((step: { id: string; status: string }) => [step.id, step.status]), [
-      ['label', 'succeeded'],
-      ['notify', 'succeeded'],
-      ['email', 'succeeded'],
-    ]);
+    assert.deepEqual(
+      run.steps.map((step: { id: string; status: string }) => [step.id, step.status]),
+      [
+        ['label', 'succeeded'],
+        ['notify', 'succeeded'],
+        ['email', 'succeeded'],
+      ],
+    );
 
     const [label] = receiver.received('/labels').filter((request) => JSON.parse(request.body).order_id === 'A-1');
     assert.deepEqual(JSON.parse(label.body), { order_id: 'A-1', note: '', address: { city: 'Berlin', zip: '10115' } }, 'a lone expression keeps its type');
@@ -313,11 +323,14 @@ describe('workflow engine', () => {
     const run = await finished((await runOf(eventId, 'flaky')).id);
     assert.equal(run.status, 'succeeded');
     const attempts = run.steps[0].attempts;
-    assert.deepEqual(attempts.map((attempt: { status: string; response: { status: number } }) => [attempt.status, attempt.response.status]), [
-      ['failed', 503],
-      ['failed', 503],
-      ['succeeded', 200],
-    ]);
+    assert.deepEqual(
+      attempts.map((attempt: { status: string; response: { status: number } }) => [attempt.status, attempt.response.status]),
+      [
+        ['failed', 503],
+        ['failed', 503],
+        ['succeeded', 200],
+      ],
+    );
     const calls = receiver.received('/flaky').filter((request) => request.headers['idempotency-key'] === `${run.id}:call`);
     assert.equal(calls.length, 3);
     assert.ok(calls[1].at - calls[0].at >= 90, 'waited for the backoff between attempts');
@@ -364,10 +377,28 @@ describe('workflow engine', () => {
     for (let n = 1; n <= 4; n++) await send({ type: 'serial', key: 'same', n });
     await send({ type: 'serial', key: 'other', n: 99 });
     await eventually(async () => receiver.received('/serial').length - before >= 5, 15_000).catch(async (error) => {
-      throw new Error(`${error.message}: ${JSON.stringify(await hookflow.query(`SELECT r.status, r.concurrency_key, r.lease_owner, r.error, (SELECT json_agg(s) FROM step_runs s WHERE s.run_id = r.id) AS steps FROM runs r WHERE workflow = 'serial'`))}`);
+      throw new Error(
+        `${error.message}: ${JSON.stringify(await hookflow.query(`SELECT r.status, r.concurrency_key, r.lease_owner, r.error, (SELECT json_agg(s) FROM step_runs s WHERE s.run_id = r.id) AS steps FROM runs r WHERE workflow = 'serial'`))}`,
+      );
     });
-    const sameKey = receiver.received('/serial').slice(before).filter((request) => JSON.parse(request.body).key === 'same');
-    assert.deepEqual(sameKey.map((request) => JSON.parse(request.body).n), [1, 2, 3, 4], JSON.stringify([sameKey.map((r) => [r.headers['idempotency-key'], r.at, r.body]), await hookflow.query(`SELECT r.id, r.status, r.created_at, (SELECT json_agg(a) FROM step_attempts a WHERE a.run_id = r.id) FROM runs r WHERE workflow = 'serial'`)], null, 1));
+    const sameKey = receiver
+      .received('/serial')
+      .slice(before)
+      .filter((request) => JSON.parse(request.body).key === 'same');
+    assert.deepEqual(
+      sameKey.map((request) => JSON.parse(request.body).n),
+      [1, 2, 3, 4],
+      JSON.stringify(
+        [
+          sameKey.map((r) => [r.headers['idempotency-key'], r.at, r.body]),
+          await hookflow.query(
+            `SELECT r.id, r.status, r.created_at, (SELECT json_agg(a) FROM step_attempts a WHERE a.run_id = r.id) FROM runs r WHERE workflow = 'serial'`,
+          ),
+        ],
+        null,
+        1,
+      ),
+    );
     for (let i = 1; i < sameKey.length; i++) {
       assert.ok(sameKey[i].at - sameKey[i - 1].at >= 55, 'the next run started only after the previous answer');
     }

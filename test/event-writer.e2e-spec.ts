@@ -21,7 +21,10 @@ describe(EventWriter.name, () => {
 
   before(async () => {
     // Ingress only: runs stay queued, and none is handed to an engine in this process.
-    hookflow = await startTestApp({ files: { 'sources.yaml': SOURCES, 'deliver.yaml': DELIVER_WORKFLOW }, env: { HOOKFLOW_ROLE: 'ingress', RECEIVER: 'http://127.0.0.1:9' } });
+    hookflow = await startTestApp({
+      files: { 'sources.yaml': SOURCES, 'deliver.yaml': DELIVER_WORKFLOW },
+      env: { HOOKFLOW_ROLE: 'ingress', RECEIVER: 'http://127.0.0.1:9' },
+    });
     writer = hookflow.app.get(EventWriter);
     version = hookflow.app.get(WorkflowRegistry).getWorkflow('deliver')!.version;
   });
@@ -53,7 +56,10 @@ describe(EventWriter.name, () => {
 
     const outcomes = await Promise.all(events.map((event) => writer.write(event)));
 
-    assert.deepEqual(outcomes, events.map((event) => ({ eventId: event.event.id, runs: 1, duplicate: false })));
+    assert.deepEqual(
+      outcomes,
+      events.map((event) => ({ eventId: event.event.id, runs: 1, duplicate: false })),
+    );
     const rows = await stored(events.map((event) => event.event.id));
     assert.equal(rows.length, 40);
     assert.equal(new Set(rows.flatMap((row) => [row.xmin, ...row.runs])).size, 1, 'events and runs share one transaction');
@@ -67,12 +73,24 @@ describe(EventWriter.name, () => {
     const original = outcomes.find((outcome) => !outcome.duplicate);
     assert.ok(original, 'one of the two is stored');
     assert.deepEqual(
-      outcomes.slice(0, 2).map((outcome) => [outcome.eventId, outcome.duplicate ? 'duplicate' : 'new', outcome.runs]).sort(),
-      [[original.eventId, 'duplicate', 0], [original.eventId, 'new', 1]].sort(),
+      outcomes
+        .slice(0, 2)
+        .map((outcome) => [outcome.eventId, outcome.duplicate ? 'duplicate' : 'new', outcome.runs])
+        .sort(),
+      [
+        [original.eventId, 'duplicate', 0],
+        [original.eventId, 'new', 1],
+      ].sort(),
     );
     assert.deepEqual(outcomes[2], { eventId: other.event.id, runs: 1, duplicate: false });
     const rows = await stored([first.event.id, repeat.event.id, other.event.id]);
-    assert.deepEqual(rows.map((row) => [row.id, row.runs.length]).sort(), [[original.eventId, 1], [other.event.id, 1]].sort());
+    assert.deepEqual(
+      rows.map((row) => [row.id, row.runs.length]).sort(),
+      [
+        [original.eventId, 1],
+        [other.event.id, 1],
+      ].sort(),
+    );
   });
 
   it('answers a dedupe key stored by an earlier batch with the stored event, writing nothing', async () => {
@@ -122,7 +140,10 @@ describe(EventWriter.name, () => {
         assert.equal(outcome.status, 'rejected');
         assert.equal((outcome.reason as { code?: string }).code, 'STORAGE_UNAVAILABLE');
       }
-      assert.deepEqual(await behindOutcomes, behind.map((event) => ({ eventId: event.event.id, runs: 1, duplicate: false })));
+      assert.deepEqual(
+        await behindOutcomes,
+        behind.map((event) => ({ eventId: event.event.id, runs: 1, duplicate: false })),
+      );
       assert.deepEqual(await stored(lost.map((event) => event.event.id)), []);
       assert.equal((await stored(behind.map((event) => event.event.id))).length, 2);
     });

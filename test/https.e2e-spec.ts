@@ -28,7 +28,12 @@ function readyOverHttps(hookflow: HookflowProcess): Promise<number> {
 async function eventually(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (await Promise.resolve().then(check).catch(() => false)) return true;
+    if (
+      await Promise.resolve()
+        .then(check)
+        .catch(() => false)
+    )
+      return true;
     await sleep(100);
   }
   return false;
@@ -47,7 +52,10 @@ async function stop(hookflow: HookflowProcess): Promise<number | string> {
 
 /** Puts the test server's files in place the way renewal tools do: written aside, then renamed over. */
 async function replaceFiles(tls: { dir: string; certPath: string; keyPath: string }, files: { cert?: TestServer; key?: TestServer }): Promise<void> {
-  for (const [kind, server] of [['cert', files.cert], ['key', files.key]] as const) {
+  for (const [kind, server] of [
+    ['cert', files.cert],
+    ['key', files.key],
+  ] as const) {
     if (!server) continue;
     const aside = join(tls.dir, `renewed.${kind}.pem`);
     await copyFile(kind === 'cert' ? TEST_TLS.certPath(server) : TEST_TLS.keyPath(server), aside);
@@ -57,7 +65,9 @@ async function replaceFiles(tls: { dir: string; certPath: string; keyPath: strin
 
 /** The base64 lines of both test keys: what no output may contain. */
 const KEY_LINES = (['a', 'b'] as const).flatMap((server) =>
-  readFileSync(TEST_TLS.keyPath(server), 'utf8').split('\n').filter((line) => line !== '' && !line.startsWith('-----')),
+  readFileSync(TEST_TLS.keyPath(server), 'utf8')
+    .split('\n')
+    .filter((line) => line !== '' && !line.startsWith('-----')),
 );
 
 describe('HTTPS (HOOKFLOW_TLS_CERT and HOOKFLOW_TLS_KEY)', () => {
@@ -118,10 +128,16 @@ describe('HTTPS (HOOKFLOW_TLS_CERT and HOOKFLOW_TLS_KEY)', () => {
 
       await replaceFiles(tls, { cert: 'b', key: 'b' });
       assert.ok(await eventually(servedIs('b'), 10_000), `the renewed certificate is served within 10 s:\n${hookflow.output()}`);
-      assert.match(hookflow.output(), new RegExp(`TLS certificate reloaded from ${tls.certPath}: now serving CN=Hookflow test-only server b, SHA-256 ${TEST_TLS.fingerprint('b')}`));
+      assert.match(
+        hookflow.output(),
+        new RegExp(`TLS certificate reloaded from ${tls.certPath}: now serving CN=Hookflow test-only server b, SHA-256 ${TEST_TLS.fingerprint('b')}`),
+      );
 
       await replaceFiles(tls, { cert: 'a' }); // the key stays b's
-      const warned = () => /The TLS files changed but cannot be served: HOOKFLOW_TLS_KEY \S+ is not the private key of the certificate in \S+\. Still serving CN=Hookflow test-only server b/.test(hookflow.output());
+      const warned = () =>
+        /The TLS files changed but cannot be served: HOOKFLOW_TLS_KEY \S+ is not the private key of the certificate in \S+\. Still serving CN=Hookflow test-only server b/.test(
+          hookflow.output(),
+        );
       assert.ok(await eventually(warned, 10_000), `a warning says why the new files were not taken:\n${hookflow.output()}`);
       assert.ok(await servedIs('b')(), 'the previous certificate is still served');
       assert.equal((await httpsGet(hookflow, '/readyz')).status, 200);
@@ -157,7 +173,9 @@ describe('HTTPS (HOOKFLOW_TLS_CERT and HOOKFLOW_TLS_KEY)', () => {
     if (exit === 'still running') await stop(hookflow);
     assert.equal(exit, 1, hookflow.output());
     const lines = hookflow.output().trim().split('\n');
-    assert.deepEqual(lines, [`Invalid setting HOOKFLOW_TLS_KEY: ${TEST_TLS.keyPath('b')} is not the private key of the certificate in ${TEST_TLS.certPath('a')}`]);
+    assert.deepEqual(lines, [
+      `Invalid setting HOOKFLOW_TLS_KEY: ${TEST_TLS.keyPath('b')} is not the private key of the certificate in ${TEST_TLS.certPath('a')}`,
+    ]);
   });
 
   // The ingress role alone starts fastest and prints the inbound URLs the warning is about.
@@ -166,7 +184,10 @@ describe('HTTPS (HOOKFLOW_TLS_CERT and HOOKFLOW_TLS_KEY)', () => {
       const hookflow = await spawnHookflow(workDir, { ...env, HOST: '0.0.0.0', HOOKFLOW_ROLE: 'ingress' });
       try {
         await waitUntilReady(hookflow);
-        assert.match(await bannerOf(hookflow), /\n {2}Warning: +plain HTTP on 0\.0\.0\.0: webhooks and tokens cross the network in clear\. Serve HTTPS or use a TLS proxy: docs\/https\.md\n/);
+        assert.match(
+          await bannerOf(hookflow),
+          /\n {2}Warning: +plain HTTP on 0\.0\.0\.0: webhooks and tokens cross the network in clear\. Serve HTTPS or use a TLS proxy: docs\/https\.md\n/,
+        );
       } finally {
         await stop(hookflow);
       }

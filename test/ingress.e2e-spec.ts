@@ -115,16 +115,27 @@ describe('POST /hooks/:source', () => {
       assert.match(answer.body.event_id, /^[0-9a-f-]{36}$/);
       assert.equal(answer.body.runs, 2);
 
-      const [event] = await hookflow.query(`SELECT source, type, body_format, runs_count, convert_from(body, 'UTF8') AS body FROM events WHERE id = $1`, [answer.body.event_id]);
-      assert.deepEqual(event, { source: 'shop', type: 'order.paid', body_format: 'json', runs_count: 2, body: '{"type":"order.paid","order":{"id":"A-1","total":42}}' });
+      const [event] = await hookflow.query(`SELECT source, type, body_format, runs_count, convert_from(body, 'UTF8') AS body FROM events WHERE id = $1`, [
+        answer.body.event_id,
+      ]);
+      assert.deepEqual(event, {
+        source: 'shop',
+        type: 'order.paid',
+        body_format: 'json',
+        runs_count: 2,
+        body: '{"type":"order.paid","order":{"id":"A-1","total":42}}',
+      });
       const runs = await hookflow.query<{ id: string; workflow: string; status: string; concurrency_key: string | null }>(
         `SELECT id, workflow, status, concurrency_key FROM runs WHERE event_id = $1 ORDER BY workflow`,
         [answer.body.event_id],
       );
-      assert.deepEqual(runs.map((run) => [run.workflow, run.status, run.concurrency_key]), [
-        ['any-order', 'queued', null],
-        ['order-paid', 'queued', 'A-1'],
-      ]);
+      assert.deepEqual(
+        runs.map((run) => [run.workflow, run.status, run.concurrency_key]),
+        [
+          ['any-order', 'queued', null],
+          ['order-paid', 'queued', 'A-1'],
+        ],
+      );
       const jobs = await hookflow.query<{ payload: { run_id: string } }>(
         `SELECT j.payload
            FROM graphile_worker._private_jobs j
@@ -157,10 +168,9 @@ describe('POST /hooks/:source', () => {
 
       const broken = await sendShop({ type: 'order.paid', order: { id: 'A-4' } });
       assert.equal(broken.body.runs, 1);
-      const [event] = await hookflow.query<{ match_notes: { workflow?: string; reason: string }[] }>(
-        `SELECT match_notes FROM events WHERE id = $1`,
-        [broken.body.event_id],
-      );
+      const [event] = await hookflow.query<{ match_notes: { workflow?: string; reason: string }[] }>(`SELECT match_notes FROM events WHERE id = $1`, [
+        broken.body.event_id,
+      ]);
       assert.equal(event.match_notes.length, 1);
       assert.equal(event.match_notes[0].workflow, 'order-paid');
       assert.match(event.match_notes[0].reason, /event\.body\.order\.total/);
@@ -356,7 +366,7 @@ describe('POST /hooks/:source', () => {
     });
   });
 
-  describe('provider schemes, signed by the providers\' own libraries', () => {
+  describe("provider schemes, signed by the providers' own libraries", () => {
     it('accepts GitHub deliveries and takes type and dedupe key from its headers', async () => {
       const payload = JSON.stringify({ action: 'opened', number: 1 });
       const { sign } = await import('@octokit/webhooks-methods');
@@ -400,7 +410,10 @@ describe('POST /hooks/:source', () => {
     });
 
     it('stores the api key header redacted', async () => {
-      const answer = await post(`${hookflow.baseUrl}/hooks/tasks`, JSON.stringify({ type: 'task.done' }), { 'x-api-key': TASKS_KEY, authorization: 'Bearer abc' });
+      const answer = await post(`${hookflow.baseUrl}/hooks/tasks`, JSON.stringify({ type: 'task.done' }), {
+        'x-api-key': TASKS_KEY,
+        authorization: 'Bearer abc',
+      });
       assert.equal(answer.status, 202);
       const [event] = await hookflow.query<{ headers: Record<string, string> }>(`SELECT headers FROM events WHERE id = $1`, [answer.body.event_id]);
       assert.equal(event.headers['x-api-key'], '[secret]');
@@ -425,7 +438,15 @@ describe('POST /hooks/:source', () => {
 
 describe('inbound credentials', () => {
   const PARTNER_KEY = 'partner-key-0123456789';
-  const CLEAR = ['query-token-SECRET-1', 'access-token-SECRET-2', 'shop-access-SECRET-3', 'account-SECRET-4', 'bearer-SECRET-5', 'customer-SECRET-6', PARTNER_KEY];
+  const CLEAR = [
+    'query-token-SECRET-1',
+    'access-token-SECRET-2',
+    'shop-access-SECRET-3',
+    'account-SECRET-4',
+    'bearer-SECRET-5',
+    'customer-SECRET-6',
+    PARTNER_KEY,
+  ];
   let hookflow: TestApp;
 
   before(async () => {
@@ -472,10 +493,12 @@ steps:
     for (const secret of CLEAR) assert.ok(!text.includes(secret), `${what} holds ${secret}`);
   }
 
-  it('stores, serves and hands workflows credential headers and query parameters as [secret], by name pattern and the source\'s list', async () => {
+  it("stores, serves and hands workflows credential headers and query parameters as [secret], by name pattern and the source's list", async () => {
     const answer = await deliver('delivery-1');
     assert.equal(answer.status, 202, JSON.stringify(answer.body));
-    const [row] = await hookflow.query<{ headers: Record<string, string>; query: string; type: string }>(`SELECT * FROM events WHERE id = $1`, [answer.body.event_id]);
+    const [row] = await hookflow.query<{ headers: Record<string, string>; query: string; type: string }>(`SELECT * FROM events WHERE id = $1`, [
+      answer.body.event_id,
+    ]);
     assertNoneInClear('the events row', row);
     assert.equal(row.query, 'token=[secret]&page=2&customer=[secret]&access_token=[secret]');
     for (const name of ['x-partner-key', 'x-shop-access-token', 'x-partner-account', 'x-partner-delivery', 'authorization']) {
@@ -489,16 +512,20 @@ steps:
     assertNoneInClear('GET /api/events/:id', event.body);
     assert.equal(event.body.query, row.query);
     const runId = event.body.runs[0].id;
-    const run = await eventually(async () => {
-      const detail = await hookflow.api('GET', `/api/runs/${runId}`);
-      return detail.body.status === 'succeeded' && detail.body;
-    }, 10_000, 'the run to succeed');
+    const run = await eventually(
+      async () => {
+        const detail = await hookflow.api('GET', `/api/runs/${runId}`);
+        return detail.body.status === 'succeeded' && detail.body;
+      },
+      10_000,
+      'the run to succeed',
+    );
     assertNoneInClear('GET /api/runs/:id', run);
     assert.deepEqual(run.steps[0].output.query, { token: '[secret]', page: '2', customer: '[secret]', access_token: '[secret]' });
     assert.equal(run.steps[0].output.headers['x-shop-access-token'], '[secret]');
   });
 
-  it('reads the request as it came in the source\'s dedupe key, though that header is stored redacted', async () => {
+  it("reads the request as it came in the source's dedupe key, though that header is stored redacted", async () => {
     const first = await deliver('delivery-2');
     assert.equal(first.status, 202);
     const again = await deliver('delivery-2');
@@ -514,10 +541,14 @@ function signStandardWebhook(id: string, at: Date, payload: string): Record<stri
 
 function sendChunked(url: string, body: string): Promise<{ status: number }> {
   return new Promise((resolve, reject) => {
-    const request = httpRequest(url, { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked', 'x-shop-signature': 'x' } }, (response) => {
-      response.resume();
-      resolve({ status: response.statusCode ?? 0 });
-    });
+    const request = httpRequest(
+      url,
+      { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked', 'x-shop-signature': 'x' } },
+      (response) => {
+        response.resume();
+        resolve({ status: response.statusCode ?? 0 });
+      },
+    );
     request.on('error', reject);
     for (let offset = 0; offset < body.length; offset += 500) request.write(body.slice(offset, offset + 500));
     request.end();

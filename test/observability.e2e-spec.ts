@@ -70,7 +70,15 @@ describe('GET /metrics', () => {
     assert.equal(response.status, 200);
     assert.match(response.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
     const text = await response.text();
-    for (const name of ['hookflow_events_received_total', 'hookflow_run_duration_seconds', 'hookflow_step_duration_seconds', 'hookflow_delivery_attempts_total', 'hookflow_queue_depth', 'hookflow_queue_oldest_job_age_seconds', 'process_cpu_seconds_total']) {
+    for (const name of [
+      'hookflow_events_received_total',
+      'hookflow_run_duration_seconds',
+      'hookflow_step_duration_seconds',
+      'hookflow_delivery_attempts_total',
+      'hookflow_queue_depth',
+      'hookflow_queue_oldest_job_age_seconds',
+      'process_cpu_seconds_total',
+    ]) {
       assert.match(text, new RegExp(`^# TYPE ${name} `, 'm'), name);
     }
   });
@@ -104,15 +112,21 @@ describe('GET /metrics', () => {
     assert.equal((await sendSigned(hookflow.baseUrl, { type: 'order.paid', order: 11 })).status, 202);
     assert.equal((await sendSigned(hookflow.baseUrl, { type: 'order.failed', order: 12 })).status, 202);
 
-    const after = await eventually(async () => {
-      const current = await scrape(hookflow.baseUrl);
-      const done =
-        current.value('hookflow_run_duration_seconds_count', { workflow: 'deliver', status: 'succeeded' }) -
-          before.value('hookflow_run_duration_seconds_count', { workflow: 'deliver', status: 'succeeded' }) >= 2 &&
-        current.value('hookflow_run_duration_seconds_count', { workflow: 'failing', status: 'failed' }) -
-          before.value('hookflow_run_duration_seconds_count', { workflow: 'failing', status: 'failed' }) >= 1;
-      return done && current;
-    }, 15_000, 'three runs ended');
+    const after = await eventually(
+      async () => {
+        const current = await scrape(hookflow.baseUrl);
+        const done =
+          current.value('hookflow_run_duration_seconds_count', { workflow: 'deliver', status: 'succeeded' }) -
+            before.value('hookflow_run_duration_seconds_count', { workflow: 'deliver', status: 'succeeded' }) >=
+            2 &&
+          current.value('hookflow_run_duration_seconds_count', { workflow: 'failing', status: 'failed' }) -
+            before.value('hookflow_run_duration_seconds_count', { workflow: 'failing', status: 'failed' }) >=
+            1;
+        return done && current;
+      },
+      15_000,
+      'three runs ended',
+    );
     const delta = (name: string, labels: Record<string, string>) => after.value(name, labels) - before.value(name, labels);
 
     assert.equal(delta('hookflow_run_duration_seconds_count', { workflow: 'deliver', status: 'succeeded' }), 2);
@@ -141,9 +155,7 @@ describe('queue gauges', () => {
     assert.equal(empty.value('hookflow_queue_oldest_job_age_seconds'), 0);
 
     for (const order of [1, 2, 3]) assert.equal((await sendSigned(hookflow.baseUrl, { type: 'order.paid', order })).status, 202);
-    await hookflow.query(
-      `SELECT graphile_worker.add_job('run', json_build_object('run_id', gen_random_uuid()), run_at => now() + interval '1 hour')`,
-    );
+    await hookflow.query(`SELECT graphile_worker.add_job('run', json_build_object('run_id', gen_random_uuid()), run_at => now() + interval '1 hour')`);
     const queued = await scrape(hookflow.baseUrl);
     assert.equal(queued.value('hookflow_queue_depth', { state: 'ready' }), 3);
     assert.equal(queued.value('hookflow_queue_depth', { state: 'scheduled' }), 1);
@@ -200,10 +212,14 @@ describe('structured logs', () => {
     assert.equal(accepted.status, 202);
     const eventId: string = accepted.body.event_id;
 
-    const lines = await eventually(async () => {
-      const parsed = jsonLines(hookflow!.output());
-      return parsed.some((line) => line.msg === 'Run failed' && line.event_id === eventId) && parsed;
-    }, 15_000, 'the run failed and said so');
+    const lines = await eventually(
+      async () => {
+        const parsed = jsonLines(hookflow!.output());
+        return parsed.some((line) => line.msg === 'Run failed' && line.event_id === eventId) && parsed;
+      },
+      15_000,
+      'the run failed and said so',
+    );
     hookflow.child.kill('SIGTERM');
     assert.equal(await hookflow.exited, 0);
 

@@ -42,10 +42,14 @@ async function send(hookflow: TestApp, body: object, key = SHOP_KEY): Promise<st
 /** Sends an `order.paid` event and waits until its run succeeded; answers the event and run ids. */
 async function deliveredRun(hookflow: TestApp, order: number): Promise<{ eventId: string; runId: string }> {
   const eventId = await send(hookflow, { type: 'order.paid', order });
-  const [run] = await eventually(async () => {
-    const rows = await hookflow.query<{ id: string }>(`SELECT id FROM runs WHERE event_id = $1 AND status = 'succeeded'`, [eventId]);
-    return rows.length > 0 && rows;
-  }, 10_000, `run of order ${order} succeeded`);
+  const [run] = await eventually(
+    async () => {
+      const rows = await hookflow.query<{ id: string }>(`SELECT id FROM runs WHERE event_id = $1 AND status = 'succeeded'`, [eventId]);
+      return rows.length > 0 && rows;
+    },
+    10_000,
+    `run of order ${order} succeeded`,
+  );
   return { eventId, runId: run.id };
 }
 
@@ -89,7 +93,12 @@ describe(RetentionPruner.name, () => {
     const replayedRecently = await deliveredRun(hookflow, 5);
     const unmatched = await send(hookflow, { type: 'nobody.listens' });
     const open = await send(hookflow, { type: 'order.wait' });
-    await eventually(async () => (await hookflow.query(`SELECT 1 FROM step_runs s JOIN runs r ON r.id = s.run_id WHERE r.event_id = $1 AND s.status = 'running'`, [open])).length > 0, 10_000, 'the delay began');
+    await eventually(
+      async () =>
+        (await hookflow.query(`SELECT 1 FROM step_runs s JOIN runs r ON r.id = s.run_id WHERE r.event_id = $1 AND s.status = 'running'`, [open])).length > 0,
+      10_000,
+      'the delay began',
+    );
     await send(hookflow, { type: 'order.paid' }, 'wrong-key');
     await eventually(async () => (await hookflow.query(`SELECT 1 FROM signature_failures`)).length === 1, 5_000, 'the refusal was recorded');
 
@@ -105,7 +114,9 @@ describe(RetentionPruner.name, () => {
          FROM generate_series(1, 2)`,
     );
     await hookflow.query(`UPDATE graphile_worker._private_jobs SET attempts = 1 WHERE max_attempts = 1`);
-    await hookflow.query(`UPDATE graphile_worker._private_jobs SET updated_at = now() - interval '40 days' WHERE id = (SELECT min(id) FROM graphile_worker._private_jobs WHERE attempts >= max_attempts)`);
+    await hookflow.query(
+      `UPDATE graphile_worker._private_jobs SET updated_at = now() - interval '40 days' WHERE id = (SELECT min(id) FROM graphile_worker._private_jobs WHERE attempts >= max_attempts)`,
+    );
 
     const report = await pruner(2).prune(cutoff());
 
@@ -123,11 +134,18 @@ describe(RetentionPruner.name, () => {
     assert.equal(await countWhere(hookflow, 'events', 'id', [recent.eventId, replayedRecently.eventId, open]), 3, 'recent, recently run and open events stay');
     assert.equal(await countWhere(hookflow, 'runs', 'id', [recent.runId, replayedRecently.runId]), 2);
     assert.equal(await countWhere(hookflow, 'step_attempts', 'run_id', [recent.runId]), 1);
-    assert.deepEqual(await hookflow.query(`SELECT status FROM runs WHERE event_id = $1`, [open]), [{ status: 'running' }], 'an open run is never removed, however old');
+    assert.deepEqual(
+      await hookflow.query(`SELECT status FROM runs WHERE event_id = $1`, [open]),
+      [{ status: 'running' }],
+      'an open run is never removed, however old',
+    );
     assert.equal((await hookflow.query(`SELECT 1 FROM schedule_ticks`)).length, 1);
     assert.equal((await hookflow.query(`SELECT 1 FROM graphile_worker._private_jobs WHERE attempts >= max_attempts`)).length, 1);
 
-    assert.deepEqual({ ...(await pruner(2).prune(cutoff())), batches: 0 }, { runs: 0, step_runs: 0, step_attempts: 0, events: 0, signature_failures: 0, schedule_ticks: 0, queue_jobs: 0, batches: 0 });
+    assert.deepEqual(
+      { ...(await pruner(2).prune(cutoff())), batches: 0 },
+      { runs: 0, step_runs: 0, step_attempts: 0, events: 0, signature_failures: 0, schedule_ticks: 0, queue_jobs: 0, batches: 0 },
+    );
   });
 
   it('skips rows another transaction holds instead of waiting for them', async () => {
@@ -162,7 +180,10 @@ describe(RetentionService.name, () => {
   after(() => receiver?.stop());
 
   it('prunes in worker processes and counts what it removed in /metrics', async () => {
-    const hookflow = await startTestApp({ files: FILES, env: { SHOP_KEY, RECEIVER: receiver.url, HOOKFLOW_OUTBOUND_ALLOW: '127.0.0.1', HOOKFLOW_RETENTION: '7d' } });
+    const hookflow = await startTestApp({
+      files: FILES,
+      env: { SHOP_KEY, RECEIVER: receiver.url, HOOKFLOW_OUTBOUND_ALLOW: '127.0.0.1', HOOKFLOW_RETENTION: '7d' },
+    });
     try {
       const service = hookflow.app.get(RetentionService);
       assert.equal(service.enabled, true);
@@ -173,7 +194,15 @@ describe(RetentionService.name, () => {
 
       await service.runPass();
 
-      assert.equal(await countWhere(hookflow, 'runs', 'id', pruned.map((run) => run.runId)), 0);
+      assert.equal(
+        await countWhere(
+          hookflow,
+          'runs',
+          'id',
+          pruned.map((run) => run.runId),
+        ),
+        0,
+      );
       assert.equal(await countWhere(hookflow, 'runs', 'id', [kept.runId]), 1, 'six days old is within 7d');
       // The timer's own first pass may have done part of the work: the counter adds up either way.
       const metrics = await scrape(hookflow.baseUrl);
@@ -186,7 +215,10 @@ describe(RetentionService.name, () => {
   });
 
   it('keeps everything when HOOKFLOW_RETENTION is off', async () => {
-    const hookflow = await startTestApp({ files: FILES, env: { SHOP_KEY, RECEIVER: receiver.url, HOOKFLOW_OUTBOUND_ALLOW: '127.0.0.1', HOOKFLOW_RETENTION: 'off' } });
+    const hookflow = await startTestApp({
+      files: FILES,
+      env: { SHOP_KEY, RECEIVER: receiver.url, HOOKFLOW_OUTBOUND_ALLOW: '127.0.0.1', HOOKFLOW_RETENTION: 'off' },
+    });
     try {
       const run = await deliveredRun(hookflow, 1);
       await backdate(hookflow, run.eventId, 3650);

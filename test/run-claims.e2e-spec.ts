@@ -20,7 +20,10 @@ describe('claiming a run', () => {
 
   before(async () => {
     // Ingress only: the run stays queued, for this test to claim.
-    hookflow = await startTestApp({ files: { 'sources.yaml': SOURCES, 'deliver.yaml': DELIVER_WORKFLOW }, env: { HOOKFLOW_ROLE: 'ingress', RECEIVER: 'http://127.0.0.1:9' } });
+    hookflow = await startTestApp({
+      files: { 'sources.yaml': SOURCES, 'deliver.yaml': DELIVER_WORKFLOW },
+      env: { HOOKFLOW_ROLE: 'ingress', RECEIVER: 'http://127.0.0.1:9' },
+    });
     assert.equal((await post(`${hookflow.baseUrl}/hooks/shop`, JSON.stringify({ type: 'order.paid', order: 7 }))).status, 202);
     [{ id: runId }] = await hookflow.query<{ id: string }>(`SELECT id FROM runs`);
   });
@@ -35,7 +38,10 @@ describe('claiming a run', () => {
       await other.query(`SELECT 1 FROM runs WHERE id = $1 FOR UPDATE`, [runId]);
       const claim = store.claim(runId, 'this-process');
       await new Promise((done) => setTimeout(done, 300));
-      await other.query(`UPDATE runs SET status = 'running', lease_owner = 'other-process', lease_until = clock_timestamp() - interval '150 ms' WHERE id = $1`, [runId]);
+      await other.query(
+        `UPDATE runs SET status = 'running', lease_owner = 'other-process', lease_until = clock_timestamp() - interval '150 ms' WHERE id = $1`,
+        [runId],
+      );
       await other.query('COMMIT');
       assert.equal(await claim, 'contended');
     });
@@ -78,7 +84,10 @@ describe('leases and step writes', () => {
   let orders = 0;
 
   before(async () => {
-    hookflow = await startTestApp({ files: { 'sources.yaml': SOURCES, 'deliver.yaml': DELIVER_WORKFLOW }, env: { HOOKFLOW_ROLE: 'ingress', RECEIVER: 'http://127.0.0.1:9' } });
+    hookflow = await startTestApp({
+      files: { 'sources.yaml': SOURCES, 'deliver.yaml': DELIVER_WORKFLOW },
+      env: { HOOKFLOW_ROLE: 'ingress', RECEIVER: 'http://127.0.0.1:9' },
+    });
     store = hookflow.app.get(RunStore);
     otherProcess = new RunStore(hookflow.app.get(DataSource));
   });
@@ -151,7 +160,7 @@ describe('leases and step writes', () => {
     assert.deepEqual(await lease(runId), { owner: 'process-a', live: true });
   });
 
-  it('answers each step end of a batch with its own run\'s status, so that a cancel is seen, and never revives a cancelled run', async () => {
+  it("answers each step end of a batch with its own run's status, so that a cancel is seen, and never revives a cancelled run", async () => {
     const [ending, continuing, cancelled] = await Promise.all([newRun(), newRun(), newRun()]);
     for (const runId of [ending, continuing, cancelled]) {
       assert.equal(typeof (await store.claim(runId, 'process-a')), 'object');
@@ -168,9 +177,20 @@ describe('leases and step writes', () => {
     ]);
 
     assert.deepEqual(answers, ['succeeded', 'running', 'cancelled']);
-    const runs = await hookflow.query<{ id: string; status: string }>(`SELECT id, status FROM runs WHERE id = ANY($1::uuid[])`, [[ending, continuing, cancelled]]);
-    assert.deepEqual(new Map(runs.map((run) => [run.id, run.status])), new Map([[ending, 'succeeded'], [continuing, 'running'], [cancelled, 'cancelled']]));
-    const steps = await hookflow.query<{ xmin: string }>(`SELECT DISTINCT xmin::text FROM step_runs WHERE run_id = ANY($1::uuid[])`, [[ending, continuing, cancelled]]);
+    const runs = await hookflow.query<{ id: string; status: string }>(`SELECT id, status FROM runs WHERE id = ANY($1::uuid[])`, [
+      [ending, continuing, cancelled],
+    ]);
+    assert.deepEqual(
+      new Map(runs.map((run) => [run.id, run.status])),
+      new Map([
+        [ending, 'succeeded'],
+        [continuing, 'running'],
+        [cancelled, 'cancelled'],
+      ]),
+    );
+    const steps = await hookflow.query<{ xmin: string }>(`SELECT DISTINCT xmin::text FROM step_runs WHERE run_id = ANY($1::uuid[])`, [
+      [ending, continuing, cancelled],
+    ]);
     assert.equal(steps.length, 1, 'one transaction');
   });
 

@@ -163,13 +163,18 @@ describe('scale-out: one ingress and two workers on one database', () => {
     const runStatuses = () =>
       withClient(database.url, async (client) => {
         const { rows } = await client.query<{ status: string; runs: number }>(`SELECT status, count(*)::int AS runs FROM runs GROUP BY status`);
-        return Object.fromEntries(rows.map((row) => [row.status, row.runs])) as Record<string, number>;
+        return Object.fromEntries(rows.map((row) => [row.status, row.runs]));
       });
     const drained = await waitFor(async () => (await runStatuses()).succeeded === accepted, 60_000, 500);
     const recoveredInMs = Date.now() - killedAt;
     const statuses = await runStatuses();
 
-    const counts = STEPS.map((step) => countDeliveries(answers, exchanges.filter((exchange) => exchange.step === step)));
+    const counts = STEPS.map((step) =>
+      countDeliveries(
+        answers,
+        exchanges.filter((exchange) => exchange.step === step),
+      ),
+    );
     const lost = new Set(counts.flatMap((count) => count.lostSeqs));
     const duplicates = counts.reduce((sum, count) => sum + count.duplicates, 0);
     const overlaps = overlapping(exchanges);
@@ -184,10 +189,21 @@ describe('scale-out: one ingress and two workers on one database', () => {
 
     assert.ok(victimWorked, 'the killed worker had taken work before the kill');
     assert.equal(accepted, answers.length, 'the ingress accepted every event sent: a worker dying does not affect it');
-    assert.ok(drained, `every accepted event's run succeeded within 60 s of the kill (runs: ${JSON.stringify(statuses)})\n${workers.get(WORKERS[0])!.output().slice(-3000)}`);
+    assert.ok(
+      drained,
+      `every accepted event's run succeeded within 60 s of the kill (runs: ${JSON.stringify(statuses)})\n${workers.get(WORKERS[0])!.output().slice(-3000)}`,
+    );
     assert.equal(lost.size, 0, `lost events: ${[...lost].slice(0, 20).join(', ')}`);
-    assert.deepEqual(overlaps.map((exchange) => exchange.key), [], 'no step was executing in two processes at once');
-    assert.deepEqual(repeated.filter((entry) => entry.firstBy !== VICTIM), [], 'only steps the killed worker had started were delivered again');
+    assert.deepEqual(
+      overlaps.map((exchange) => exchange.key),
+      [],
+      'no step was executing in two processes at once',
+    );
+    assert.deepEqual(
+      repeated.filter((entry) => entry.firstBy !== VICTIM),
+      [],
+      'only steps the killed worker had started were delivered again',
+    );
     assert.equal(duplicates, repeated.length, 'a step delivered again was delivered twice, not more');
     for (const count of counts) assert.equal(count.keyConflicts, 0, 'one Idempotency-Key per run and step, the same on every delivery');
     for (const name of WORKERS) assert.ok(byWorker[name] > 0, `${name} did work`);
@@ -214,7 +230,11 @@ describe('a worker whose claim on a run was taken over while it was stalled', ()
       await hookflow.query(`UPDATE runs SET lease_owner = 'another-process', lease_until = now() + interval '5 minutes'`);
       await sleep(LEASE_TRUSTED_MS + 1_000);
       answerCharge();
-      await eventually(async () => (await hookflow.query(`SELECT 1 FROM step_runs WHERE step_id = 'charge' AND status = 'succeeded'`)).length === 1, 10_000, 'the first step to end');
+      await eventually(
+        async () => (await hookflow.query(`SELECT 1 FROM step_runs WHERE step_id = 'charge' AND status = 'succeeded'`)).length === 1,
+        10_000,
+        'the first step to end',
+      );
       await sleep(1_000);
       assert.equal(receiver.received('/notify').length, 0, 'the next step is left to the process that holds the run');
       const [run] = await hookflow.query<{ lease_owner: string }>(`SELECT lease_owner FROM runs`);

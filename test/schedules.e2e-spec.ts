@@ -57,10 +57,14 @@ describe('schedules', () => {
   }
 
   async function finished(runId: string): Promise<any> {
-    return eventually(async () => {
-      const answer = await first.api('GET', `/api/runs/${runId}`);
-      return ['succeeded', 'failed', 'cancelled'].includes(answer.body.status) ? answer.body : undefined;
-    }, 10_000, `run ${runId} to finish`);
+    return eventually(
+      async () => {
+        const answer = await first.api('GET', `/api/runs/${runId}`);
+        return ['succeeded', 'failed', 'cancelled'].includes(answer.body.status) ? answer.body : undefined;
+      },
+      10_000,
+      `run ${runId} to finish`,
+    );
   }
 
   function scheduledRuns(): Promise<ScheduledRunRow[]> {
@@ -82,7 +86,10 @@ describe('schedules', () => {
     assert.equal(started.length, 1, 'one of them started its run, the other found the tick taken');
 
     const ticks = await first.query<{ tick_at: Date; run_id: string }>(`SELECT tick_at, run_id FROM schedule_ticks WHERE workflow = 'morning-report'`);
-    assert.deepEqual(ticks.map((row) => [row.tick_at.toISOString(), row.run_id]), [[tick.toISOString(), started[0].runId]]);
+    assert.deepEqual(
+      ticks.map((row) => [row.tick_at.toISOString(), row.run_id]),
+      [[tick.toISOString(), started[0].runId]],
+    );
 
     const runs = await scheduledRuns();
     assert.equal(runs.length, 1);
@@ -107,7 +114,10 @@ describe('schedules', () => {
     const started = (await fireInBoth(tick)).filter((outcome) => outcome.runId !== null);
     assert.equal(started.length, 1);
     const runs = await scheduledRuns();
-    assert.deepEqual(runs.map((row) => (row.body as { scheduled_for: string }).scheduled_for), [previous.toISOString(), tick.toISOString()]);
+    assert.deepEqual(
+      runs.map((row) => (row.body as { scheduled_for: string }).scheduled_for),
+      [previous.toISOString(), tick.toISOString()],
+    );
     assert.equal((await finished(started[0].runId!)).status, 'succeeded');
     assert.deepEqual(await fireInBoth(tick), [], 'a tick already taken is not handed out again');
   });

@@ -56,7 +56,10 @@ describe('the migrated schema', () => {
 
   it('has a table for each entity, and no table without one', async () => {
     const tables = await hookflow.query<{ name: string }>(`SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'`);
-    const migrated = tables.map((table) => table.name).filter((name) => name !== MIGRATIONS_TABLE).sort();
+    const migrated = tables
+      .map((table) => table.name)
+      .filter((name) => name !== MIGRATIONS_TABLE)
+      .sort();
     assert.deepEqual(migrated, entities.map((entity) => entity.tableName).sort());
   });
 

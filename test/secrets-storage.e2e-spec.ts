@@ -80,7 +80,12 @@ describe('secrets are never stored, however a workflow transforms them', () => {
         json(
           response,
           200,
-          { headers: request.headers, body: JSON.parse(request.body), authorization_b64: Buffer.from(authorization).toString('base64'), token_hex: Buffer.from(authorization.slice(7)).toString('hex') },
+          {
+            headers: request.headers,
+            body: JSON.parse(request.body),
+            authorization_b64: Buffer.from(authorization).toString('base64'),
+            token_hex: Buffer.from(authorization.slice(7)).toString('hex'),
+          },
           { 'x-echo-token': Buffer.from(authorization.slice(7)).toString('base64url') },
         );
       })
@@ -99,10 +104,14 @@ describe('secrets are never stored, however a workflow transforms them', () => {
   it('sends the real values, on a retry in a later execution too, and stores none of their forms anywhere', async () => {
     const accepted = await post(`${hookflow.baseUrl}/hooks/shop`, JSON.stringify({ type: 'secret.transformed', order: 'o-1' }));
     assert.equal(accepted.status, 202);
-    const run = await eventually(async () => {
-      const rows = await hookflow.query<{ id: string; status: string }>(`SELECT id, status FROM runs WHERE workflow = 'transformed'`);
-      return rows[0]?.status === 'succeeded' ? rows[0] : undefined;
-    }, 15_000, 'the run to succeed');
+    const run = await eventually(
+      async () => {
+        const rows = await hookflow.query<{ id: string; status: string }>(`SELECT id, status FROM runs WHERE workflow = 'transformed'`);
+        return rows[0]?.status === 'succeeded' ? rows[0] : undefined;
+      },
+      15_000,
+      'the run to succeed',
+    );
 
     // The second attempt ran after the run was let go and claimed again: what `set` made
     // with the secret was not taken from the database, where only its redacted copy is.
@@ -113,7 +122,11 @@ describe('secrets are never stored, however a workflow transforms them', () => {
       assert.equal(echo.headers['x-derived'], `Token ${TOKEN}`);
       assert.deepEqual(JSON.parse(echo.body), { lowered: TOKEN.toLowerCase(), raised: TOKEN.toUpperCase(), order: 'o-1' });
     }
-    await eventually(async () => (await hookflow.query(`SELECT 1 FROM runs WHERE workflow = 'child' AND status = 'succeeded'`)).length === 1, 10_000, 'the child run');
+    await eventually(
+      async () => (await hookflow.query(`SELECT 1 FROM runs WHERE workflow = 'child' AND status = 'succeeded'`)).length === 1,
+      10_000,
+      'the child run',
+    );
 
     const shown = JSON.stringify((await hookflow.api('GET', `/api/runs/${run.id}`)).body);
     assert.match(shown, /\[secret\]/);

@@ -47,7 +47,11 @@ describe('replaying a delivery signed without a timestamp', () => {
 
   function sendShopify(source: string, body: string, deliveryId: string, topic = 'orders/updated') {
     const signature = createHmac('sha256', SHOPIFY_SECRET).update(body).digest('base64');
-    return post(`${hookflow.baseUrl}/hooks/${source}`, body, { 'x-shopify-hmac-sha256': signature, 'x-shopify-topic': topic, 'x-shopify-webhook-id': deliveryId });
+    return post(`${hookflow.baseUrl}/hooks/${source}`, body, {
+      'x-shopify-hmac-sha256': signature,
+      'x-shopify-topic': topic,
+      'x-shopify-webhook-id': deliveryId,
+    });
   }
 
   it('accepts a captured GitHub delivery again under a new X-GitHub-Delivery and another event type', async () => {

@@ -65,7 +65,9 @@ describe('a slow receiver among others', () => {
     // Behind hundreds of one-second answers on 16 connections, they would have waited half a minute.
     assert.ok(fastDoneAfterMs < 3_000, `fast receiver served in ${fastDoneAfterMs} ms`);
 
-    const waiting = await hookflow.query<{ count: number }>(`SELECT count(*)::int AS count FROM step_runs WHERE error LIKE 'waiting for http://127.0.0.1:% is slow to answer%'`);
+    const waiting = await hookflow.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM step_runs WHERE error LIKE 'waiting for http://127.0.0.1:% is slow to answer%'`,
+    );
     assert.ok(waiting[0].count > 0, 'steps for the busy receiver wait outside the workers, saying why');
 
     // Every slow delivery still happens, once per step.

@@ -58,7 +58,11 @@ describe('table statistics', () => {
       );
       await hookflow.query(`SELECT pg_stat_force_next_flush()`);
       // Its own timer may get there first.
-      await eventually(async () => (await statistics.check()).includes('graphile_worker._private_jobs') || (await planned('graphile_worker._private_jobs')) === 600, 15_000, 'the stale statistics to be refreshed');
+      await eventually(
+        async () => (await statistics.check()).includes('graphile_worker._private_jobs') || (await planned('graphile_worker._private_jobs')) === 600,
+        15_000,
+        'the stale statistics to be refreshed',
+      );
       assert.equal(await planned('graphile_worker._private_jobs'), 600);
       assert.deepEqual(await statistics.check(), [], 'fresh statistics are left alone');
     });
@@ -78,10 +82,14 @@ describe('table statistics', () => {
          SELECT gen_random_uuid(), id, 'deliver', 'v1', 'succeeded', now(), now() FROM e`,
       );
       await hookflow.query(`SELECT pg_stat_force_next_flush()`);
-      await eventually(async () => {
-        await statistics.check();
-        return (await planned('runs')) >= 2_500 && (await planned('events')) >= 2_500;
-      }, 15_000, 'the statistics of runs and events to be refreshed');
+      await eventually(
+        async () => {
+          await statistics.check();
+          return (await planned('runs')) >= 2_500 && (await planned('events')) >= 2_500;
+        },
+        15_000,
+        'the statistics of runs and events to be refreshed',
+      );
       assert.deepEqual(await statistics.check(), [], 'fresh statistics are left alone');
     });
   });

@@ -19,10 +19,6 @@ export const scenario: Scenario = {
       env: { BENCH_SECRET: context.requests.secret },
       audit: auditWebhookRows,
     });
-    await context.compare('HTTP adapter: NestJS on Express vs Fastify', [
-      insertBaselineServer(),
-      nestOn('express', 'Express'),
-      nestOn('fastify', 'Fastify'),
-    ]);
+    await context.compare('HTTP adapter: NestJS on Express vs Fastify', [insertBaselineServer(), nestOn('express', 'Express'), nestOn('fastify', 'Fastify')]);
   },
 };

@@ -63,7 +63,9 @@ export const scenario: Scenario = {
     context.defer(() => client.end());
     const seeded = Date.now();
     const runIds = await seedRuns(client, STORED_RUNS);
-    context.log(`-- seeded ${STORED_RUNS.toLocaleString('en-US')} runs with their events, steps and attempts in ${((Date.now() - seeded) / 1000).toFixed(1)} s`);
+    context.log(
+      `-- seeded ${STORED_RUNS.toLocaleString('en-US')} runs with their events, steps and attempts in ${((Date.now() - seeded) / 1000).toFixed(1)} s`,
+    );
     context.log(await storedCounts(client));
 
     const get = async (path: string) => {
@@ -187,12 +189,7 @@ async function storedCounts(client: Client): Promise<string> {
 }
 
 /** Cursors of pages 2 to `pages` of the unfiltered runs list. */
-async function walkCursors(
-  get: (path: string) => Promise<unknown>,
-  baseUrl: string,
-  token: string,
-  pages: number,
-): Promise<string[]> {
+async function walkCursors(get: (path: string) => Promise<unknown>, baseUrl: string, token: string, pages: number): Promise<string[]> {
   const cursors: string[] = [];
   let cursor: string | null = null;
   for (let page = 1; page < pages; page++) {

@@ -42,7 +42,11 @@ export const scenario: Scenario = {
     );
     const relays = [
       baselineRelay(env),
-      await hookflowRelay(context, env, { name: `Hookflow (role all), ${WORKFLOWS} workflows × one signed http step`, workflows, deliveriesPerEvent: WORKFLOWS }),
+      await hookflowRelay(context, env, {
+        name: `Hookflow (role all), ${WORKFLOWS} workflows × one signed http step`,
+        workflows,
+        deliveriesPerEvent: WORKFLOWS,
+      }),
     ];
     const subjects: Subject[] = [
       ...[plainBaselineServer(), insertBaselineServer()].map((spec): Subject => ({ kind: 'ingress', name: spec.name, spec })),
@@ -83,7 +87,20 @@ function report(context: BenchContext, subjects: Subject[], runs: Map<Subject, S
   const ingressRows = ingress.map(({ subject, samples }) => {
     const rates = samples.map((sample) => sample.requestsPerSecond);
     const rate = median(rates);
-    return [subject.name, whole(rate), rates.map(whole).join(' / '), '–', '–', '–', '–', '–', '–', '–', subject.spec.baseline ? 'baseline' : percent(rate / insertRate), '–'];
+    return [
+      subject.name,
+      whole(rate),
+      rates.map(whole).join(' / '),
+      '–',
+      '–',
+      '–',
+      '–',
+      '–',
+      '–',
+      '–',
+      subject.spec.baseline ? 'baseline' : percent(rate / insertRate),
+      '–',
+    ];
   });
   const relayRows = relays.map((summary: EndToEndSummary) => {
     const m = summary.medians;

@@ -27,7 +27,9 @@ export const scenario: Scenario = {
     const { baseline, hookflow } = await oneStepRelays(context, env, 'bench-curve-deliver');
     const relays = [baseline, hookflow];
     const settings = relayRunSettings(context, receiver);
-    context.log(`-- receiver on ${env.RECEIVER_URL}; per run: ${context.options.warmupSeconds} s warm-up, then ${LEVEL_SECONDS} s at each of ${RATES.join(', ')} events/s`);
+    context.log(
+      `-- receiver on ${env.RECEIVER_URL}; per run: ${context.options.warmupSeconds} s warm-up, then ${LEVEL_SECONDS} s at each of ${RATES.join(', ')} events/s`,
+    );
     const runs = await levelledRounds(
       context,
       settings,
@@ -73,7 +75,14 @@ async function report(context: BenchContext, relays: RelaySpec[], runs: Map<Rela
     `${ours[index].shortfall} / ${theirs[index].shortfall}`,
   ]);
   const table = markdownTable(
-    ['Offered events/s', 'Hookflow p50 / p90 / p99 ms', 'Relay baseline p50 / p90 / p99 ms', 'Hookflow p99 ÷ relay p99', 'Lost (Hookflow / relay)', 'Not accepted (Hookflow / relay)'],
+    [
+      'Offered events/s',
+      'Hookflow p50 / p90 / p99 ms',
+      'Relay baseline p50 / p90 / p99 ms',
+      'Hookflow p99 ÷ relay p99',
+      'Lost (Hookflow / relay)',
+      'Not accepted (Hookflow / relay)',
+    ],
     ['--:', '--:', '--:', '--:', '--:', '--:'],
     rows,
   );
@@ -90,8 +99,18 @@ async function report(context: BenchContext, relays: RelaySpec[], runs: Map<Rela
   const colors = { hookflow: '#1f77b4', baseline: '#ff7f0e' };
   const lines = { p50: 'solid', p90: 'dashed', p99: 'dotted' } as const;
   const series: ChartSeries[] = [
-    ...PERCENTILES.map((p) => ({ name: `Hookflow ${p}`, color: colors.hookflow, line: lines[p], points: ours.map((point) => [point.rate, point[p]] as const) })),
-    ...PERCENTILES.map((p) => ({ name: `Relay baseline ${p}`, color: colors.baseline, line: lines[p], points: theirs.map((point) => [point.rate, point[p]] as const) })),
+    ...PERCENTILES.map((p) => ({
+      name: `Hookflow ${p}`,
+      color: colors.hookflow,
+      line: lines[p],
+      points: ours.map((point) => [point.rate, point[p]] as const),
+    })),
+    ...PERCENTILES.map((p) => ({
+      name: `Relay baseline ${p}`,
+      color: colors.baseline,
+      line: lines[p],
+      points: theirs.map((point) => [point.rate, point[p]] as const),
+    })),
   ];
   const svg = renderChart(
     [

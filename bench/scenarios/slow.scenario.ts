@@ -83,7 +83,11 @@ export const scenario: Scenario = {
       relays,
       MIXED_RATES,
       async (running, rate): Promise<SlowLevel> => {
-        const fastOnly = await measureFixedRate(settings, running, { phase: `${ALONE_PHASE}${rate}`, ratePerSecond: rate / FAST_EVERY, seconds: PHASE_SECONDS });
+        const fastOnly = await measureFixedRate(settings, running, {
+          phase: `${ALONE_PHASE}${rate}`,
+          ratePerSecond: rate / FAST_EVERY,
+          seconds: PHASE_SECONDS,
+        });
         await settings.database.checkpoint();
         const mixedLoad = await measureFixedRate(settings, running, { phase: `${MIXED_PHASE}${rate}`, ratePerSecond: rate, seconds: PHASE_SECONDS });
         const slowArrivals = slowGroup.arrivalsWithPrefix(mixedLoad.idPrefix);
@@ -130,8 +134,14 @@ function report(context: BenchContext, relays: RelaySpec[], runs: Map<RelaySpec,
         milliseconds(alone.p50, alone.p99),
         milliseconds(mixedIn.p50, mixedIn.p99),
         `${ratio(mixedIn.p50, alone.p50)} / ${ratio(mixedIn.p99, alone.p99)}`,
-        milliseconds(med((level) => level.slowArrivedMs.p50), med((level) => level.slowArrivedMs.p99)),
-        milliseconds(med((level) => level.slowAnsweredMs.p50), med((level) => level.slowAnsweredMs.p99)),
+        milliseconds(
+          med((level) => level.slowArrivedMs.p50),
+          med((level) => level.slowArrivedMs.p99),
+        ),
+        milliseconds(
+          med((level) => level.slowAnsweredMs.p50),
+          med((level) => level.slowAnsweredMs.p99),
+        ),
         String(lost),
       ];
     }),

@@ -74,7 +74,12 @@ export const scenario: Scenario = {
         let fixedRate: FixedRateResult;
         let samples: ResourceSample[];
         try {
-          fixedRate = await measureFixedRate(settings, running, { phase: 'soak', ratePerSecond: RATE_PER_SECOND, seconds, loadEnded: () => sampler.loadEnded() });
+          fixedRate = await measureFixedRate(settings, running, {
+            phase: 'soak',
+            ratePerSecond: RATE_PER_SECOND,
+            seconds,
+            loadEnded: () => sampler.loadEnded(),
+          });
         } finally {
           samples = await sampler.stop();
         }
@@ -106,7 +111,10 @@ function describeHeap(sample: ResourceSample): string {
 }
 
 function shortName(table: string): string {
-  return table.split('.').pop()!.replace(/^_private_/, '');
+  return table
+    .split('.')
+    .pop()!
+    .replace(/^_private_/, '');
 }
 
 interface SoakSummary {
@@ -201,7 +209,13 @@ async function report(context: BenchContext, runs: SoakRun[]): Promise<void> {
     'database = pg_database_size; backlog = queue jobs (Hookflow) or undelivered rows (relay).',
   ].join('\n');
   context.report(`Soak: ${RATE_PER_SECOND} events/s, RSS and database size over time`, table + '\n' + notes, {
-    settings: { soakSeconds: SOAK_SECONDS, baselineSeconds: BASELINE_SECONDS, ratePerSecond: RATE_PER_SECOND, sampleSeconds: SAMPLE_SECONDS, retention: RETENTION },
+    settings: {
+      soakSeconds: SOAK_SECONDS,
+      baselineSeconds: BASELINE_SECONDS,
+      ratePerSecond: RATE_PER_SECOND,
+      sampleSeconds: SAMPLE_SECONDS,
+      retention: RETENTION,
+    },
     runs: summaries.map(({ run, summary }) => ({ ...run, summary })),
   });
   for (const run of runs) context.report(`Soak samples, every ${TABLE_EVERY_SECONDS} s: ${run.name}`, samplesTable(run));
@@ -226,7 +240,17 @@ function samplesTable(run: SoakRun): string {
       sample.p99Ms?.toFixed(1) ?? '–',
     ]);
   return markdownTable(
-    ['t (s)', 'RSS MiB', 'V8 heap used / total MiB', 'External MiB', 'Database MiB', ...tables.map((table) => `${shortName(table)} MiB`), 'Backlog', `Delivered/s (last ${SAMPLE_SECONDS} s)`, 'p99 ms (last 10 s)'],
+    [
+      't (s)',
+      'RSS MiB',
+      'V8 heap used / total MiB',
+      'External MiB',
+      'Database MiB',
+      ...tables.map((table) => `${shortName(table)} MiB`),
+      'Backlog',
+      `Delivered/s (last ${SAMPLE_SECONDS} s)`,
+      'p99 ms (last 10 s)',
+    ],
     ['--:', '--:', '--:', '--:', '--:', ...tables.map(() => '--:'), '--:', '--:', '--:'],
     rows,
   );
@@ -240,17 +264,33 @@ function soakFigure(context: BenchContext, runs: SoakRun[]): string {
     }));
   const panels: ChartPanel[] = [
     {
-      title: 'Resident memory (VmRSS) of the server process, and Hookflow\'s V8 heap in use',
+      title: "Resident memory (VmRSS) of the server process, and Hookflow's V8 heap in use",
       xLabel: 'minutes into the soak',
       yLabel: 'MiB',
       yFromZero: true,
       series: [
         ...series((sample) => sample.rssMiB),
-        { name: 'Hookflow V8 heap used', line: 'dashed', points: runs[0].samples.flatMap((sample) => (sample.heapUsedMiB === null ? [] : [[sample.atSeconds / 60, sample.heapUsedMiB] as const])) },
+        {
+          name: 'Hookflow V8 heap used',
+          line: 'dashed',
+          points: runs[0].samples.flatMap((sample) => (sample.heapUsedMiB === null ? [] : [[sample.atSeconds / 60, sample.heapUsedMiB] as const])),
+        },
       ],
     },
-    { title: 'Database size (pg_database_size)', xLabel: 'minutes into the soak', yLabel: 'MiB', yFromZero: true, series: series((sample) => sample.databaseMiB) },
-    { title: `p99 delivery latency per ${SAMPLE_SECONDS} s window`, xLabel: 'minutes into the soak', yLabel: 'ms (log scale)', logY: true, series: series((sample) => sample.p99Ms) },
+    {
+      title: 'Database size (pg_database_size)',
+      xLabel: 'minutes into the soak',
+      yLabel: 'MiB',
+      yFromZero: true,
+      series: series((sample) => sample.databaseMiB),
+    },
+    {
+      title: `p99 delivery latency per ${SAMPLE_SECONDS} s window`,
+      xLabel: 'minutes into the soak',
+      yLabel: 'ms (log scale)',
+      logY: true,
+      series: series((sample) => sample.p99Ms),
+    },
   ];
   return renderChart(panels, {
     panelHeight: 280,

@@ -20,12 +20,7 @@ async function main(): Promise<void> {
   app.get('/health', () => ({ status: 'ok' }));
   app.post<{ Params: { source: string }; Body: Buffer }>('/hooks/:source', async (request, reply) => {
     const id = randomUUID();
-    await pool.query('INSERT INTO webhooks (id, source, received_at, body) VALUES ($1, $2, $3, $4)', [
-      id,
-      request.params.source,
-      new Date(),
-      request.body,
-    ]);
+    await pool.query('INSERT INTO webhooks (id, source, received_at, body) VALUES ($1, $2, $3, $4)', [id, request.params.source, new Date(), request.body]);
     return reply.code(202).send({ id });
   });
 

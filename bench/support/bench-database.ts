@@ -47,7 +47,10 @@ export class BenchDatabaseServer {
   }
 
   async createDatabase(label: string): Promise<BenchDatabase> {
-    const name = `bench_${label.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 30)}_${randomBytes(3).toString('hex')}`;
+    const name = `bench_${label
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '_')
+      .slice(0, 30)}_${randomBytes(3).toString('hex')}`;
     await this.query(`CREATE DATABASE ${name}`);
     this.created.add(name);
     const url = new URL(this.adminUrl);

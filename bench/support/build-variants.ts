@@ -22,7 +22,11 @@ export function parseBuildVariants(spec: string): BuildVariant[] {
       const equals = part.indexOf('=');
       if (equals <= 0) throw new Error(`BENCH_AB: "${part}" has no name (expected name=setting,…)`);
       const variant: BuildVariant = { name: part.slice(0, equals).trim(), env: {} };
-      for (const setting of part.slice(equals + 1).split(',').map((item) => item.trim()).filter(Boolean)) {
+      for (const setting of part
+        .slice(equals + 1)
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean)) {
         const at = setting.indexOf('=');
         if (at <= 0) throw new Error(`BENCH_AB: setting "${setting}" of ${variant.name} is not key=value`);
         const [key, value] = [setting.slice(0, at), setting.slice(at + 1)];

@@ -82,7 +82,10 @@ describe(`${DeliveryReceiver.name}: fan-out copies, slow answers and groups`, ()
     await deliver(urls.fast, 'fan-ab-1', {}, 'w2');
     await deliver(urls.fast, 'fan-ab-1', {}, 'w2');
     assert.equal(fast.countWithPrefix('fan-ab-'), 2);
-    assert.deepEqual(fast.uniqueArrivals.map((arrival) => arrival.copy), ['w1', 'w2']);
+    assert.deepEqual(
+      fast.uniqueArrivals.map((arrival) => arrival.copy),
+      ['w1', 'w2'],
+    );
     assert.equal(fast.duplicates, 1);
   });
 
@@ -99,7 +102,13 @@ describe(`${DeliveryReceiver.name}: fan-out copies, slow answers and groups`, ()
     await deliver(urls.slow, 'mix-ef-2');
     await deliver(urls.slow, 'mix-ef-2');
     assert.equal(group.countWithPrefix('mix-ef-'), 2);
-    assert.deepEqual(group.arrivalsWithPrefix('mix-ef-').map((arrival) => arrival.id).sort(), ['mix-ef-1', 'mix-ef-2']);
+    assert.deepEqual(
+      group
+        .arrivalsWithPrefix('mix-ef-')
+        .map((arrival) => arrival.id)
+        .sort(),
+      ['mix-ef-1', 'mix-ef-2'],
+    );
     assert.equal(group.duplicates, 1);
     group.reset();
     assert.equal(group.uniqueArrivals.length, 0);

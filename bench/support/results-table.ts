@@ -1,9 +1,6 @@
 import type { ServerSummary } from './server-comparison';
 
-const HEADER = [
-  '| Server | Accepted req/s (median) | 3 runs | p50 ms | p99 ms | non-2xx | errors | vs insert baseline |',
-  '|---|--:|---|--:|--:|--:|--:|--:|',
-];
+const HEADER = ['| Server | Accepted req/s (median) | 3 runs | p50 ms | p99 ms | non-2xx | errors | vs insert baseline |', '|---|--:|---|--:|--:|--:|--:|--:|'];
 
 /** The Markdown table of one comparison: one row per server, medians over the runs. */
 export function formatResultsTable(summaries: ServerSummary[]): string {

@@ -153,7 +153,11 @@ async function measureOnce(
     }
     for (let attempt = 1; ; attempt++) {
       const cpu = new CpuMeter({ serverPid: server.pid, databasePid });
-      const sample: MeasuredSample = { ...(await generateLoad({ ...load, durationSeconds: options.durationSeconds })), cpu: cpu.stop(), backgroundCores: background };
+      const sample: MeasuredSample = {
+        ...(await generateLoad({ ...load, durationSeconds: options.durationSeconds })),
+        cpu: cpu.stop(),
+        backgroundCores: background,
+      };
       answered += sample.ok2xx;
       loadRuns++;
       const disturbance = sample.cpu?.database === undefined ? 0 : sample.cpu.rest;
@@ -205,7 +209,9 @@ function summarize(specs: ServerSpec[], samples: Map<ServerSpec, MeasuredSample[
 
 /** One log line per run: req/s, latency, errors, status codes and the CPU split. */
 export function describeSample(sample: MeasuredSample): string {
-  const codes = Object.entries(sample.statusCodes).map(([code, count]) => `${code}×${count}`).join(' ');
+  const codes = Object.entries(sample.statusCodes)
+    .map(([code, count]) => `${code}×${count}`)
+    .join(' ');
   const cpu = sample.cpu
     ? `  cpu: load ${sample.cpu.loadGenerator.toFixed(2)}, server ${sample.cpu.server.toFixed(2)}` +
       (sample.cpu.database === undefined ? '' : `, postgres ${sample.cpu.database.toFixed(2)}`) +

@@ -6,7 +6,10 @@ describe('svg-chart', () => {
   it('puts linear ticks on round steps that cover the values', () => {
     const { domain, ticks } = linearTicks(3, 97);
     assert.deepEqual(domain, [0, 100]);
-    assert.deepEqual(ticks.map((tick) => tick.value), [0, 20, 40, 60, 80, 100]);
+    assert.deepEqual(
+      ticks.map((tick) => tick.value),
+      [0, 20, 40, 60, 80, 100],
+    );
   });
 
   it('spreads a single value instead of dividing by zero', () => {
@@ -24,7 +27,9 @@ describe('svg-chart', () => {
   });
 
   it('labels only the powers of ten when the values span many decades', () => {
-    const labelled = logTicks(0.5, 20_000).ticks.filter((tick) => tick.label).map((tick) => tick.value);
+    const labelled = logTicks(0.5, 20_000)
+      .ticks.filter((tick) => tick.label)
+      .map((tick) => tick.value);
     assert.deepEqual(labelled, [0.1, 1, 10, 100, 1000, 10_000, 100_000]);
   });
 
@@ -36,8 +41,23 @@ describe('svg-chart', () => {
         yLabel: 'ms',
         logY: true,
         series: [
-          { name: 'Hookflow p50', points: [[100, 5], [200, 6], [400, 9]] },
-          { name: 'Relay p50', points: [[100, 2], [200, 0], [400, 3]], line: 'dashed' },
+          {
+            name: 'Hookflow p50',
+            points: [
+              [100, 5],
+              [200, 6],
+              [400, 9],
+            ],
+          },
+          {
+            name: 'Relay p50',
+            points: [
+              [100, 2],
+              [200, 0],
+              [400, 3],
+            ],
+            line: 'dashed',
+          },
         ],
       },
     ]);

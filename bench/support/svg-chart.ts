@@ -50,7 +50,10 @@ export function renderChart(panels: ChartPanel[], layout: ChartLayout = {}): str
 
 function renderPanel(panel: ChartPanel, width: number, height: number): string {
   const plot = { x: MARGIN.left, y: MARGIN.top, width: width - MARGIN.left - MARGIN.right, height: height - MARGIN.top - MARGIN.bottom };
-  const series = panel.series.map((entry) => ({ ...entry, points: entry.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y) && (!panel.logY || y > 0)) }));
+  const series = panel.series.map((entry) => ({
+    ...entry,
+    points: entry.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y) && (!panel.logY || y > 0)),
+  }));
   const xs = series.flatMap((entry) => entry.points.map(([x]) => x));
   const ys = series.flatMap((entry) => entry.points.map(([, y]) => y));
   const xTicks = linearTicks(Math.min(...xs), Math.max(...xs));
@@ -90,7 +93,9 @@ function renderPanel(panel: ChartPanel, width: number, height: number): string {
     }
     const legendY = plot.y + 8 + index * 20;
     const legendX = plot.x + plot.width + 16;
-    out.push(`<line x1="${legendX}" x2="${legendX + 28}" y1="${legendY}" y2="${legendY}" stroke="${color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`);
+    out.push(
+      `<line x1="${legendX}" x2="${legendX + 28}" y1="${legendY}" y2="${legendY}" stroke="${color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`,
+    );
     out.push(text(legendX + 36, legendY + 4, entry.name));
   });
   return out.join('\n');
@@ -146,7 +151,12 @@ function formatNumber(value: number): string {
   return value.toLocaleString('en-US', { maximumFractionDigits: 1 });
 }
 
-function text(x: number, y: number, content: string, style: { anchor?: 'start' | 'middle' | 'end'; size?: number; weight?: string; fill?: string } = {}): string {
+function text(
+  x: number,
+  y: number,
+  content: string,
+  style: { anchor?: 'start' | 'middle' | 'end'; size?: number; weight?: string; fill?: string } = {},
+): string {
   const attributes = [
     `x="${round(x)}"`,
     `y="${round(y)}"`,

@@ -7,7 +7,7 @@ import { AdminTokenGuard } from './admin-token.guard';
 import { AdminTokenHolder } from './admin-token.holder';
 import { BulkActions } from './bulk-actions';
 import { CatalogController } from './catalog.controller';
-import { Catalog } from './catalog.service';
+import { Catalog } from './catalog';
 import { ChangeFeed } from './change-feed';
 import { DryRunController } from './dry-run.controller';
 import { EventDryRun } from './event-dry-run';

@@ -2,7 +2,7 @@ import { Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { AdminApiController } from './admin-api.decorator';
 import { CatalogAnswer } from './catalog.models';
-import { Catalog } from './catalog.service';
+import { Catalog } from './catalog';
 
 @AdminApiController('api/catalog', 'catalog')
 export class CatalogController {

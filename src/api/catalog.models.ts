@@ -9,9 +9,9 @@ export class StepKindModel {
   @ApiProperty({ example: 'HTTP request' }) title: string;
   @ApiProperty({ example: 'globe', description: 'An icon name; a client draws a neutral icon for names it does not know' }) icon: string;
   @ApiProperty() description: string;
-  @ApiProperty({ ...jsonSchema, description: 'JSON Schema of the step\'s `with:`, with descriptions and defaults' })
+  @ApiProperty({ ...jsonSchema, description: "JSON Schema of the step's `with:`, with descriptions and defaults" })
   with_schema: Record<string, unknown>;
-  @ApiProperty({ ...jsonSchema, description: 'JSON Schema of the step\'s output, as later steps read it' })
+  @ApiProperty({ ...jsonSchema, description: "JSON Schema of the step's output, as later steps read it" })
   output_schema: Record<string, unknown>;
   @ApiProperty({ description: 'Whether an attempt reaches another system (and so is retried, signed, rate limited)' }) has_effects: boolean;
 }

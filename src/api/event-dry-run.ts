@@ -87,7 +87,10 @@ export class EventDryRun {
 
   ofPastedEvent(pasted: PastedEvent): DryRunPreview {
     if (!this.registry.getSource(pasted.source)) {
-      const names = this.registry.sources().map((source) => source.name).sort();
+      const names = this.registry
+        .sources()
+        .map((source) => source.name)
+        .sort();
       throw new DomainError('VALIDATION_FAILED', `source ${pasted.source} is not declared (sources: ${names.join(', ') || 'none'})`);
     }
     const input: DryRunEventInput = { headers: pasted.headers, query: pasted.query, body: pasted.body };

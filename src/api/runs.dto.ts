@@ -19,7 +19,6 @@ export class ListRunsQuery extends PageQuery {
   @IsOptional()
   @IsUUID()
   event?: string;
-
 }
 
 export class UuidParams {

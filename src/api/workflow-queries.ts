@@ -101,9 +101,7 @@ function stepOf(step: StepDefinition, index: number, steps: StepDefinition[]) {
     // As the engine reads it: no `needs` means the step above (none for the first).
     needs: step.needs ?? (index === 0 ? [] : [steps[index - 1].id]),
     timeout_ms: step.timeoutMs ?? null,
-    retry: step.retry
-      ? { attempts: step.retry.attempts, backoff: step.retry.backoff, initial_ms: step.retry.initialMs, max_ms: step.retry.maxMs }
-      : null,
+    retry: step.retry ? { attempts: step.retry.attempts, backoff: step.retry.backoff, initial_ms: step.retry.initialMs, max_ms: step.retry.maxMs } : null,
     continue_on_error: step.continueOnError,
     line: step.position.line,
   };

@@ -37,7 +37,8 @@ function stepLines(step: DryRunStep, number: number): string[] {
   if (step.needs.length > 0) add(`after: ${step.needs.join(', ')}`);
   if (step.condition) {
     const { template, result } = step.condition;
-    if (result === 'unknown') add(`if ${template}: unknown in a dry run (reads the output of ${step.unknown_outputs.join(', ') || 'an earlier step'}); shown as if true`);
+    if (result === 'unknown')
+      add(`if ${template}: unknown in a dry run (reads the output of ${step.unknown_outputs.join(', ') || 'an earlier step'}); shown as if true`);
     else if (result === 'true' || result === 'false') add(`if ${template}: ${result}`);
   }
   if (step.status === 'skipped') add(`skipped: ${step.reason}`);

@@ -144,7 +144,11 @@ describe('hookflow run --dry-run', () => {
     assert.equal(report.trigger.matches, true);
     assert.deepEqual(
       report.steps.map((step: { id: string; status: string }) => [step.id, step.status]),
-      [['label', 'would-run'], ['notify', 'would-run'], ['email', 'would-run']],
+      [
+        ['label', 'would-run'],
+        ['notify', 'would-run'],
+        ['email', 'would-run'],
+      ],
     );
     assert.equal(report.steps[0].plan.summary, `POST http://127.0.0.1:${httpPort}/labels`);
   });

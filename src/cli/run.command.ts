@@ -51,7 +51,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   }
   try {
     const settings = loadSettings();
-    const target = positionals[0]!;
+    const target = positionals[0];
     const dir = values.dir ?? (isFilePath(target) && basename(target) !== target ? dirname(target) : settings.HOOKFLOW_WORKFLOWS_DIR);
     const loaded = await loadWorkflowDirectory(dir, new TemplateEngine());
     const workflow = findWorkflow(loaded, target, dir);
@@ -68,7 +68,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
 
 /** By name, or by file (`order-paid.yaml`, `workflows/order-paid.yaml`). */
 function findWorkflow(loaded: WorkflowLoadResult, target: string, dir: string): WorkflowDefinition {
-  if (loaded.files.length === 0 && loaded.problems.length > 0) throw new RunCommandError(loaded.problems[0]!.message);
+  if (loaded.files.length === 0 && loaded.problems.length > 0) throw new RunCommandError(loaded.problems[0].message);
   const file = isFilePath(target) ? basename(target) : undefined;
   const workflow = [...loaded.workflows.values()].find((candidate) => (file === undefined ? candidate.name === target : candidate.file === file));
   if (workflow) return workflow;

@@ -40,7 +40,7 @@ describe(ErrorFilter.name, () => {
     for (const code of codes) {
       const answer = answerTo(new DomainError(code, `a ${code}`));
       assert.equal(answer.status, ERROR_STATUS[code], code);
-      assert.ok(answer.status! >= 400 && answer.status! <= 599 && STATUS_CODES[answer.status!], `${code} maps to ${answer.status}, not an HTTP error status`);
+      assert.ok(answer.status >= 400 && answer.status <= 599 && STATUS_CODES[answer.status], `${code} maps to ${answer.status}, not an HTTP error status`);
       assert.deepEqual(answer.body, { error: { code, message: `a ${code}` } });
     }
   });

@@ -27,7 +27,11 @@ describe('page cursor', () => {
       forged({ 0: '2024-05-01T12:00:00.000000Z', 1: ID, length: 2 }),
       forged([null, ID]),
     ]) {
-      assert.throws(() => decodeCursor(cursor), (error: unknown) => error instanceof DomainError && error.code === 'INVALID_CURSOR', cursor);
+      assert.throws(
+        () => decodeCursor(cursor),
+        (error: unknown) => error instanceof DomainError && error.code === 'INVALID_CURSOR',
+        cursor,
+      );
     }
   });
 });

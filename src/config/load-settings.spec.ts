@@ -47,7 +47,9 @@ describe('loadSettings', () => {
   });
 
   it('declares DATABASE_URL, HOOKFLOW_ADMIN_TOKEN and HOOKFLOW_SMTP_URL secret', () => {
-    const secret = Object.entries(SETTING_IS_SECRET).filter(([, isSecret]) => isSecret).map(([name]) => name);
+    const secret = Object.entries(SETTING_IS_SECRET)
+      .filter(([, isSecret]) => isSecret)
+      .map(([name]) => name);
     assert.deepEqual(secret.sort(), ['DATABASE_URL', 'HOOKFLOW_ADMIN_TOKEN', 'HOOKFLOW_SMTP_URL']);
   });
 });

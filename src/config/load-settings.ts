@@ -22,10 +22,7 @@ export class SettingsError extends DomainError {
  * (the real environment wins), and validates them. Throws `SettingsError` naming the
  * first bad setting.
  */
-export function loadSettings(
-  environment: NodeJS.ProcessEnv = process.env,
-  cwd: string = process.cwd(),
-): Settings {
+export function loadSettings(environment: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Settings {
   const dotenvPath = join(cwd, '.env');
   const fromFile = existsSync(dotenvPath) ? parseDotenv(readFileSync(dotenvPath)) : {};
   const merged: Record<string, string | undefined> = { ...fromFile, ...environment };

@@ -34,7 +34,9 @@ describe(ProcessRoles.name, () => {
 
   it('refuses an unknown role, also inside a list, naming the setting', () => {
     for (const value of ['everything', 'ingress,everything', ',']) {
-      assert.throws(() => rolesOf(value), { message: `Invalid setting HOOKFLOW_ROLE: must be one of all, ingress, worker, api (got ${JSON.stringify(value)})` });
+      assert.throws(() => rolesOf(value), {
+        message: `Invalid setting HOOKFLOW_ROLE: must be one of all, ingress, worker, api (got ${JSON.stringify(value)})`,
+      });
     }
   });
 });

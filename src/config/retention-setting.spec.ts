@@ -38,7 +38,10 @@ describe('HOOKFLOW_RETENTION', () => {
     for (const bad of ['30', 'forever', '-1d', '1w', '30 days']) {
       await assert.rejects(retentionOf(bad), (error: Error) => {
         assert.ok(error instanceof SettingsError);
-        assert.equal(error.message, `Invalid setting HOOKFLOW_RETENTION: must be a duration such as 30d or 12h, or 0 or off to keep everything (got ${JSON.stringify(bad)})`);
+        assert.equal(
+          error.message,
+          `Invalid setting HOOKFLOW_RETENTION: must be a duration such as 30d or 12h, or 0 or off to keep everything (got ${JSON.stringify(bad)})`,
+        );
         return true;
       });
     }

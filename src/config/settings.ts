@@ -9,11 +9,15 @@ export type Role = (typeof ROLES)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-const blankToUndefined = ({ value }: { value: unknown }) =>
-  typeof value === 'string' && value.trim() === '' ? undefined : value;
+const blankToUndefined = ({ value }: { value: unknown }) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 
 const commaSeparated = (value: unknown): string[] =>
-  typeof value === 'string' ? value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '') : [];
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== '')
+    : [];
 
 /** What an admin token must be, wherever it comes from: the variable or the token file. */
 export const ADMIN_TOKEN_RULE = {
@@ -22,8 +26,7 @@ export const ADMIN_TOKEN_RULE = {
 } as const;
 
 /** The two TLS settings come as a pair: either both name a file or neither is set. */
-const eitherTlsSettingIsSet = (settings: Settings) =>
-  settings.HOOKFLOW_TLS_CERT !== undefined || settings.HOOKFLOW_TLS_KEY !== undefined;
+const eitherTlsSettingIsSet = (settings: Settings) => settings.HOOKFLOW_TLS_CERT !== undefined || settings.HOOKFLOW_TLS_KEY !== undefined;
 
 const RETENTION_FORMAT = 'must be a duration such as 30d or 12h, or 0 or off to keep everything';
 

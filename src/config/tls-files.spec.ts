@@ -9,7 +9,9 @@ import { TEST_TLS, tlsDirWith } from './tls-files.fixture';
 
 /** The base64 lines of a PEM file: what must never appear in a message. */
 function pemBody(path: string): string[] {
-  return readFileSync(path, 'utf8').split('\n').filter((line) => line !== '' && !line.startsWith('-----'));
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '' && !line.startsWith('-----'));
 }
 
 function assertRefused(read: () => unknown, setting: string, reason: RegExp): void {
@@ -69,6 +71,10 @@ describe(TlsFiles.name, () => {
     const encrypted = join(dir, 'encrypted.key.pem');
     const key = createPrivateKey(readFileSync(TEST_TLS.keyPath('a')));
     await writeFile(encrypted, key.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'passphrase' }));
-    assertRefused(() => new TlsFiles(TEST_TLS.certPath('a'), encrypted).read(), 'HOOKFLOW_TLS_KEY', /is encrypted with a passphrase; give Hookflow the key unencrypted/);
+    assertRefused(
+      () => new TlsFiles(TEST_TLS.certPath('a'), encrypted).read(),
+      'HOOKFLOW_TLS_KEY',
+      /is encrypted with a passphrase; give Hookflow the key unencrypted/,
+    );
   });
 });

@@ -32,14 +32,23 @@ describe('HOOKFLOW_TLS_CERT and HOOKFLOW_TLS_KEY', () => {
   });
 
   it('needs both or neither, naming the one that is missing', () => {
-    assert.match(refusal({ HOOKFLOW_TLS_CERT: TEST_TLS.certPath('a') }).message, /^Invalid setting HOOKFLOW_TLS_KEY: must be set together with HOOKFLOW_TLS_CERT/);
-    assert.match(refusal({ HOOKFLOW_TLS_KEY: TEST_TLS.keyPath('a') }).message, /^Invalid setting HOOKFLOW_TLS_CERT: must be set together with HOOKFLOW_TLS_KEY/);
+    assert.match(
+      refusal({ HOOKFLOW_TLS_CERT: TEST_TLS.certPath('a') }).message,
+      /^Invalid setting HOOKFLOW_TLS_KEY: must be set together with HOOKFLOW_TLS_CERT/,
+    );
+    assert.match(
+      refusal({ HOOKFLOW_TLS_KEY: TEST_TLS.keyPath('a') }).message,
+      /^Invalid setting HOOKFLOW_TLS_CERT: must be set together with HOOKFLOW_TLS_KEY/,
+    );
   });
 
   it('stops the start on files that cannot be served, in one line naming the setting', () => {
     const mismatch = refusal({ HOOKFLOW_TLS_CERT: TEST_TLS.certPath('a'), HOOKFLOW_TLS_KEY: TEST_TLS.keyPath('b') });
     assert.equal(mismatch.setting, 'HOOKFLOW_TLS_KEY');
-    assert.equal(mismatch.message, `Invalid setting HOOKFLOW_TLS_KEY: ${TEST_TLS.keyPath('b')} is not the private key of the certificate in ${TEST_TLS.certPath('a')}`);
+    assert.equal(
+      mismatch.message,
+      `Invalid setting HOOKFLOW_TLS_KEY: ${TEST_TLS.keyPath('b')} is not the private key of the certificate in ${TEST_TLS.certPath('a')}`,
+    );
     const missing = refusal({ HOOKFLOW_TLS_CERT: join(cwd, 'nowhere.pem'), HOOKFLOW_TLS_KEY: TEST_TLS.keyPath('a') });
     assert.equal(missing.message, `Invalid setting HOOKFLOW_TLS_CERT: ${join(cwd, 'nowhere.pem')} does not exist`);
   });

@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '../common/domain-error';
 import { Connector } from './connector';
 
-
 /** Provider token of every discovered kind's connector, by kind (see `ConnectorsModule`). */
 export const STEP_CONNECTORS = Symbol('STEP_CONNECTORS');
 

@@ -12,7 +12,7 @@ const CONNECTORS = stepKinds().map((declaration) => declaration.connector);
  */
 const STEP_CONNECTORS_PROVIDER: Provider = {
   provide: STEP_CONNECTORS,
-  useFactory: (...connectors: Connector[]) => new Map(stepKinds().map((declaration, index) => [declaration.kind, connectors[index]!])),
+  useFactory: (...connectors: Connector[]) => new Map(stepKinds().map((declaration, index) => [declaration.kind, connectors[index]])),
   inject: CONNECTORS,
 };
 

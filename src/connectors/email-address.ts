@@ -23,7 +23,7 @@ export function parseMailbox(text: string, field: string): Mailbox {
     const [, quoted, plain, angled, bare] = match;
     if (bare !== undefined) return { name: '', address: bare };
     const name = quoted !== undefined ? quoted.replace(/\\(.)/g, '$1') : (plain ?? '').trim();
-    return { name, address: angled! };
+    return { name, address: angled };
   }
   const found = addressparser(text, { flatten: true }).filter((entry) => entry.address);
   const shown = JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);

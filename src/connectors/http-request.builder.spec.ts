@@ -51,7 +51,10 @@ describe('buildHttpRequest', () => {
       [{ url: URL_, sign: { secret: '' } }, /`with\.sign\.secret` is empty/],
     ];
     for (const [input, message] of cases) {
-      assert.throws(() => buildHttpRequest(input, 'strict'), (error: unknown) => error instanceof InvalidStepInputError && message.test(error.message));
+      assert.throws(
+        () => buildHttpRequest(input, 'strict'),
+        (error: unknown) => error instanceof InvalidStepInputError && message.test(error.message),
+      );
     }
   });
 });

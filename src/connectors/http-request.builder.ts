@@ -124,7 +124,7 @@ function readSigningSecrets(sign: unknown): string[] | undefined {
   if (!items.every((item) => typeof item === 'string')) {
     throw new InvalidStepInputError('`with.sign.secret` must be a string or a list of strings');
   }
-  const secrets = (items as string[]).filter((secret) => secret !== '');
+  const secrets = items.filter((secret) => secret !== '');
   if (secrets.length === 0) throw new InvalidStepInputError('`with.sign.secret` is empty');
   return secrets;
 }

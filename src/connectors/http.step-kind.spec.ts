@@ -143,7 +143,12 @@ describe(HttpConnector.name, () => {
   it('sends the idempotency key and Standard Webhooks headers, recording only the redacted request', async () => {
     answer = { status: 200 };
     const context = stepContext({ idempotencyKey: 'run-9.label' });
-    const input = { url: receiver.url, headers: { Authorization: `Bearer ${TOKEN}` }, body: { token: TOKEN }, sign: { secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' } };
+    const input = {
+      url: receiver.url,
+      headers: { Authorization: `Bearer ${TOKEN}` },
+      body: { token: TOKEN },
+      sign: { secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' },
+    };
     const redacted = { url: receiver.url, headers: { Authorization: 'Bearer [secret]' }, body: { token: '[secret]' }, sign: { secret: '[secret]' } };
 
     const outcome = await connector.execute(input, redacted, context);

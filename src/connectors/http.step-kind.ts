@@ -86,9 +86,7 @@ function validate(fields: StepWithFields): void {
   if (sign && !sign.has('secret')) fields.report('sign', '`with.sign` needs `secret`');
   if (sign?.has('secret')) sign.string('secret');
   for (const { value, at } of fields.scalars('expect')) {
-    const ok =
-      (typeof value === 'number' && Number.isInteger(value) && value >= 100 && value <= 599) ||
-      (typeof value === 'string' && EXPECT.test(value));
+    const ok = (typeof value === 'number' && Number.isInteger(value) && value >= 100 && value <= 599) || (typeof value === 'string' && EXPECT.test(value));
     if (!ok) fields.reportAt(at, '`with.expect` must be statuses such as 200, 404, 2xx or 200-299');
   }
 }
@@ -140,9 +138,9 @@ export const httpStepKind = declareStepKind({
   outputSchema: {
     type: 'object',
     properties: {
-      status: { type: 'integer', description: 'The answer\'s status.' },
-      headers: { type: 'object', additionalProperties: { type: 'string' }, description: 'The answer\'s headers, lower case.' },
-      body: { description: 'The answer\'s body, parsed when it is JSON.' },
+      status: { type: 'integer', description: "The answer's status." },
+      headers: { type: 'object', additionalProperties: { type: 'string' }, description: "The answer's headers, lower case." },
+      body: { description: "The answer's body, parsed when it is JSON." },
     },
   },
   hasEffects: true,

@@ -9,8 +9,8 @@ import { declareStepKind } from './step-kind';
  */
 @Injectable()
 export class SetConnector implements Connector {
-  async execute(_input: Record<string, unknown>, redactedInput: Record<string, unknown>, _context: StepExecutionContext): Promise<StepOutcome> {
-    return { kind: 'succeeded', output: redactedInput };
+  execute(_input: Record<string, unknown>, redactedInput: Record<string, unknown>, _context: StepExecutionContext): Promise<StepOutcome> {
+    return Promise.resolve({ kind: 'succeeded', output: redactedInput });
   }
 
   liveOutputOf(input: Record<string, unknown>): unknown {
@@ -27,7 +27,7 @@ export const setStepKind = declareStepKind({
   article: 'a',
   title: 'Set values',
   icon: 'braces',
-  description: 'Makes its rendered map the step\'s output, for later steps to read.',
+  description: "Makes its rendered map the step's output, for later steps to read.",
   order: 40,
   withSchema: { type: 'object', additionalProperties: true, description: 'Any map; each value may be a template.' },
   outputSchema: { type: 'object', additionalProperties: true, description: 'The rendered map.' },

@@ -115,7 +115,12 @@ describe(SlackConnector.name, () => {
     assert.deepEqual(plan.detail, {
       method: 'POST',
       url: `${api.url}/api/chat.postMessage`,
-      headers: { 'content-type': 'application/json; charset=utf-8', authorization: 'Bearer [secret]', 'user-agent': 'Hookflow/0.1', 'idempotency-key': 'run-3.notify' },
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        authorization: 'Bearer [secret]',
+        'user-agent': 'Hookflow/0.1',
+        'idempotency-key': 'run-3.notify',
+      },
       body: '{"channel":"#ops","text":"hi"}',
     });
   });

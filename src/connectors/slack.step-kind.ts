@@ -137,7 +137,12 @@ export const slackStepKind = declareStepKind({
     type: 'object',
     additionalProperties: false,
     properties: {
-      webhook_url: { type: 'string', format: 'uri', description: 'An incoming-webhook URL. Not with `token` and `channel`.', examples: ['{{secrets.SLACK_WEBHOOK_URL}}'] },
+      webhook_url: {
+        type: 'string',
+        format: 'uri',
+        description: 'An incoming-webhook URL. Not with `token` and `channel`.',
+        examples: ['{{secrets.SLACK_WEBHOOK_URL}}'],
+      },
       token: { type: 'string', description: 'A bot token for chat.postMessage; needs `channel`.', examples: ['{{secrets.SLACK_BOT_TOKEN}}'] },
       channel: { type: 'string', description: 'The channel chat.postMessage posts to; needs `token`.', examples: ['#ops'] },
       text: { type: 'string', description: 'The message text (or its fallback when `blocks` are given).' },
@@ -148,8 +153,8 @@ export const slackStepKind = declareStepKind({
   outputSchema: {
     type: 'object',
     properties: {
-      status: { type: 'integer', description: 'The answer\'s status.' },
-      body: { description: 'The answer\'s body, parsed when it is JSON.' },
+      status: { type: 'integer', description: "The answer's status." },
+      body: { description: "The answer's body, parsed when it is JSON." },
     },
   },
   hasEffects: true,

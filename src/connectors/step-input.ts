@@ -61,7 +61,7 @@ export class StepInput {
       if (!items.every(isScalar)) {
         throw new InvalidStepInputError(`\`with.${key}.${name}\` must be a plain value${lists ? ' or a list of them' : ''}, got ${describe(entry)}`);
       }
-      entries.push([name, items as Scalar[]]);
+      entries.push([name, items]);
     }
     return entries;
   }

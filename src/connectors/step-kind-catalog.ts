@@ -50,12 +50,12 @@ function discover(dir: string): StepKindDeclaration[] {
     const exports = require(join(dir, file)) as Record<string, unknown>;
     const found = Object.values(exports).filter(isStepKindDeclaration);
     if (found.length !== 1) throw new Error(`${file} must export exactly one step kind declaration (declareStepKind), found ${found.length}`);
-    return found[0]!;
+    return found[0];
   });
   const names = declarations.map((declaration) => declaration.kind);
   const repeated = names.findIndex((name, index) => names.indexOf(name) !== index);
   if (repeated !== -1) {
-    const first = files[names.indexOf(names[repeated]!)];
+    const first = files[names.indexOf(names[repeated])];
     // tsc never deletes output, so a renamed kind file leaves its old compiled copy behind.
     throw new Error(`step kind "${names[repeated]}" is declared in both ${first} and ${files[repeated]} (in ${dir}: a stale compiled file?)`);
   }

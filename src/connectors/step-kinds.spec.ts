@@ -85,7 +85,7 @@ describe('step kinds', () => {
   });
 
   it('notices a declaration that lacks a part', () => {
-    const { title: _title, connector: _connector, ...incomplete } = stepKinds()[0]!;
+    const { title: _title, connector: _connector, ...incomplete } = stepKinds()[0];
     assert.deepEqual(missingParts(incomplete as StepKindDeclaration), ['title', 'connector.execute', 'connector.plan']);
   });
 
@@ -93,7 +93,12 @@ describe('step kinds', () => {
     for (const declaration of stepKinds()) {
       const { read, required } = keysReadBy(declaration);
       const keys = withKeysOf(declaration);
-      if (keys !== undefined) assert.deepEqual([...read].filter((key) => !keys.includes(key)), [], `${declaration.kind} reads keys its schema lacks`);
+      if (keys !== undefined)
+        assert.deepEqual(
+          [...read].filter((key) => !keys.includes(key)),
+          [],
+          `${declaration.kind} reads keys its schema lacks`,
+        );
       assert.deepEqual([...required].sort(), [...(declaration.withSchema.required ?? [])].sort(), `${declaration.kind}: required keys`);
     }
   });
@@ -109,7 +114,7 @@ describe('step kinds', () => {
       const unknown = loaded.problems.filter((problem) => problem.message.startsWith('unknown key')).map((problem) => problem.message);
       const expected = declaration.withSchema.additionalProperties === true ? [] : [/`not_in_schema`/];
       assert.equal(unknown.length, expected.length, `${declaration.kind}: ${unknown.join('; ')}`);
-      expected.forEach((pattern, index) => assert.match(unknown[index]!, pattern));
+      expected.forEach((pattern, index) => assert.match(unknown[index], pattern));
     }
   });
 });
@@ -129,7 +134,10 @@ describe(ConnectorRegistry.name, () => {
   it('plans a chat.postMessage call against slack.com by default', async () => {
     const app = await NestFactory.createApplicationContext(TestModule, { logger: false });
     try {
-      const plan = app.get(ConnectorRegistry).get('slack').plan({ token: '[secret]', channel: '#ops', text: 'hi' }, { idempotencyKey: 'k', now: () => new Date() });
+      const plan = app
+        .get(ConnectorRegistry)
+        .get('slack')
+        .plan({ token: '[secret]', channel: '#ops', text: 'hi' }, { idempotencyKey: 'k', now: () => new Date() });
       assert.equal(plan.summary, 'POST https://slack.com/api/chat.postMessage');
     } finally {
       await app.close();

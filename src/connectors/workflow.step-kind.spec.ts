@@ -17,7 +17,11 @@ describe(WorkflowConnector.name, () => {
   });
 
   it('starts the child with the redacted event, since events are stored', async () => {
-    const outcome = await connector.execute({ name: 'child', event: { token: 's3cr3t-value' } }, { name: 'child', event: { token: '[secret]' } }, stepContext());
+    const outcome = await connector.execute(
+      { name: 'child', event: { token: 's3cr3t-value' } },
+      { name: 'child', event: { token: '[secret]' } },
+      stepContext(),
+    );
 
     assert.deepEqual(outcome, { kind: 'start-workflow', workflow: 'child', event: { token: '[secret]' } });
   });

@@ -137,7 +137,11 @@ export class EmbeddedPostgresServer {
     const file = join(this.dataDir, name);
     if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
     if (mustExist) {
-      throw new EmbeddedPostgresError(this.placement!.clusterDir, `${file} is missing, and the cluster cannot be opened without it`, `Restore that file, ${USE_ANOTHER_SERVER}`);
+      throw new EmbeddedPostgresError(
+        this.placement!.clusterDir,
+        `${file} is missing, and the cluster cannot be opened without it`,
+        `Restore that file, ${USE_ANOTHER_SERVER}`,
+      );
     }
     const password = randomBytes(24).toString('base64url');
     await writeFile(file, `${password}\n`, { mode: 0o600 });

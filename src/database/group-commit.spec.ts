@@ -9,10 +9,13 @@ function sqlError(code: string): Error {
 describe(GroupCommit.name, () => {
   it('writes inputs that arrive together in one batch and answers each caller its own output', async () => {
     const batches: number[][] = [];
-    const commit = new GroupCommit(async (inputs: number[]) => {
-      batches.push(inputs);
-      return inputs.map((n) => n * 10);
-    }, { maxBatch: 100, maxConcurrent: 1 });
+    const commit = new GroupCommit(
+      async (inputs: number[]) => {
+        batches.push(inputs);
+        return inputs.map((n) => n * 10);
+      },
+      { maxBatch: 100, maxConcurrent: 1 },
+    );
     const outputs = await Promise.all([1, 2, 3, 4].map((n) => commit.submit(n)));
     assert.deepEqual(outputs, [10, 20, 30, 40]);
     assert.deepEqual(batches, [[1, 2, 3, 4]]);
@@ -20,33 +23,48 @@ describe(GroupCommit.name, () => {
 
   it('never puts more than maxBatch inputs in one statement', async () => {
     const sizes: number[] = [];
-    const commit = new GroupCommit(async (inputs: number[]) => {
-      sizes.push(inputs.length);
-      return inputs;
-    }, { maxBatch: 3, maxConcurrent: 1 });
+    const commit = new GroupCommit(
+      async (inputs: number[]) => {
+        sizes.push(inputs.length);
+        return inputs;
+      },
+      { maxBatch: 3, maxConcurrent: 1 },
+    );
     await Promise.all(Array.from({ length: 7 }, (_, n) => commit.submit(n)));
     assert.ok(sizes.every((size) => size <= 3));
-    assert.equal(sizes.reduce((a, b) => a + b, 0), 7);
+    assert.equal(
+      sizes.reduce((a, b) => a + b, 0),
+      7,
+    );
   });
 
   it('writes a batch again after a deadlock instead of failing its callers', async () => {
     let calls = 0;
-    const commit = new GroupCommit(async (inputs: string[]) => {
-      calls++;
-      if (calls === 1) throw sqlError('40P01');
-      return inputs.map((input) => input.toUpperCase());
-    }, { maxBatch: 10, maxConcurrent: 1 });
+    const commit = new GroupCommit(
+      async (inputs: string[]) => {
+        calls++;
+        if (calls === 1) throw sqlError('40P01');
+        return inputs.map((input) => input.toUpperCase());
+      },
+      { maxBatch: 10, maxConcurrent: 1 },
+    );
     assert.deepEqual(await Promise.all([commit.submit('a'), commit.submit('b')]), ['A', 'B']);
     assert.equal(calls, 2);
   });
 
   it('fails only the input the database refuses as data, retrying the others alone', async () => {
-    const commit = new GroupCommit(async (inputs: string[]) => {
-      if (inputs.includes('bad')) throw sqlError('22P05');
-      return inputs;
-    }, { maxBatch: 10, maxConcurrent: 1 });
+    const commit = new GroupCommit(
+      async (inputs: string[]) => {
+        if (inputs.includes('bad')) throw sqlError('22P05');
+        return inputs;
+      },
+      { maxBatch: 10, maxConcurrent: 1 },
+    );
     const results = await Promise.allSettled(['ok-1', 'bad', 'ok-2'].map((input) => commit.submit(input)));
-    assert.deepEqual(results.map((result) => result.status), ['fulfilled', 'rejected', 'fulfilled']);
+    assert.deepEqual(
+      results.map((result) => result.status),
+      ['fulfilled', 'rejected', 'fulfilled'],
+    );
   });
 
   it('fails the whole batch, described, when the database is unavailable, and drains', async () => {
@@ -58,10 +76,10 @@ describe(GroupCommit.name, () => {
       (_error, count) => new Error(`could not store ${count}`),
     );
     const results = await Promise.allSettled([commit.submit(1), commit.submit(2)]);
-    assert.deepEqual(results.map((result) => (result.status === 'rejected' ? (result.reason as Error).message : 'ok')), [
-      'could not store 2',
-      'could not store 2',
-    ]);
+    assert.deepEqual(
+      results.map((result) => (result.status === 'rejected' ? (result.reason as Error).message : 'ok')),
+      ['could not store 2', 'could not store 2'],
+    );
     await commit.drain();
   });
 });
@@ -130,16 +148,22 @@ describe(retryingConflicts.name, () => {
 
   it('fails at once on any other error, and after five lost conflicts', async () => {
     let calls = 0;
-    await assert.rejects(retryingConflicts(async () => {
-      calls++;
-      throw sqlError('23505');
-    }), { code: '23505' });
+    await assert.rejects(
+      retryingConflicts(async () => {
+        calls++;
+        throw sqlError('23505');
+      }),
+      { code: '23505' },
+    );
     assert.equal(calls, 1);
     calls = 0;
-    await assert.rejects(retryingConflicts(async () => {
-      calls++;
-      throw sqlError('40P01');
-    }), { code: '40P01' });
+    await assert.rejects(
+      retryingConflicts(async () => {
+        calls++;
+        throw sqlError('40P01');
+      }),
+      { code: '40P01' },
+    );
     assert.equal(calls, 5);
   });
 });

@@ -37,7 +37,8 @@ export class PostgresUser {
       );
     }
     const created = await PostgresUser.find();
-    if (!created) throw new EmbeddedPostgresError('this system', `the user "${NAME}" was created but cannot be found`, `Check the user ${NAME}, ${USE_ANOTHER_SERVER}`);
+    if (!created)
+      throw new EmbeddedPostgresError('this system', `the user "${NAME}" was created but cannot be found`, `Check the user ${NAME}, ${USE_ANOTHER_SERVER}`);
     return created;
   }
 

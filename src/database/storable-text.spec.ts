@@ -21,7 +21,10 @@ function mapStrings(value: unknown, map: (text: string) => string): unknown {
 
 /** Strings rich in what jsonb refuses, and in backslashes that look like escapes. */
 const trickyString = fc
-  .array(fc.oneof(fc.string({ unit: 'binary', maxLength: 4 }), fc.constantFrom('\u0000', '\ud800', '\udc00', '\ud83d\ude00', '\\', '\\u0000', '\\ud800', 'u0000')), { maxLength: 6 })
+  .array(
+    fc.oneof(fc.string({ unit: 'binary', maxLength: 4 }), fc.constantFrom('\u0000', '\ud800', '\udc00', '\ud83d\ude00', '\\', '\\u0000', '\\ud800', 'u0000')),
+    { maxLength: 6 },
+  )
   .map((parts) => parts.join(''));
 
 describe('storable text', () => {

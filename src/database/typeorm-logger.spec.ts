@@ -14,14 +14,16 @@ describe(TypeOrmNestLogger.name, () => {
     const { lines, logger } = captured();
     Logger.overrideLogger(logger);
     try {
-      new TypeOrmNestLogger().logQueryError(new Error('deadlock detected'), 'UPDATE runs\n   SET lease_until = now()  WHERE id = ANY($1)', ['body-with-a-customer-secret']);
+      new TypeOrmNestLogger().logQueryError(new Error('deadlock detected'), 'UPDATE runs\n   SET lease_until = now()  WHERE id = ANY($1)', [
+        'body-with-a-customer-secret',
+      ]);
       new TypeOrmNestLogger().logQuery();
     } finally {
       Logger.overrideLogger(false);
     }
     assert.equal(lines.length, 1);
-    assert.equal(lines[0]!.level, 'debug');
-    assert.equal(lines[0]!.message, 'Query failed (deadlock detected): UPDATE runs SET lease_until = now() WHERE id = ANY($1)');
+    assert.equal(lines[0].level, 'debug');
+    assert.equal(lines[0].message, 'Query failed (deadlock detected): UPDATE runs SET lease_until = now() WHERE id = ANY($1)');
     assert.ok(!lines.some((line) => line.message.includes('customer-secret')));
   });
 });

@@ -72,11 +72,14 @@ describe(HttpDeliveryClient.name, () => {
         assert.ok(policy.nextDelayMs(DEFAULT_RETRY, attempt, result.retryAfterMs) !== null);
         clock.advance(1_000); // the engine would wait this long; nothing sleeps here
       }
-      assert.deepEqual(results.map((result) => [result.outcome, result.status, result.retryable]), [
-        ['rejected', 503, true],
-        ['rejected', 503, true],
-        ['delivered', 200, false],
-      ]);
+      assert.deepEqual(
+        results.map((result) => [result.outcome, result.status, result.retryable]),
+        [
+          ['rejected', 503, true],
+          ['rejected', 503, true],
+          ['delivered', 200, false],
+        ],
+      );
       assert.deepEqual(results[2].body, { ok: true });
       assert.deepEqual(new Set(receiver.received.map((request) => request.headers['idempotency-key'])), new Set(['run-1:label']));
       assert.deepEqual(new Set(receiver.received.map((request) => request.headers['webhook-id'])), new Set(['run-1:label']));
@@ -107,9 +110,7 @@ describe(HttpDeliveryClient.name, () => {
 
     it('reads a Retry-After date against the injected clock', async () => {
       const clock = new ManualClock('2026-03-01T12:00:00Z');
-      const receiver = await startReceiver((_request, response) =>
-        response.writeHead(503, { 'retry-after': 'Sun, 01 Mar 2026 12:02:00 GMT' }).end(),
-      );
+      const receiver = await startReceiver((_request, response) => response.writeHead(503, { 'retry-after': 'Sun, 01 Mar 2026 12:02:00 GMT' }).end());
       const result = await send(client(['127.0.0.1'], clock), post(receiver.url));
       assert.equal(result.retryAfterMs, 120_000);
     });
@@ -287,11 +288,10 @@ describe(HttpDeliveryClient.name, () => {
     for (const [url, address] of refusals) {
       it(`refuses ${url} before opening any socket`, async () => {
         const { result, sockets } = await socketsOpenedDuring(() => send(client(['localhost']), post(url)));
-        assert.deepEqual([result.outcome, result.retryable, result.error], [
-          'failed',
-          false,
-          `outbound address ${address} is not allowed (HOOKFLOW_OUTBOUND_ALLOW)`,
-        ]);
+        assert.deepEqual(
+          [result.outcome, result.retryable, result.error],
+          ['failed', false, `outbound address ${address} is not allowed (HOOKFLOW_OUTBOUND_ALLOW)`],
+        );
         assert.equal(result.status, undefined);
         assert.equal(sockets, 0);
         assert.ok(result.record.durationMs < 250, `took ${result.record.durationMs} ms`);

@@ -2,7 +2,6 @@ import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Agent, buildConnector, Dispatcher } from 'undici';
 import { Clock } from '../common/clock';
-import type { AttemptRecord } from './attempt-record';
 import { AttemptDeadline } from './attempt-deadline';
 import { Answer, DeliveryAttempt } from './delivery-attempt';
 import { classifyFailure } from './delivery-failure';

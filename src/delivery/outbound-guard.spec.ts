@@ -18,24 +18,51 @@ function allowed(subject: OutboundGuard, address: string, host = 'receiver.examp
 }
 
 const BLOCKED = [
-  '127.0.0.1', '127.255.255.254', '::1', '0.0.0.0', '::', // loopback, unspecified
-  '169.254.169.254', 'fe80::1', 'fd00:ec2::254', '100.100.100.200', '192.0.0.192', // link-local and cloud metadata
-  '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.1', 'fc00::1', // private
-  '100.64.0.1', '224.0.0.1', 'ff02::1', '255.255.255.255', '240.0.0.1', // CGNAT, multicast, broadcast, reserved
-  '::ffff:169.254.169.254', '::ffff:10.0.0.1', '::ffff:127.0.0.1', // IPv4-mapped
-  '::127.0.0.1', '64:ff9b::a9fe:a9fe', '2002:a9fe:a9fe::1', '2001:0:4136:e378::1', // IPv4-compatible, NAT64, 6to4, Teredo
+  '127.0.0.1',
+  '127.255.255.254',
+  '::1',
+  '0.0.0.0',
+  '::', // loopback, unspecified
+  '169.254.169.254',
+  'fe80::1',
+  'fd00:ec2::254',
+  '100.100.100.200',
+  '192.0.0.192', // link-local and cloud metadata
+  '10.1.2.3',
+  '172.16.0.1',
+  '172.31.255.255',
+  '192.168.1.1',
+  'fc00::1', // private
+  '100.64.0.1',
+  '224.0.0.1',
+  'ff02::1',
+  '255.255.255.255',
+  '240.0.0.1', // CGNAT, multicast, broadcast, reserved
+  '::ffff:169.254.169.254',
+  '::ffff:10.0.0.1',
+  '::ffff:127.0.0.1', // IPv4-mapped
+  '::127.0.0.1',
+  '64:ff9b::a9fe:a9fe',
+  '2002:a9fe:a9fe::1',
+  '2001:0:4136:e378::1', // IPv4-compatible, NAT64, 6to4, Teredo
 ];
 const PUBLIC = ['93.184.215.14', '1.1.1.1', '172.32.0.1', '100.128.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8', '64:ff9b::808:808'];
 
 describe(OutboundGuard.name, () => {
   it('refuses loopback, link-local, private, metadata and special addresses by default', () => {
     const subject = guard();
-    assert.deepEqual(BLOCKED.filter((address) => allowed(subject, address)), []);
+    assert.deepEqual(
+      BLOCKED.filter((address) => allowed(subject, address)),
+      [],
+    );
   });
 
   it('lets public unicast addresses through', () => {
     const subject = guard();
-    assert.deepEqual(PUBLIC.filter((address) => !allowed(subject, address)), []);
+    assert.deepEqual(
+      PUBLIC.filter((address) => !allowed(subject, address)),
+      [],
+    );
   });
 
   it('names the refused address in its message', () => {

@@ -73,7 +73,10 @@ export class OutboundGuard {
 }
 
 function hostName(host: string): string {
-  return host.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+  return host
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '');
 }
 
 function parseAddress(text: string): Address | undefined {
@@ -96,9 +99,7 @@ function parseRange(text: string, entry: string): [Address, number] {
 
 /** IPv4-mapped IPv6 (::ffff:a.b.c.d) is the IPv4 address it carries. */
 function normalize(address: Address): Address {
-  return address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress()
-    ? (address as ipaddr.IPv6).toIPv4Address()
-    : address;
+  return address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress() ? (address as ipaddr.IPv6).toIPv4Address() : address;
 }
 
 /**

@@ -39,7 +39,14 @@ describe(RequestSecretScrubber.name, () => {
 
   it('collects secrets from the headers, URL and body a request redacts, plus its signing secrets', () => {
     const scrubber = RequestSecretScrubber.forRequest(
-      { method: 'POST', url: 'https://h/hook/AAAA1111', headers: { 'X-Token': 'tok-5555', Accept: 'text/plain' }, body: '{"p":"pw-9999"}', idempotencyKey: 'k', signingSecrets: ['whsec_c2VjcmV0LWtleQ=='] },
+      {
+        method: 'POST',
+        url: 'https://h/hook/AAAA1111',
+        headers: { 'X-Token': 'tok-5555', Accept: 'text/plain' },
+        body: '{"p":"pw-9999"}',
+        idempotencyKey: 'k',
+        signingSecrets: ['whsec_c2VjcmV0LWtleQ=='],
+      },
       { url: 'https://h/hook/[secret]', headers: { 'x-token': '[secret]', Accept: 'text/plain' }, body: '{"p":"[secret]"}' },
     );
     assert.equal(

@@ -30,7 +30,13 @@ class RecordedRetries {
   }
 }
 
-const run = (overrides: Partial<PendingRun> = {}): PendingRun => ({ id: 'run-1', workflow: 'deliver', workflowVersion: 'v1', concurrencyKey: null, ...overrides });
+const run = (overrides: Partial<PendingRun> = {}): PendingRun => ({
+  id: 'run-1',
+  workflow: 'deliver',
+  workflowVersion: 'v1',
+  concurrencyKey: null,
+  ...overrides,
+});
 const event: InboundEvent = {
   id: 'event-1',
   source: 'shop',
@@ -60,7 +66,7 @@ describe(DirectRuns.name, () => {
     for (let i = 0; i < DIRECT_RUNS_CAPACITY; i++) {
       const taker = handOff.reserveFor(run({ id: `run-${i}` }));
       assert.equal(taker, direct);
-      taker!.take(handedOver(run({ id: `run-${i}` })));
+      taker.take(handedOver(run({ id: `run-${i}` })));
     }
     assert.equal(handOff.reserveFor(run()), undefined, 'full');
     executor.executions[0].end();
@@ -75,14 +81,17 @@ describe(DirectRuns.name, () => {
     assert.equal(owner, 'process-a');
     assert.equal(claimedAt, 42);
     assert.equal(claimed.event, event, 'the event as ingress read it, not read again');
-    assert.deepEqual({ ...claimed, steps: [...claimed.steps] }, {
-      id: 'run-1',
-      workflow: 'deliver',
-      workflowVersion: 'v1',
-      eventId: 'event-1',
-      event,
-      steps: [],
-    });
+    assert.deepEqual(
+      { ...claimed, steps: [...claimed.steps] },
+      {
+        id: 'run-1',
+        workflow: 'deliver',
+        workflowVersion: 'v1',
+        eventId: 'event-1',
+        event,
+        steps: [],
+      },
+    );
   });
 
   it('leaves a run with a concurrency key to the queue, which keeps its place in line', () => {

@@ -59,10 +59,7 @@ export class DirectRuns implements RunTaker {
     this.handOff.detach(this);
     if (this.held === 0) return;
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      new Promise<void>((done) => this.whenEmpty.add(done)),
-      new Promise<void>((done) => (timer = setTimeout(done, graceMs))),
-    ]);
+    await Promise.race([new Promise<void>((done) => this.whenEmpty.add(done)), new Promise<void>((done) => (timer = setTimeout(done, graceMs)))]);
     clearTimeout(timer);
     if (this.held > 0) this.logger.warn(`${this.held} run(s) still in progress at shutdown; they resume elsewhere once their claim lapses`);
   }

@@ -215,14 +215,22 @@ describe(DryRun.name, () => {
     );
     assert.deepEqual(
       report.steps.map((s) => [s.id, s.needs]),
-      [['first', []], ['early', []], ['second', ['first']]],
+      [
+        ['first', []],
+        ['early', []],
+        ['second', ['first']],
+      ],
     );
   });
 
   it('reports a trigger that would not match, with every reason, and renders the steps anyway', async () => {
-    const report = await dryRun(['  - id: a', '    uses: set', '    with: { id: "{{event.body.order.id}}" }'], { body: { ...ORDER, type: 'order.refunded', order: { ...ORDER.order, total: 0 } } }, {
-      on: ['  webhook: shop', '  event: "order.p*"', '  if: "{{gt event.body.order.total 0}}"'],
-    });
+    const report = await dryRun(
+      ['  - id: a', '    uses: set', '    with: { id: "{{event.body.order.id}}" }'],
+      { body: { ...ORDER, type: 'order.refunded', order: { ...ORDER.order, total: 0 } } },
+      {
+        on: ['  webhook: shop', '  event: "order.p*"', '  if: "{{gt event.body.order.total 0}}"'],
+      },
+    );
     assert.equal(report.trigger.matches, false);
     assert.deepEqual(report.trigger.reasons, [
       'event type "order.refunded" does not match on.event "order.p*"',
@@ -232,21 +240,29 @@ describe(DryRun.name, () => {
   });
 
   it('matches a trigger whose glob and on.if accept the event', async () => {
-    const report = await dryRun(['  - id: a', '    uses: set', '    with: { x: 1 }'], { body: ORDER }, {
-      on: ['  webhook: shop', '  event: "order.*"', '  if: "{{gt event.body.order.total 0}}"'],
-    });
+    const report = await dryRun(
+      ['  - id: a', '    uses: set', '    with: { x: 1 }'],
+      { body: ORDER },
+      {
+        on: ['  webhook: shop', '  event: "order.*"', '  if: "{{gt event.body.order.total 0}}"'],
+      },
+    );
     assert.deepEqual(report.trigger, { matches: true, reasons: [], notes: [] });
   });
 
   it('counts an on.if that cannot be evaluated as no match, saying why', async () => {
-    const report = await dryRun(['  - id: a', '    uses: set', '    with: { x: 1 }'], { body: ORDER }, {
-      on: ['  webhook: shop', '  if: "{{gt event.body.order.refund 0}}"'],
-    });
+    const report = await dryRun(
+      ['  - id: a', '    uses: set', '    with: { x: 1 }'],
+      { body: ORDER },
+      {
+        on: ['  webhook: shop', '  if: "{{gt event.body.order.refund 0}}"'],
+      },
+    );
     assert.equal(report.trigger.matches, false);
     assert.deepEqual(report.trigger.reasons, ['on.if could not be evaluated: event.body.order.refund does not exist']);
   });
 
-  it('gives a scheduled workflow the scheduler\'s source and type and always matches it', async () => {
+  it("gives a scheduled workflow the scheduler's source and type and always matches it", async () => {
     const report = await dryRun(['  - id: a', '    uses: set', '    with: { x: 1 }'], { body: {} }, { on: ['  schedule: "*/15 * * * *"'] });
     assert.equal(report.event.source, 'schedule');
     assert.equal(report.event.type, 'schedule');
@@ -257,22 +273,25 @@ describe(DryRun.name, () => {
   it('notes an event type the source cannot read from a body without one', async () => {
     const report = await dryRun(['  - id: a', '    uses: set', '    with: { x: 1 }'], { body: { order: {} } });
     assert.equal(report.event.type, '');
-    assert.match(report.trigger.notes[0]!, /^event_type could not be evaluated, the type is empty: .*event\.body\.type does not exist/);
+    assert.match(report.trigger.notes[0], /^event_type could not be evaluated, the type is empty: .*event\.body\.type does not exist/);
   });
 
   it('builds the event: source from on.webhook, type from the source, lower-case headers; --type wins', async () => {
     const steps = ['  - id: a', '    uses: set', '    with: { sig: "{{event.headers.x-shop-signature}}", n: "{{event.query.n}}" }'];
     const input: DryRunEventInput = { headers: { 'X-Shop-Signature': 'abc' }, query: 'n=1', body: ORDER };
     const report = await dryRun(steps, input);
-    assert.deepEqual({ ...report.event, body: undefined }, {
-      id: 'dry-run',
-      source: 'shop',
-      type: 'order.paid',
-      received_at: NOW.toISOString(),
-      headers: { 'x-shop-signature': 'abc' },
-      query: { n: '1' },
-      body: undefined,
-    });
+    assert.deepEqual(
+      { ...report.event, body: undefined },
+      {
+        id: 'dry-run',
+        source: 'shop',
+        type: 'order.paid',
+        received_at: NOW.toISOString(),
+        headers: { 'x-shop-signature': 'abc' },
+        query: { n: '1' },
+        body: undefined,
+      },
+    );
     assert.deepEqual(detail(report, 'a'), { sig: 'abc', n: '1' });
     assert.equal((await dryRun(steps, input, { type: 'order.cancelled' })).event.type, 'order.cancelled');
   });

@@ -84,7 +84,12 @@ steps:
     const wakeAt = at(engine, 10 * MINUTE);
     await executor.execute(runId, 'worker-1');
     assert.deepEqual(
-      { wait: store.step(runId, 'wait')?.status, remind: store.step(runId, 'remind'), job: store.run(runId).jobAt?.toISOString(), lease: store.run(runId).leaseOwner },
+      {
+        wait: store.step(runId, 'wait')?.status,
+        remind: store.step(runId, 'remind'),
+        job: store.run(runId).jobAt?.toISOString(),
+        lease: store.run(runId).leaseOwner,
+      },
       { wait: 'running', remind: undefined, job: wakeAt, lease: null },
     );
 

@@ -123,7 +123,10 @@ export class RunExecutor {
     for (;;) {
       const decision = plan.decide(run.states, this.clock.now());
       if (decision.skip.length > 0) {
-        await this.store.skipSteps(runId, decision.skip.map(({ step, reason }) => ({ stepId: step.id, reason })));
+        await this.store.skipSteps(
+          runId,
+          decision.skip.map(({ step, reason }) => ({ stepId: step.id, reason })),
+        );
         for (const { step, reason } of decision.skip) {
           run.states.set(step.id, { status: 'skipped', attempts: 0, nextAttemptAt: null, output: null, error: reason });
         }

@@ -35,10 +35,13 @@ describe(RunPlan.name, () => {
   it('skips the steps after a failed need, transitively, and fails the run', () => {
     const plan = new RunPlan(workflow(step('a'), step('b'), step('c', { needs: ['b'] }), step('d', { needs: [] })));
     const decision = plan.decide(states({ a: { status: 'failed' }, d: { status: 'succeeded' } }), now);
-    assert.deepEqual(decision.skip.map((s) => [s.step.id, s.reason]), [
-      ['b', 'not run: step a failed'],
-      ['c', 'not run: step b failed'],
-    ]);
+    assert.deepEqual(
+      decision.skip.map((s) => [s.step.id, s.reason]),
+      [
+        ['b', 'not run: step a failed'],
+        ['c', 'not run: step b failed'],
+      ],
+    );
     assert.equal(decision.outcome, 'failed');
   });
 

@@ -65,23 +65,25 @@ export class RunQueries {
 
   /** The run's status; undefined when there is no such run. */
   async status(runId: string): Promise<RunStatus | undefined> {
-    const rows = (await this.dataSource.query(`SELECT status FROM runs WHERE id = $1`, [runId])) as { status: RunStatus }[];
+    const rows = await this.dataSource.query<{ status: RunStatus }[]>(`SELECT status FROM runs WHERE id = $1`, [runId]);
     return rows[0]?.status;
   }
 
   /** Ids of the newest `limit` failed runs, of `workflow` when given, newest first. */
   async failedIds(workflow: string | undefined, limit: number): Promise<string[]> {
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<{ id: string }[]>(
       `SELECT id FROM runs WHERE status = 'failed' AND ($1::text IS NULL OR workflow = $1) ORDER BY created_at DESC, id DESC LIMIT $2`,
       [workflow ?? null, limit],
-    )) as { id: string }[];
+    );
     return rows.map((row) => row.id);
   }
 
   /** The latest runs and 24-hour counts of each named workflow, each read from `runs_workflow_created_at_idx`. */
   async recentByWorkflow(names: string[]): Promise<Map<string, WorkflowRunStats>> {
     if (names.length === 0) return new Map();
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<
+      (Omit<WorkflowRunStats, 'recent_runs'> & { name: string; recent_runs: { id: string; status: RunStatus; created_at: string }[] })[]
+    >(
       `SELECT w.name, recent.runs AS recent_runs, day.total, day.succeeded, day.failed
          FROM unnest($1::text[]) AS w(name)
          CROSS JOIN LATERAL (
@@ -95,10 +97,13 @@ export class RunQueries {
                   (count(*) FILTER (WHERE status = 'failed'))::int AS failed
              FROM runs WHERE workflow = w.name AND created_at >= now() - interval '24 hours') day`,
       [names],
-    )) as (Omit<WorkflowRunStats, 'recent_runs'> & { name: string; recent_runs: { id: string; status: RunStatus; created_at: string }[] })[];
+    );
     // `created_at` comes out of JSON as a string.
     return new Map(
-      rows.map(({ name, recent_runs, ...counts }) => [name, { ...counts, recent_runs: recent_runs.map((run) => ({ ...run, created_at: new Date(run.created_at) })) }]),
+      rows.map(({ name, recent_runs, ...counts }) => [
+        name,
+        { ...counts, recent_runs: recent_runs.map((run) => ({ ...run, created_at: new Date(run.created_at) })) },
+      ]),
     );
   }
 
@@ -144,7 +149,8 @@ export class RunQueries {
               started_at: attempt.started_at,
               duration_ms: attempt.duration_ms,
               request: attempt.request,
-              response: attempt.response_status === null ? null : { status: attempt.response_status, headers: attempt.response_headers, body: attempt.response_body },
+              response:
+                attempt.response_status === null ? null : { status: attempt.response_status, headers: attempt.response_headers, body: attempt.response_body },
               error: attempt.error,
             })),
         };

@@ -43,7 +43,6 @@ const STARTED = (first: number) => `
            next_attempt_at = NULL, error = NULL, started_at = coalesce(step_runs.started_at, now())
     RETURNING run_id, step_id, attempts)`;
 
-
 /**
  * Wakes the oldest unfinished run waiting on the concurrency key of the run(s) in `ended`
  * (a CTE of `id, workflow, concurrency_key`). The statement still sees the ended run as
@@ -131,7 +130,6 @@ export const REQUEUE_LAPSED_RUNS = `
        AND NOT ${runHasJob('r.id')}
     RETURNING r.id)
   SELECT ${enqueueRun('lapsed.id', 'now()')} FROM lapsed`;
-
 
 /** New queued runs of event $1 ($2 to $5: ids, workflows, versions, concurrency keys), each with a job. */
 export const INSERT_QUEUED_RUNS = `

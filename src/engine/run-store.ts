@@ -214,7 +214,7 @@ export class RunStore {
    */
   async renewLeases(owner: string, runIds: string[]): Promise<string[]> {
     if (runIds.length === 0) return [];
-    const rows = (await retryingConflicts(() => this.dataSource.query(RENEW_LEASES, [owner, RUN_LEASE_SECONDS, runIds]))) as { id: string }[];
+    const rows = await retryingConflicts<{ id: string }[]>(() => this.dataSource.query(RENEW_LEASES, [owner, RUN_LEASE_SECONDS, runIds]));
     return rows.map((row) => row.id);
   }
 
@@ -242,18 +242,18 @@ export class RunStore {
 
   /** Queues a failed or cancelled run again from the steps that did not succeed; false when it is neither. */
   async queueRetry(runId: string): Promise<boolean> {
-    const rows = (await this.dataSource.query(RETRY_RUN, [runId])) as unknown[];
+    const rows = await this.dataSource.query<unknown[]>(RETRY_RUN, [runId]);
     return rows.length > 0;
   }
 
   /** Cancels a queued or running run (steps waiting for an attempt are skipped); false when it is neither. */
   async cancel(runId: string): Promise<boolean> {
-    const rows = (await this.dataSource.query(CANCEL_RUN, [runId])) as unknown[];
+    const rows = await this.dataSource.query<unknown[]>(CANCEL_RUN, [runId]);
     return rows.length > 0;
   }
 
   private async whyNotClaimed(runId: string, owner: string): Promise<ClaimRefusal> {
-    const rows = (await this.dataSource.query(CLAIM_OBSTACLES, [runId, owner])) as { status: RunStatus; held: boolean; waiting: boolean }[];
+    const rows = await this.dataSource.query<{ status: RunStatus; held: boolean; waiting: boolean }[]>(CLAIM_OBSTACLES, [runId, owner]);
     if (rows.length === 0) return 'missing';
     const [{ status, held, waiting }] = rows;
     if (status !== 'queued' && status !== 'running') return 'final';

@@ -9,8 +9,7 @@ import { DestinationGate, GatePass } from '../delivery/destination-gate';
 import { RetryPolicy } from '../delivery/retry-policy';
 import { isTruthy, redactedSecrets, Template, TemplateScope } from '../templates/template-engine';
 import { TemplateError } from '../templates/template-error';
-import { EventContext } from '../events/inbound-event';
-import { StepDefinition, WorkflowDefinition } from '../workflows/workflow.types';
+import { StepDefinition } from '../workflows/workflow.types';
 import { RunStatus } from './run.entity';
 import { StepState } from './run-plan';
 import { RunInProgress } from './run-in-progress';
@@ -177,7 +176,12 @@ export class StepRunner {
     switch (outcome.kind) {
       case 'succeeded': {
         const liveOutput = this.connectors.get(step.uses).liveOutputOf?.(input);
-        return this.settle(run, step, { status: 'succeeded', output: outcome.output, liveOutput }, outcome.attempt && { record: outcome.attempt, succeeded: true, startedAt });
+        return this.settle(
+          run,
+          step,
+          { status: 'succeeded', output: outcome.output, liveOutput },
+          outcome.attempt && { record: outcome.attempt, succeeded: true, startedAt },
+        );
       }
       case 'failed': {
         const delay = outcome.retryable ? this.retryPolicy.nextDelayMs(step.retry!, attempt, outcome.retryAfterMs) : null;
@@ -230,7 +234,13 @@ export class StepRunner {
     try {
       // Steps with effects stored their input when they started.
       const input = stepKind(step.uses).hasEffects ? undefined : run.inputs.get(step.id);
-      const runStatus = await this.store.finishStep(run.id, step.id, { status: result.status, nextAttemptAt: result.nextAttemptAt, output, error, attempts, input: input && run.scrubber.scrub(input) }, scrubbedAttempt, runEnd);
+      const runStatus = await this.store.finishStep(
+        run.id,
+        step.id,
+        { status: result.status, nextAttemptAt: result.nextAttemptAt, output, error, attempts, input: input && run.scrubber.scrub(input) },
+        scrubbedAttempt,
+        runEnd,
+      );
       if (runEnd) run.finished = true;
       if (runEnd && runStatus === runEnd.outcome) this.reporter.runEnded(run, runStatus, runEnd.error);
       return runStatus;
@@ -262,7 +272,10 @@ export class StepRunner {
 }
 
 /** The run's outcome and error once every step is final, from the in-memory states. */
-export function runOutcome(run: Pick<RunInProgress, 'plan' | 'states' | 'workflow'>, now: Date): { outcome: 'succeeded' | 'failed'; error: string | null } | undefined {
+export function runOutcome(
+  run: Pick<RunInProgress, 'plan' | 'states' | 'workflow'>,
+  now: Date,
+): { outcome: 'succeeded' | 'failed'; error: string | null } | undefined {
   const { outcome, skip } = run.plan.decide(run.states, now);
   // Steps still to be marked skipped are written first, by the executor.
   if (!outcome || skip.length > 0) return undefined;

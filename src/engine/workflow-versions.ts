@@ -43,10 +43,12 @@ export class WorkflowVersions implements OnModuleInit, OnModuleDestroy {
     const key = `${name}@${version}`;
     const cached = this.older.get(key);
     if (cached) return cached;
-    const rows = await this.dataSource.query<{
-      file: string;
-      yaml: string;
-    }[]>(`SELECT file, yaml FROM workflow_versions WHERE workflow = $1 AND version = $2`, [name, version]);
+    const rows = await this.dataSource.query<
+      {
+        file: string;
+        yaml: string;
+      }[]
+    >(`SELECT file, yaml FROM workflow_versions WHERE workflow = $1 AND version = $2`, [name, version]);
     if (rows.length === 0) return undefined;
     const definition = new WorkflowValidator(this.templates).validateWorkflow(parseWorkflowFile(rows[0].file, rows[0].yaml), rows[0].file, {
       sourceNames: ANY_SOURCE,

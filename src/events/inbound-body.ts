@@ -46,7 +46,7 @@ export function readBody(raw: Buffer, contentType: string | null): ReadBody {
 export function jsonNestedDeeperThan(text: string, limit: number): boolean {
   // Text with no more openings than the limit cannot be deeper; counting them is native and
   // quick, so the scan below only runs for bodies with many lists and objects.
-  if (text.length <= 2 * limit || (countUpTo(text, '[', limit + 1) + countUpTo(text, '{', limit + 1)) <= limit) return false;
+  if (text.length <= 2 * limit || countUpTo(text, '[', limit + 1) + countUpTo(text, '{', limit + 1) <= limit) return false;
   let depth = 0;
   let inString = false;
   for (let index = 0; index < text.length; index++) {

@@ -120,10 +120,7 @@ export interface SampleEventInput {
 }
 
 /** The event a sample stands for, with the id, source, type and arrival time a dry run gives it. */
-export function sampleEvent(
-  input: SampleEventInput,
-  identity: { id: string; source: string; type: string; receivedAt: Date },
-): InboundEvent {
+export function sampleEvent(input: SampleEventInput, identity: { id: string; source: string; type: string; receivedAt: Date }): InboundEvent {
   const headers = sampleHeaders(input.headers);
   const contentType = headers['content-type'] ?? null;
   const { rawBody, body } = sampleBody(input.body, contentType);

@@ -83,12 +83,7 @@ export class TriggerMatcher {
     };
   }
 
-  private concurrencyKeyOf(
-    trigger: CompiledTrigger,
-    context: TriggerContext,
-    workflow: WorkflowDefinition,
-    notes: MatchNote[],
-  ): string | null {
+  private concurrencyKeyOf(trigger: CompiledTrigger, context: TriggerContext, workflow: WorkflowDefinition, notes: MatchNote[]): string | null {
     if (!trigger.concurrencyKey) return null;
     try {
       const key = trigger.concurrencyKey.render(context, { workflow: workflow.name, field: 'concurrency.key' });

@@ -3,13 +3,39 @@ import assert from 'node:assert/strict';
 import { CredentialRedaction } from './credential-redaction';
 
 const CREDENTIAL_HEADERS = [
-  'authorization', 'proxy-authorization', 'cookie', 'x-api-key', 'x-shop-access-token', 'x-gitlab-token', 'x-hook-secret',
-  'x-hub-signature-256', 'stripe-signature', 'webhook-signature', 'x-shopify-hmac-sha256', 'x-slack-signature',
-  'x-amz-security-token', 'x-auth', 'x-csrf-token', 'x-session-id', 'x-client-credential', 'x-private-key',
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'x-api-key',
+  'x-shop-access-token',
+  'x-gitlab-token',
+  'x-hook-secret',
+  'x-hub-signature-256',
+  'stripe-signature',
+  'webhook-signature',
+  'x-shopify-hmac-sha256',
+  'x-slack-signature',
+  'x-amz-security-token',
+  'x-auth',
+  'x-csrf-token',
+  'x-session-id',
+  'x-client-credential',
+  'x-private-key',
 ];
 const HARMLESS_HEADERS = [
-  'content-type', 'user-agent', 'x-github-event', 'x-github-delivery', 'x-shopify-topic', 'x-shopify-webhook-id',
-  'x-event-key', 'idempotency-key', 'webhook-id', 'webhook-timestamp', 'x-slack-request-timestamp', 'x-request-id', 'x-author',
+  'content-type',
+  'user-agent',
+  'x-github-event',
+  'x-github-delivery',
+  'x-shopify-topic',
+  'x-shopify-webhook-id',
+  'x-event-key',
+  'idempotency-key',
+  'webhook-id',
+  'webhook-timestamp',
+  'x-slack-request-timestamp',
+  'x-request-id',
+  'x-author',
 ];
 
 describe(CredentialRedaction.name, () => {

@@ -7,8 +7,23 @@ import { REDACTED } from '../templates/template-engine';
  * body could deliver it again under a new delivery id.
  */
 const CREDENTIAL_PARTS = [
-  'token', 'secret', 'passw', 'signature', 'hmac', 'apikey', 'accesskey', 'privatekey', 'authoriz', 'authenticat',
-  'authkey', 'credential', 'session', 'sessid', 'cookie', 'csrf', 'xsrf',
+  'token',
+  'secret',
+  'passw',
+  'signature',
+  'hmac',
+  'apikey',
+  'accesskey',
+  'privatekey',
+  'authoriz',
+  'authenticat',
+  'authkey',
+  'credential',
+  'session',
+  'sessid',
+  'cookie',
+  'csrf',
+  'xsrf',
 ];
 /** Short words matched only whole (`x-auth`, `?sig=`, `?pwd=`), since inside names they are common (`author`, `signal`). */
 const CREDENTIAL_WORDS = new Set(['auth', 'pwd', 'pass', 'sig', 'jwt']);
@@ -69,7 +84,10 @@ function looksLikeCredential(name: string): boolean {
 }
 
 function judgeName(name: string): boolean {
-  const words = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/);
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/);
   if (words.some((word) => CREDENTIAL_WORDS.has(word))) return true;
   const compact = words.join('');
   return CREDENTIAL_PARTS.some((part) => compact.includes(part));

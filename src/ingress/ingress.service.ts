@@ -112,14 +112,7 @@ function flattenHeaders(headers: InboundHttpRequest['headers']): Record<string, 
 }
 
 /** Renders a source template to a storable string; a failure is noted, never fatal. */
-function renderText(
-  template: Template,
-  event: EventContext,
-  source: string,
-  maxLength: number,
-  notes: MatchNote[],
-  field: string,
-): string | undefined {
+function renderText(template: Template, event: EventContext, source: string, maxLength: number, notes: MatchNote[], field: string): string | undefined {
   try {
     const value = template.render({ event }, { field: `sources.${source}.${field}` });
     if (value === undefined || value === null) return undefined;

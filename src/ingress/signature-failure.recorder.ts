@@ -52,12 +52,7 @@ export class SignatureFailureRecorder implements OnApplicationShutdown {
       await this.dataSource.query(
         `INSERT INTO signature_failures (source, reason, received_at, remote_address)
          SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[])`,
-        [
-          batch.map((f) => f.source),
-          batch.map((f) => f.reason),
-          batch.map((f) => f.receivedAt.toISOString()),
-          batch.map((f) => f.remoteAddress),
-        ],
+        [batch.map((f) => f.source), batch.map((f) => f.reason), batch.map((f) => f.receivedAt.toISOString()), batch.map((f) => f.remoteAddress)],
       );
     } catch (error) {
       this.logger.error(`Could not record ${batch.length} signature failures: ${(error as Error).message}`);

@@ -11,8 +11,16 @@ function capture(): { logger: PinoLogger; lines(): Record<string, unknown>[] } {
       done();
     },
   });
-  const logger = new PinoLogger('info', destination as never);
-  return { logger, lines: () => chunks.join('').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>) };
+  const logger = new PinoLogger('info', destination);
+  return {
+    logger,
+    lines: () =>
+      chunks
+        .join('')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
 }
 
 describe(PinoLogger.name, () => {
@@ -41,7 +49,10 @@ describe(PinoLogger.name, () => {
     logger.log('Mapped {/healthz, GET} route', 'RouterExplorer');
     logger.log('AppModule dependencies initialized', 'InstanceLoader');
     logger.log('3 workflows and 5 sources in force', 'WorkflowRegistry');
-    assert.deepEqual(lines().map((line) => line.msg), ['3 workflows and 5 sources in force']);
+    assert.deepEqual(
+      lines().map((line) => line.msg),
+      ['3 workflows and 5 sources in force'],
+    );
   });
 
   it('never shows credentials, should a line carry headers or a secret field', () => {

@@ -45,7 +45,8 @@ export class QueueGauges {
 
   /** Both gauges are collected at once by a scrape: they share one round of queries. */
   private sampleOnce(): Promise<QueueDepth | undefined> {
-    this.sampling ??= this.queue.depth()
+    this.sampling ??= this.queue
+      .depth()
       .catch((error: Error) => {
         this.logger.warn(`Could not read the queue for /metrics: ${error.message}`);
         return undefined;

@@ -44,9 +44,7 @@ export class QueueService implements OnModuleInit {
    */
   private async planEnqueueingPerCall(): Promise<void> {
     try {
-      await this.dataSource.query(
-        `ALTER FUNCTION ${QUEUE_SCHEMA}.add_jobs(${QUEUE_SCHEMA}.job_spec[], boolean) SET plan_cache_mode = force_custom_plan`,
-      );
+      await this.dataSource.query(`ALTER FUNCTION ${QUEUE_SCHEMA}.add_jobs(${QUEUE_SCHEMA}.job_spec[], boolean) SET plan_cache_mode = force_custom_plan`);
     } catch (error) {
       this.logger.warn(`Could not set plan_cache_mode on ${QUEUE_SCHEMA}.add_jobs (${(error as Error).message}); enqueueing may slow down as the queue grows`);
     }
@@ -59,13 +57,13 @@ export class QueueService implements OnModuleInit {
 
   /** Jobs ready and scheduled, and the age of the oldest ready one: counted exactly while the queue is short, else sampled. */
   async depth(): Promise<QueueDepth> {
-    const [{ estimate, oldest_age }] = (await this.dataSource.query(OVERVIEW)) as { estimate: number; oldest_age: number }[];
+    const [{ estimate, oldest_age }] = await this.dataSource.query<{ estimate: number; oldest_age: number }[]>(OVERVIEW);
     // reltuples is -1 until the table is first analysed: small then, so counted.
     if (estimate <= EXACT_COUNT_LIMIT) {
-      const [{ ready, scheduled }] = (await this.dataSource.query(EXACT_COUNT)) as { ready: number; scheduled: number }[];
+      const [{ ready, scheduled }] = await this.dataSource.query<{ ready: number; scheduled: number }[]>(EXACT_COUNT);
       return { ready, scheduled, oldestAgeSeconds: oldest_age };
     }
-    const [counted] = (await this.dataSource.query(SAMPLED_COUNT)) as { ready: number; scheduled: number; sampled: number }[];
+    const [counted] = await this.dataSource.query<{ ready: number; scheduled: number; sampled: number }[]>(SAMPLED_COUNT);
     return { ...scaleSample(counted, estimate), oldestAgeSeconds: oldest_age };
   }
 
@@ -94,7 +92,7 @@ export class QueueService implements OnModuleInit {
    * `worker_heartbeats`) as recent: dead, or in a process that lost its database.
    */
   async workersHoldingJobsSilentFor(seconds: number): Promise<string[]> {
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<{ locked_by: string }[]>(
       `SELECT DISTINCT j.locked_by
          FROM ${JOBS_TABLE} j
          LEFT JOIN worker_heartbeats h ON h.worker_id = j.locked_by
@@ -102,7 +100,7 @@ export class QueueService implements OnModuleInit {
           AND j.locked_at < now() - make_interval(secs => $1)
           AND (h.worker_id IS NULL OR h.last_seen_at < now() - make_interval(secs => $1))`,
       [seconds],
-    )) as { locked_by: string }[];
+    );
     return rows.map((row) => row.locked_by);
   }
 }

@@ -28,11 +28,11 @@ export function startRunWorkers(pool: Pool, options: RunWorkerOptions): Promise<
     // New jobs wake the workers (LISTEN/NOTIFY), but a job due later (a retry, a delay, a
     // step paused at a busy destination) is found only by polling: at most this late.
     pollInterval: 500,
-    events: options.events as never,
+    events: options.events,
     logger: queueLogger(),
     // Hookflow schedules workflows itself (SchedulerService); no crontab file is read.
     crontab: '',
-    preset: { worker: { localQueue: { size: options.concurrency }, completeJobBatchDelay: 1, failJobBatchDelay: 1 } } as never,
+    preset: { worker: { localQueue: { size: options.concurrency }, completeJobBatchDelay: 1, failJobBatchDelay: 1 } },
     taskList: {
       [RUN_TASK]: async (payload) => options.execute((payload as { run_id: string }).run_id),
     },

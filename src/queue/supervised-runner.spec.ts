@@ -39,7 +39,7 @@ async function until(check: () => boolean): Promise<void> {
 }
 
 describe(SupervisedRunner.name, () => {
-  it('starts a new runner, and hands back the old workers\' jobs, when the runner ends on its own', async () => {
+  it("starts a new runner, and hands back the old workers' jobs, when the runner ends on its own", async () => {
     const runners = new FakeRunners();
     const supervisor = runners.supervisor();
     await supervisor.start();
@@ -51,7 +51,7 @@ describe(SupervisedRunner.name, () => {
     await supervisor.stop();
   });
 
-  it('replaces the runner on its pool\'s fatal error, without waiting for the old one to wind down', async () => {
+  it("replaces the runner on its pool's fatal error, without waiting for the old one to wind down", async () => {
     const runners = new FakeRunners();
     const supervisor = runners.supervisor();
     await supervisor.start();

@@ -76,7 +76,11 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
     const cutoff = new Date(now.getTime() - this.settings.HOOKFLOW_RETENTION);
     const report = await this.pruner.prune(cutoff);
     const removed = PRUNED_TABLES.reduce((sum, table) => sum + report[table], 0);
-    const line = { msg: `Retention removed ${removed} rows older than ${cutoff.toISOString()}`, ...report, duration_ms: Math.round(performance.now() - started) };
+    const line = {
+      msg: `Retention removed ${removed} rows older than ${cutoff.toISOString()}`,
+      ...report,
+      duration_ms: Math.round(performance.now() - started),
+    };
     if (removed > 0) this.logger.log(line);
     else this.logger.debug(line);
     return report;

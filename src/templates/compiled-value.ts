@@ -15,7 +15,11 @@ type CompileString = (text: string, path: readonly Key[]) => CompiledValue;
 export function compileValueTree(value: unknown, compileString: CompileString, path: readonly Key[] = []): CompiledValue {
   if (typeof value === 'string') return compileString(value, path);
   if (Array.isArray(value)) {
-    const items = compileChildren(value.map((item, index): [Key, unknown] => [index, item]), compileString, path);
+    const items = compileChildren(
+      value.map((item, index): [Key, unknown] => [index, item]),
+      compileString,
+      path,
+    );
     return {
       paths: unionOfPaths(items),
       render: (context, scope) => items.map(([index, item]) => renderChild(item, index, context, scope)),

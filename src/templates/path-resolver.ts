@@ -14,7 +14,7 @@ const MISSING = Symbol('missing');
 export function resolvePath(base: unknown, prefix: string, segments: readonly string[], optional: boolean): unknown {
   let current = base;
   for (let index = 0; index < segments.length; index++) {
-    const next = ownValue(current, segments[index]!);
+    const next = ownValue(current, segments[index]);
     if (next === MISSING) {
       if (optional) return undefined;
       throw missingPath(prefix, segments, index, current);
@@ -45,7 +45,7 @@ function missingPath(prefix: string, segments: readonly string[], index: number,
 
 function reason(prefix: string, segments: readonly string[], index: number, container: unknown): string {
   if (prefix === '' && segments[0] === 'secrets' && index === 1) {
-    const name = segments[1]!;
+    const name = segments[1];
     return isHookflowSetting(name) ? ` (${name} is one of Hookflow's own settings, never a secret)` : ` (environment variable ${name} is not set)`;
   }
   const reached = prefix + segments.slice(0, index).join('.');

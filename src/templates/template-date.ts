@@ -19,10 +19,7 @@ export function toDate(input: unknown): Date {
   else if (typeof input === 'string') date = parseDateString(input.trim());
   if (!date || Number.isNaN(date.getTime())) {
     const what = input instanceof Date ? 'an invalid Date' : describeKind(input);
-    throw new TemplateError(
-      'TEMPLATE_HELPER',
-      `date: cannot read ${what} as a date (expected an ISO 8601 string, a Date or epoch milliseconds)`,
-    );
+    throw new TemplateError('TEMPLATE_HELPER', `date: cannot read ${what} as a date (expected an ISO 8601 string, a Date or epoch milliseconds)`);
   }
   return date;
 }
@@ -32,9 +29,7 @@ export function formatDate(date: Date, format = 'iso'): string | number {
   if (format === 'iso') return date.toISOString();
   if (format === 'unix') return Math.floor(date.getTime() / 1000);
   if (format === 'ms') return date.getTime();
-  return format.replace(TOKENS, (token: string, literal: string | undefined) =>
-    literal !== undefined ? literal : formatToken(date, token),
-  );
+  return format.replace(TOKENS, (token: string, literal: string | undefined) => (literal !== undefined ? literal : formatToken(date, token)));
 }
 
 function parseDateString(text: string): Date | undefined {
@@ -47,31 +42,56 @@ function parseDateString(text: string): Date | undefined {
 function formatToken(date: Date, token: string): string {
   const hours = date.getUTCHours();
   switch (token) {
-    case 'YYYY': return String(date.getUTCFullYear()).padStart(4, '0');
-    case 'YY': return pad(date.getUTCFullYear() % 100);
-    case 'MMMM': return MONTHS[date.getUTCMonth()]!;
-    case 'MMM': return MONTHS[date.getUTCMonth()]!.slice(0, 3);
-    case 'MM': return pad(date.getUTCMonth() + 1);
-    case 'M': return String(date.getUTCMonth() + 1);
-    case 'dddd': return DAYS[date.getUTCDay()]!;
-    case 'ddd': return DAYS[date.getUTCDay()]!.slice(0, 3);
-    case 'DD': return pad(date.getUTCDate());
-    case 'D': return String(date.getUTCDate());
-    case 'HH': return pad(hours);
-    case 'H': return String(hours);
-    case 'hh': return pad(hours % 12 || 12);
-    case 'h': return String(hours % 12 || 12);
-    case 'mm': return pad(date.getUTCMinutes());
-    case 'm': return String(date.getUTCMinutes());
-    case 'ss': return pad(date.getUTCSeconds());
-    case 's': return String(date.getUTCSeconds());
-    case 'SSS': return String(date.getUTCMilliseconds()).padStart(3, '0');
-    case 'A': return hours < 12 ? 'AM' : 'PM';
-    case 'a': return hours < 12 ? 'am' : 'pm';
-    case 'ZZ': return '+0000';
-    case 'Z': return '+00:00';
-    case 'X': return String(Math.floor(date.getTime() / 1000));
-    default: return String(date.getTime()); // 'x'
+    case 'YYYY':
+      return String(date.getUTCFullYear()).padStart(4, '0');
+    case 'YY':
+      return pad(date.getUTCFullYear() % 100);
+    case 'MMMM':
+      return MONTHS[date.getUTCMonth()];
+    case 'MMM':
+      return MONTHS[date.getUTCMonth()].slice(0, 3);
+    case 'MM':
+      return pad(date.getUTCMonth() + 1);
+    case 'M':
+      return String(date.getUTCMonth() + 1);
+    case 'dddd':
+      return DAYS[date.getUTCDay()];
+    case 'ddd':
+      return DAYS[date.getUTCDay()].slice(0, 3);
+    case 'DD':
+      return pad(date.getUTCDate());
+    case 'D':
+      return String(date.getUTCDate());
+    case 'HH':
+      return pad(hours);
+    case 'H':
+      return String(hours);
+    case 'hh':
+      return pad(hours % 12 || 12);
+    case 'h':
+      return String(hours % 12 || 12);
+    case 'mm':
+      return pad(date.getUTCMinutes());
+    case 'm':
+      return String(date.getUTCMinutes());
+    case 'ss':
+      return pad(date.getUTCSeconds());
+    case 's':
+      return String(date.getUTCSeconds());
+    case 'SSS':
+      return String(date.getUTCMilliseconds()).padStart(3, '0');
+    case 'A':
+      return hours < 12 ? 'AM' : 'PM';
+    case 'a':
+      return hours < 12 ? 'am' : 'pm';
+    case 'ZZ':
+      return '+0000';
+    case 'Z':
+      return '+00:00';
+    case 'X':
+      return String(Math.floor(date.getTime() / 1000));
+    default:
+      return String(date.getTime()); // 'x'
   }
 }
 

@@ -19,7 +19,20 @@ const mustacheTextArb = fc
   .array(
     fc.oneof(
       fc.string({ unit: 'binary', maxLength: 6 }),
-      fc.constantFrom('{{', '}}', '{{{', '}}}', '{{#each this}}', '{{/each}}', '{{> p}}', '{{!c}}', '\\{{', `{{secrets.SECRET}}`, '{{constructor.constructor}}', '<b>&amp;"\'`=</b>'),
+      fc.constantFrom(
+        '{{',
+        '}}',
+        '{{{',
+        '}}}',
+        '{{#each this}}',
+        '{{/each}}',
+        '{{> p}}',
+        '{{!c}}',
+        '\\{{',
+        `{{secrets.SECRET}}`,
+        '{{constructor.constructor}}',
+        '<b>&amp;"\'`=</b>',
+      ),
     ),
     { maxLength: 8 },
   )
@@ -32,7 +45,14 @@ function objectOf(entries: [string, unknown][]): Record<string, unknown> {
   return object;
 }
 
-const leafArb = fc.oneof(fc.string({ unit: 'binary', maxLength: 10 }), mustacheTextArb, fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null));
+const leafArb = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 10 }),
+  mustacheTextArb,
+  fc.integer(),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.boolean(),
+  fc.constant(null),
+);
 const { tree: treeArb } = fc.letrec<{ tree: unknown; list: unknown[]; object: Record<string, unknown> }>((tie) => ({
   tree: fc.oneof({ depthSize: 'small' }, leafArb, tie('list'), tie('object')),
   list: fc.array(tie('tree'), { maxLength: 4 }),
@@ -48,7 +68,7 @@ function pathInto(tree: unknown, choices: number[]): { segments: string[]; value
     const keys = Array.isArray(value) ? value.map((_, index) => String(index)) : Object.keys(value);
     const writable = keys.filter((key) => !/[\]\\\n\r\u2028\u2029]/.test(key));
     if (writable.length === 0) break;
-    const key = writable[choice % writable.length]!;
+    const key = writable[choice % writable.length];
     segments.push(`[${key}]`);
     value = (value as Record<string, unknown>)[key];
   }
@@ -109,7 +129,9 @@ describe(`${TemplateEngine.name} properties`, () => {
         const context = contextWith({ text });
         assert.equal(engine.compile('{{event.body.text}}').render(context), text);
         assert.equal(engine.compile('said: {{event.body.text}}!').render(context), `said: ${text}!`);
-        const rendered = engine.compileValue({ lone: '{{event.body.text}}', mixed: '{{event.type}} {{event.body.text}}', list: ['{{event.body.text}}'] }).render(context);
+        const rendered = engine
+          .compileValue({ lone: '{{event.body.text}}', mixed: '{{event.type}} {{event.body.text}}', list: ['{{event.body.text}}'] })
+          .render(context);
         assert.deepStrictEqual(rendered, { lone: text, mixed: `x ${text}`, list: [text] });
         if (!text.includes(SECRET)) assert.ok(!JSON.stringify(rendered).includes(SECRET));
       }),
@@ -151,12 +173,16 @@ describe(`${TemplateEngine.name} properties`, () => {
   it('reads nothing from prototypes, whatever path a template names', () => {
     const prototypeNames = fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', '__defineGetter__');
     fc.assert(
-      fc.property(fc.array(prototypeNames, { minLength: 1, maxLength: 4 }), fc.constantFrom('event', 'event.body', 'event.body.list', 'steps', 'secrets'), (names, base) => {
-        const template = engine.compile(`{{${base}.${names.join('.')}}}`);
-        assert.throws(() => template.render(contextWith({ list: [1] })), { code: 'TEMPLATE_MISSING_PATH' });
-        assert.equal(engine.compile(`{{default ${base}.${names.join('.')} "none"}}`).render(contextWith({ list: [1] })), 'none');
-        assertPrototypeUntouched();
-      }),
+      fc.property(
+        fc.array(prototypeNames, { minLength: 1, maxLength: 4 }),
+        fc.constantFrom('event', 'event.body', 'event.body.list', 'steps', 'secrets'),
+        (names, base) => {
+          const template = engine.compile(`{{${base}.${names.join('.')}}}`);
+          assert.throws(() => template.render(contextWith({ list: [1] })), { code: 'TEMPLATE_MISSING_PATH' });
+          assert.equal(engine.compile(`{{default ${base}.${names.join('.')} "none"}}`).render(contextWith({ list: [1] })), 'none');
+          assertPrototypeUntouched();
+        },
+      ),
       RUNS,
     );
   });

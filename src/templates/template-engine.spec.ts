@@ -225,7 +225,15 @@ describe(TemplateEngine.name, () => {
   });
 
   describe('prototype access', () => {
-    for (const probe of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'event.body.constructor.name', 'event.body.order.items.constructor', 'event.id.length']) {
+    for (const probe of [
+      'constructor',
+      '__proto__',
+      'toString',
+      'hasOwnProperty',
+      'event.body.constructor.name',
+      'event.body.order.items.constructor',
+      'event.id.length',
+    ]) {
       it(`treats {{${probe}}} as a missing path`, () => {
         const error = renderError(`{{${probe}}}`);
         assert.equal(error.code, 'TEMPLATE_MISSING_PATH');

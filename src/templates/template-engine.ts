@@ -80,7 +80,7 @@ export class TemplateEngine {
       data: true,
       noEscape: true,
       knownHelpersOnly: true,
-      knownHelpers: { ...this.knownHelpers } as CompileOptions['knownHelpers'],
+      knownHelpers: { ...this.knownHelpers },
     };
     const pieces = pathOnlyPieces(rewritten.program);
     if (pieces) return new PathOnlyTemplate(source, rewritten.isLone, rewritten.paths, pieces);
@@ -117,7 +117,7 @@ export class TemplateEngine {
     handlebars.registerHelper(INTERNAL_HELPERS.text, (value: unknown) => toText(value));
     handlebars.registerHelper(INTERNAL_HELPERS.html, (value: unknown) => Handlebars.escapeExpression(toText(value)));
     handlebars.registerHelper(INTERNAL_HELPERS.capture, (value: unknown, options: Handlebars.HelperOptions) => {
-      (options.data as Record<string, { value?: unknown }>)[CAPTURE_KEY]!.value = value;
+      (options.data as Record<string, { value?: unknown }>)[CAPTURE_KEY].value = value;
       return '';
     });
   }
@@ -198,7 +198,7 @@ function pathOnlyPieces(program: hbs.AST.Program): Piece[] | undefined {
 function rootPathSegments(expression: hbs.AST.Expression | undefined): string[] | undefined {
   if (expression?.type !== 'SubExpression') return undefined;
   const call = expression as hbs.AST.SubExpression;
-  if ((call.path as hbs.AST.PathExpression).original !== INTERNAL_HELPERS.path) return undefined;
+  if (call.path.original !== INTERNAL_HELPERS.path) return undefined;
   const [head, prefix, ...segments] = call.params;
   const base = head as hbs.AST.PathExpression | undefined;
   if (base?.type !== 'PathExpression' || base.data || base.depth !== 0 || base.original !== 'this') return undefined;
@@ -227,15 +227,8 @@ function toText(value: unknown): string {
 }
 
 function inScope(error: unknown, scope: TemplateScope | undefined): TemplateError {
-  const base =
-    error instanceof TemplateError
-      ? error
-      : new TemplateError('TEMPLATE_RENDER', error instanceof Error ? error.message : String(error));
-  const label = [
-    scope?.workflow && `workflow ${scope.workflow}`,
-    scope?.step && `step ${scope.step}`,
-    scope?.field && `field ${scope.field}`,
-  ]
+  const base = error instanceof TemplateError ? error : new TemplateError('TEMPLATE_RENDER', error instanceof Error ? error.message : String(error));
+  const label = [scope?.workflow && `workflow ${scope.workflow}`, scope?.step && `step ${scope.step}`, scope?.field && `field ${scope.field}`]
     .filter(Boolean)
     .join(', ');
   return label ? base.with({ message: `${label}: ${base.message}` }) : base;

@@ -142,20 +142,52 @@ function present(value: unknown): boolean {
 export const TEMPLATE_HELPERS: ReadonlyMap<string, HelperSpec> = new Map<string, HelperSpec>([
   ['eq', described('eq a b', 'Whether a and b are the same value (no conversion: 1 is not "1").', { min: 2, max: 2, fn: (a, b) => a === b })],
   ['ne', described('ne a b', 'Whether a and b are different values.', { min: 2, max: 2, fn: (a, b) => a !== b })],
-  ['gt', described('gt a b', 'Whether a is greater than b; numbers (or numeric text), text or dates.', comparison((result) => result > 0))],
-  ['gte', described('gte a b', 'Whether a is greater than or equal to b.', comparison((result) => result >= 0))],
-  ['lt', described('lt a b', 'Whether a is less than b.', comparison((result) => result < 0))],
-  ['lte', described('lte a b', 'Whether a is less than or equal to b.', comparison((result) => result <= 0))],
+  [
+    'gt',
+    described(
+      'gt a b',
+      'Whether a is greater than b; numbers (or numeric text), text or dates.',
+      comparison((result) => result > 0),
+    ),
+  ],
+  [
+    'gte',
+    described(
+      'gte a b',
+      'Whether a is greater than or equal to b.',
+      comparison((result) => result >= 0),
+    ),
+  ],
+  [
+    'lt',
+    described(
+      'lt a b',
+      'Whether a is less than b.',
+      comparison((result) => result < 0),
+    ),
+  ],
+  [
+    'lte',
+    described(
+      'lte a b',
+      'Whether a is less than or equal to b.',
+      comparison((result) => result <= 0),
+    ),
+  ],
   ['and', described('and a b …', 'Whether every argument is truthy.', { min: 2, max: Infinity, fn: (...args) => args.every(isTruthy) })],
   ['or', described('or a b …', 'Whether any argument is truthy.', { min: 2, max: Infinity, fn: (...args) => args.some(isTruthy) })],
   ['not', described('not a', 'Whether a is falsy (false, null, 0, "", "false", "0" or []).', { min: 1, max: 1, fn: (value) => !isTruthy(value) })],
   [
     'default',
-    described('default value … fallback', 'The first argument that is present (not null, missing or ""), else the last; a missing path inside it is no error.', {
-      min: 1,
-      max: Infinity,
-      fn: (...args) => args.find(present) ?? args[args.length - 1],
-    }),
+    described(
+      'default value … fallback',
+      'The first argument that is present (not null, missing or ""), else the last; a missing path inside it is no error.',
+      {
+        min: 1,
+        max: Infinity,
+        fn: (...args) => args.find(present) ?? args[args.length - 1],
+      },
+    ),
   ],
   ['json', described('json value [indent]', 'The value as JSON text, indented by 0 to 10 spaces when asked.', { min: 1, max: 2, fn: json })],
   ['upper', described('upper text', 'The text in upper case.', { min: 1, max: 1, fn: (value) => text('upper', value).toUpperCase() })],
@@ -163,18 +195,78 @@ export const TEMPLATE_HELPERS: ReadonlyMap<string, HelperSpec> = new Map<string,
   ['length', described('length value', 'The length of text or a list, or the number of keys of an object.', { min: 1, max: 1, fn: length })],
   [
     'date',
-    described('date value [format]', 'A date (ISO 8601 text or epoch milliseconds) formatted in UTC: iso (default), unix, ms, or tokens such as YYYY-MM-DD HH:mm.', {
-      min: 1,
-      max: 2,
-      fn: date,
-    }),
+    described(
+      'date value [format]',
+      'A date (ISO 8601 text or epoch milliseconds) formatted in UTC: iso (default), unix, ms, or tokens such as YYYY-MM-DD HH:mm.',
+      {
+        min: 1,
+        max: 2,
+        fn: date,
+      },
+    ),
   ],
-  ['add', described('add a b …', 'The sum of the numbers.', arithmetic('add', 2, Infinity, (values) => values.reduce((sum, value) => sum + value)))],
-  ['sub', described('sub a b', 'a minus b.', arithmetic('sub', 2, 2, ([a, b]) => a! - b!))],
-  ['mul', described('mul a b …', 'The product of the numbers.', arithmetic('mul', 2, Infinity, (values) => values.reduce((product, value) => product * value)))],
-  ['div', described('div a b', 'a divided by b; dividing by zero is an error.', arithmetic('div', 2, 2, ([a, b]) => a! / divisor('div', b!)))],
-  ['mod', described('mod a b', 'The remainder of a divided by b.', arithmetic('mod', 2, 2, ([a, b]) => a! % divisor('mod', b!)))],
-  ['round', described('round value [decimals]', 'Rounded half away from zero, to 0 to 15 decimals.', arithmetic('round', 1, 2, ([value, digits]) => round(value!, digits ?? 0)))],
-  ['floor', described('floor value', 'Rounded down to a whole number.', arithmetic('floor', 1, 1, ([value]) => Math.floor(value!)))],
-  ['ceil', described('ceil value', 'Rounded up to a whole number.', arithmetic('ceil', 1, 1, ([value]) => Math.ceil(value!)))],
+  [
+    'add',
+    described(
+      'add a b …',
+      'The sum of the numbers.',
+      arithmetic('add', 2, Infinity, (values) => values.reduce((sum, value) => sum + value)),
+    ),
+  ],
+  [
+    'sub',
+    described(
+      'sub a b',
+      'a minus b.',
+      arithmetic('sub', 2, 2, ([a, b]) => a - b),
+    ),
+  ],
+  [
+    'mul',
+    described(
+      'mul a b …',
+      'The product of the numbers.',
+      arithmetic('mul', 2, Infinity, (values) => values.reduce((product, value) => product * value)),
+    ),
+  ],
+  [
+    'div',
+    described(
+      'div a b',
+      'a divided by b; dividing by zero is an error.',
+      arithmetic('div', 2, 2, ([a, b]) => a / divisor('div', b)),
+    ),
+  ],
+  [
+    'mod',
+    described(
+      'mod a b',
+      'The remainder of a divided by b.',
+      arithmetic('mod', 2, 2, ([a, b]) => a % divisor('mod', b)),
+    ),
+  ],
+  [
+    'round',
+    described(
+      'round value [decimals]',
+      'Rounded half away from zero, to 0 to 15 decimals.',
+      arithmetic('round', 1, 2, ([value, digits]) => round(value, digits ?? 0)),
+    ),
+  ],
+  [
+    'floor',
+    described(
+      'floor value',
+      'Rounded down to a whole number.',
+      arithmetic('floor', 1, 1, ([value]) => Math.floor(value)),
+    ),
+  ],
+  [
+    'ceil',
+    described(
+      'ceil value',
+      'Rounded up to a whole number.',
+      arithmetic('ceil', 1, 1, ([value]) => Math.ceil(value)),
+    ),
+  ],
 ]);

@@ -60,9 +60,7 @@ export class TemplateRewriter {
   rewrite(program: Program): RewrittenTemplate {
     const root: Scope = { blockParams: [], atRoot: true };
     const lone = this.mode === 'value' ? loneMustache(program) : undefined;
-    const rewritten = lone
-      ? { ...program, body: [this.mustache(lone, root, INTERNAL_HELPERS.capture)] }
-      : this.program(program, root);
+    const rewritten = lone ? { ...program, body: [this.mustache(lone, root, INTERNAL_HELPERS.capture)] } : this.program(program, root);
     return { program: rewritten, isLone: lone !== undefined, paths: [...this.paths] };
   }
 
@@ -109,7 +107,7 @@ export class TemplateRewriter {
     };
     return {
       ...block,
-      params: [this.argument(block.params[0]!, scope, false)],
+      params: [this.argument(block.params[0], scope, false)],
       program: block.program && this.program(block.program, inner),
       inverse: block.inverse && this.program(block.inverse, scope),
     };
@@ -200,7 +198,7 @@ function loneMustache(program: Program): hbs.AST.MustacheStatement | undefined {
     (statement) => !(statement.type === 'ContentStatement' && (statement as hbs.AST.ContentStatement).value.trim() === ''),
   );
   const [only] = significant;
-  return significant.length === 1 && only!.type === 'MustacheStatement' ? (only as hbs.AST.MustacheStatement) : undefined;
+  return significant.length === 1 && only.type === 'MustacheStatement' ? (only as hbs.AST.MustacheStatement) : undefined;
 }
 
 /** `name` for a plain one-part path (`eq`), undefined for `a.b`, `this.x`, `../x`, `@x`. */

@@ -55,5 +55,5 @@ function parseErrorMessage(message: string, text: string): string {
 
 function positionAt(source: string, offset: number): { line: number; column: number } {
   const lines = source.slice(0, offset).split(/\r\n|\r|\n/);
-  return { line: lines.length, column: lines[lines.length - 1]!.length + 1 };
+  return { line: lines.length, column: lines[lines.length - 1].length + 1 };
 }

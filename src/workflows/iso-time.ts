@@ -21,5 +21,5 @@ export function parseIsoTime(text: string): Date | undefined {
 
 function daysInMonth(year: number, month: number): number {
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  return month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!;
+  return month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
 }

@@ -108,7 +108,7 @@ export class SourcesValidator {
       const secret = secrets[index];
       if (secret !== undefined) templates.check(item, secret, '`verify.secret`');
     });
-    return secrets.every((secret) => secret !== undefined) ? (secrets as string[]) : undefined;
+    return secrets.every((secret) => secret !== undefined) ? (secrets) : undefined;
   }
 
   /** The scheme's own options, read by its declaration; a required option missing or another scheme's option is a problem. */

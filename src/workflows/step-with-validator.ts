@@ -10,7 +10,7 @@ import { MapView, YamlNodeReader } from './yaml-node-reader';
 /** How the templates under `with.<key>` of a `kind` step render. */
 export function renderModeOf(kind: string, key: string): RenderMode {
   const modes = findStepKind(kind)?.renderModes;
-  return modes && Object.hasOwn(modes, key) ? modes[key]! : 'value';
+  return modes && Object.hasOwn(modes, key) ? modes[key] : 'value';
 }
 
 export interface StepWithResult {

@@ -46,7 +46,7 @@ export class TemplateChecker {
 
   private checkPath(node: Node, path: string, what: string): void {
     const [root, field] = path.split('.');
-    if (!CONTEXT_ROOTS.has(root!)) {
+    if (!CONTEXT_ROOTS.has(root)) {
       this.file.report(node, `${what}: \`${root}\` is not something templates can read (they read event, steps, run, workflow and secrets)`);
     } else if (root === 'event' && field !== undefined && !EVENT_FIELDS.has(field)) {
       this.file.report(node, `${what}: \`event.${field}\` does not exist (an event has ${[...EVENT_FIELDS].join(', ')})`);

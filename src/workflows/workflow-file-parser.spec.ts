@@ -80,7 +80,7 @@ describe('parseWorkflowFile', () => {
     assert.equal(Object.getPrototypeOf(plain.with), Object.prototype);
     assert.equal(Object.hasOwn(plain.with, '__proto__'), false);
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
-    assert.equal((plain.with as Record<string, unknown>).polluted, undefined);
+    assert.equal((plain.with).polluted, undefined);
   });
 
   it('reports several documents in one file', () => {

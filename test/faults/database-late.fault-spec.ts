@@ -43,13 +43,20 @@ describe('the database unreachable when Hookflow starts', () => {
     const databaseUrl = `postgres://hookflow:${PASSWORD}@127.0.0.1:${port}/hookflow`;
     const startedAt = Date.now();
     hookflow = await spawnHookflow(workDir, hookflowEnv(workDir, { RECEIVER: receiver.url, DATABASE_URL: databaseUrl }));
-    const waitLines = () => hookflow!.output().split('\n').filter((line) => line.includes('is not reachable'));
+    const waitLines = () =>
+      hookflow!
+        .output()
+        .split('\n')
+        .filter((line) => line.includes('is not reachable'));
     const saidWhy = await waitFor(() => waitLines().length >= 2, DATABASE_DOWN_MS);
     await sleep(Math.max(0, DATABASE_DOWN_MS - (Date.now() - startedAt)));
     const stillWaiting = hookflow.child.exitCode === null;
     const probes = {
       live: await fetch(`${hookflow.baseUrl}/healthz`).then((response) => response.status),
-      ready: await fetch(`${hookflow.baseUrl}/readyz`).then(async (response) => ({ status: response.status, body: (await response.json()) as { error: { code: string; message: string } } })),
+      ready: await fetch(`${hookflow.baseUrl}/readyz`).then(async (response) => ({
+        status: response.status,
+        body: (await response.json()) as { error: { code: string; message: string } },
+      })),
       ingress: await fetch(`${hookflow.baseUrl}/hooks/load`, { method: 'POST', body: '{}' }).then((response) => response.status),
     };
 
@@ -58,16 +65,28 @@ describe('the database unreachable when Hookflow starts', () => {
     await waitUntilReady(hookflow, 45_000);
     const readyAfter = Date.now() - databaseUpAt;
 
-    const answers = await sendSteadily({ url: `${hookflow.baseUrl}/hooks/load`, body: (seq) => ({ seq }), ratePerSecond: 20, durationMs: 1_000, maxRequests: 20 });
+    const answers = await sendSteadily({
+      url: `${hookflow.baseUrl}/hooks/load`,
+      body: (seq) => ({ seq }),
+      ratePerSecond: 20,
+      durationMs: 1_000,
+      maxRequests: 20,
+    });
     const seen = () => new Set(deliveries.map((delivery) => delivery.seq));
-    const drained = await waitFor(async () => answers.every((answer) => seen().has(answer.seq)) && Object.keys(await unfinishedRuns(hookflow!.baseUrl, 'relay')).length === 0, 30_000);
+    const drained = await waitFor(
+      async () => answers.every((answer) => seen().has(answer.seq)) && Object.keys(await unfinishedRuns(hookflow!.baseUrl, 'relay')).length === 0,
+      30_000,
+    );
     const count = countDeliveries(answers, deliveries);
     const lines = waitLines();
-    report(t, describeCount('database late at start', count, {
-      database_down: seconds(DATABASE_DOWN_MS),
-      attempts_logged: lines.length,
-      ready_after_database_up: seconds(readyAfter),
-    }));
+    report(
+      t,
+      describeCount('database late at start', count, {
+        database_down: seconds(DATABASE_DOWN_MS),
+        attempts_logged: lines.length,
+        ready_after_database_up: seconds(readyAfter),
+      }),
+    );
     t.diagnostic(`first wait line: ${lines[0]}`);
 
     assert.ok(saidWhy && stillWaiting, `Hookflow waited, saying why, instead of exiting:\n${hookflow.output()}`);
@@ -79,7 +98,12 @@ describe('the database unreachable when Hookflow starts', () => {
     assert.ok(!probes.ready.body.error.message.includes(PASSWORD));
     assert.equal(probes.ingress, 503, 'webhooks are refused with 503 until the database answers');
     const first = JSON.parse(lines[0]) as { msg: string; level: number };
-    assert.match(first.msg, new RegExp(`^Database 127\\.0\\.0\\.1:${port}/hookflow is not reachable \\(.*ECONNREFUSED.*\\); retrying in [\\d.]+ s \\(attempt 1; Hookflow keeps trying until it answers\\)$`));
+    assert.match(
+      first.msg,
+      new RegExp(
+        `^Database 127\\.0\\.0\\.1:${port}/hookflow is not reachable \\(.*ECONNREFUSED.*\\); retrying in [\\d.]+ s \\(attempt 1; Hookflow keeps trying until it answers\\)$`,
+      ),
+    );
     assert.ok(first.level >= 50, 'logged as an error');
     assert.ok(!hookflow.output().includes(PASSWORD), 'the password is never printed');
     assert.ok(readyAfter < 15_000, `ready ${seconds(readyAfter)} after the database came up`);

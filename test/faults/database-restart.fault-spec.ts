@@ -54,34 +54,51 @@ describe('the PostgreSQL server restarted during a load', () => {
     const answers = await load;
 
     // Serving again: a short load after the outage is accepted in full.
-    const afterwards = await sendSteadily({ url: `${baseUrl}/hooks/load`, body: (seq) => ({ seq: 100_000 + seq }), ratePerSecond: 50, durationMs: 1_000, maxRequests: 50 });
+    const afterwards = await sendSteadily({
+      url: `${baseUrl}/hooks/load`,
+      body: (seq) => ({ seq: 100_000 + seq }),
+      ratePerSecond: 50,
+      durationMs: 1_000,
+      maxRequests: 50,
+    });
     const allAnswers = [...answers, ...afterwards.map((answer) => ({ ...answer, seq: 100_000 + answer.seq }))];
 
     const accepted = allAnswers.filter((answer) => answer.status === 202).map((answer) => answer.seq);
-    const drained = await waitFor(async () => {
-      const seen = new Set(deliveries.map((delivery) => delivery.seq));
-      return accepted.every((seq) => seen.has(seq)) && Object.keys(await unfinishedRuns(baseUrl, 'relay')).length === 0;
-    }, 60_000, 500);
+    const drained = await waitFor(
+      async () => {
+        const seen = new Set(deliveries.map((delivery) => delivery.seq));
+        return accepted.every((seq) => seen.has(seq)) && Object.keys(await unfinishedRuns(baseUrl, 'relay')).length === 0;
+      },
+      60_000,
+      500,
+    );
     const streamedAfterRestart = await waitFor(() => changes.messages.some((message) => message.at > restartedAt), 10_000);
     changes.close();
     const count = countDeliveries(allAnswers, deliveries);
     const unfinished = await unfinishedRuns(baseUrl, 'relay').catch((error: Error) => ({ error: error.message }));
     const refusedDuringOutage = answers.filter((answer) => answer.status !== 202).length;
-    report(t, describeCount('postgres restart', count, {
-      outage: seconds(OUTAGE_MS),
-      refused_during_outage: refusedDuringOutage,
-      ready_again_after_restart: seconds(readyAfter),
-      streamed_before: changes.messages.filter((message) => message.at < stoppedAt).length,
-      streamed_after: changes.messages.filter((message) => message.at > restartedAt).length,
-      drained_after_restart: seconds(Date.now() - restartedAt),
-      unfinished_runs: JSON.stringify(unfinished),
-    }));
+    report(
+      t,
+      describeCount('postgres restart', count, {
+        outage: seconds(OUTAGE_MS),
+        refused_during_outage: refusedDuringOutage,
+        ready_again_after_restart: seconds(readyAfter),
+        streamed_before: changes.messages.filter((message) => message.at < stoppedAt).length,
+        streamed_after: changes.messages.filter((message) => message.at > restartedAt).length,
+        drained_after_restart: seconds(Date.now() - restartedAt),
+        unfinished_runs: JSON.stringify(unfinished),
+      }),
+    );
 
     assert.equal(hookflow.child.exitCode, null, `Hookflow kept running:\n${hookflow.output().slice(-3000)}`);
     assert.ok(deliveredBeforeOutage > 0, 'the outage came in the middle of a load');
     assert.ok(notReady, '/readyz answered 503 while the database was down');
     assert.ok(ready, `/readyz answered 200 again after the database came back:\n${hookflow.output().slice(-3000)}`);
-    assert.deepEqual(afterwards.map((answer) => answer.status).filter((status) => status !== 202), [], 'every request after the outage was accepted');
+    assert.deepEqual(
+      afterwards.map((answer) => answer.status).filter((status) => status !== 202),
+      [],
+      'every request after the outage was accepted',
+    );
     assert.equal(count.lost, 0, `lost events: ${count.lostSeqs.slice(0, 20).join(', ')}\n${hookflow.output().slice(-3000)}`);
     assert.ok(drained, `every accepted event was delivered and every run finished within 60 s:\n${hookflow.output().slice(-3000)}`);
     assert.deepEqual(unfinished, {}, 'every run succeeded: no step effect is missing');

@@ -66,7 +66,9 @@ export function deliveryRoute(deliveries: Delivery[], options: { delayMs?: numbe
 export async function unfinishedRuns(baseUrl: string, workflow: string): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const status of ['queued', 'running', 'failed', 'cancelled']) {
-    const response = await fetch(`${baseUrl}/api/runs?workflow=${workflow}&status=${status}&limit=200`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const response = await fetch(`${baseUrl}/api/runs?workflow=${workflow}&status=${status}&limit=200`, {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
     if (response.status !== 200) throw new Error(`GET /api/runs answered ${response.status}`);
     const { items } = (await response.json()) as { items: unknown[] };
     if (items.length > 0) counts[status] = items.length;
@@ -99,7 +101,12 @@ export function collectChanges(baseUrl: string): { messages: { at: number; type:
 export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, intervalMs = 250): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (await Promise.resolve().then(check).catch(() => false)) return true;
+    if (
+      await Promise.resolve()
+        .then(check)
+        .catch(() => false)
+    )
+      return true;
     if (Date.now() > deadline) return false;
     await sleep(intervalMs);
   }

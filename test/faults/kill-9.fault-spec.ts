@@ -49,17 +49,24 @@ describe('kill -9 of Hookflow during a load', () => {
     await waitUntilReady(second, 45_000);
     const accepted = new Set(answers.filter((answer) => answer.status === 202).map((answer) => answer.seq));
     const delivered = () => new Set(deliveries.map((delivery) => delivery.seq));
-    const drained = await waitFor(async () => {
-      const seen = delivered();
-      return [...accepted].every((seq) => seen.has(seq)) && Object.keys(await unfinishedRuns(second.baseUrl, 'relay')).length === 0;
-    }, 60_000, 500);
+    const drained = await waitFor(
+      async () => {
+        const seen = delivered();
+        return [...accepted].every((seq) => seen.has(seq)) && Object.keys(await unfinishedRuns(second.baseUrl, 'relay')).length === 0;
+      },
+      60_000,
+      500,
+    );
     const count = countDeliveries(answers, deliveries);
     const unfinished = await unfinishedRuns(second.baseUrl, 'relay');
-    report(t, describeCount('kill -9', count, {
-      delivered_before_kill: deliveredBeforeKill,
-      recovered_in: seconds(Date.now() - killedAt),
-      unfinished_runs: JSON.stringify(unfinished),
-    }));
+    report(
+      t,
+      describeCount('kill -9', count, {
+        delivered_before_kill: deliveredBeforeKill,
+        recovered_in: seconds(Date.now() - killedAt),
+        unfinished_runs: JSON.stringify(unfinished),
+      }),
+    );
 
     assert.ok(deliveredBeforeKill > 0 && count.accepted > deliveredBeforeKill, 'the kill came in the middle of a load, with runs in flight');
     assert.ok(count.refused > 0, 'requests were sent while Hookflow was down');

@@ -86,16 +86,32 @@ describe('receivers down for a while, then back', () => {
       const seen = new Set(received.map((delivery) => delivery.seq));
       return answers.every((answer) => answer.status !== 202 || seen.has(answer.seq));
     };
-    const drained = await waitFor(async () => {
-      if (!deliveredAll(unavailableAnswers, deliveries.unavailable) || !deliveredAll(closedAnswers, deliveries.closed)) return false;
-      const [a, b] = await Promise.all([unfinishedRuns(baseUrl, 'to-unavailable'), unfinishedRuns(baseUrl, 'to-closed')]);
-      return Object.keys(a).length + Object.keys(b).length === 0;
-    }, 45_000, 500);
+    const drained = await waitFor(
+      async () => {
+        if (!deliveredAll(unavailableAnswers, deliveries.unavailable) || !deliveredAll(closedAnswers, deliveries.closed)) return false;
+        const [a, b] = await Promise.all([unfinishedRuns(baseUrl, 'to-unavailable'), unfinishedRuns(baseUrl, 'to-closed')]);
+        return Object.keys(a).length + Object.keys(b).length === 0;
+      },
+      45_000,
+      500,
+    );
     const drainedAfter = Date.now() - backAt;
 
     const cases = [
-      { name: 'receiver 503', workflow: 'to-unavailable', answers: unavailableAnswers, received: deliveries.unavailable, requests: () => unavailable.received('/deliver').length },
-      { name: 'receiver refusing connections', workflow: 'to-closed', answers: closedAnswers, received: deliveries.closed, requests: () => closed.received('/deliver').length },
+      {
+        name: 'receiver 503',
+        workflow: 'to-unavailable',
+        answers: unavailableAnswers,
+        received: deliveries.unavailable,
+        requests: () => unavailable.received('/deliver').length,
+      },
+      {
+        name: 'receiver refusing connections',
+        workflow: 'to-closed',
+        answers: closedAnswers,
+        received: deliveries.closed,
+        requests: () => closed.received('/deliver').length,
+      },
     ];
     for (const { name, workflow, answers, received, requests } of cases) {
       const runs = await runsOf(baseUrl, workflow);
@@ -104,23 +120,30 @@ describe('receivers down for a while, then back', () => {
       const failedAttempts = runs.reduce((sum, run) => sum + run.attempts.filter((attempt) => attempt.status === 'failed').length, 0);
       const retried = runs.filter((run) => run.attempts.length > 1).length;
       const mostAttempts = Math.max(0, ...runs.map((run) => run.attempts.length));
-      report(t, describeCount(`receivers down (${name})`, count, {
-        outage: seconds(OUTAGE_MS),
-        runs: runs.length,
-        attempts,
-        failed_attempts: failedAttempts,
-        retried_runs: retried,
-        most_attempts: mostAttempts,
-        receiver_requests: requests(),
-        drained_after_receiver_back: seconds(drainedAfter),
-      }));
+      report(
+        t,
+        describeCount(`receivers down (${name})`, count, {
+          outage: seconds(OUTAGE_MS),
+          runs: runs.length,
+          attempts,
+          failed_attempts: failedAttempts,
+          retried_runs: retried,
+          most_attempts: mostAttempts,
+          receiver_requests: requests(),
+          drained_after_receiver_back: seconds(drainedAfter),
+        }),
+      );
 
       assert.equal(count.refused, 0, `${name}: Hookflow accepted every event while the receiver was down`);
       assert.equal(count.lost, 0, `${name}: lost events: ${count.lostSeqs.slice(0, 20).join(', ')}`);
       assert.equal(count.duplicates, 0, `${name}: a receiver that answered no 2xx got no effect twice`);
       assert.equal(count.keyConflicts, 0, `${name}: one Idempotency-Key per event, the same on every attempt`);
       assert.equal(runs.length, count.accepted, `${name}: one run per accepted event`);
-      assert.deepEqual(runs.filter((run) => run.status !== 'succeeded').map((run) => run.status), [], `${name}: no run was given up`);
+      assert.deepEqual(
+        runs.filter((run) => run.status !== 'succeeded').map((run) => run.status),
+        [],
+        `${name}: no run was given up`,
+      );
       assert.ok(retried > 0 && failedAttempts > 0, `${name}: the outage made runs retry`);
       assert.ok(mostAttempts <= DEFAULT_ATTEMPTS, `${name}: within the default retry policy`);
       assert.equal(attempts, failedAttempts + runs.length, `${name}: every attempt is recorded: one success per run, the rest failed`);

@@ -40,7 +40,7 @@ function typeOf(schema: Schema, indent: string): string {
 
 function baseType(schema: Schema, indent: string): string {
   if (schema.$ref) return refName(schema.$ref);
-  if (schema.allOf?.length === 1 && schema.allOf[0]!.$ref) return refName(schema.allOf[0]!.$ref);
+  if (schema.allOf?.length === 1 && schema.allOf[0].$ref) return refName(schema.allOf[0].$ref);
   if (schema.enum) return schema.enum.map(literal).join(' | ');
   switch (schema.type) {
     case 'string':

@@ -80,7 +80,10 @@ describe(BrowserFinder.name, () => {
   it('fails instead of skipping when HOOKFLOW_REQUIRE_BROWSER=1, as in CI', () => {
     const decision = new BrowserFinder(host({ env: { HOOKFLOW_REQUIRE_BROWSER: '1' } })).decide();
     assert.deepEqual(Object.keys(decision), ['fail']);
-    assert.match(String(decision.fail), /^HOOKFLOW_REQUIRE_BROWSER=1 but the console's browser tests cannot run: no Chromium or Chrome found.*set HOOKFLOW_BROWSER/);
+    assert.match(
+      String(decision.fail),
+      /^HOOKFLOW_REQUIRE_BROWSER=1 but the console's browser tests cannot run: no Chromium or Chrome found.*set HOOKFLOW_BROWSER/,
+    );
   });
 
   it('turns the browser tests off with HOOKFLOW_BROWSER=none, unless a browser is required', () => {

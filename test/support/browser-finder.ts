@@ -65,7 +65,8 @@ export class BrowserFinder {
     const lookup = this.find();
     if (lookup.kind === 'found') return { executable: lookup.path };
     if (lookup.kind === 'misconfigured') return { fail: lookup.problem };
-    if (this.host.env.HOOKFLOW_REQUIRE_BROWSER === '1') return { fail: `HOOKFLOW_REQUIRE_BROWSER=1 but the console's browser tests cannot run: ${lookup.why}.` };
+    if (this.host.env.HOOKFLOW_REQUIRE_BROWSER === '1')
+      return { fail: `HOOKFLOW_REQUIRE_BROWSER=1 but the console's browser tests cannot run: ${lookup.why}.` };
     return { skip: `the console's browser tests did not run: ${lookup.why}.` };
   }
 

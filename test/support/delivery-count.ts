@@ -27,7 +27,9 @@ export interface DeliveryCount {
 
 /** Compares what Hookflow accepted with what the receiver got, event by event. */
 export function countDeliveries(answers: LoadAnswer[], deliveries: Delivery[]): DeliveryCount {
-  const accepted = new Set(answers.filter((answer) => typeof answer.status === 'number' && answer.status >= 200 && answer.status < 300).map((answer) => answer.seq));
+  const accepted = new Set(
+    answers.filter((answer) => typeof answer.status === 'number' && answer.status >= 200 && answer.status < 300).map((answer) => answer.seq),
+  );
   const keysOfSeq = new Map<number, Set<string>>();
   const seqsOfKey = new Map<string, Set<number>>();
   for (const { seq, key } of deliveries) {

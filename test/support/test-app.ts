@@ -45,9 +45,7 @@ export async function startTestApp(options: {
   await import('node:fs/promises').then((fs) => fs.mkdir(workflowsDir));
   for (const [name, content] of Object.entries(options.files)) await writeFile(join(workflowsDir, name), content);
 
-  const database = options.databaseUrl
-    ? { url: options.databaseUrl, drop: async () => undefined }
-    : await createTestDatabase();
+  const database = options.databaseUrl ? { url: options.databaseUrl, drop: async () => undefined } : await createTestDatabase();
   const settings = loadSettings(
     {
       HOST: '127.0.0.1',

@@ -17,7 +17,9 @@ function gzipAssets(): Plugin {
     async closeBundle() {
       const assets = join(outDir, 'assets');
       const files = (await readdir(assets)).filter((name) => /\.(js|css)$/.test(name));
-      await Promise.all(files.map(async (name) => writeFile(join(assets, `${name}.gz`), await promisify(gzip)(await readFile(join(assets, name)), { level: 9 }))));
+      await Promise.all(
+        files.map(async (name) => writeFile(join(assets, `${name}.gz`), await promisify(gzip)(await readFile(join(assets, name)), { level: 9 }))),
+      );
     },
   };
 }

@@ -19,9 +19,7 @@ export class InitialSchema1764172800000 implements MigrationInterface {
         runs_count integer NOT NULL DEFAULT 0,
         match_notes jsonb NOT NULL DEFAULT '[]'
       )`);
-    await queryRunner.query(
-      `CREATE UNIQUE INDEX events_source_dedupe_key_uq ON events (source, dedupe_key) WHERE dedupe_key IS NOT NULL`,
-    );
+    await queryRunner.query(`CREATE UNIQUE INDEX events_source_dedupe_key_uq ON events (source, dedupe_key) WHERE dedupe_key IS NOT NULL`);
     await queryRunner.query(`CREATE INDEX events_received_at_idx ON events (received_at, id)`);
     await queryRunner.query(`CREATE INDEX events_source_received_at_idx ON events (source, received_at, id)`);
 
@@ -50,9 +48,7 @@ export class InitialSchema1764172800000 implements MigrationInterface {
         received_at timestamptz NOT NULL,
         remote_address text
       )`);
-    await queryRunner.query(
-      `CREATE INDEX signature_failures_source_received_at_idx ON signature_failures (source, received_at)`,
-    );
+    await queryRunner.query(`CREATE INDEX signature_failures_source_received_at_idx ON signature_failures (source, received_at)`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -24,9 +24,7 @@ export class Engine1764259200000 implements MigrationInterface {
         concurrency_key text NOT NULL,
         created_at timestamptz NOT NULL
       )`);
-    await queryRunner.query(
-      `CREATE INDEX open_keyed_runs_order_idx ON open_keyed_runs (workflow, concurrency_key, created_at, run_id)`,
-    );
+    await queryRunner.query(`CREATE INDEX open_keyed_runs_order_idx ON open_keyed_runs (workflow, concurrency_key, created_at, run_id)`);
     await queryRunner.query(`
       CREATE FUNCTION hookflow_track_open_keyed_run() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN

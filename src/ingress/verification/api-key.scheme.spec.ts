@@ -2,26 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import apiKeyScheme from './api-key.scheme';
 import type { ResolvedVerify } from './verification-scheme';
-import {
-  assertRejected,
-  inboundRequest,
-  renderPreset,
-  resolvedVerify,
-} from './verification-test-kit';
+import { assertRejected, inboundRequest, renderPreset, resolvedVerify } from './verification-test-kit';
 
 describe('api-key scheme', () => {
   const scheme = apiKeyScheme;
   const now = new Date();
   const key = 'ak_live_8c1f0a7e';
-  const check = (
-    headers: Record<string, string | undefined>,
-    verify: Partial<ResolvedVerify> = {},
-  ) =>
-    scheme.verify(
-      inboundRequest('{}', headers),
-      resolvedVerify('api-key', verify.secrets ?? [key], verify),
-      now,
-    );
+  const check = (headers: Record<string, string | undefined>, verify: Partial<ResolvedVerify> = {}) =>
+    scheme.verify(inboundRequest('{}', headers), resolvedVerify('api-key', verify.secrets ?? [key], verify), now);
 
   it('accepts the key in x-api-key by default', () => {
     assert.deepEqual(check({ 'x-api-key': key }), { ok: true });

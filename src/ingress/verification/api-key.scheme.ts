@@ -11,9 +11,13 @@ interface ApiKeyOptions {
 /** A shared key in a header; in `Authorization` it may come as `Bearer <key>`. */
 export default defineScheme({
   scheme: 'api-key',
-  optionsSchema: secretOptionsSchema('A shared key in a header; in Authorization it may come as "Bearer <key>".', {
-    header: { type: 'string', default: DEFAULT_API_KEY_HEADER, description: 'The header that carries the key.' },
-  }, { description: 'The key, usually "{{secrets.NAME}}"; a list accepts any of them, for rotation.' }),
+  optionsSchema: secretOptionsSchema(
+    'A shared key in a header; in Authorization it may come as "Bearer <key>".',
+    {
+      header: { type: 'string', default: DEFAULT_API_KEY_HEADER, description: 'The header that carries the key.' },
+    },
+    { description: 'The key, usually "{{secrets.NAME}}"; a list accepts any of them, for rotation.' },
+  ),
   readOptions: (input: VerifyOptionsInput): ApiKeyOptions => ({ header: input.string('header')?.toLowerCase() }),
   preset: BODY_TYPE_PRESET,
   handshake: null,

@@ -1,12 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import basicScheme from './basic.scheme';
-import {
-  assertRejected,
-  inboundRequest,
-  renderPreset,
-  resolvedVerify,
-} from './verification-test-kit';
+import { assertRejected, inboundRequest, renderPreset, resolvedVerify } from './verification-test-kit';
 
 describe('basic scheme', () => {
   const scheme = basicScheme;

@@ -8,9 +8,13 @@ const COLON = 0x3a;
 /** HTTP Basic authentication; each secret is the string `user:password`. */
 export default defineScheme({
   scheme: 'basic',
-  optionsSchema: secretOptionsSchema('HTTP Basic authentication in the Authorization header.', {}, {
-    description: 'The credentials as "user:password", usually "{{secrets.NAME}}"; a list accepts any of them, for rotation.',
-  }),
+  optionsSchema: secretOptionsSchema(
+    'HTTP Basic authentication in the Authorization header.',
+    {},
+    {
+      description: 'The credentials as "user:password", usually "{{secrets.NAME}}"; a list accepts any of them, for rotation.',
+    },
+  ),
   readOptions: noOptions,
   preset: BODY_TYPE_PRESET,
   handshake: null,

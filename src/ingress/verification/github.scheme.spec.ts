@@ -1,13 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import githubScheme from './github.scheme';
-import {
-  assertRejected,
-  inboundRequest,
-  renderPreset,
-  resolvedVerify,
-  tampered,
-} from './verification-test-kit';
+import { assertRejected, inboundRequest, renderPreset, resolvedVerify, tampered } from './verification-test-kit';
 
 type Sign = (secret: string, payload: string) => Promise<string>;
 
@@ -26,17 +20,12 @@ describe('github scheme', () => {
   });
 
   const check = (payload: string | Buffer, header: string | undefined, secrets = [secret]) =>
-    scheme.verify(
-      inboundRequest(payload, { 'x-hub-signature-256': header }),
-      resolvedVerify('github', secrets),
-      now,
-    );
+    scheme.verify(inboundRequest(payload, { 'x-hub-signature-256': header }), resolvedVerify('github', secrets), now);
 
   it('accepts GitHub documented test vector', () => {
     const result = scheme.verify(
       inboundRequest('Hello, World!', {
-        'x-hub-signature-256':
-          'sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17',
+        'x-hub-signature-256': 'sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17',
       }),
       resolvedVerify('github', ["It's a Secret to Everybody"]),
       now,

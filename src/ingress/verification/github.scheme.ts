@@ -6,9 +6,13 @@ const FORMAT: BodyHmacFormat = { header: 'x-hub-signature-256', encoding: 'hex',
 /** GitHub: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the body>`. */
 export default defineScheme({
   scheme: 'github',
-  optionsSchema: secretOptionsSchema('GitHub: X-Hub-Signature-256, sha256= and the hex HMAC-SHA256 of the raw body.', {}, {
-    description: 'The webhook secret set in GitHub, usually "{{secrets.NAME}}"; a list accepts any of them, for rotation.',
-  }),
+  optionsSchema: secretOptionsSchema(
+    'GitHub: X-Hub-Signature-256, sha256= and the hex HMAC-SHA256 of the raw body.',
+    {},
+    {
+      description: 'The webhook secret set in GitHub, usually "{{secrets.NAME}}"; a list accepts any of them, for rotation.',
+    },
+  ),
   readOptions: noOptions,
   preset: {
     eventType: '{{default event.headers.x-github-event ""}}',

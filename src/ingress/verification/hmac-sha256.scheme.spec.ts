@@ -3,31 +3,16 @@ import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
 import hmacSha256Scheme from './hmac-sha256.scheme';
 import type { ResolvedVerify } from './verification-scheme';
-import {
-  assertRejected,
-  inboundRequest,
-  renderPreset,
-  resolvedVerify,
-  tampered,
-} from './verification-test-kit';
+import { assertRejected, inboundRequest, renderPreset, resolvedVerify, tampered } from './verification-test-kit';
 
 describe('hmac-sha256 scheme', () => {
   const scheme = hmacSha256Scheme;
   const now = new Date();
   const secret = 'shop-webhook-secret';
   const body = JSON.stringify({ type: 'order.paid', order: { id: 42, total: 19.9 } });
-  const hmac = (key: string, encoding: 'hex' | 'base64', payload: string | Buffer = body) =>
-    createHmac('sha256', key).update(payload).digest(encoding);
-  const check = (
-    headers: Record<string, string | undefined>,
-    verify: Partial<ResolvedVerify> = {},
-    payload: string | Buffer = body,
-  ) =>
-    scheme.verify(
-      inboundRequest(payload, headers),
-      resolvedVerify('hmac-sha256', verify.secrets ?? [secret], verify),
-      now,
-    );
+  const hmac = (key: string, encoding: 'hex' | 'base64', payload: string | Buffer = body) => createHmac('sha256', key).update(payload).digest(encoding);
+  const check = (headers: Record<string, string | undefined>, verify: Partial<ResolvedVerify> = {}, payload: string | Buffer = body) =>
+    scheme.verify(inboundRequest(payload, headers), resolvedVerify('hmac-sha256', verify.secrets ?? [secret], verify), now);
 
   it('accepts a hex signature in x-signature by default', () => {
     assert.deepEqual(check({ 'x-signature': hmac(secret, 'hex') }), { ok: true });

@@ -1,11 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import noneScheme from './none.scheme';
-import {
-  inboundRequest,
-  renderPreset,
-  resolvedVerify,
-} from './verification-test-kit';
+import { inboundRequest, renderPreset, resolvedVerify } from './verification-test-kit';
 
 describe('none scheme', () => {
   const scheme = noneScheme;

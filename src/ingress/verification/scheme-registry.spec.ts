@@ -56,7 +56,10 @@ describe('scheme registry', () => {
 
   it('loads every scheme file of its folder, each complete and named like its file', () => {
     const files = readdirSync(__dirname).filter((file) => /\.scheme\.js$/.test(file));
-    assert.deepEqual(schemes.map((scheme) => `${scheme.scheme}.scheme.js`), files.sort());
+    assert.deepEqual(
+      schemes.map((scheme) => `${scheme.scheme}.scheme.js`),
+      files.sort(),
+    );
     for (const scheme of schemes) assert.deepEqual(missingParts(scheme, scheme.scheme), [], scheme.scheme);
   });
 
@@ -90,7 +93,10 @@ describe('scheme registry', () => {
 
   it('lists each scheme in the catalog with its options schema and preset', () => {
     const catalog = schemeCatalog();
-    assert.deepEqual(catalog.map((entry) => entry.scheme), schemes.map((scheme) => scheme.scheme));
+    assert.deepEqual(
+      catalog.map((entry) => entry.scheme),
+      schemes.map((scheme) => scheme.scheme),
+    );
     const github = catalog.find((entry) => entry.scheme === 'github');
     assert.deepEqual(github?.preset, {
       event_type: '{{default event.headers.x-github-event ""}}',

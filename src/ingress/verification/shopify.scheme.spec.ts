@@ -2,13 +2,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
 import shopifyScheme from './shopify.scheme';
-import {
-  assertRejected,
-  inboundRequest,
-  renderPreset,
-  resolvedVerify,
-  tampered,
-} from './verification-test-kit';
+import { assertRejected, inboundRequest, renderPreset, resolvedVerify, tampered } from './verification-test-kit';
 
 describe('shopify scheme', () => {
   const scheme = shopifyScheme;
@@ -16,14 +10,9 @@ describe('shopify scheme', () => {
   const secret = 'shpss_client_secret';
   const body = JSON.stringify({ id: 820982911946154500, email: 'jon@example.com' });
   // As Shopify documents it: base64 of the HMAC-SHA256 of the raw body with the app's secret.
-  const shopifySign = (key: string, payload: string | Buffer = body) =>
-    createHmac('sha256', key).update(payload).digest('base64');
+  const shopifySign = (key: string, payload: string | Buffer = body) => createHmac('sha256', key).update(payload).digest('base64');
   const check = (header: string | undefined, secrets = [secret], payload: string | Buffer = body) =>
-    scheme.verify(
-      inboundRequest(payload, { 'x-shopify-hmac-sha256': header }),
-      resolvedVerify('shopify', secrets),
-      now,
-    );
+    scheme.verify(inboundRequest(payload, { 'x-shopify-hmac-sha256': header }), resolvedVerify('shopify', secrets), now);
 
   it('accepts a base64 HMAC of the body', () => {
     assert.deepEqual(check(shopifySign(secret)), { ok: true });

@@ -32,10 +32,7 @@ export function usableSecrets(secrets: readonly string[]): string[] {
 }
 
 /** A header value, or undefined when it is absent or blank. */
-export function headerValue(
-  headers: Readonly<Record<string, string | undefined>>,
-  name: string,
-): string | undefined {
+export function headerValue(headers: Readonly<Record<string, string | undefined>>, name: string): string | undefined {
   const value = headers[name]?.trim();
   return value ? value : undefined;
 }
@@ -84,11 +81,7 @@ export function decodeBase64(value: string): Buffer | undefined {
 }
 
 /** True when any provided signature equals the signature computed with any of the keys. */
-export function anySignatureMatches<K>(
-  provided: readonly Buffer[],
-  keys: readonly K[],
-  sign: (key: K) => Buffer,
-): boolean {
+export function anySignatureMatches<K>(provided: readonly Buffer[], keys: readonly K[], sign: (key: K) => Buffer): boolean {
   return keys.some((key) => {
     const expected = sign(key);
     return provided.some((signature) => bytesEqual(signature, expected));

@@ -2,15 +2,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
 import slackScheme from './slack.scheme';
-import {
-  assertRejected,
-  inboundRequest,
-  minutesFrom,
-  renderPreset,
-  resolvedVerify,
-  tampered,
-  unixSeconds,
-} from './verification-test-kit';
+import { assertRejected, inboundRequest, minutesFrom, renderPreset, resolvedVerify, tampered, unixSeconds } from './verification-test-kit';
 
 // Slack's documented example (https://api.slack.com/authentication/verifying-requests-from-slack);
 // the slash command in the published body is /webhook-collect.
@@ -29,22 +21,14 @@ describe('slack scheme', () => {
   const sentAt = new Date(Number(TIMESTAMP) * 1000);
   const now = minutesFrom(sentAt, 1);
 
-  const check = (
-    headers: Record<string, string | undefined>,
-    options: { secrets?: string[]; body?: string | Buffer; at?: Date } = {},
-  ) =>
-    scheme.verify(
-      inboundRequest(options.body ?? BODY, headers),
-      resolvedVerify('slack', options.secrets ?? [SECRET]),
-      options.at ?? now,
-    );
+  const check = (headers: Record<string, string | undefined>, options: { secrets?: string[]; body?: string | Buffer; at?: Date } = {}) =>
+    scheme.verify(inboundRequest(options.body ?? BODY, headers), resolvedVerify('slack', options.secrets ?? [SECRET]), options.at ?? now);
   const headersFor = (signature: string | undefined, timestamp = TIMESTAMP) => ({
     'x-slack-signature': signature,
     'x-slack-request-timestamp': timestamp,
   });
   // As Slack documents it, for timestamps other than the published example.
-  const slackSign = (secret: string, timestamp: string) =>
-    `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${BODY}`).digest('hex')}`;
+  const slackSign = (secret: string, timestamp: string) => `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${BODY}`).digest('hex')}`;
 
   it("accepts Slack's documented example", () => {
     assert.deepEqual(check(headersFor(SIGNATURE)), { ok: true });

@@ -2,15 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import standardWebhooksScheme from './standard-webhooks.scheme';
-import {
-  assertRejected,
-  inboundRequest,
-  minutesFrom,
-  renderPreset,
-  resolvedVerify,
-  tampered,
-  unixSeconds,
-} from './verification-test-kit';
+import { assertRejected, inboundRequest, minutesFrom, renderPreset, resolvedVerify, tampered, unixSeconds } from './verification-test-kit';
 
 describe('standard-webhooks scheme', () => {
   const scheme = standardWebhooksScheme;
@@ -25,18 +17,9 @@ describe('standard-webhooks scheme', () => {
     'webhook-timestamp': String(unixSeconds(sentAt)),
     'webhook-signature': signature,
   });
-  const signWith = (key: string, sentAt = now, payload = body) =>
-    new Webhook(key).sign(id, sentAt, payload);
-  const check = (
-    headers: Record<string, string | undefined>,
-    secrets = [secret],
-    payload: string | Buffer = body,
-  ) =>
-    scheme.verify(
-      inboundRequest(payload, headers),
-      resolvedVerify('standard-webhooks', secrets),
-      now,
-    );
+  const signWith = (key: string, sentAt = now, payload = body) => new Webhook(key).sign(id, sentAt, payload);
+  const check = (headers: Record<string, string | undefined>, secrets = [secret], payload: string | Buffer = body) =>
+    scheme.verify(inboundRequest(payload, headers), resolvedVerify('standard-webhooks', secrets), now);
 
   it('accepts a signature made by the standardwebhooks library', () => {
     assert.deepEqual(check(headersFor(signWith(secret))), { ok: true });

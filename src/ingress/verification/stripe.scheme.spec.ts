@@ -2,15 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import Stripe from 'stripe';
 import stripeScheme from './stripe.scheme';
-import {
-  assertRejected,
-  inboundRequest,
-  minutesFrom,
-  renderPreset,
-  resolvedVerify,
-  tampered,
-  unixSeconds,
-} from './verification-test-kit';
+import { assertRejected, inboundRequest, minutesFrom, renderPreset, resolvedVerify, tampered, unixSeconds } from './verification-test-kit';
 
 describe('stripe scheme', () => {
   const scheme = stripeScheme;
@@ -27,11 +19,7 @@ describe('stripe scheme', () => {
       timestamp: unixSeconds(sentAt),
     });
   const check = (header: string | undefined, secrets = [secret], payload: string | Buffer = body) =>
-    scheme.verify(
-      inboundRequest(payload, { 'stripe-signature': header }),
-      resolvedVerify('stripe', secrets),
-      now,
-    );
+    scheme.verify(inboundRequest(payload, { 'stripe-signature': header }), resolvedVerify('stripe', secrets), now);
   const v1Of = (header: string) => header.split(',v1=')[1];
 
   it('accepts a header made by the stripe library', () => {

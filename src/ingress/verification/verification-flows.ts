@@ -1,13 +1,4 @@
-import {
-  anySignatureMatches,
-  digestsEqual,
-  fail,
-  hmacSha256,
-  NO_SECRET,
-  OK,
-  SIGNATURE_MISMATCH,
-  usableSecrets,
-} from './signature-primitives';
+import { anySignatureMatches, digestsEqual, fail, hmacSha256, NO_SECRET, OK, SIGNATURE_MISMATCH, usableSecrets } from './signature-primitives';
 import type { Checked, InboundRequest, ResolvedVerify, VerificationResult } from './verification-scheme';
 
 /** What a request says it was signed with: its MACs (any one may match) and the text signed before the raw body. */
@@ -34,9 +25,7 @@ export function hmacVerification<Options extends object>(
     if (!keys.ok) return keys;
     const claim = readClaim(request, verify, now);
     if (!claim.ok) return claim;
-    const matches = anySignatureMatches(claim.signatures, keys.keys, (key) =>
-      hmacSha256(key, claim.signedBeforeBody, request.rawBody),
-    );
+    const matches = anySignatureMatches(claim.signatures, keys.keys, (key) => hmacSha256(key, claim.signedBeforeBody, request.rawBody));
     return matches ? OK : fail(SIGNATURE_MISMATCH);
   };
 }

@@ -7,9 +7,24 @@ const JSON_TOKEN = /("(?:\\.|[^"\\])*")(\s*:)?|\b(true|false|null)\b|(-?\d+(?:\.
 /** Pretty JSON with keys, strings, numbers and `[secret]` coloured. */
 function highlightJson(text: string): ReactNode[] {
   return highlight(text, JSON_TOKEN, ([whole, string, colon, literal], key) => {
-    if (string !== undefined && colon !== undefined) return [<span key={key} className="tok-key">{string}</span>, colon];
-    if (string !== undefined) return <span key={key} className={string.includes('[secret]') ? 'tok-secret' : 'tok-string'}>{string}</span>;
-    return <span key={key} className={literal !== undefined ? 'tok-literal' : 'tok-number'}>{whole}</span>;
+    if (string !== undefined && colon !== undefined)
+      return [
+        <span key={key} className="tok-key">
+          {string}
+        </span>,
+        colon,
+      ];
+    if (string !== undefined)
+      return (
+        <span key={key} className={string.includes('[secret]') ? 'tok-secret' : 'tok-string'}>
+          {string}
+        </span>
+      );
+    return (
+      <span key={key} className={literal !== undefined ? 'tok-literal' : 'tok-number'}>
+        {whole}
+      </span>
+    );
   });
 }
 

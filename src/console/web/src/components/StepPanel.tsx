@@ -67,7 +67,9 @@ export function StepPanel({ step, definition, onClose }: StepPanelProps) {
         </p>
       )}
       {step.next_attempt_at && step.status !== 'succeeded' && step.status !== 'failed' && (
-        <p className="panel__note">Next attempt {timeAgo(step.next_attempt_at)} ({clockTime(step.next_attempt_at)}).</p>
+        <p className="panel__note">
+          Next attempt {timeAgo(step.next_attempt_at)} ({clockTime(step.next_attempt_at)}).
+        </p>
       )}
       <div className="panel__body">
         {step.error && (

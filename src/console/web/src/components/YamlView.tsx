@@ -27,7 +27,13 @@ function highlightValue(text: string): ReactNode[] {
   return highlight(text, VALUE_TOKEN, ([whole, template, string], key) => (
     <span key={key} className={template ? 'y-template' : string ? 'y-string' : 'y-literal'}>
       {/* A quoted string holding templates: colour them within it. */}
-      {string ? highlight(whole, TEMPLATE, ([inner], innerKey) => <span key={innerKey} className="y-template">{inner}</span>) : whole}
+      {string
+        ? highlight(whole, TEMPLATE, ([inner], innerKey) => (
+            <span key={innerKey} className="y-template">
+              {inner}
+            </span>
+          ))
+        : whole}
     </span>
   ));
 }
@@ -39,11 +45,22 @@ function highlightLine(line: string): ReactNode[] {
   const key = KEY.exec(code);
   let rest = code;
   if (key) {
-    parts.push(key[1], <span key="k" className="y-key">{key[2]}</span>, key[3]);
+    parts.push(
+      key[1],
+      <span key="k" className="y-key">
+        {key[2]}
+      </span>,
+      key[3],
+    );
     rest = code.slice(key[0].length);
   }
   parts.push(...highlightValue(rest));
-  if (comment >= 0) parts.push(<span key="c" className="y-comment">{line.slice(comment)}</span>);
+  if (comment >= 0)
+    parts.push(
+      <span key="c" className="y-comment">
+        {line.slice(comment)}
+      </span>,
+    );
   return parts;
 }
 

@@ -17,7 +17,9 @@ function loadElk(): Promise<ELK> {
  * of steps within a layer so that the drawing reads like the YAML.
  */
 export async function layoutGraph(graph: Graph): Promise<Map<string, { x: number; y: number }>> {
-  const laidOut = await (await loadElk()).layout({
+  const laidOut = await (
+    await loadElk()
+  ).layout({
     id: 'workflow',
     layoutOptions: {
       'elk.algorithm': 'layered',

@@ -29,7 +29,12 @@ export function definitionNodeData(trigger: Trigger, steps: WorkflowStep[]): Rec
 }
 
 /** The same, painted with a run: each step's status, attempts and time. */
-export function runNodeData(base: Record<string, Partial<FlowNodeData>>, run: Run, eventLabel: string | undefined, now: number): Record<string, Partial<FlowNodeData>> {
+export function runNodeData(
+  base: Record<string, Partial<FlowNodeData>>,
+  run: Run,
+  eventLabel: string | undefined,
+  now: number,
+): Record<string, Partial<FlowNodeData>> {
   // A painted run shows what happened; the definition's trigger condition and retry policy stay on the workflow page.
   const data: Record<string, Partial<FlowNodeData>> = { ...base, trigger: { status: 'succeeded', detail: eventLabel } };
   for (const step of run.steps) {

@@ -98,8 +98,8 @@ export function DryRunPage() {
   return (
     <>
       <PageHeader title="Test an event">
-        See which workflows an event would start and the exact requests each step would send — rendered with secrets as [secret]. Nothing is
-        sent and nothing is stored.
+        See which workflows an event would start and the exact requests each step would send — rendered with secrets as [secret]. Nothing is sent and nothing is
+        stored.
       </PageHeader>
       <div className="dry-run">
         <form className="card dry-run__form" onSubmit={submit} aria-label="Event to test">
@@ -134,13 +134,26 @@ export function DryRunPage() {
                 <span>
                   Event type <span className="muted">(optional)</span>
                 </span>
-                <input name="type" value={type} onChange={(event) => setType(event.target.value)} placeholder="from the source’s event_type" spellCheck={false} />
+                <input
+                  name="type"
+                  value={type}
+                  onChange={(event) => setType(event.target.value)}
+                  placeholder="from the source’s event_type"
+                  spellCheck={false}
+                />
               </label>
               <label className="field field--wide">
                 <span>
                   Headers <span className="muted">(optional, one “Name: value” per line)</span>
                 </span>
-                <textarea name="headers" rows={2} value={headersText} onChange={(event) => setHeadersText(event.target.value)} spellCheck={false} placeholder="x-event-id: evt-1" />
+                <textarea
+                  name="headers"
+                  rows={2}
+                  value={headersText}
+                  onChange={(event) => setHeadersText(event.target.value)}
+                  spellCheck={false}
+                  placeholder="x-event-id: evt-1"
+                />
               </label>
               <label className="field field--wide">
                 <span>Body (JSON, or any text)</span>
@@ -151,11 +164,17 @@ export function DryRunPage() {
             <div className="form-grid">
               <label className="field field--wide">
                 <span>Event id</span>
-                <input name="event_id" className="mono" value={eventId} onChange={(event) => setEventId(event.target.value)} placeholder="0193…" spellCheck={false} />
+                <input
+                  name="event_id"
+                  className="mono"
+                  value={eventId}
+                  onChange={(event) => setEventId(event.target.value)}
+                  placeholder="0193…"
+                  spellCheck={false}
+                />
               </label>
               <p className="muted field--wide">
-                Pick one on the <Link to="/events">Events</Link> page (“Dry run” on an event) or paste its id. It is tried against the
-                workflows in force now.
+                Pick one on the <Link to="/events">Events</Link> page (“Dry run” on an event) or paste its id. It is tried against the workflows in force now.
               </p>
             </div>
           )}

@@ -34,7 +34,12 @@ export function EventPage({ id }: { id: string }) {
     try {
       const answer = await api<ReplayAnswer>('POST', `/api/events/${id}/replay`);
       const count = answer.runs.length;
-      toast(count > 0 ? 'success' : 'info', count > 0 ? `Replayed: ${count} new ${count === 1 ? 'run' : 'runs'} (${answer.runs.map((run) => run.workflow).join(', ')}).` : 'Replayed: no workflow matches this event now.');
+      toast(
+        count > 0 ? 'success' : 'info',
+        count > 0
+          ? `Replayed: ${count} new ${count === 1 ? 'run' : 'runs'} (${answer.runs.map((run) => run.workflow).join(', ')}).`
+          : 'Replayed: no workflow matches this event now.',
+      );
       await event.reload();
     } catch (error) {
       toast('error', `Replay failed: ${(error as Error).message}`);

@@ -107,7 +107,13 @@ export function EventsPage() {
         </label>
         <label className="field field--inline field--grow">
           <span>Body contains</span>
-          <input name="q" type="search" value={queryText} onChange={(event) => setQueryText(event.target.value)} placeholder="Text in the body, e.g. an order id" />
+          <input
+            name="q"
+            type="search"
+            value={queryText}
+            onChange={(event) => setQueryText(event.target.value)}
+            placeholder="Text in the body, e.g. an order id"
+          />
         </label>
         <button type="submit" className="button button--primary">
           Search
@@ -124,7 +130,9 @@ export function EventsPage() {
         <ErrorState error={events.error} onRetry={events.reload} />
       ) : events.items.length === 0 ? (
         <EmptyState title={filtered ? 'No event matches' : 'No events yet'}>
-          {filtered ? 'Change or clear the search.' : (
+          {filtered ? (
+            'Change or clear the search.'
+          ) : (
             <>
               Events appear here live when a sender posts to <code>/hooks/&lt;source&gt;</code>. See <Link to="/sources">Sources</Link> for the URLs.
             </>
@@ -175,10 +183,17 @@ export function EventsPage() {
           <LoadMore hasMore={events.hasMore} loading={events.loadingMore} onClick={events.loadMore} count={events.items.length} noun="events" />
         </>
       )}
-      <ConfirmDialog open={confirming} title="Replay these events?" confirmLabel="Replay" busy={busy} onConfirm={replayAll} onCancel={() => setConfirming(false)}>
+      <ConfirmDialog
+        open={confirming}
+        title="Replay these events?"
+        confirmLabel="Replay"
+        busy={busy}
+        onConfirm={replayAll}
+        onCancel={() => setConfirming(false)}
+      >
         <p>
-          The newest {REPLAY_LIMIT} events {filtered ? 'matching the current search' : ''} are matched again against the workflows in force
-          now, and every match starts a new run. Receivers will be called again.
+          The newest {REPLAY_LIMIT} events {filtered ? 'matching the current search' : ''} are matched again against the workflows in force now, and every match
+          starts a new run. Receivers will be called again.
         </p>
         {filtered && (
           <ul className="plain-list">

@@ -74,8 +74,8 @@ export function LoginPage() {
         </button>
         <div id="token-help" className="login__help">
           <p>
-            <strong>Where is the token?</strong> Hookflow printed where it keeps it when it started (<code>Admin token:</code> in the
-            banner). Unless <code>HOOKFLOW_ADMIN_TOKEN</code> is set, it was generated into the data folder:
+            <strong>Where is the token?</strong> Hookflow printed where it keeps it when it started (<code>Admin token:</code> in the banner). Unless{' '}
+            <code>HOOKFLOW_ADMIN_TOKEN</code> is set, it was generated into the data folder:
           </p>
           <pre>cat &lt;data dir&gt;/admin-token{'\n'}# by default: cat .hookflow/admin-token</pre>
           <p className="muted">The token stays in this browser (local storage) until you sign out.</p>

@@ -151,7 +151,13 @@ export function RunPage({ id }: { id: string }) {
             </div>
             {graph && (
               <Suspense fallback={<Loading label="Loading the graph…" />}>
-                <WorkflowGraph graph={graph} nodeData={nodeData} selectedId={selected} onSelect={(nodeId) => select(nodeId === 'trigger' ? null : nodeId)} label={`Run of ${current.workflow}, steps painted by status`} />
+                <WorkflowGraph
+                  graph={graph}
+                  nodeData={nodeData}
+                  selectedId={selected}
+                  onSelect={(nodeId) => select(nodeId === 'trigger' ? null : nodeId)}
+                  label={`Run of ${current.workflow}, steps painted by status`}
+                />
               </Suspense>
             )}
           </section>

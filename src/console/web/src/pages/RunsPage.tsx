@@ -104,8 +104,8 @@ export function RunsPage() {
         onCancel={() => setConfirming(false)}
       >
         <p>
-          The newest 100 failed runs{workflow ? ` of ${workflow}` : ''} run again from the steps that did not succeed, keeping earlier
-          outputs. Their receivers will be called again.
+          The newest 100 failed runs{workflow ? ` of ${workflow}` : ''} run again from the steps that did not succeed, keeping earlier outputs. Their receivers
+          will be called again.
         </p>
       </ConfirmDialog>
     </>

@@ -43,7 +43,11 @@ export function SourcesPage() {
         <ErrorState error={error} onRetry={reload} />
       ) : data!.items.length === 0 ? (
         <EmptyState title="No sources declared">
-          Declare one in <code>workflows/sources.yaml</code>, e.g. <code>sources: {'{'} shop: {'{'} verify: {'{'} scheme: none {'}'} {'}'} {'}'}</code>.
+          Declare one in <code>workflows/sources.yaml</code>, e.g.{' '}
+          <code>
+            sources: {'{'} shop: {'{'} verify: {'{'} scheme: none {'}'} {'}'} {'}'}
+          </code>
+          .
         </EmptyState>
       ) : (
         <div className="cards">
@@ -79,7 +83,9 @@ export function SourcesPage() {
                   </div>
                   <div>
                     <dt>Last event</dt>
-                    <dd className="stats__small" title={dateTime(source.last_event_at)}>{source.last_event_at ? timeAgo(source.last_event_at) : 'never'}</dd>
+                    <dd className="stats__small" title={dateTime(source.last_event_at)}>
+                      {source.last_event_at ? timeAgo(source.last_event_at) : 'never'}
+                    </dd>
                   </div>
                 </dl>
                 <h3 className="small-title">Recent signature failures</h3>

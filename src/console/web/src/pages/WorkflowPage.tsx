@@ -95,7 +95,13 @@ export function WorkflowPage({ name }: { name: string }) {
             <span className="muted">{workflow.steps.length} steps · select a step to find it in the file</span>
           </div>
           <Suspense fallback={<Loading label="Loading the graph…" />}>
-            <WorkflowGraph graph={workflow.graph} nodeData={nodeData} selectedId={selected} onSelect={setSelected} label={`Graph of workflow ${workflow.name}`} />
+            <WorkflowGraph
+              graph={workflow.graph}
+              nodeData={nodeData}
+              selectedId={selected}
+              onSelect={setSelected}
+              label={`Graph of workflow ${workflow.name}`}
+            />
           </Suspense>
         </section>
         <section className="card card--yaml" aria-labelledby="yaml-title">

@@ -31,8 +31,8 @@ export function WorkflowsPage() {
           <InvalidFiles files={data!.invalid_files} />
           {data!.items.length === 0 ? (
             <EmptyState title={data!.invalid_files.length > 0 ? 'No workflow in force' : 'No workflows yet'}>
-              Add a <code>*.yaml</code> file to the workflows folder (see <code>workflows/order-paid.yaml</code> in the README); Hookflow
-              loads it as soon as it is saved.
+              Add a <code>*.yaml</code> file to the workflows folder (see <code>workflows/order-paid.yaml</code> in the README); Hookflow loads it as soon as it
+              is saved.
             </EmptyState>
           ) : (
             <WorkflowTable workflows={data!.items} />
@@ -162,9 +162,8 @@ function InvalidFiles({ files }: { files: InvalidWorkflowFile[] }) {
     <section className="callout callout--error invalid-files" aria-labelledby="invalid-files-title">
       <h2 id="invalid-files-title">Files with problems (not loaded)</h2>
       <p>
-        {files.length === 1 ? 'This file has never been valid, so it is' : 'These files have never been valid, so they are'} not running
-        until fixed. Fix the problems and save: Hookflow loads a file as soon as it validates. Check files before saving with{' '}
-        <code>npx hookflow validate</code>.
+        {files.length === 1 ? 'This file has never been valid, so it is' : 'These files have never been valid, so they are'} not running until fixed. Fix the
+        problems and save: Hookflow loads a file as soon as it validates. Check files before saving with <code>npx hookflow validate</code>.
       </p>
       <ul className="invalid-files__list">
         {files.map((file) => (
