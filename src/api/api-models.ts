@@ -117,7 +117,11 @@ export class EventModel {
   headers: Record<string, string>;
   @ApiProperty({ description: 'The query string, without the leading ?' }) query: string;
   @ApiProperty({ type: String, nullable: true }) content_type: string | null;
-  @ApiProperty({ enum: ['json', 'text'], description: 'text when the body was not valid JSON' }) body_format: string;
+  @ApiProperty({
+    enum: ['json', 'form', 'text', 'empty'],
+    description: 'How workflows read the body: parsed JSON, a url-encoded form, text (not valid JSON), or no body',
+  })
+  body_format: string;
   @ApiProperty({ type: [MatchNoteModel], description: 'Why workflows did not match (a failing `if`, …)' })
   match_notes: MatchNoteModel[];
   @ApiProperty({ description: 'The body exactly as received' }) body: string;
@@ -268,4 +272,18 @@ export class SourceModel {
 export class SourceListModel {
   @ApiProperty({ type: [SourceModel] }) items: SourceModel[];
   @ApiProperty({ type: String, nullable: true }) next_cursor: string | null;
+}
+
+/** One message of `GET /api/stream` (server-sent events), in the document so that the console's types come from it. */
+export class ChangeMessageModel {
+  @ApiProperty({ enum: ['run.created', 'run.updated', 'step.updated', 'event.received'] })
+  type: 'run.created' | 'run.updated' | 'step.updated' | 'event.received';
+  @ApiProperty({ type: String, nullable: true }) run_id: string | null;
+  @ApiProperty({ type: String, nullable: true }) workflow: string | null;
+  @ApiProperty({ type: String, nullable: true }) status: string | null;
+  @ApiPropertyOptional({ description: 'event.received' }) event_id?: string;
+  @ApiPropertyOptional({ description: 'step.updated' }) step_id?: string;
+  @ApiPropertyOptional({ description: 'step.updated' }) attempts?: number;
+  @ApiPropertyOptional({ description: 'event.received' }) source?: string;
+  @ApiPropertyOptional({ description: 'event.received' }) event_type?: string;
 }

@@ -3,6 +3,7 @@ import { Injectable, Logger, MessageEvent, OnModuleDestroy } from '@nestjs/commo
 import { Client, Notification } from 'pg';
 import { Observable, Subject } from 'rxjs';
 import { DatabaseConnection } from '../database/database-connection';
+import type { ChangeMessageModel } from './api-models';
 
 export const CHANGES_CHANNEL = 'hookflow_changes';
 const HEARTBEAT_MS = 15_000;
@@ -11,17 +12,7 @@ const LISTENER_TTL_SECONDS = 45;
 const RECONNECT_MS = [250, 1_000, 5_000];
 
 /** One message of `GET /api/stream`. */
-export interface ChangeMessage {
-  type: 'run.created' | 'run.updated' | 'step.updated' | 'event.received';
-  run_id: string | null;
-  workflow: string | null;
-  status: string | null;
-  event_id?: string;
-  step_id?: string;
-  attempts?: number;
-  source?: string;
-  event_type?: string;
-}
+export type ChangeMessage = ChangeMessageModel;
 
 /** An item as the triggers of migration `ChangeFeed1764345600000` send it (short keys keep payloads small). */
 interface ChangeItem {

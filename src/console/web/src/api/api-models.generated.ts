@@ -129,8 +129,8 @@ export interface EventModel {
   /** The query string, without the leading ? */
   query: string;
   content_type: string | null;
-  /** text when the body was not valid JSON */
-  body_format: 'json' | 'text';
+  /** How workflows read the body: parsed JSON, a url-encoded form, text (not valid JSON), or no body */
+  body_format: 'json' | 'form' | 'text' | 'empty';
   /** Why workflows did not match (a failing `if`, …) */
   match_notes: MatchNoteModel[];
   /** The body exactly as received */
@@ -311,6 +311,23 @@ export interface SourceModel {
 export interface SourceListModel {
   items: SourceModel[];
   next_cursor: string | null;
+}
+
+export interface ChangeMessageModel {
+  type: 'run.created' | 'run.updated' | 'step.updated' | 'event.received';
+  run_id: string | null;
+  workflow: string | null;
+  status: string | null;
+  /** event.received */
+  event_id?: string;
+  /** step.updated */
+  step_id?: string;
+  /** step.updated */
+  attempts?: number;
+  /** event.received */
+  source?: string;
+  /** event.received */
+  event_type?: string;
 }
 
 export interface DryRunBody {

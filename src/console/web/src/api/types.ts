@@ -46,15 +46,4 @@ export type DryRunAnswer = Api.DryRunAnswer;
 export type Catalog = Api.CatalogAnswer;
 export type CatalogStepKind = Api.StepKindModel;
 
-/** One message of `GET /api/stream` (server-sent events, outside the OpenAPI document). */
-export interface ChangeMessage {
-  type: 'run.created' | 'run.updated' | 'step.updated' | 'event.received';
-  run_id: string | null;
-  workflow: string | null;
-  status: string | null;
-  event_id?: string;
-  step_id?: string;
-  attempts?: number;
-  source?: string;
-  event_type?: string;
-}
+export type ChangeMessage = Api.ChangeMessageModel;
