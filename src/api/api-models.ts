@@ -245,6 +245,41 @@ export class WorkflowModel {
   @ApiProperty({ type: String, nullable: true }) concurrency_key: string | null;
   @ApiProperty({ type: [WorkflowStepModel] }) steps: WorkflowStepModel[];
   @ApiProperty({ type: GraphModel }) graph: GraphModel;
+  @ApiProperty({ example: '3f2a9c01d4e5b6a7', description: 'Hash of the bytes of `yaml` (equal to `version`): the `base_revision` of a save' })
+  revision: string;
+  @ApiProperty({ description: 'Whether the file may be saved or deleted through the API' }) editable: boolean;
+  @ApiProperty({ type: String, nullable: true, example: 'HOOKFLOW_EDITOR is off', description: 'Why not, when not editable' })
+  read_only_reason: string | null;
+}
+
+export class SavedWorkflowModel {
+  @ApiProperty({ example: 'order-paid' }) name: string;
+  @ApiProperty({ example: '3f2a9c01d4e5b6a7', description: 'Hash of the bytes written' }) revision: string;
+  @ApiProperty({ example: 'order-paid.yaml' }) file: string;
+  @ApiProperty({ description: 'Whether this process runs this revision now; false only when a change made by hand at the same moment got in the way' })
+  in_force: boolean;
+}
+
+export class CurrentWorkflowFileModel {
+  @ApiProperty() yaml: string;
+  @ApiProperty({ example: '3f2a9c01d4e5b6a7' }) revision: string;
+}
+
+export class WorkflowConflictDetail extends ErrorDetail {
+  @ApiProperty({ type: CurrentWorkflowFileModel, nullable: true, description: 'The file as it is now; null when it was deleted' })
+  current: CurrentWorkflowFileModel | null;
+}
+
+export class WorkflowConflictAnswer {
+  @ApiProperty({ type: WorkflowConflictDetail }) error: WorkflowConflictDetail;
+}
+
+export class InvalidWorkflowDetail extends ErrorDetail {
+  @ApiProperty({ type: [ProblemModel] }) problems: ProblemModel[];
+}
+
+export class InvalidWorkflowAnswer {
+  @ApiProperty({ type: InvalidWorkflowDetail }) error: InvalidWorkflowDetail;
 }
 
 export class ValidationAnswer {

@@ -2,12 +2,9 @@ import { basename } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/domain-error';
 import { RunQueries } from '../engine/run-queries';
-import { TemplateEngine } from '../templates/template-engine';
-import { MAX_WORKFLOW_FILE_BYTES, oversizeFile, parseWorkflowFile } from '../workflows/workflow-file-parser';
 import { workflowGraph } from '../workflows/workflow-graph';
-import { reportWorkflowCycles } from '../workflows/workflow-cycles';
+import { WorkflowEditor } from '../workflows/workflow-editor';
 import { WorkflowRegistry } from '../workflows/workflow-registry';
-import { WorkflowValidator } from '../workflows/workflow-validator';
 import { StepDefinition, TriggerDefinition } from '../workflows/workflow.types';
 
 /** The workflows in force as the console shows them: with recent run figures, or one with its graph. */
@@ -15,8 +12,8 @@ import { StepDefinition, TriggerDefinition } from '../workflows/workflow.types';
 export class WorkflowQueries {
   constructor(
     private readonly registry: WorkflowRegistry,
-    private readonly engine: TemplateEngine,
     private readonly runs: RunQueries,
+    private readonly editor: WorkflowEditor,
   ) {}
 
   async list() {
@@ -48,9 +45,10 @@ export class WorkflowQueries {
     return { items, next_cursor: null, invalid_files };
   }
 
-  get(name: string) {
+  async get(name: string) {
     const workflow = this.registry.getWorkflow(name);
     if (!workflow) throw new DomainError('NOT_FOUND', `No workflow ${name}`);
+    const { editable, read_only_reason } = await this.editor.editability(workflow.file);
     return {
       name: workflow.name,
       description: workflow.description ?? null,
@@ -62,6 +60,9 @@ export class WorkflowQueries {
       concurrency_key: workflow.concurrency?.key ?? null,
       steps: workflow.steps.map(stepOf),
       graph: workflowGraph(workflow),
+      revision: workflow.version,
+      editable,
+      read_only_reason,
     };
   }
 
@@ -70,18 +71,9 @@ export class WorkflowQueries {
    * and the other workflows in force; nothing is loaded or changed.
    */
   validate(yaml: string, file: string) {
-    const size = Buffer.byteLength(yaml);
-    const parsed = size > MAX_WORKFLOW_FILE_BYTES ? oversizeFile(file, size) : parseWorkflowFile(file, yaml);
-    const others = this.registry.workflows().filter((w) => w.file !== file);
-    const otherNames = new Map(others.map((w) => [w.name, w.file]));
-    const sourceNames = new Set(this.registry.sources().map((source) => source.name));
-    const workflow = new WorkflowValidator(this.engine).validateWorkflow(parsed, file, { sourceNames, claimedNames: otherNames });
-    if (workflow) {
-      const inForce = new Map([workflow, ...others].map((w) => [w.name, w]));
-      reportWorkflowCycles([{ parsed, workflow }], inForce, (text) => this.engine.isTemplate(text));
-    }
+    const { parsed, workflow, valid } = this.registry.check(yaml, file);
     return {
-      valid: workflow !== undefined && parsed.problems.length === 0,
+      valid,
       problems: parsed.problems.map(({ message, line, column }) => ({ message, line, column })),
       graph: workflow ? workflowGraph(workflow) : null,
     };

@@ -1,13 +1,39 @@
-import { Body, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { Body, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { WorkflowEditor } from '../workflows/workflow-editor';
 import { AdminApiController } from './admin-api.decorator';
-import { ErrorAnswer, ValidationAnswer, WorkflowListModel, WorkflowModel } from './api-models';
+import {
+  ErrorAnswer,
+  InvalidWorkflowAnswer,
+  SavedWorkflowModel,
+  ValidationAnswer,
+  WorkflowConflictAnswer,
+  WorkflowListModel,
+  WorkflowModel,
+} from './api-models';
 import { WorkflowQueries } from './workflow-queries';
-import { ValidateWorkflowBody, WorkflowNameParams } from './workflows.dto';
+import { CreateWorkflowBody, DeleteWorkflowQuery, EditableWorkflowParams, SaveWorkflowBody, ValidateWorkflowBody, WorkflowNameParams } from './workflows.dto';
+
+const READ_ONLY = {
+  type: ErrorAnswer,
+  description: 'WORKFLOWS_READ_ONLY (HOOKFLOW_EDITOR=off, or the folder is not writable) or WORKFLOW_FILE_REFUSED (the sources file, a symbolic link)',
+};
 
 @AdminApiController('api/workflows', 'workflows')
 export class WorkflowsController {
-  constructor(private readonly queries: WorkflowQueries) {}
+  constructor(
+    private readonly queries: WorkflowQueries,
+    private readonly editor: WorkflowEditor,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'Loaded workflows with their trigger, last run and 24-hour success rate' })
@@ -30,5 +56,37 @@ export class WorkflowsController {
   @ApiNotFoundResponse({ type: ErrorAnswer })
   get(@Param() { name }: WorkflowNameParams) {
     return this.queries.get(name);
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Create a workflow: writes <name>.yaml from the name in the YAML and loads it before answering' })
+  @ApiCreatedResponse({ type: SavedWorkflowModel })
+  @ApiConflictResponse({ type: ErrorAnswer, description: 'WORKFLOW_EXISTS: a workflow of that name, or its file, exists' })
+  @ApiUnprocessableEntityResponse({ type: InvalidWorkflowAnswer, description: 'The YAML has problems; nothing was written' })
+  @ApiForbiddenResponse(READ_ONLY)
+  create(@Body() { yaml }: CreateWorkflowBody) {
+    return this.editor.create(yaml);
+  }
+
+  @Put(':name')
+  @ApiOperation({ summary: 'Save a workflow when its file is still at base_revision; loaded before the answer' })
+  @ApiOkResponse({ type: SavedWorkflowModel })
+  @ApiConflictResponse({ type: WorkflowConflictAnswer, description: 'The file changed since base_revision: the current YAML and revision' })
+  @ApiUnprocessableEntityResponse({ type: InvalidWorkflowAnswer, description: 'The YAML has problems, or names another workflow; nothing was written' })
+  @ApiNotFoundResponse({ type: ErrorAnswer })
+  @ApiForbiddenResponse(READ_ONLY)
+  save(@Param() { name }: EditableWorkflowParams, @Body() { yaml, base_revision }: SaveWorkflowBody) {
+    return this.editor.save(name, yaml, base_revision);
+  }
+
+  @Delete(':name')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete the file of a workflow when it is still at revision' })
+  @ApiNoContentResponse({ description: 'Deleted and unloaded' })
+  @ApiConflictResponse({ type: WorkflowConflictAnswer, description: 'The file changed since revision' })
+  @ApiNotFoundResponse({ type: ErrorAnswer })
+  @ApiForbiddenResponse(READ_ONLY)
+  async remove(@Param() { name }: EditableWorkflowParams, @Query() { revision }: DeleteWorkflowQuery): Promise<void> {
+    await this.editor.remove(name, revision);
   }
 }

@@ -21,3 +21,35 @@ export class ValidateWorkflowBody {
   @Matches(/^[A-Za-z0-9_.-]{1,200}\.ya?ml$/, { message: 'file must be a .yaml or .yml file name' })
   file = 'workflow.yaml';
 }
+
+/** The name of a workflow whose file is written: only the characters a workflow name may have, so never a path. */
+export class EditableWorkflowParams {
+  @ApiProperty({ example: 'order-paid' })
+  @Matches(/^[a-z0-9_-]{1,64}$/, { message: 'name must be a workflow name: 1 to 64 lower-case letters, digits, - or _' })
+  name: string;
+}
+
+const REVISION = /^[0-9a-f]{16}$/;
+const REVISION_MESSAGE = 'must be a revision as GET /api/workflows/:name gives it (16 hex digits)';
+
+/** `POST /api/workflows`: a new workflow, saved as `<name>.yaml` from its own `name:`. */
+export class CreateWorkflowBody {
+  /** Size is checked with the file limit (256 KiB), as a problem of the file. */
+  @ApiProperty({ description: 'The text of the file, saved byte for byte' })
+  @IsString()
+  yaml: string;
+}
+
+/** `PUT /api/workflows/:name`: the new text of the file and the revision it was edited from. */
+export class SaveWorkflowBody extends CreateWorkflowBody {
+  @ApiProperty({ example: '3f2a9c01d4e5b6a7', description: 'The revision the edit started from' })
+  @Matches(REVISION, { message: `base_revision ${REVISION_MESSAGE}` })
+  base_revision: string;
+}
+
+/** `DELETE /api/workflows/:name?revision=`: the revision the caller saw. */
+export class DeleteWorkflowQuery {
+  @ApiProperty({ example: '3f2a9c01d4e5b6a7' })
+  @Matches(REVISION, { message: `revision ${REVISION_MESSAGE}` })
+  revision: string;
+}

@@ -13,6 +13,12 @@ export type ErrorCode =
   | 'METHOD_NOT_ALLOWED'
   | 'RUN_STATE_CONFLICT'
   | 'PAYLOAD_TOO_LARGE'
+  // Saving workflow files through the API
+  | 'INVALID_WORKFLOW'
+  | 'WORKFLOW_REVISION_CONFLICT'
+  | 'WORKFLOW_EXISTS'
+  | 'WORKFLOW_FILE_REFUSED'
+  | 'WORKFLOWS_READ_ONLY'
   // Templates, and what a step's rendered input asks for
   | 'TEMPLATE_SYNTAX'
   | 'TEMPLATE_UNKNOWN_HELPER'
@@ -49,6 +55,12 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   METHOD_NOT_ALLOWED: 405,
   RUN_STATE_CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
+  INVALID_WORKFLOW: 422,
+  WORKFLOW_REVISION_CONFLICT: 409,
+  WORKFLOW_EXISTS: 409,
+  // The request is understood and allowed to the admin, but this file or this server does not take writes.
+  WORKFLOW_FILE_REFUSED: 403,
+  WORKFLOWS_READ_ONLY: 403,
   // A template that does not compile is a mistake in its text; one that compiles but does not
   // fit the data it is given, or renders a step input that cannot be sent, is unprocessable.
   TEMPLATE_SYNTAX: 400,

@@ -65,6 +65,13 @@ describe(ErrorFilter.name, () => {
     assert.equal(answer.headers['retry-after'], '1');
   });
 
+  it('adds the fields of details.answer to the error body and no other detail', () => {
+    const problems = [{ message: 'unknown key `stpes`', line: 3, column: 1 }];
+    const answer = answerTo(new DomainError('INVALID_WORKFLOW', 'invalid', { answer: { problems }, internalPath: '/srv/workflows/a.yaml' }));
+    assert.equal(answer.status, 422);
+    assert.deepEqual(answer.body, { error: { code: 'INVALID_WORKFLOW', message: 'invalid', problems } });
+  });
+
   it('answers an unexpected error 500 without its internals', () => {
     const answer = answerTo(new Error('connection string postgres://user:password@db'));
     assert.equal(answer.status, 500);

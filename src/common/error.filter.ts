@@ -18,7 +18,7 @@ export class ErrorFilter implements ExceptionFilter {
     if (status === 405) reply.header('allow', 'POST, PUT');
     const retryAfter = exception instanceof DomainError ? exception.details?.retryAfterSeconds : undefined;
     if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
-    reply.status(status).send({ error: { code, message } });
+    reply.status(status).send({ error: { code, message, ...answerFieldsOf(exception) } });
   }
 
   private describe(exception: unknown): { status: number; code: string; message: string } {
@@ -37,6 +37,11 @@ export class ErrorFilter implements ExceptionFilter {
     this.logger.error((exception as Error)?.stack ?? String(exception));
     return { status: 500, code: 'INTERNAL', message: 'Something went wrong on our side' };
   }
+}
+
+function answerFieldsOf(exception: unknown): Record<string, unknown> {
+  const answer = exception instanceof DomainError ? exception.details?.answer : undefined;
+  return typeof answer === 'object' && answer !== null ? (answer as Record<string, unknown>) : {};
 }
 
 export function codeForStatus(status: number): string {

@@ -46,6 +46,18 @@ describe('loadSettings', () => {
     assert.equal(error.message, 'Invalid setting PORT: must be a whole number between 0 and 65535 (got "eighty")');
   });
 
+  it('reads HOOKFLOW_EDITOR as on or off, on by default, and refuses anything else', async () => {
+    const cwd = await mkdtemp(join(tmpdir(), 'hookflow-settings-'));
+    try {
+      assert.equal(loadSettings({}, cwd).HOOKFLOW_EDITOR, 'on');
+      assert.equal(loadSettings({ HOOKFLOW_EDITOR: 'OFF' }, cwd).HOOKFLOW_EDITOR, 'off');
+    } finally {
+      await rm(cwd, { recursive: true, force: true });
+    }
+    const error = await refusal({ HOOKFLOW_EDITOR: 'readonly' });
+    assert.equal(error.message, 'Invalid setting HOOKFLOW_EDITOR: must be one of on, off (got "readonly")');
+  });
+
   it('declares DATABASE_URL, HOOKFLOW_ADMIN_TOKEN and HOOKFLOW_SMTP_URL secret', () => {
     const secret = Object.entries(SETTING_IS_SECRET)
       .filter(([, isSecret]) => isSecret)

@@ -9,6 +9,9 @@ export type Role = (typeof ROLES)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+export const EDITOR_MODES = ['on', 'off'] as const;
+export type EditorMode = (typeof EDITOR_MODES)[number];
+
 const blankToUndefined = ({ value }: { value: unknown }) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 
 const commaSeparated = (value: unknown): string[] =>
@@ -117,6 +120,14 @@ export class Settings {
   @Min(0, { message: RETENTION_FORMAT })
   HOOKFLOW_RETENTION: number;
 
+  /**
+   * `on` (the default) lets the management API save, create and delete workflow files;
+   * `off` makes the workflows folder read-only through the API (git stays the way to deploy).
+   */
+  @Transform(({ value }) => String(blankToUndefined({ value }) ?? 'on').toLowerCase())
+  @IsIn(EDITOR_MODES, { message: `must be one of ${EDITOR_MODES.join(', ')}` })
+  HOOKFLOW_EDITOR: EditorMode;
+
   /** PEM certificate file (then any intermediates); with HOOKFLOW_TLS_KEY, the port serves HTTPS only. */
   @Transform(blankToUndefined)
   @ValidateIf(eitherTlsSettingIsSet)
@@ -155,6 +166,7 @@ export const SETTING_IS_SECRET: Readonly<Record<SettingName, boolean>> = {
   HOOKFLOW_SMTP_URL: true,
   LOG_LEVEL: false,
   HOOKFLOW_RETENTION: false,
+  HOOKFLOW_EDITOR: false,
   // Paths to the files, not their content.
   HOOKFLOW_TLS_CERT: false,
   HOOKFLOW_TLS_KEY: false,

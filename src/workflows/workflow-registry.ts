@@ -3,7 +3,10 @@ import { FSWatcher, watch } from 'chokidar';
 import { Observable, Subject } from 'rxjs';
 import { Settings } from '../config/settings';
 import { TemplateEngine } from '../templates/template-engine';
+import { reportWorkflowCycles } from './workflow-cycles';
+import { MAX_WORKFLOW_FILE_BYTES, ParsedYamlFile, oversizeFile, parseWorkflowFile } from './workflow-file-parser';
 import { WorkflowLoadResult, loadWorkflowDirectory } from './workflow-loader';
+import { WorkflowValidator } from './workflow-validator';
 import { SourceDefinition, WorkflowDefinition, WorkflowProblem } from './workflow.types';
 
 const NONE: readonly WorkflowDefinition[] = Object.freeze([]);
@@ -106,6 +109,26 @@ export class WorkflowRegistry implements OnModuleInit, OnModuleDestroy {
     return [...this.problemsByFile]
       .filter(([file, problems]) => problems.length > 0 && this.workflowFiles.has(file) && !this.keptWorkflows.has(file))
       .map(([file, problems]) => ({ file, problems }));
+  }
+
+  /**
+   * Checks the text of a workflow file as if it were saved as `file` (a name in the folder),
+   * with the validator of the loader, against the sources and the other workflows in force;
+   * nothing is loaded or changed. `valid` when there is no problem; `workflow` may be set
+   * without it (a cycle through other workflows is found only once the workflow is read).
+   */
+  check(yaml: string, file: string): { parsed: ParsedYamlFile; workflow?: WorkflowDefinition; valid: boolean } {
+    const size = Buffer.byteLength(yaml);
+    const parsed = size > MAX_WORKFLOW_FILE_BYTES ? oversizeFile(file, size) : parseWorkflowFile(file, yaml);
+    const others = this.workflows().filter((w) => w.file !== file);
+    const claimedNames = new Map(others.map((w) => [w.name, w.file]));
+    const sourceNames = new Set(this.sourcesByName.keys());
+    const workflow = new WorkflowValidator(this.engine).validateWorkflow(parsed, file, { sourceNames, claimedNames });
+    if (workflow) {
+      const inForce = new Map([workflow, ...others].map((w) => [w.name, w]));
+      reportWorkflowCycles([{ parsed, workflow }], inForce, (text) => this.engine.isTemplate(text));
+    }
+    return { parsed, workflow, valid: workflow !== undefined && parsed.problems.length === 0 };
   }
 
   /** Loads the folder again. Calls are serialized: the last one sees the latest files. */

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Node } from 'yaml';
 import type { TemplateEngine } from '../templates/template-engine';
 import { cronProblem } from './cron-expression';
@@ -8,6 +7,7 @@ import { StepsValidator } from './steps-validator';
 import { readsRoot, TemplateChecker } from './template-checker';
 import { isValidTimeZone } from './time-zone';
 import { ParsedYamlFile } from './workflow-file-parser';
+import { revisionOf } from './workflow-revision';
 import { StepDefinition, TriggerDefinition, WorkflowDefinition } from './workflow.types';
 import { MapView, YamlNodeReader } from './yaml-node-reader';
 
@@ -57,7 +57,7 @@ export class WorkflowValidator {
       name,
       ...(description !== undefined && { description }),
       file,
-      version: createHash('sha256').update(parsed.text).digest('hex').slice(0, 16),
+      version: revisionOf(parsed.text),
       yaml: parsed.text,
       on,
       ...(concurrency !== undefined && { concurrency }),

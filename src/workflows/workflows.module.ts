@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
+import { WorkflowEditor } from './workflow-editor';
 import { WorkflowRegistry } from './workflow-registry';
 
-/** The workflow registry. `TemplateEngine` and `Settings` come from global modules. */
+/** The workflow registry, and the editor that changes its files for the API. `TemplateEngine` and `Settings` come from global modules. */
 @Module({
-  providers: [WorkflowRegistry],
-  exports: [WorkflowRegistry],
+  providers: [WorkflowRegistry, WorkflowEditor],
+  exports: [WorkflowRegistry, WorkflowEditor],
 })
 export class WorkflowsModule {}

@@ -289,6 +289,59 @@ export interface WorkflowModel {
   concurrency_key: string | null;
   steps: WorkflowStepModel[];
   graph: GraphModel;
+  /** Hash of the bytes of `yaml` (equal to `version`): the `base_revision` of a save */
+  revision: string;
+  /** Whether the file may be saved or deleted through the API */
+  editable: boolean;
+  /** Why not, when not editable */
+  read_only_reason: string | null;
+}
+
+export interface CreateWorkflowBody {
+  /** The text of the file, saved byte for byte */
+  yaml: string;
+}
+
+export interface SavedWorkflowModel {
+  name: string;
+  /** Hash of the bytes written */
+  revision: string;
+  file: string;
+  /** Whether this process runs this revision now; false only when a change made by hand at the same moment got in the way */
+  in_force: boolean;
+}
+
+export interface InvalidWorkflowDetail {
+  code: string;
+  message: string;
+  problems: ProblemModel[];
+}
+
+export interface InvalidWorkflowAnswer {
+  error: InvalidWorkflowDetail;
+}
+
+export interface SaveWorkflowBody {
+  /** The text of the file, saved byte for byte */
+  yaml: string;
+  /** The revision the edit started from */
+  base_revision: string;
+}
+
+export interface CurrentWorkflowFileModel {
+  yaml: string;
+  revision: string;
+}
+
+export interface WorkflowConflictDetail {
+  code: string;
+  message: string;
+  /** The file as it is now; null when it was deleted */
+  current: CurrentWorkflowFileModel | null;
+}
+
+export interface WorkflowConflictAnswer {
+  error: WorkflowConflictDetail;
 }
 
 export interface SignatureFailureModel {
