@@ -99,6 +99,21 @@ describe('saving workflows through the API', () => {
     assert.equal((await hookflow.api('GET', '/api/workflows/brand-new')).status, 404);
   });
 
+  it("saves a file that has no workflow in force under its own name, but never another workflow's file", async () => {
+    await writeFile(file('broken.yaml'), 'name: broken\nsteps: [\n');
+    const broken = revisionOf('name: broken\nsteps: [\n');
+    const fixed = await hookflow.api('PUT', '/api/workflows/broken', { yaml: workflowYaml('broken', 'one'), base_revision: broken });
+    assert.equal(fixed.status, 200, JSON.stringify(fixed.body));
+    assert.equal(fixed.body.in_force, true);
+
+    const hijack = await hookflow.api('PUT', '/api/workflows/other-name', {
+      yaml: workflowYaml('other-name', 'one'),
+      base_revision: revisionOf(workflowYaml('taken', 'one')),
+    });
+    assert.equal(hijack.status, 404);
+    assert.equal(await readFile(file('other-name.yaml'), 'utf8'), workflowYaml('taken', 'one'));
+  });
+
   it('lets exactly one of two saves on the same revision win', async () => {
     const { body: seen } = await hookflow.api('GET', '/api/workflows/raced');
     const yamls = [workflowYaml('raced', 'first'), workflowYaml('raced', 'second')];

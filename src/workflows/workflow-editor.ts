@@ -95,10 +95,15 @@ export class WorkflowEditor {
     if (reason !== undefined) throw new DomainError('WORKFLOWS_READ_ONLY', `Workflows are read-only here: ${reason}`);
   }
 
-  /** The file of a workflow in force, or `<name>.yaml` when it exists without a version in force. */
+  /**
+   * The file of a workflow in force, or `<name>.yaml` when it exists with no workflow in
+   * force (never valid yet); never the file of another workflow, which would rename it.
+   */
   private async fileOf(name: string): Promise<string> {
-    const file = this.registry.getWorkflow(name)?.file ?? `${name}.yaml`;
-    if (!(await this.files.read(file))) throw new DomainError('NOT_FOUND', `No workflow ${name}`);
+    const inForce = this.registry.getWorkflow(name)?.file;
+    const file = inForce ?? `${name}.yaml`;
+    const taken = inForce === undefined && this.registry.workflows().some((workflow) => workflow.file === file);
+    if (taken || !(await this.files.read(file))) throw new DomainError('NOT_FOUND', `No workflow ${name}`);
     return file;
   }
 
