@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readFile, readdir, stat, symlink } from 'node:fs/promises';
+import { chmod, mkdir, readFile, readdir, stat, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DomainError } from '../common/domain-error';
 import { removeDir, workflowDir } from './workflow-dir.fixture';
@@ -38,11 +38,14 @@ describe(WorkflowFiles.name, () => {
   });
 
   it('replaces a file at its revision with exactly the bytes given, by renaming a new file over it', async () => {
+    await chmod(join(dir, 'a.yaml'), 0o664);
     const before = await stat(join(dir, 'a.yaml'));
     const revision = await files.replace('a.yaml', NEW, revisionOf(OLD));
     assert.equal(revision, revisionOf(Buffer.from(NEW)));
     assert.equal(await readFile(join(dir, 'a.yaml'), 'utf8'), NEW);
-    assert.notEqual((await stat(join(dir, 'a.yaml'))).ino, before.ino, 'a new file took its place: never written in place');
+    const after = await stat(join(dir, 'a.yaml'));
+    assert.notEqual(after.ino, before.ino, 'a new file took its place: never written in place');
+    assert.equal(after.mode & 0o777, 0o664, 'with the permissions of the old one');
     assert.deepEqual(
       (await readdir(dir)).filter((name) => name.startsWith('.')),
       [],

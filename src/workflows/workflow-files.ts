@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, link, lstat, open, readFile, rename, unlink } from 'node:fs/promises';
+import { access, link, lstat, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { DomainError } from '../common/domain-error';
 import { SOURCES_FILES } from './workflow-loader';
@@ -57,7 +57,9 @@ export class WorkflowFiles {
   async replace(file: string, yaml: string, baseRevision: string): Promise<string> {
     const current = await this.read(file);
     if (current?.revision !== baseRevision) throw revisionConflict(file, current);
-    const temp = await this.writeTemporary(yaml);
+    // The new file keeps the old one's permissions (a file an operator made group-writable stays so).
+    const { mode } = await stat(join(this.directory, file));
+    const temp = await this.writeTemporary(yaml, mode & 0o777);
     try {
       await rename(temp, join(this.directory, file));
     } catch (error) {
@@ -98,10 +100,11 @@ export class WorkflowFiles {
     if (reason !== undefined) throw new DomainError('WORKFLOW_FILE_REFUSED', `Refused: ${reason}`);
   }
 
-  private async writeTemporary(yaml: string): Promise<string> {
+  private async writeTemporary(yaml: string, mode = 0o644): Promise<string> {
     const temp = join(this.directory, `.hookflow-save-${randomUUID()}.tmp`);
-    const handle = await open(temp, 'wx', 0o644);
+    const handle = await open(temp, 'wx', mode);
     try {
+      await handle.chmod(mode);
       await handle.writeFile(yaml, 'utf8');
       await handle.sync();
     } catch (error) {
