@@ -38,10 +38,14 @@ export default function WorkflowGraph({ graph, nodeData = {}, selectedId, onSele
   const [layoutError, setLayoutError] = useState<Error>();
 
   useEffect(() => {
+    // The previous drawing stays until the new one is laid out: an edit redraws without flashing.
     let current = true;
-    setPositions(undefined);
     layoutGraph(JSON.parse(shape) as Graph).then(
-      (laidOut) => current && setPositions(laidOut),
+      (laidOut) => {
+        if (!current) return;
+        setPositions(laidOut);
+        setLayoutError(undefined);
+      },
       (error: Error) => current && setLayoutError(error),
     );
     return () => {
@@ -51,12 +55,14 @@ export default function WorkflowGraph({ graph, nodeData = {}, selectedId, onSele
 
   const nodes = useMemo<FlowNode[]>(
     () =>
-      graph.nodes.map((node) => {
+      graph.nodes.flatMap((node) => {
+        const position = positions?.get(node.id);
+        if (!position) return [];
         const data: FlowNodeData = { kind: node.kind, label: node.label, ...nodeData[node.id] };
         return {
           id: node.id,
-          type: 'step',
-          position: positions?.get(node.id) ?? { x: 0, y: 0 },
+          type: 'step' as const,
+          position,
           data,
           selected: node.id === selectedId,
           draggable: false,

@@ -44,13 +44,14 @@ export function RunPage({ id }: { id: string }) {
   const received = event.data ? `received ${clockTime(event.data.received_at)}` : undefined;
   const now = useNow(run.data?.status === 'running');
   const { graph, nodeData } = useMemo(() => {
-    if (!run.data) return { graph: undefined, nodeData: {} };
+    // Drawn once the definition has answered, so the graph does not swap shapes under the reader.
+    if (!run.data || workflow.loading) return { graph: undefined, nodeData: {} };
     const definition = workflow.data;
     const fits = definition !== undefined && graphFitsRun(definition.graph, run.data);
     const graphOf = fits ? definition.graph : graphOfRun(run.data, definition?.graph.nodes[0]?.label ?? run.data.workflow);
     const base = fits ? definitionNodeData(definition.trigger, definition.steps) : {};
     return { graph: graphOf, nodeData: runNodeData(base, run.data, received, now) };
-  }, [run.data, workflow.data, received, now]);
+  }, [run.data, workflow.data, workflow.loading, received, now]);
 
   if (run.loading) return <Loading label="Loading the run…" />;
   if (run.error || !run.data) return <RecordNotLoaded error={run.error} onRetry={run.reload} noun="run" id={id} back="/runs" />;
