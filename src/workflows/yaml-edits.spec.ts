@@ -82,6 +82,7 @@ describe('stepIds and freeStepId', () => {
     assert.equal(freeStepId(FILE, 'Send E-mail to Büro!'), 'send_e-mail_to_buro');
     assert.equal(freeStepId(FILE, '***'), 'step');
     assert.equal(freeStepId(FILE, 'constructor'), 'constructor_step');
+    assert.equal(freeStepId(FILE, 'trigger'), 'trigger_2');
   });
 
   it('refuses text that is not YAML with a clear error', () => {
@@ -293,6 +294,9 @@ describe('setField and setStepField', () => {
   it('keeps a literal block scalar a block', () => {
     const result = setStepField(FILE, 'email', ['with', 'text'], 'Hello\nthere\n');
     assert.ok(result.endsWith('      text: |\n        Hello\n        there\n'), result);
+    assert.equal(parse(result).steps[2].with.text, 'Hello\nthere\n');
+    assert.equal(parse(setStepField(FILE, 'email', ['with', 'text'], 'no\nend')).steps[2].with.text, 'no\nend');
+    assert.ok(setStepField(FILE, 'email', ['with', 'text'], 'one line').endsWith('      text: "one line"\n'));
   });
 
   it('appends new keys to block maps and to flow maps', () => {
@@ -364,7 +368,8 @@ type Edit =
   | { kind: 'addNeed'; step: number; need: number }
   | { kind: 'removeNeed'; step: number; need: number }
   | { kind: 'rename'; step: number; base: string }
-  | { kind: 'set'; step: number; path: (string | number)[]; value: unknown };
+  | { kind: 'set'; step: number; path: (string | number)[]; value: unknown }
+  | { kind: 'setTop'; value: unknown };
 
 const valueArb = fc.oneof(
   fc.constantFrom('POST', 'plain words', '{{event.body.id}}', 'a: b', "it's", 'say "hi"', '# not a comment', 'two\nlines', '', 'true', '10', '- x', '[x]'),
@@ -390,9 +395,20 @@ const editArb: fc.Arbitrary<Edit> = fc.oneof(
   fc.record({
     kind: fc.constant('set' as const),
     step: fc.nat(20),
-    path: fc.constantFrom<(string | number)[]>(['name'], ['with', 'url'], ['with', 'text'], ['with', 'note'], ['timeout'], ['with', 'headers', 'X-Test'], ['retry', 'attempts']),
+    path: fc.constantFrom<(string | number)[]>(
+      ['name'],
+      ['with', 'url'],
+      ['with', 'text'],
+      ['with', 'note'],
+      ['timeout'],
+      ['with', 'headers', 'X-Test'],
+      ['with', 'headers', 'Authorization'],
+      ['with', 'body', 'extra'],
+      ['retry', 'attempts'],
+    ),
     value: valueArb,
   }),
+  fc.record({ kind: fc.constant('setTop' as const), value: valueArb }),
 );
 
 function effective(steps: Step[], index: number): string[] {
@@ -521,6 +537,9 @@ function apply(text: string, model: Model, edit: Edit): string | undefined {
       setIn(steps[index], edit.path, edit.value);
       return setStepField(text, steps[index].id, edit.path, edit.value);
     }
+    case 'setTop':
+      setIn(model.data, ['description'], edit.value);
+      return setField(text, ['description'], edit.value);
   }
 }
 

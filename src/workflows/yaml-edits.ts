@@ -446,7 +446,10 @@ function doubleQuoted(value: string): string {
   return JSON.stringify(value).replace(/[\u007f-\u009f\ufeff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-/** A scalar written on one line (or as a block scalar when `preferred` is one and it fits). */
+/**
+ * A scalar in the `preferred` style when it reads back as `value` there (a block scalar stays
+ * a literal block), else plain for a new value that is no template, else double-quoted.
+ */
 function scalarText(value: unknown, preferred: ScalarType | undefined, flow: boolean, indent: number): string {
   if (value === null) return 'null';
   if (typeof value === 'boolean') return String(value);
@@ -458,26 +461,23 @@ function scalarText(value: unknown, preferred: ScalarType | undefined, flow: boo
   if (typeof value !== 'string') throw new YamlEditError(`cannot write a value of type ${typeof value} in YAML`);
   const candidates: string[] = [];
   const template = value.includes('{{');
-  const plain = value;
-  const single = `'${value.replace(/'/g, "''")}'`;
-  if (preferred === 'QUOTE_SINGLE' && !/[\n\r]/.test(value)) candidates.push(single);
+  if (preferred === 'QUOTE_SINGLE' && !/[\n\r]/.test(value)) candidates.push(`'${value.replace(/'/g, "''")}'`);
   if (preferred === 'QUOTE_DOUBLE') candidates.push(doubleQuoted(value));
-  if ((preferred === 'BLOCK_LITERAL' || preferred === 'BLOCK_FOLDED') && !flow && value.includes('\n')) candidates.push(blockLiteral(value, indent));
-  if (preferred === 'PLAIN' || (preferred === undefined && !template)) candidates.push(plain);
+  const block = (preferred === 'BLOCK_LITERAL' || preferred === 'BLOCK_FOLDED') && !flow && value.includes('\n') ? blockLiteral(value, indent) : undefined;
+  if (block !== undefined) candidates.push(block);
+  if (preferred === 'PLAIN' || (preferred === undefined && !template)) candidates.push(value);
   candidates.push(doubleQuoted(value));
   const found = candidates.find((candidate) => readsAs(candidate, value, flow));
   if (found === undefined) throw new YamlEditError(`cannot write ${JSON.stringify(value)} in YAML`);
   return found;
 }
 
-function blockLiteral(value: string, indent: number): string {
-  const trailing = /\n*$/.exec(value)![0].length;
-  const chomp = trailing === 0 ? '-' : trailing === 1 ? '' : '+';
-  const body = trailing === 0 ? value : value.slice(0, value.length - trailing);
-  const pad = ' '.repeat(indent);
-  const lines = body.split('\n').map((line) => (line === '' ? '' : pad + line));
-  const extra = trailing > 1 ? '\n'.repeat(trailing - 1) : '';
-  return `|${chomp}\n${lines.join('\n')}${extra}`;
+/** `|` or `|-` and the lines of `value` at `indent`; undefined for values that would need keep chomping. */
+function blockLiteral(value: string, indent: number): string | undefined {
+  if (value.endsWith('\n\n')) return undefined;
+  const body = value.endsWith('\n') ? value.slice(0, -1) : value;
+  const lines = body.split('\n').map((line) => (line === '' ? '' : ' '.repeat(indent) + line));
+  return `|${value.endsWith('\n') ? '' : '-'}\n${lines.join('\n')}`;
 }
 
 function keyText(key: string | number): string {
