@@ -7,6 +7,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The whole `error` object of the answer: `problems` of a 422, `current` of a revision conflict. */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = 'ApiError';
@@ -66,8 +68,8 @@ export async function api<T>(method: string, path: string, options: RequestOptio
   const text = await response.text();
   const payload = text ? parseJson(text) : null;
   if (response.ok) return payload as T;
-  const error = (payload as { error?: { code?: string; message?: string } } | null)?.error;
-  const failure = new ApiError(response.status, error?.code ?? `HTTP_${response.status}`, error?.message ?? `${response.status} ${response.statusText}`);
+  const error = (payload as { error?: { code?: string; message?: string } & Record<string, unknown> } | null)?.error;
+  const failure = new ApiError(response.status, error?.code ?? `HTTP_${response.status}`, error?.message ?? `${response.status} ${response.statusText}`, error ?? {});
   if (response.status === 401 && options.token === undefined) {
     session.signOut('The admin token was refused (it may have changed). Sign in again.');
   }

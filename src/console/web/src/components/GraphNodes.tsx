@@ -17,6 +17,8 @@ export interface FlowNodeData extends Record<string, unknown> {
   durationMs?: number | null;
   /** A line under the label (the trigger's event in a run). */
   detail?: string;
+  /** In the editor: handles to drag a `needs` edge from and to. */
+  connectable?: boolean;
 }
 
 export type FlowNode = Node<FlowNodeData, 'step'>;
@@ -31,7 +33,7 @@ export function StepNode({ data, selected }: NodeProps<FlowNode>) {
   const tone = data.status ? toneOf(data.status) : 'idle';
   return (
     <div className={`gnode gnode--${tone} gnode--kind-${data.kind}${selected ? ' gnode--selected' : ''}`} data-kind={data.kind} data-status={data.status}>
-      {data.kind !== 'trigger' && <Handle type="target" position={Position.Top} isConnectable={false} />}
+      {data.kind !== 'trigger' && <Handle type="target" position={Position.Top} isConnectable={data.connectable === true} />}
       <div className="gnode__head">
         <KindTile kind={data.kind} />
         <span className="gnode__titles">
@@ -69,7 +71,7 @@ export function StepNode({ data, selected }: NodeProps<FlowNode>) {
         )}
         {data.durationMs !== undefined && data.durationMs !== null && <span className="chip chip--time">{duration(data.durationMs)}</span>}
       </div>
-      <Handle type="source" position={Position.Bottom} isConnectable={false} />
+      <Handle type="source" position={Position.Bottom} isConnectable={data.connectable === true && data.kind !== 'trigger'} />
     </div>
   );
 }

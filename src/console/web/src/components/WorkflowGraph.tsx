@@ -1,5 +1,5 @@
 import '@xyflow/react/dist/style.css';
-import { Background, BackgroundVariant, Controls, Edge, MarkerType, MiniMap, ReactFlow, useReactFlow, useStore } from '@xyflow/react';
+import { Background, BackgroundVariant, Connection, Controls, Edge, MarkerType, MiniMap, ReactFlow, useReactFlow, useStore } from '@xyflow/react';
 import { KeyboardEvent, useEffect, useMemo, useState } from 'react';
 import type { Graph } from '../api/types';
 import { ErrorState, Loading } from './States';
@@ -29,13 +29,24 @@ export interface WorkflowGraphProps {
   onSelect?: (nodeId: string) => void;
   /** Names the drawing for screen readers. */
   label: string;
+  /** The editor's graph: drag from a step's lower handle to another step to add a need; select an edge or a step and press Delete to remove it. */
+  editing?: GraphEditing;
 }
 
+export interface GraphEditing {
+  onConnect: (from: string, to: string) => void;
+  onDeleteEdge: (from: string, to: string) => void;
+  onDeleteStep: (stepId: string) => void;
+}
+
+const EDGE_ID = /^(.+)->(.+)$/;
+
 /** The workflow as a graph: laid out by ELK once per shape, repainted in place as statuses change. */
-export default function WorkflowGraph({ graph, nodeData = {}, selectedId, onSelect, label }: WorkflowGraphProps) {
+export default function WorkflowGraph({ graph, nodeData = {}, selectedId, onSelect, label, editing }: WorkflowGraphProps) {
   const shape = useMemo(() => JSON.stringify(graph), [graph]);
   const [positions, setPositions] = useState<Map<string, { x: number; y: number }>>();
   const [layoutError, setLayoutError] = useState<Error>();
+  const [selectedEdge, setSelectedEdge] = useState<string | null>(null);
 
   useEffect(() => {
     // The previous drawing stays until the new one is laid out: an edit redraws without flashing.
@@ -58,7 +69,7 @@ export default function WorkflowGraph({ graph, nodeData = {}, selectedId, onSele
       graph.nodes.flatMap((node) => {
         const position = positions?.get(node.id);
         if (!position) return [];
-        const data: FlowNodeData = { kind: node.kind, label: node.label, ...nodeData[node.id] };
+        const data: FlowNodeData = { kind: node.kind, label: node.label, connectable: editing !== undefined, ...nodeData[node.id] };
         return {
           id: node.id,
           type: 'step' as const,
@@ -66,11 +77,11 @@ export default function WorkflowGraph({ graph, nodeData = {}, selectedId, onSele
           data,
           selected: node.id === selectedId,
           draggable: false,
-          connectable: false,
+          connectable: editing !== undefined,
           ariaLabel: `${node.kind === 'trigger' ? 'Trigger' : `Step ${node.id}`} (${node.label})${data.status ? `, ${data.status}` : ''}. Press Enter for details.`,
         };
       }),
-    [graph, nodeData, positions, selectedId],
+    [graph, nodeData, positions, selectedId, editing],
   );
 
   const edges = useMemo<Edge[]>(
@@ -80,8 +91,10 @@ export default function WorkflowGraph({ graph, nodeData = {}, selectedId, onSele
         const to = nodeData[edge.to]?.status;
         const done = (from === 'succeeded' || edge.from === 'trigger') && to !== undefined && ['running', 'succeeded', 'failed'].includes(to);
         const tone = to === 'skipped' ? 'skipped' : done ? 'done' : 'idle';
+        const id = `${edge.from}->${edge.to}`;
         return {
-          id: `${edge.from}->${edge.to}`,
+          id,
+          selected: id === selectedEdge,
           source: edge.from,
           target: edge.to,
           type: 'smoothstep',
@@ -89,17 +102,30 @@ export default function WorkflowGraph({ graph, nodeData = {}, selectedId, onSele
           className: `edge edge--${tone}`,
           markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16, color: EDGE_COLOURS[tone] },
           style: { stroke: EDGE_COLOURS[tone], strokeWidth: tone === 'done' ? 2 : 1.5, strokeDasharray: tone === 'skipped' ? '5 4' : undefined },
-          focusable: false,
+          focusable: editing !== undefined,
+          ariaLabel: editing ? `Need: ${edge.to} after ${edge.from}` : undefined,
         };
       }),
-    [graph, nodeData],
+    [graph, nodeData, selectedEdge, editing],
   );
+  const removable = selectedEdge ? EDGE_ID.exec(selectedEdge) : null;
 
   if (layoutError) return <ErrorState error={layoutError} title="Could not lay out the graph" />;
   if (!positions) return <Loading label="Drawing the graph…" />;
 
   // Enter or Space on a focused node opens it, as a click does.
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    if (editing && (event.key === 'Delete' || event.key === 'Backspace')) {
+      if (removable) {
+        event.preventDefault();
+        setSelectedEdge(null);
+        editing.onDeleteEdge(removable[1], removable[2]);
+      } else if (selectedId && selectedId !== 'trigger' && (event.target as HTMLElement).closest('.react-flow__node')) {
+        event.preventDefault();
+        editing.onDeleteStep(selectedId);
+      }
+      return;
+    }
     if (event.key !== 'Enter' && event.key !== ' ') return;
     const node = (event.target as HTMLElement).closest<HTMLElement>('.react-flow__node');
     const id = node?.dataset.id;
@@ -114,14 +140,21 @@ export default function WorkflowGraph({ graph, nodeData = {}, selectedId, onSele
         nodes={nodes}
         edges={edges}
         nodeTypes={NODE_TYPES}
-        onNodeClick={(_event, node) => onSelect?.(node.id)}
+        onNodeClick={(_event, node) => {
+          setSelectedEdge(null);
+          onSelect?.(node.id);
+        }}
+        onEdgeClick={editing ? (_event, edge) => setSelectedEdge(edge.id) : undefined}
+        onPaneClick={() => setSelectedEdge(null)}
+        onConnect={editing ? (connection: Connection) => connection.source !== connection.target && editing.onConnect(connection.source, connection.target) : undefined}
+        deleteKeyCode={null}
         fitView
         fitViewOptions={FIT}
         minZoom={0.25}
         maxZoom={1.75}
         nodesDraggable={false}
-        nodesConnectable={false}
-        edgesFocusable={false}
+        nodesConnectable={editing !== undefined}
+        edgesFocusable={editing !== undefined}
         zoomOnScroll={false}
         zoomOnDoubleClick={false}
         preventScrolling={false}
@@ -132,6 +165,23 @@ export default function WorkflowGraph({ graph, nodeData = {}, selectedId, onSele
         <FitOnResize />
         {graph.nodes.length > 8 && <MiniMap pannable zoomable position="bottom-right" nodeStrokeWidth={3} />}
       </ReactFlow>
+      {editing && removable && (
+        <div className="graph__edge-bar" role="toolbar" aria-label="Selected need">
+          <span>
+            <span className="mono">{removable[2]}</span> needs <span className="mono">{removable[1]}</span>
+          </span>
+          <button
+            type="button"
+            className="button button--small button--danger"
+            onClick={() => {
+              setSelectedEdge(null);
+              editing.onDeleteEdge(removable[1], removable[2]);
+            }}
+          >
+            Remove need
+          </button>
+        </div>
+      )}
     </div>
   );
 }

@@ -1,12 +1,9 @@
 import { FormEvent, useEffect, useRef, useState } from 'react';
 import { api } from '../api/client';
-import type { DryRunAnswer, Page, SourceHealth, StepPreview, WorkflowPreview } from '../api/types';
-import { CodeBlock, KeyValueTable } from '../components/CodeBlock';
-import { KindTile } from '../components/KindIcon';
-import { kindLook } from '../lib/catalog';
+import type { DryRunAnswer, Page, SourceHealth } from '../api/types';
+import { WorkflowResult } from '../components/WorkflowResult';
 import { PageHeader } from '../components/Layout';
 import { ErrorState, Loading } from '../components/States';
-import { StatusBadge } from '../components/StatusBadge';
 import { useApi } from '../hooks/useApi';
 import { useDocumentTitle } from '../hooks/useDocumentTitle';
 import { Link, useSearchParams } from '../lib/router';
@@ -250,81 +247,5 @@ function DryRunResults({ answer, sentAsText }: { answer: DryRunAnswer; sentAsTex
         </section>
       )}
     </div>
-  );
-}
-
-function WorkflowResult({ match }: { match: WorkflowPreview }) {
-  const unset = match.secrets.filter((secret) => !secret.set);
-  return (
-    <section className="card result" aria-labelledby={`result-${match.workflow}`} data-workflow={match.workflow} data-matched="true">
-      <div className="card__head">
-        <h2 id={`result-${match.workflow}`}>
-          <Link to={`/workflows/${encodeURIComponent(match.workflow)}`}>{match.workflow}</Link>
-        </h2>
-        <span className="badge badge--succeeded">
-          <span className="badge__dot" aria-hidden="true" />
-          matches
-        </span>
-        <span className="muted">{match.steps.length} steps</span>
-      </div>
-      {(match.notes.length > 0 || unset.length > 0) && (
-        <ul className="notes card__pad">
-          {match.notes.map((note) => (
-            <li key={note}>{note}</li>
-          ))}
-          {unset.length > 0 && <li>Secrets not set on this server: {unset.map((secret) => secret.name).join(', ')} (a real run would fail on them).</li>}
-        </ul>
-      )}
-      <ol className="plan">
-        {match.steps.map((step, index) => (
-          <PlannedStep key={step.id} step={step} index={index + 1} />
-        ))}
-      </ol>
-    </section>
-  );
-}
-
-function PlannedStep({ step, index }: { step: StepPreview; index: number }) {
-  const kindTitle = kindLook(step.kind).title;
-  return (
-    <li className={`plan__step plan__step--${step.status}`} data-step={step.id} data-status={step.status}>
-      <div className="plan__head">
-        <span className="plan__index">{index}</span>
-        <KindTile kind={step.kind} />
-        <strong className="mono">{step.id}</strong>
-        <span className="muted">{step.name ?? kindTitle}</span>
-        <StatusBadge status={step.status} />
-      </div>
-      {step.condition && (
-        <p className="plan__condition">
-          if <code>{step.condition.template}</code> → <strong>{step.condition.result}</strong>
-        </p>
-      )}
-      {step.note && <p className={`plan__note${step.status === 'would-fail' ? ' plan__note--error' : ''}`}>{step.note}</p>}
-      {step.request ? (
-        <div className="request">
-          <p className="request__line">
-            <span className="method">{step.request.method}</span>
-            <code className="request__url">{step.request.url}</code>
-          </p>
-          <details open>
-            <summary>Headers ({Object.keys(step.request.headers).length})</summary>
-            <KeyValueTable values={step.request.headers} />
-          </details>
-          <CodeBlock value={step.request.body} label="Body" empty="No body." />
-        </div>
-      ) : (
-        step.summary && (
-          <div className="request">
-            {step.summary !== step.kind && (
-              <p className="request__line">
-                <code>{step.summary}</code>
-              </p>
-            )}
-            {step.detail !== undefined && <CodeBlock value={step.detail} label={kindTitle} />}
-          </div>
-        )
-      )}
-    </li>
   );
 }
