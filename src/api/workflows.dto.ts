@@ -84,8 +84,16 @@ export class PastedEventBody {
   type?: string;
 }
 
+/** The text of a workflow file as edited, tried but never saved. */
+class UnsavedWorkflowBody {
+  /** Size is checked with the file limit (256 KiB), as a problem of the file. */
+  @ApiProperty({ description: 'The text of the workflow file as edited; it is not saved' })
+  @IsString()
+  yaml: string;
+}
+
 /** `POST /api/workflows/preview`: unsaved YAML, tried with a stored event or one given here. */
-export class PreviewWorkflowBody extends CreateWorkflowBody {
+export class PreviewWorkflowBody extends UnsavedWorkflowBody {
   @ApiPropertyOptional({ format: 'uuid', description: 'A stored event; give this or `event`' })
   @ValidateIf((body: PreviewWorkflowBody) => body.event === undefined || body.event_id !== undefined)
   @IsUUID(undefined, { message: 'event_id must be the id of a stored event (a UUID), or give an event instead' })
@@ -107,7 +115,7 @@ export class PreviewWorkflowBody extends CreateWorkflowBody {
 }
 
 /** `POST /api/workflows/compare`: unsaved YAML, compared with what a stored event's run of that workflow sent. */
-export class CompareWorkflowBody extends CreateWorkflowBody {
+export class CompareWorkflowBody extends UnsavedWorkflowBody {
   @ApiProperty({ format: 'uuid', description: 'A stored event with a run of the workflow the YAML names' })
   @IsUUID(undefined, { message: 'event_id must be the id of a stored event (a UUID)' })
   event_id: string;
