@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { hmacHex, post } from './support/http';
 import { eventually, json, Receiver } from './support/receiver';
+import { SmtpSink } from './support/smtp-sink';
 import { startTestApp, TestApp } from './support/test-app';
 
 const SHOP_SECRET = 'shop-secret-for-the-preview-tests';
@@ -18,7 +19,7 @@ sources:
       header: x-shop-signature
 `;
 
-/** Signed label request, a Slack message and a `set` that read its output, and a step its `if` skips. */
+/** Signed label request, a Slack message, a `set` and an e-mail that read its output, and a step its `if` skips. */
 const ORDER_PAID = `name: order-paid
 on:
   webhook: shop
@@ -42,6 +43,12 @@ steps:
   - id: remember
     uses: set
     with: { order: "{{event.body.order.id}}", tracking: "{{steps.label.output.body.tracking_number}}" }
+  - id: mail
+    uses: email
+    with:
+      to: "{{event.body.order.email}}"
+      subject: "Your order {{event.body.order.id}}"
+      text: "Tracking number: {{steps.label.output.body.tracking_number}}"
   - id: gift
     uses: http
     if: "{{event.body.order.gift}}"
@@ -59,17 +66,19 @@ steps:
 describe('POST /api/workflows/preview and /api/workflows/compare', () => {
   let hookflow: TestApp;
   const receiver = new Receiver();
+  const smtp = new SmtpSink();
   let eventId: string;
 
   before(async () => {
     receiver.route('/labels', (_, response) => json(response, 201, { tracking_number: 'TRK-7' }));
     receiver.route('/slack', (_, response) => json(response, 200, { ok: true }));
     await receiver.start();
+    await smtp.start();
     hookflow = await startTestApp({
       files: { 'sources.yaml': SOURCES, 'order-paid.yaml': ORDER_PAID, 'refunds.yaml': REFUNDS },
-      env: { SHOP_SECRET, SHIPPING_TOKEN, SIGNING_SECRET, RECEIVER: receiver.url, HOOKFLOW_OUTBOUND_ALLOW: '127.0.0.1' },
+      env: { SHOP_SECRET, SHIPPING_TOKEN, SIGNING_SECRET, RECEIVER: receiver.url, HOOKFLOW_OUTBOUND_ALLOW: '127.0.0.1', HOOKFLOW_SMTP_URL: smtp.url },
     });
-    const raw = JSON.stringify({ type: 'order.paid', order: { id: 'A-1', total: 30 } });
+    const raw = JSON.stringify({ type: 'order.paid', order: { id: 'A-1', total: 30, email: 'ann@example.com' } });
     const sent = await post(`${hookflow.baseUrl}/hooks/shop`, raw, { 'x-shop-signature': hmacHex(SHOP_SECRET, raw) });
     assert.equal(sent.status, 202, JSON.stringify(sent.body));
     eventId = sent.body.event_id;
@@ -80,11 +89,13 @@ describe('POST /api/workflows/preview and /api/workflows/compare', () => {
     );
     assert.equal(receiver.received('/labels').length, 1);
     assert.equal(receiver.received('/slack').length, 1);
+    assert.equal(smtp.mails.length, 1);
   });
 
   after(async () => {
     await hookflow.close();
     await receiver.stop();
+    await smtp.stop();
   });
 
   const preview = (body: unknown) => hookflow.api('POST', '/api/workflows/preview', body);
@@ -101,7 +112,7 @@ describe('POST /api/workflows/preview and /api/workflows/compare', () => {
     const before = await counts();
     const delivered = receiver.requests.length;
     const edited = ORDER_PAID.replace('X-Run: "{{run.id}}"', 'X-Run: "{{run.id}}", X-Draft: "yes"');
-    const answer = await preview({ yaml: edited, event: { source: 'shop', body: { type: 'order.paid', order: { id: 'P-1', total: 5, gift: true } } } });
+    const answer = await preview({ yaml: edited, event: { source: 'shop', body: { type: 'order.paid', order: { id: 'P-1', total: 5, email: 'bo@example.com', gift: true } } } });
     assert.equal(answer.status, 200, JSON.stringify(answer.body));
     assert.equal(answer.body.workflow, 'order-paid');
     assert.equal(answer.body.matched, true);
@@ -111,6 +122,7 @@ describe('POST /api/workflows/preview and /api/workflows/compare', () => {
         ['label', 'would-run'],
         ['notify', 'would-run'],
         ['remember', 'would-run'],
+        ['mail', 'would-run'],
         ['gift', 'would-run'],
       ],
     );
@@ -153,8 +165,8 @@ describe('POST /api/workflows/preview and /api/workflows/compare', () => {
     assert.equal(answer.status, 200, JSON.stringify(answer.body));
     assert.equal(answer.body.matched, true);
     assert.equal(answer.body.steps[0].request.headers['X-Event'], eventId);
-    assert.equal(answer.body.steps[3].status, 'skipped');
-    assert.match(answer.body.steps[3].note, /event\.body\.order\.gift/);
+    assert.equal(answer.body.steps[4].status, 'skipped');
+    assert.match(answer.body.steps[4].note, /event\.body\.order\.gift/);
   });
 
   it('says why an edit does not match the event', async () => {
@@ -225,6 +237,7 @@ describe('POST /api/workflows/preview and /api/workflows/compare', () => {
       ['label', 'same'],
       ['notify', 'same'],
       ['remember', 'same'],
+      ['mail', 'same'],
       ['gift', 'same'],
     ]);
     for (const step of answer.body.steps) assert.deepEqual(step.changes, [], step.id);
@@ -240,7 +253,12 @@ describe('POST /api/workflows/preview and /api/workflows/compare', () => {
     const notify = answer.body.steps[1];
     assert.match(notify.after.body, /ships as TRK-7/, 'later steps read what the run’s steps output');
     assert.deepEqual(answer.body.steps[2].after, { order: 'A-1', tracking: 'TRK-7' });
-    assert.deepEqual([answer.body.steps[3].before, answer.body.steps[3].after], [null, null]);
+    const mail = answer.body.steps[3];
+    assert.equal(mail.before.method, 'SMTP', 'an e-mail is compared in the shape its attempts are stored in');
+    assert.equal(mail.after.method, 'SMTP');
+    assert.equal(mail.after.headers['message-id'], mail.before.headers['message-id']);
+    assert.equal(mail.after.body, 'Tracking number: TRK-7');
+    assert.deepEqual([answer.body.steps[4].before, answer.body.steps[4].after], [null, null]);
 
     const text = JSON.stringify(answer.body);
     for (const secret of [SHIPPING_TOKEN, SIGNING_SECRET, receiver.url]) assert.ok(!text.includes(secret), `${secret} is not in the answer`);
@@ -257,6 +275,7 @@ describe('POST /api/workflows/preview and /api/workflows/compare', () => {
       ['label', 'changed'],
       ['notify', 'same'],
       ['remember', 'same'],
+      ['mail', 'same'],
       ['gift', 'same'],
     ]);
     assert.deepEqual(answer.body.steps[0].changes, [{ path: 'body.order_id', before: 'A-1', after: 'order A-1' }]);
@@ -271,10 +290,11 @@ describe('POST /api/workflows/preview and /api/workflows/compare', () => {
       ['label', 'same'],
       ['notify', 'removed'],
       ['remember', 'same'],
+      ['mail', 'same'],
       ['gift', 'same'],
       ['archive', 'added'],
     ]);
-    const [, removed, , , added] = answer.body.steps;
+    const [, removed, , , , added] = answer.body.steps;
     assert.equal(removed.before.url, '[secret]/slack');
     assert.equal(removed.after, null);
     assert.equal(added.before, null);
