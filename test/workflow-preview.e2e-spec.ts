@@ -112,7 +112,10 @@ describe('POST /api/workflows/preview and /api/workflows/compare', () => {
     const before = await counts();
     const delivered = receiver.requests.length;
     const edited = ORDER_PAID.replace('X-Run: "{{run.id}}"', 'X-Run: "{{run.id}}", X-Draft: "yes"');
-    const answer = await preview({ yaml: edited, event: { source: 'shop', body: { type: 'order.paid', order: { id: 'P-1', total: 5, email: 'bo@example.com', gift: true } } } });
+    const answer = await preview({
+      yaml: edited,
+      event: { source: 'shop', body: { type: 'order.paid', order: { id: 'P-1', total: 5, email: 'bo@example.com', gift: true } } },
+    });
     assert.equal(answer.status, 200, JSON.stringify(answer.body));
     assert.equal(answer.body.workflow, 'order-paid');
     assert.equal(answer.body.matched, true);
