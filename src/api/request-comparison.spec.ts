@@ -96,7 +96,7 @@ describe(RequestComparison.name, () => {
     assert.deepEqual([added.before, added.after], [null, { x: 9 }]);
   });
 
-  it('calls a step that ran but that the edit skips changed, and says why; skipped on both sides is the same', () => {
+  it('calls a step that ran but that the edit skips changed, and says why; one that sends nothing on either side the same', () => {
     const [step] = comparison.compare([sent('label', labelRequest({}))], [skipped('label')]);
     assert.equal(step.status, 'changed');
     assert.deepEqual(step.changes, []);
@@ -105,6 +105,9 @@ describe(RequestComparison.name, () => {
 
     const [both] = comparison.compare([skipped('label')], [skipped('label')]);
     assert.equal(both.status, 'same');
+    const [neither] = comparison.compare([skipped('label')], [{ id: 'label', kind: 'http', state: 'not-sent', request: null, note: 'would fail' }]);
+    assert.equal(neither.status, 'same', 'nothing sent on either side');
+    assert.equal(neither.note, 'run: its `if` is false; edit: would fail');
   });
 
   it('calls a step whose kind changed changed, even when its fields match', () => {

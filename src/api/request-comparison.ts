@@ -67,9 +67,8 @@ export class RequestComparison {
 
   private compareStep(id: string, was: ComparedStep, will: ComparedStep): StepComparison {
     const sides = { id, kind: will.kind, before: was.request, after: will.request };
-    if (was.state !== will.state || (was.request === null) !== (will.request === null)) {
-      return { ...sides, status: 'changed', changes: [], note: stateNote(was, will) };
-    }
+    // What is compared is what is sent: a step that sends nothing on either side is the same, whatever kept it.
+    if ((was.request === null) !== (will.request === null)) return { ...sides, status: 'changed', changes: [], note: stateNote(was, will) };
     const changes = was.request === null ? [] : this.changes(was.request, will.request);
     const kindChanged = was.kind !== will.kind;
     const status = changes.length > 0 || kindChanged ? 'changed' : 'same';
