@@ -211,6 +211,7 @@ describe('POST /api/workflows/preview and /api/workflows/compare', () => {
       { yaml: ORDER_PAID },
       { yaml: ORDER_PAID, event_id: eventId, event: { source: 'shop', body: {} } },
       { yaml: ORDER_PAID, event_id: 'not-a-uuid' },
+      { yaml: ORDER_PAID, event: null },
       { yaml: ORDER_PAID, event: { source: 'shop' } },
       { yaml: ORDER_PAID, event: { source: 'shop', body: {}, extra: 1 } },
       { event_id: eventId },

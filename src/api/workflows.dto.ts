@@ -95,12 +95,12 @@ class UnsavedWorkflowBody {
 /** `POST /api/workflows/preview`: unsaved YAML, tried with a stored event or one given here. */
 export class PreviewWorkflowBody extends UnsavedWorkflowBody {
   @ApiPropertyOptional({ format: 'uuid', description: 'A stored event; give this or `event`' })
-  @ValidateIf((body: PreviewWorkflowBody) => body.event === undefined || body.event_id !== undefined)
+  @ValidateIf((body: PreviewWorkflowBody) => body.event === undefined || body.event === null || body.event_id !== undefined)
   @IsUUID(undefined, { message: 'event_id must be the id of a stored event (a UUID), or give an event instead' })
   @ValidateBy({
     name: 'eventIdOrEvent',
     validator: {
-      validate: (_value, args) => (args!.object as PreviewWorkflowBody).event === undefined,
+      validate: (_value, args) => (args!.object as PreviewWorkflowBody).event == null,
       defaultMessage: () => 'give either event_id or event, not both',
     },
   })
