@@ -17,13 +17,26 @@ import { RunsController } from './runs.controller';
 import { SourceQueries } from './source-queries';
 import { SourcesController } from './sources.controller';
 import { StreamController } from './stream.controller';
+import { WorkflowDraftTrial } from './workflow-draft-trial';
 import { WorkflowQueries } from './workflow-queries';
 import { WorkflowsController } from './workflows.controller';
 
 @Module({
   imports: [EngineModule, WorkflowsModule, ConnectorsModule],
   controllers: [RunsController, EventsController, WorkflowsController, SourcesController, StreamController, DryRunController, CatalogController],
-  providers: [AdminTokenHolder, AdminTokenGuard, WorkflowQueries, SourceQueries, EventQueries, BulkActions, ChangeFeed, DryRun, EventDryRun, Catalog],
+  providers: [
+    AdminTokenHolder,
+    AdminTokenGuard,
+    WorkflowQueries,
+    SourceQueries,
+    EventQueries,
+    BulkActions,
+    ChangeFeed,
+    DryRun,
+    EventDryRun,
+    WorkflowDraftTrial,
+    Catalog,
+  ],
   exports: [AdminTokenHolder, ChangeFeed],
 })
 export class ApiModule {}

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { RUN_STATUSES } from '../engine/run.entity';
 
 /* The answer of `POST /api/dry-run`, for the OpenAPI document; `EventDryRun` builds it. */
 
@@ -57,4 +58,40 @@ export class DryRunAnswer {
   @ApiProperty({ type: [String] }) notes: string[];
   @ApiProperty({ type: [WorkflowPreviewModel], description: 'Every workflow of the source, matching or not' })
   matches: WorkflowPreviewModel[];
+}
+
+/* The answer of `POST /api/workflows/compare`; `WorkflowDraftTrial` and `RequestComparison` build it. */
+
+export class FieldChangeModel {
+  @ApiProperty({ example: 'body.order_id', description: 'A leaf field: headers.<name> (lower case), body.<field> of a JSON body, body[0]…, url, method' })
+  path: string;
+  @ApiPropertyOptional({ description: 'Absent when the field exists only in the edit' }) before?: unknown;
+  @ApiPropertyOptional({ description: 'Absent when the field exists only in the run' }) after?: unknown;
+}
+
+export class StepComparisonModel {
+  @ApiProperty({ example: 'label' }) id: string;
+  @ApiProperty({ example: 'http', description: 'The step kind in the edit (in the run, for a removed step)' }) kind: string;
+  @ApiProperty({ enum: ['same', 'changed', 'added', 'removed'] }) status: 'same' | 'changed' | 'added' | 'removed';
+  @ApiProperty({
+    nullable: true,
+    description:
+      'What the run sent: its last attempt’s request { method, url, headers, body }, or the plan of its stored input for kinds that send nothing; null when it sent nothing',
+  })
+  before: unknown;
+  @ApiProperty({ nullable: true, description: 'What the edit would send, in the same shape; null when it would send nothing' })
+  after: unknown;
+  @ApiProperty({ type: [FieldChangeModel], description: 'Empty unless both sides sent something' }) changes: FieldChangeModel[];
+  @ApiPropertyOptional({ description: 'Why a side sent nothing, what changed besides fields' }) note?: string;
+}
+
+export class WorkflowComparisonAnswer {
+  @ApiProperty({ example: 'order-paid' }) workflow: string;
+  @ApiProperty({ format: 'uuid' }) event_id: string;
+  @ApiProperty({ format: 'uuid', description: 'The event’s latest run of this workflow' }) run_id: string;
+  @ApiProperty({ example: '3f2a9c01d4e5b6a7', description: 'The revision that run ran' }) run_version: string;
+  @ApiProperty({ enum: RUN_STATUSES }) run_status: string;
+  @ApiProperty({ description: 'Whether the edited trigger matches the event' }) matched: boolean;
+  @ApiPropertyOptional({ description: 'Why the edited trigger does not match' }) reason?: string;
+  @ApiProperty({ type: [StepComparisonModel], description: 'The edit’s steps in order, removed ones where they stood' }) steps: StepComparisonModel[];
 }

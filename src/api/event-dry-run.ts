@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../common/domain-error';
-import { DryRun, DryRunCondition, DryRunEventInput, DryRunReport, DryRunStep } from '../engine/dry-run';
-import { storedEvent, StoredEventRow } from '../events/inbound-event';
+import { DryRun, DryRunCondition, DryRunEventInput, DryRunReplay, DryRunReport, DryRunStep } from '../engine/dry-run';
+import { InboundEvent, storedEvent, StoredEventRow } from '../events/inbound-event';
 import { WorkflowRegistry } from '../workflows/workflow-registry';
 import { StepKind, WorkflowDefinition } from '../workflows/workflow.types';
 
@@ -74,12 +74,7 @@ export class EventDryRun {
   ) {}
 
   async ofStoredEvent(eventId: string): Promise<DryRunPreview> {
-    const rows = await this.dataSource.query<StoredEventRow[]>(
-      `SELECT id, source, type, received_at AS "receivedAt", headers, query, content_type AS "contentType", body FROM events WHERE id = $1`,
-      [eventId],
-    );
-    if (rows.length === 0) throw new DomainError('NOT_FOUND', `No event ${eventId}`);
-    const event = storedEvent(rows[0]);
+    const event = await this.storedEvent(eventId);
     const workflows = this.workflowsOf(event.source);
     const reports = workflows.map((workflow) => this.dryRun.runWithEvent(workflow, event));
     return this.preview(event.source, { id: event.id, type: event.type }, reports);
@@ -93,10 +88,35 @@ export class EventDryRun {
         .sort();
       throw new DomainError('VALIDATION_FAILED', `source ${pasted.source} is not declared (sources: ${names.join(', ') || 'none'})`);
     }
+    const reports = this.workflowsOf(pasted.source).map((workflow) => this.pastedReport(workflow, pasted));
+    return this.preview(pasted.source, { id: null, type: reports[0]?.event.type ?? pasted.type ?? null }, reports);
+  }
+
+  /** A stored event as ingress built it; NOT_FOUND when there is none. */
+  async storedEvent(eventId: string): Promise<InboundEvent> {
+    const rows = await this.dataSource.query<StoredEventRow[]>(
+      `SELECT id, source, type, received_at AS "receivedAt", headers, query, content_type AS "contentType", body FROM events WHERE id = $1`,
+      [eventId],
+    );
+    if (rows.length === 0) throw new DomainError('NOT_FOUND', `No event ${eventId}`);
+    return storedEvent(rows[0]);
+  }
+
+  /** One workflow, in force or not, tried with a stored event (`replay`: as one of its runs). */
+  workflowWithStoredEvent(workflow: WorkflowDefinition, event: InboundEvent, replay?: DryRunReplay): { preview: WorkflowPreview; report: DryRunReport } {
+    const report = this.dryRun.runWithEvent(workflow, event, replay);
+    return { preview: workflowPreviewOf(withSourceOf(report, workflow, event.source)), report };
+  }
+
+  /** One workflow, in force or not, tried with an event pasted in the browser. */
+  workflowWithPastedEvent(workflow: WorkflowDefinition, pasted: PastedEvent): WorkflowPreview {
+    return workflowPreviewOf(withSourceOf(this.pastedReport(workflow, pasted), workflow, pasted.source));
+  }
+
+  private pastedReport(workflow: WorkflowDefinition, pasted: PastedEvent): DryRunReport {
     const input: DryRunEventInput = { headers: pasted.headers, query: pasted.query, body: pasted.body };
     const sources = new Map(this.registry.sources().map((definition) => [definition.name, definition]));
-    const reports = this.workflowsOf(pasted.source).map((workflow) => this.dryRun.run(workflow, input, { sources, type: pasted.type }));
-    return this.preview(pasted.source, { id: null, type: reports[0]?.event.type ?? pasted.type ?? null }, reports);
+    return this.dryRun.run(workflow, input, { sources, type: pasted.type });
   }
 
   private workflowsOf(source: string): WorkflowDefinition[] {
@@ -111,7 +131,15 @@ export class EventDryRun {
   }
 }
 
-function workflowPreviewOf(report: DryRunReport): WorkflowPreview {
+/** The registry only offers a source's own workflows; a single workflow tried with any event must say when the source is not its. */
+function withSourceOf(report: DryRunReport, workflow: WorkflowDefinition, source: string): DryRunReport {
+  const listensOn = workflow.on.webhook;
+  if (listensOn === undefined || listensOn === source) return report;
+  const reason = `the workflow listens on source ${listensOn}, the event came from ${source}`;
+  return { ...report, trigger: { ...report.trigger, matches: false, reasons: [reason, ...report.trigger.reasons] } };
+}
+
+export function workflowPreviewOf(report: DryRunReport): WorkflowPreview {
   const { matches, reasons, notes } = report.trigger;
   return {
     workflow: report.workflow,

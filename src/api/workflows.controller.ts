@@ -20,8 +20,19 @@ import {
   WorkflowListModel,
   WorkflowModel,
 } from './api-models';
+import { WorkflowComparisonAnswer, WorkflowPreviewModel } from './dry-run.models';
+import { WorkflowDraftTrial } from './workflow-draft-trial';
 import { WorkflowQueries } from './workflow-queries';
-import { CreateWorkflowBody, DeleteWorkflowQuery, EditableWorkflowParams, SaveWorkflowBody, ValidateWorkflowBody, WorkflowNameParams } from './workflows.dto';
+import {
+  CompareWorkflowBody,
+  CreateWorkflowBody,
+  DeleteWorkflowQuery,
+  EditableWorkflowParams,
+  PreviewWorkflowBody,
+  SaveWorkflowBody,
+  ValidateWorkflowBody,
+  WorkflowNameParams,
+} from './workflows.dto';
 
 const READ_ONLY = {
   type: ErrorAnswer,
@@ -33,6 +44,7 @@ export class WorkflowsController {
   constructor(
     private readonly queries: WorkflowQueries,
     private readonly editor: WorkflowEditor,
+    private readonly trial: WorkflowDraftTrial,
   ) {}
 
   @Get()
@@ -48,6 +60,28 @@ export class WorkflowsController {
   @ApiOkResponse({ type: ValidationAnswer })
   validate(@Body() { yaml, file }: ValidateWorkflowBody) {
     return this.queries.validate(yaml, file);
+  }
+
+  @Post('preview')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Dry run of unsaved YAML with a stored or pasted event: whether it matches and the exact request of each step; nothing is sent or stored',
+  })
+  @ApiOkResponse({ type: WorkflowPreviewModel })
+  @ApiUnprocessableEntityResponse({ type: InvalidWorkflowAnswer, description: 'The YAML has problems' })
+  @ApiNotFoundResponse({ type: ErrorAnswer, description: 'No stored event with this id' })
+  preview(@Body() { yaml, event_id, event }: PreviewWorkflowBody) {
+    return this.trial.preview(yaml, event ? { event } : { event_id: event_id! });
+  }
+
+  @Post('compare')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Time travel: what the event’s run of this workflow sent, step by step, beside what the unsaved YAML would send' })
+  @ApiOkResponse({ type: WorkflowComparisonAnswer })
+  @ApiUnprocessableEntityResponse({ type: InvalidWorkflowAnswer, description: 'The YAML has problems' })
+  @ApiNotFoundResponse({ type: ErrorAnswer, description: 'NOT_FOUND: no such event; NO_RUN_TO_COMPARE: the event has no run of this workflow' })
+  compare(@Body() { yaml, event_id }: CompareWorkflowBody) {
+    return this.trial.compare(yaml, event_id);
   }
 
   @Get(':name')

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsDefined, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateBy, ValidateIf, ValidateNested } from 'class-validator';
 
 export class WorkflowNameParams {
   @ApiProperty({ example: 'order-paid' })
@@ -52,4 +53,70 @@ export class DeleteWorkflowQuery {
   @ApiProperty({ example: '3f2a9c01d4e5b6a7' })
   @Matches(REVISION, { message: `revision ${REVISION_MESSAGE}` })
   revision: string;
+}
+
+/** An event typed or pasted in the editor, as `POST /api/dry-run` takes one. */
+export class PastedEventBody {
+  @ApiProperty({ example: 'shop' })
+  @IsString()
+  @MaxLength(64)
+  source: string;
+
+  @ApiProperty({ description: 'Any JSON value, or the raw body as a string' })
+  @IsDefined({ message: 'event.body is required: any JSON value, or the raw body as a string' })
+  body: unknown;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, example: { 'x-event-id': 'evt-1' } })
+  @IsOptional()
+  @IsObject()
+  headers?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ example: 'debug=1' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(4096)
+  query?: string;
+
+  @ApiPropertyOptional({ example: 'order.paid' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  type?: string;
+}
+
+/** The text of a workflow file as edited, tried but never saved. */
+class UnsavedWorkflowBody {
+  /** Size is checked with the file limit (256 KiB), as a problem of the file. */
+  @ApiProperty({ description: 'The text of the workflow file as edited; it is not saved' })
+  @IsString()
+  yaml: string;
+}
+
+/** `POST /api/workflows/preview`: unsaved YAML, tried with a stored event or one given here. */
+export class PreviewWorkflowBody extends UnsavedWorkflowBody {
+  @ApiPropertyOptional({ format: 'uuid', description: 'A stored event; give this or `event`' })
+  @ValidateIf((body: PreviewWorkflowBody) => body.event === undefined || body.event === null || body.event_id !== undefined)
+  @IsUUID(undefined, { message: 'event_id must be the id of a stored event (a UUID), or give an event instead' })
+  @ValidateBy({
+    name: 'eventIdOrEvent',
+    validator: {
+      validate: (_value, args) => (args!.object as PreviewWorkflowBody).event == null,
+      defaultMessage: () => 'give either event_id or event, not both',
+    },
+  })
+  event_id?: string;
+
+  @ApiPropertyOptional({ type: PastedEventBody, description: 'An event typed or pasted; give this or `event_id`' })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => PastedEventBody)
+  event?: PastedEventBody;
+}
+
+/** `POST /api/workflows/compare`: unsaved YAML, compared with what a stored event's run of that workflow sent. */
+export class CompareWorkflowBody extends UnsavedWorkflowBody {
+  @ApiProperty({ format: 'uuid', description: 'A stored event with a run of the workflow the YAML names' })
+  @IsUUID(undefined, { message: 'event_id must be the id of a stored event (a UUID)' })
+  event_id: string;
 }

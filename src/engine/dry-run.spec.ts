@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadSettings } from '../config/load-settings';
+import { sampleEvent } from '../events/inbound-event';
 import { TemplateEngine } from '../templates/template-engine';
 import { removeDir, SOURCES_YAML, workflowDir, yamlLines } from '../workflows/workflow-dir.fixture';
 import { loadWorkflowDirectory, WorkflowLoadResult } from '../workflows/workflow-loader';
@@ -119,6 +120,19 @@ describe(DryRun.name, () => {
       label: '<steps.label.output.body>',
       status: '<steps.label.output.status>',
     });
+  });
+
+  it('replays a stored event as one of its runs: that run id in keys and templates, and the outputs it stored', async () => {
+    const label = LABEL_STEP.map((line) => (line.includes('headers:') ? line.replace('}}" }', '}}", X-Run: "{{run.id}}" }') : line));
+    const loaded = await load([...label, ...NOTIFY_STEP]);
+    const dry = await DryRun.standalone(loadSettings({}, emptyDir));
+    const event = sampleEvent({ body: ORDER }, { id: 'evt-1', source: 'shop', type: 'order.paid', receivedAt: NOW });
+    const outputs = new Map([['label', { status: 201, body: { tracking_number: 'TRK-9' } }]]);
+    const report = dry.runWithEvent(loaded.workflows.get('wf')!, event, { runId: 'run-1', outputs, now: NOW });
+    const headers = detail(report, 'label').headers as Record<string, string>;
+    assert.deepEqual([headers['X-Run'], headers['idempotency-key'], headers['webhook-id']], ['run-1', 'run-1:label', 'run-1:label']);
+    assert.equal(JSON.parse(detail(report, 'notify').body as string).text, 'Order A-1 shipped: TRK-9');
+    assert.deepEqual(step(report, 'notify').unknown_outputs, []);
   });
 
   it('uses the real output of a set step', async () => {

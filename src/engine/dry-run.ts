@@ -35,6 +35,15 @@ export interface DryRunOptions {
   now?: Date;
 }
 
+/** A stored event tried again in place of one of its runs (time travel). */
+export interface DryRunReplay {
+  now?: Date;
+  /** The run's id: `run.id` and idempotency keys render as in that run. */
+  runId?: string;
+  /** Outputs that run stored, by step id: later steps read them instead of placeholders. */
+  outputs?: ReadonlyMap<string, unknown>;
+}
+
 export interface DryRunTrigger {
   matches: boolean;
   /** Why it would not match; empty when it matches. */
@@ -132,18 +141,18 @@ export class DryRun {
   }
 
   /** Tries `workflow` with an event that exists already (a stored one): its id, type and arrival time are kept. */
-  runWithEvent(workflow: WorkflowDefinition, event: InboundEvent, now = new Date()): DryRunReport {
-    return this.report(workflow, event, now, []);
+  runWithEvent(workflow: WorkflowDefinition, event: InboundEvent, replay: DryRunReplay = {}): DryRunReport {
+    return this.report(workflow, event, replay.now ?? new Date(), [], replay);
   }
 
-  private report(workflow: WorkflowDefinition, event: InboundEvent, now: Date, notes: string[]): DryRunReport {
+  private report(workflow: WorkflowDefinition, event: InboundEvent, now: Date, notes: string[], replay: DryRunReplay = {}): DryRunReport {
     const context = eventContextOf(event);
     const report: DryRunReport = {
       workflow: workflow.name,
       file: workflow.file,
       event: context,
       trigger: this.trigger(workflow, event, notes),
-      steps: this.steps(workflow, context, now),
+      steps: this.steps(workflow, context, now, replay),
       secrets: this.secretsOf(workflow),
     };
     // The event file may hold a secret's value; the engine scrubs stored inputs the same way.
@@ -189,21 +198,23 @@ export class DryRun {
     return { matches: reasons.length === 0, reasons, notes };
   }
 
-  private steps(workflow: WorkflowDefinition, event: EventContext, now: Date): DryRunStep[] {
+  private steps(workflow: WorkflowDefinition, event: EventContext, now: Date, replay: DryRunReplay): DryRunStep[] {
     const plan = new RunPlan(workflow);
+    const runId = replay.runId ?? DRY_RUN_ID;
     const results = new Map<string, DryRunStep>();
     const outputs: Record<string, { output: unknown }> = {};
     const known = new Set<string>();
     for (const step of executionOrder(plan, now)) {
-      const context = { event, steps: { ...outputs }, run: { id: DRY_RUN_ID, attempt: 1 }, workflow: { name: workflow.name }, secrets: redactedSecrets() };
-      const { result, output } = this.step(step, plan.needsOf(step.id), context, known, now);
+      const context = { event, steps: { ...outputs }, run: { id: runId, attempt: 1 }, workflow: { name: workflow.name }, secrets: redactedSecrets() };
+      const { result, output } = this.step(step, plan.needsOf(step.id), context, known, now, `${runId}:${step.id}`);
       const blocker = blockerOf(plan.needsOf(step.id), results, workflow);
       if (blocker !== undefined) result.blocked_by = blocker;
       results.set(step.id, result);
       // As in the engine, a skipped step has no output: reading it is a missing path.
       if (result.status === 'skipped') continue;
-      outputs[step.id] = { output: output ?? placeholder(`steps.${step.id}.output`) };
-      if (output !== undefined) known.add(step.id);
+      const isKnown = output !== undefined || (replay.outputs?.has(step.id) ?? false);
+      outputs[step.id] = { output: isKnown ? (output ?? replay.outputs?.get(step.id)) : placeholder(`steps.${step.id}.output`) };
+      if (isKnown) known.add(step.id);
     }
     return [...results.values()];
   }
@@ -214,6 +225,7 @@ export class DryRun {
     context: { steps: Record<string, unknown> },
     known: ReadonlySet<string>,
     now: Date,
+    idempotencyKey: string,
   ): { result: DryRunStep; output?: unknown } {
     const compiled = this.stepTemplates.of(step);
     const unknownIn = (paths: readonly string[]) => unknownOutputs(paths, context.steps, known);
@@ -238,7 +250,7 @@ export class DryRun {
       const rendered = compiled.with.render(context, { ...scope, field: 'with' }) as Record<string, unknown>;
       const shown = reveal(rendered) as Record<string, unknown>;
       const connector = this.connectors.get(step.uses);
-      result.plan = connector.plan(shown, { idempotencyKey: `${DRY_RUN_ID}:${step.id}`, now: () => now });
+      result.plan = connector.plan(shown, { idempotencyKey, now: () => now });
       // Only a kind whose output is made from its input (`set`) has an output before a real run.
       return { result, output: connector.liveOutputOf?.(rendered) };
     } catch (error) {

@@ -5,6 +5,7 @@ import { DomainError } from '../common/domain-error';
 import { decodeCursor, encodeCursor, pageEndTime } from '../common/page-cursor';
 import { WorkflowVersions } from './workflow-versions';
 import { RunStatus } from './run.entity';
+import { StepStatus } from './step-run.entity';
 
 export interface RunListFilter {
   workflow?: string;
@@ -34,6 +35,15 @@ export interface WorkflowRunStats {
   total: number;
   succeeded: number;
   failed: number;
+}
+
+/** A run as a time-travel comparison reads it: each step's state, stored input and output, and what its last attempt sent. */
+export interface RunRecordForReplay {
+  id: string;
+  version: string;
+  status: RunStatus;
+  created_at: Date;
+  steps: Map<string, { status: StepStatus; input: unknown; output: unknown; error: string | null; last_request: unknown }>;
 }
 
 /** Reads runs for the API and the console; newest first, with opaque keyset cursors. */
@@ -105,6 +115,27 @@ export class RunQueries {
         { ...counts, recent_runs: recent_runs.map((run) => ({ ...run, created_at: new Date(run.created_at) })) },
       ]),
     );
+  }
+
+  /** The latest run of `workflow` for the event (from `runs_event_id_idx`), with what it stored per step; undefined when it has none. */
+  async latestForEvent(workflow: string, eventId: string): Promise<RunRecordForReplay | undefined> {
+    const runs = await this.dataSource.query<{ id: string; version: string; status: RunStatus; created_at: Date }[]>(
+      `SELECT id, workflow_version AS version, status, created_at FROM runs WHERE event_id = $1 AND workflow = $2 ORDER BY created_at DESC, id DESC LIMIT 1`,
+      [eventId, workflow],
+    );
+    if (runs.length === 0) return undefined;
+    const run = runs[0];
+    const steps = await this.dataSource.query<
+      { step_id: string; status: StepStatus; input: unknown; output: unknown; error: string | null; request: unknown }[]
+    >(
+      `SELECT s.step_id, s.status, s.input, s.output, s.error, last.request
+         FROM step_runs s
+         LEFT JOIN LATERAL (SELECT request FROM step_attempts a WHERE a.run_id = s.run_id AND a.step_id = s.step_id ORDER BY n DESC LIMIT 1) last ON true
+        WHERE s.run_id = $1`,
+      [run.id],
+    );
+    const byId = new Map(steps.map(({ step_id, request, ...step }) => [step_id, { ...step, last_request: request ?? null }]));
+    return { ...run, steps: byId };
   }
 
   async get(runId: string) {

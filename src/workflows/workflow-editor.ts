@@ -76,6 +76,17 @@ export class WorkflowEditor {
     });
   }
 
+  /**
+   * The workflow an unsaved YAML defines, checked as saving it would be: as the file of the
+   * workflow of its name in force, or as a new file. Nothing is written or loaded; refuses
+   * with INVALID_WORKFLOW and every problem.
+   */
+  draft(yaml: string): WorkflowDefinition {
+    const name = declaredName(parseWorkflowFile('draft.yaml', yaml))?.name;
+    const file = (name === undefined ? undefined : this.registry.getWorkflow(name)?.file) ?? `${name ?? 'draft'}.yaml`;
+    return validWorkflow(this.registry.check(yaml, file), 'nothing was tried');
+  }
+
   /** Deletes the file of workflow `name` when it is still at `revision`. */
   remove(name: string, revision: string): Promise<void> {
     return this.oneAtATime(async () => {
@@ -127,8 +138,8 @@ function declaredName(parsed: ParsedYamlFile) {
 }
 
 /** The workflow of a check without problems; otherwise refuses with every problem and its line and column. */
-function validWorkflow({ parsed, workflow }: { parsed: ParsedYamlFile; workflow?: WorkflowDefinition }): WorkflowDefinition {
+function validWorkflow({ parsed, workflow }: { parsed: ParsedYamlFile; workflow?: WorkflowDefinition }, outcome = 'nothing was saved'): WorkflowDefinition {
   if (workflow && parsed.problems.length === 0) return workflow;
   const problems = parsed.problems.map(({ message, line, column }) => ({ message, line, column }));
-  throw new DomainError('INVALID_WORKFLOW', `The workflow has ${problems.length} problem(s); nothing was saved`, { answer: { problems } });
+  throw new DomainError('INVALID_WORKFLOW', `The workflow has ${problems.length} problem(s); ${outcome}`, { answer: { problems } });
 }

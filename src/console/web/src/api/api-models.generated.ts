@@ -257,6 +257,130 @@ export interface ValidationAnswer {
   graph: GraphModel | null;
 }
 
+export interface PastedEventBody {
+  source: string;
+  /** Any JSON value, or the raw body as a string */
+  body: unknown;
+  headers?: Record<string, string>;
+  query?: string;
+  type?: string;
+}
+
+export interface PreviewWorkflowBody {
+  /** The text of the workflow file as edited; it is not saved */
+  yaml: string;
+  /** A stored event; give this or `event` */
+  event_id?: string;
+  /** An event typed or pasted; give this or `event_id` */
+  event?: PastedEventBody;
+}
+
+export interface SecretUseModel {
+  name: string;
+  set: boolean;
+}
+
+export interface DryRunConditionModel {
+  template: string;
+  result: 'true' | 'false' | 'missing' | 'unknown' | 'error';
+  message?: string;
+}
+
+export interface PlannedRequestModel {
+  method: string;
+  url: string;
+  /** Secrets shown as [secret] */
+  headers: Record<string, string>;
+  /** The body as it would be sent (JSON text, form or text) */
+  body: unknown;
+}
+
+export interface StepPreviewModel {
+  id: string;
+  name?: string;
+  /** The step kind; GET /api/catalog lists them */
+  kind: string;
+  needs: string[];
+  status: 'would-run' | 'skipped' | 'would-fail';
+  skipped?: true;
+  condition?: DryRunConditionModel;
+  summary?: string;
+  /** What an http or slack step would send */
+  request?: PlannedRequestModel;
+  /** What another kind would do: the e-mail, the map, the delay, the workflow started */
+  detail?: unknown;
+  /** Why it is skipped or would fail, and what only a real run knows */
+  note?: string;
+}
+
+export interface WorkflowPreviewModel {
+  workflow: string;
+  file: string;
+  matched: boolean;
+  reason?: string;
+  notes: string[];
+  secrets: SecretUseModel[];
+  /** Empty when the trigger does not match */
+  steps: StepPreviewModel[];
+}
+
+export interface InvalidWorkflowDetail {
+  code: string;
+  message: string;
+  problems: ProblemModel[];
+}
+
+export interface InvalidWorkflowAnswer {
+  error: InvalidWorkflowDetail;
+}
+
+export interface CompareWorkflowBody {
+  /** The text of the workflow file as edited; it is not saved */
+  yaml: string;
+  /** A stored event with a run of the workflow the YAML names */
+  event_id: string;
+}
+
+export interface FieldChangeModel {
+  /** A leaf field: headers.<name> (lower case), body.<field> of a JSON body, body[0]…, url, method */
+  path: string;
+  /** Absent when the field exists only in the edit */
+  before?: unknown;
+  /** Absent when the field exists only in the run */
+  after?: unknown;
+}
+
+export interface StepComparisonModel {
+  id: string;
+  /** The step kind in the edit (in the run, for a removed step) */
+  kind: string;
+  status: 'same' | 'changed' | 'added' | 'removed';
+  /** What the run sent: its last attempt’s request { method, url, headers, body }, or the plan of its stored input for kinds that send nothing; null when it sent nothing */
+  before: unknown;
+  /** What the edit would send, in the same shape; null when it would send nothing */
+  after: unknown;
+  /** Empty unless both sides sent something */
+  changes: FieldChangeModel[];
+  /** Why a side sent nothing, what changed besides fields */
+  note?: string;
+}
+
+export interface WorkflowComparisonAnswer {
+  workflow: string;
+  event_id: string;
+  /** The event’s latest run of this workflow */
+  run_id: string;
+  /** The revision that run ran */
+  run_version: string;
+  run_status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  /** Whether the edited trigger matches the event */
+  matched: boolean;
+  /** Why the edited trigger does not match */
+  reason?: string;
+  /** The edit’s steps in order, removed ones where they stood */
+  steps: StepComparisonModel[];
+}
+
 export interface RetryPolicyModel {
   attempts: number;
   backoff: 'exponential' | 'fixed';
@@ -309,16 +433,6 @@ export interface SavedWorkflowModel {
   file: string;
   /** Whether this process runs this revision now; false only when a change made by hand at the same moment got in the way */
   in_force: boolean;
-}
-
-export interface InvalidWorkflowDetail {
-  code: string;
-  message: string;
-  problems: ProblemModel[];
-}
-
-export interface InvalidWorkflowAnswer {
-  error: InvalidWorkflowDetail;
 }
 
 export interface SaveWorkflowBody {
@@ -400,55 +514,6 @@ export interface DryRunEventModel {
   id: string | null;
   source: string;
   type: string | null;
-}
-
-export interface SecretUseModel {
-  name: string;
-  set: boolean;
-}
-
-export interface DryRunConditionModel {
-  template: string;
-  result: 'true' | 'false' | 'missing' | 'unknown' | 'error';
-  message?: string;
-}
-
-export interface PlannedRequestModel {
-  method: string;
-  url: string;
-  /** Secrets shown as [secret] */
-  headers: Record<string, string>;
-  /** The body as it would be sent (JSON text, form or text) */
-  body: unknown;
-}
-
-export interface StepPreviewModel {
-  id: string;
-  name?: string;
-  /** The step kind; GET /api/catalog lists them */
-  kind: string;
-  needs: string[];
-  status: 'would-run' | 'skipped' | 'would-fail';
-  skipped?: true;
-  condition?: DryRunConditionModel;
-  summary?: string;
-  /** What an http or slack step would send */
-  request?: PlannedRequestModel;
-  /** What another kind would do: the e-mail, the map, the delay, the workflow started */
-  detail?: unknown;
-  /** Why it is skipped or would fail, and what only a real run knows */
-  note?: string;
-}
-
-export interface WorkflowPreviewModel {
-  workflow: string;
-  file: string;
-  matched: boolean;
-  reason?: string;
-  notes: string[];
-  secrets: SecretUseModel[];
-  /** Empty when the trigger does not match */
-  steps: StepPreviewModel[];
 }
 
 export interface DryRunAnswer {
