@@ -18,12 +18,35 @@ import { SourceQueries } from './source-queries';
 import { SourcesController } from './sources.controller';
 import { StreamController } from './stream.controller';
 import { WorkflowQueries } from './workflow-queries';
+import { WorkflowVersionQueries } from './workflow-version-queries';
+import { WorkflowVersionsController } from './workflow-versions.controller';
 import { WorkflowsController } from './workflows.controller';
 
 @Module({
   imports: [EngineModule, WorkflowsModule, ConnectorsModule],
-  controllers: [RunsController, EventsController, WorkflowsController, SourcesController, StreamController, DryRunController, CatalogController],
-  providers: [AdminTokenHolder, AdminTokenGuard, WorkflowQueries, SourceQueries, EventQueries, BulkActions, ChangeFeed, DryRun, EventDryRun, Catalog],
+  controllers: [
+    RunsController,
+    EventsController,
+    WorkflowsController,
+    WorkflowVersionsController,
+    SourcesController,
+    StreamController,
+    DryRunController,
+    CatalogController,
+  ],
+  providers: [
+    AdminTokenHolder,
+    AdminTokenGuard,
+    WorkflowQueries,
+    WorkflowVersionQueries,
+    SourceQueries,
+    EventQueries,
+    BulkActions,
+    ChangeFeed,
+    DryRun,
+    EventDryRun,
+    Catalog,
+  ],
   exports: [AdminTokenHolder, ChangeFeed],
 })
 export class ApiModule {}

@@ -29,8 +29,8 @@ export class EditableWorkflowParams {
   name: string;
 }
 
-const REVISION = /^[0-9a-f]{16}$/;
-const REVISION_MESSAGE = 'must be a revision as GET /api/workflows/:name gives it (16 hex digits)';
+export const REVISION = /^[0-9a-f]{16}$/;
+export const REVISION_MESSAGE = 'must be a revision as GET /api/workflows/:name gives it (16 hex digits)';
 
 /** `POST /api/workflows`: a new workflow, saved as `<name>.yaml` from its own `name:`. */
 export class CreateWorkflowBody {
@@ -49,6 +49,13 @@ export class SaveWorkflowBody extends CreateWorkflowBody {
 
 /** `DELETE /api/workflows/:name?revision=`: the revision the caller saw. */
 export class DeleteWorkflowQuery {
+  @ApiProperty({ example: '3f2a9c01d4e5b6a7' })
+  @Matches(REVISION, { message: `revision ${REVISION_MESSAGE}` })
+  revision: string;
+}
+
+/** `GET /api/workflows/:name/versions/:revision`. */
+export class WorkflowVersionParams extends WorkflowNameParams {
   @ApiProperty({ example: '3f2a9c01d4e5b6a7' })
   @Matches(REVISION, { message: `revision ${REVISION_MESSAGE}` })
   revision: string;
