@@ -252,6 +252,31 @@ export class WorkflowModel {
   read_only_reason: string | null;
 }
 
+export class WorkflowVersionSummaryModel {
+  @ApiProperty({ example: '3f2a9c01d4e5b6a7', description: 'Hash of the bytes of the file: the `workflow_version` of the runs made from it' })
+  revision: string;
+  @ApiProperty({ ...date, description: 'When a Hookflow process first put this version in force' }) first_seen: string;
+  @ApiProperty({ description: 'Runs created from this version, of those retention keeps' }) runs: number;
+  @ApiProperty({ description: 'Whether this is the version in force now' }) in_force: boolean;
+}
+
+export class WorkflowVersionListModel {
+  @ApiProperty({ type: [WorkflowVersionSummaryModel], description: 'Newest first' }) items: WorkflowVersionSummaryModel[];
+}
+
+export class WorkflowVersionModel {
+  @ApiProperty({ example: 'order-paid' }) name: string;
+  @ApiProperty({ example: '3f2a9c01d4e5b6a7' }) revision: string;
+  @ApiProperty({ example: 'order-paid.yaml' }) file: string;
+  @ApiProperty({ description: 'The file as it was' }) yaml: string;
+  @ApiProperty(date) first_seen: string;
+  @ApiProperty() in_force: boolean;
+  @ApiProperty({ type: TriggerModel, nullable: true, description: 'null when the file no longer validates (a step kind since removed)' })
+  trigger: TriggerModel | null;
+  @ApiProperty({ type: [WorkflowStepModel], description: 'Empty when the file no longer validates' }) steps: WorkflowStepModel[];
+  @ApiProperty({ type: GraphModel, nullable: true, description: 'null when the file no longer validates' }) graph: GraphModel | null;
+}
+
 export class SavedWorkflowModel {
   @ApiProperty({ example: 'order-paid' }) name: string;
   @ApiProperty({ example: '3f2a9c01d4e5b6a7', description: 'Hash of the bytes written' }) revision: string;

@@ -19,15 +19,27 @@ import { SourcesController } from './sources.controller';
 import { StreamController } from './stream.controller';
 import { WorkflowDraftTrial } from './workflow-draft-trial';
 import { WorkflowQueries } from './workflow-queries';
+import { WorkflowVersionQueries } from './workflow-version-queries';
+import { WorkflowVersionsController } from './workflow-versions.controller';
 import { WorkflowsController } from './workflows.controller';
 
 @Module({
   imports: [EngineModule, WorkflowsModule, ConnectorsModule],
-  controllers: [RunsController, EventsController, WorkflowsController, SourcesController, StreamController, DryRunController, CatalogController],
+  controllers: [
+    RunsController,
+    EventsController,
+    WorkflowsController,
+    WorkflowVersionsController,
+    SourcesController,
+    StreamController,
+    DryRunController,
+    CatalogController,
+  ],
   providers: [
     AdminTokenHolder,
     AdminTokenGuard,
     WorkflowQueries,
+    WorkflowVersionQueries,
     SourceQueries,
     EventQueries,
     BulkActions,

@@ -80,11 +80,11 @@ export class WorkflowQueries {
   }
 }
 
-function triggerOf(on: TriggerDefinition) {
+export function triggerOf(on: TriggerDefinition) {
   return { webhook: on.webhook ?? null, event: on.event ?? null, if: on.if ?? null, schedule: on.schedule ?? null, timezone: on.timezone ?? null };
 }
 
-function stepOf(step: StepDefinition, index: number, steps: StepDefinition[]) {
+export function stepOf(step: StepDefinition, index: number, steps: StepDefinition[]) {
   return {
     id: step.id,
     name: step.name ?? null,

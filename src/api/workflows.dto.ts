@@ -30,8 +30,8 @@ export class EditableWorkflowParams {
   name: string;
 }
 
-const REVISION = /^[0-9a-f]{16}$/;
-const REVISION_MESSAGE = 'must be a revision as GET /api/workflows/:name gives it (16 hex digits)';
+export const REVISION = /^[0-9a-f]{16}$/;
+export const REVISION_MESSAGE = 'must be a revision as GET /api/workflows/:name gives it (16 hex digits)';
 
 /** `POST /api/workflows`: a new workflow, saved as `<name>.yaml` from its own `name:`. */
 export class CreateWorkflowBody {
@@ -119,4 +119,11 @@ export class CompareWorkflowBody extends UnsavedWorkflowBody {
   @ApiProperty({ format: 'uuid', description: 'A stored event with a run of the workflow the YAML names' })
   @IsUUID(undefined, { message: 'event_id must be the id of a stored event (a UUID)' })
   event_id: string;
+}
+
+/** `GET /api/workflows/:name/versions/:revision`. */
+export class WorkflowVersionParams extends WorkflowNameParams {
+  @ApiProperty({ example: '3f2a9c01d4e5b6a7' })
+  @Matches(REVISION, { message: `revision ${REVISION_MESSAGE}` })
+  revision: string;
 }

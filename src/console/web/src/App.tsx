@@ -5,6 +5,7 @@ import { Layout } from './components/Layout';
 import { ToastProvider } from './components/Toasts';
 import { LiveProvider } from './hooks/useLive';
 import { matchPath, navigate, useLocation } from './lib/router';
+import { parseRange } from './lib/versions';
 import { DryRunPage } from './pages/DryRunPage';
 import { EventPage } from './pages/EventPage';
 import { EventsPage } from './pages/EventsPage';
@@ -13,13 +14,17 @@ import { NotFoundPage } from './pages/NotFoundPage';
 import { RunPage } from './pages/RunPage';
 import { RunsPage } from './pages/RunsPage';
 import { SourcesPage } from './pages/SourcesPage';
+import { VersionDiffPage } from './pages/VersionDiffPage';
 import { WorkflowPage } from './pages/WorkflowPage';
+import { WorkflowVersionPage } from './pages/WorkflowVersionPage';
 import { WorkflowsPage } from './pages/WorkflowsPage';
 
 /** Console paths; the server answers index.html for the same list (src/console/console-page.ts). */
 const ROUTES: [string, (params: Record<string, string>) => ReactNode][] = [
   ['/workflows', () => <WorkflowsPage />],
   ['/workflows/:name', ({ name }) => <WorkflowPage key={name} name={name} />],
+  // `<revision>` is one version; `<before>...<after>` the changes between two.
+  ['/workflows/:name/versions/:revision', ({ name, revision }) => versionRoute(name, revision)],
   ['/runs', () => <RunsPage />],
   ['/runs/:id', ({ id }) => <RunPage key={id} id={id} />],
   ['/events', () => <EventsPage />],
@@ -27,6 +32,12 @@ const ROUTES: [string, (params: Record<string, string>) => ReactNode][] = [
   ['/sources', () => <SourcesPage />],
   ['/dry-run', () => <DryRunPage />],
 ];
+
+function versionRoute(name: string, segment: string): ReactNode {
+  const range = parseRange(segment);
+  if (range) return <VersionDiffPage key={`${name}/compare`} name={name} before={range.before} after={range.after} />;
+  return <WorkflowVersionPage key={`${name}/${segment}`} name={name} revision={segment} />;
+}
 
 function route(pathname: string): ReactNode {
   for (const [pattern, render] of ROUTES) {

@@ -458,6 +458,38 @@ export interface WorkflowConflictAnswer {
   error: WorkflowConflictDetail;
 }
 
+export interface WorkflowVersionSummaryModel {
+  /** Hash of the bytes of the file: the `workflow_version` of the runs made from it */
+  revision: string;
+  /** When a Hookflow process first put this version in force */
+  first_seen: string;
+  /** Runs created from this version, of those retention keeps */
+  runs: number;
+  /** Whether this is the version in force now */
+  in_force: boolean;
+}
+
+export interface WorkflowVersionListModel {
+  /** Newest first */
+  items: WorkflowVersionSummaryModel[];
+}
+
+export interface WorkflowVersionModel {
+  name: string;
+  revision: string;
+  file: string;
+  /** The file as it was */
+  yaml: string;
+  first_seen: string;
+  in_force: boolean;
+  /** null when the file no longer validates (a step kind since removed) */
+  trigger: TriggerModel | null;
+  /** Empty when the file no longer validates */
+  steps: WorkflowStepModel[];
+  /** null when the file no longer validates */
+  graph: GraphModel | null;
+}
+
 export interface SignatureFailureModel {
   reason: string;
   received_at: string;

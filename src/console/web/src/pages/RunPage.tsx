@@ -1,13 +1,14 @@
 import { lazy, Suspense, useMemo, useState } from 'react';
 import { api } from '../api/client';
-import type { EventDetail, Run, Workflow } from '../api/types';
+import type { EventDetail, Graph, Run, Workflow, WorkflowStep, WorkflowVersion } from '../api/types';
 import { PageHeader } from '../components/Layout';
 import { Loading, RecordNotLoaded } from '../components/States';
 import { StatusBadge } from '../components/StatusBadge';
 import { StepPanel } from '../components/StepPanel';
+import type { FlowNodeData } from '../components/GraphNodes';
 import { KindIcon, KindTitle } from '../components/KindIcon';
 import { useToast } from '../components/Toasts';
-import { useApi } from '../hooks/useApi';
+import { ApiState, useApi } from '../hooks/useApi';
 import { useDebouncedCallback } from '../hooks/useDebouncedCallback';
 import { useDocumentTitle } from '../hooks/useDocumentTitle';
 import { useLiveMessages } from '../hooks/useLive';
@@ -15,6 +16,7 @@ import { useNow } from '../hooks/useNow';
 import { clockTime, dateTime, duration, elapsed, shortId, timeAgo } from '../lib/format';
 import { definitionNodeData, graphFitsRun, graphOfRun, runNodeData } from '../lib/graph-data';
 import { Link, useSearchParams } from '../lib/router';
+import { comparePath, shortRevision, versionApiPath, versionPath } from '../lib/versions';
 
 const WorkflowGraph = lazy(() => import('../components/WorkflowGraph'));
 
@@ -22,6 +24,12 @@ export function RunPage({ id }: { id: string }) {
   const run = useApi((signal) => api<Run>('GET', `/api/runs/${id}`, { signal }), [id]);
   const workflowName = run.data?.workflow;
   const eventId = run.data?.event_id;
+  const revision = run.data?.workflow_version;
+  // The version the run ran on draws its graph; the workflow in force only links to what changed since.
+  const version = useApi(
+    (signal) => (workflowName && revision ? api<WorkflowVersion>('GET', versionApiPath(workflowName, revision), { signal }) : Promise.resolve(undefined)),
+    [workflowName, revision],
+  );
   const workflow = useApi(
     (signal) => (workflowName ? api<Workflow>('GET', `/api/workflows/${encodeURIComponent(workflowName)}`, { signal }) : Promise.resolve(undefined)),
     [workflowName],
@@ -43,20 +51,22 @@ export function RunPage({ id }: { id: string }) {
   const eventLabel = event.data ? `${event.data.source} · ${event.data.type || 'no type'}` : undefined;
   const received = event.data ? `received ${clockTime(event.data.received_at)}` : undefined;
   const now = useNow(run.data?.status === 'running');
+  const drawing = useMemo(
+    () => (run.data ? drawingOf(run.data, { data: version.data, error: version.error }, { data: workflow.data, error: workflow.error }) : undefined),
+    [run.data, version.data, version.error, workflow.data, workflow.error],
+  );
   const { graph, nodeData } = useMemo(() => {
     // Drawn once the definition has answered, so the graph does not swap shapes under the reader.
-    if (!run.data || workflow.loading) return { graph: undefined, nodeData: {} };
-    const definition = workflow.data;
-    const fits = definition !== undefined && graphFitsRun(definition.graph, run.data);
-    const graphOf = fits ? definition.graph : graphOfRun(run.data, definition?.graph.nodes[0]?.label ?? run.data.workflow);
-    const base = fits ? definitionNodeData(definition.trigger, definition.steps) : {};
-    return { graph: graphOf, nodeData: runNodeData(base, run.data, received, now) };
-  }, [run.data, workflow.data, workflow.loading, received, now]);
+    if (!run.data || !drawing) return { graph: undefined, nodeData: {} };
+    return { graph: drawing.graph, nodeData: runNodeData(drawing.base, run.data, received, now) };
+  }, [run.data, drawing, received, now]);
 
   if (run.loading) return <Loading label="Loading the run…" />;
   if (run.error || !run.data) return <RecordNotLoaded error={run.error} onRetry={run.reload} noun="run" id={id} back="/runs" />;
   const current = run.data;
-  const definitions = new Map((workflow.data?.steps ?? []).map((step) => [step.id, step]));
+  const definitions = new Map((drawing?.steps ?? []).map((step) => [step.id, step]));
+  const ranOn = version.data?.revision === current.workflow_version ? version.data : undefined;
+  const inForce = workflow.data?.name === current.workflow ? workflow.data : undefined;
   const selectedStep = current.steps.find((step) => step.id === selected);
 
   const act = async (action: 'retry' | 'cancel') => {
@@ -124,6 +134,21 @@ export function RunPage({ id }: { id: string }) {
             <dt>Duration</dt>
             <dd>{current.started_at ? duration(elapsed(current.started_at, current.finished_at, now)) : '—'}</dd>
           </div>
+          <div>
+            <dt>Ran on</dt>
+            <dd>
+              {ranOn ? (
+                <Link to={versionPath(current.workflow, current.workflow_version)} title={`Version ${current.workflow_version}`}>
+                  Version <span className="mono">{shortRevision(current.workflow_version)}</span>
+                </Link>
+              ) : (
+                <span className="mono" title={current.workflow_version}>
+                  {shortRevision(current.workflow_version)}
+                </span>
+              )}
+              {ranOn?.in_force && <span className="muted"> · in force</span>}
+            </dd>
+          </div>
           {current.concurrency_key && (
             <div>
               <dt>Concurrency key</dt>
@@ -138,8 +163,23 @@ export function RunPage({ id }: { id: string }) {
           <strong>Run {current.status}:</strong> {current.error}
         </div>
       )}
-      {workflow.data && graph && !graphFitsRun(workflow.data.graph, current) && (
-        <p className="callout callout--info">The workflow changed since this run: the graph shows the run’s own steps in order.</p>
+      {ranOn && !ranOn.in_force && (inForce || workflow.error) && (
+        <p className="callout callout--info" data-callout="earlier-version">
+          This run ran on an earlier version of {current.workflow}
+          {inForce ? (
+            <>
+              : <Link to={comparePath(current.workflow, current.workflow_version, inForce.revision)}>see what changed since</Link>.
+            </>
+          ) : (
+            ', which has since been deleted.'
+          )}
+        </p>
+      )}
+      {drawing?.from === 'run' && (
+        <p className="callout callout--info" data-callout="steps-in-order">
+          {ranOn ? 'The version this run ran on no longer validates' : 'The version this run ran on is not stored, and the workflow changed since'}: the graph
+          shows the run’s own steps in order.
+        </p>
       )}
 
       <div className={`run-layout${selectedStep ? ' run-layout--panel' : ''}`}>
@@ -214,6 +254,33 @@ export function RunPage({ id }: { id: string }) {
       </div>
     </>
   );
+}
+
+type Answer<T> = Pick<ApiState<T | undefined>, 'data' | 'error'>;
+
+interface Drawing {
+  graph: Graph;
+  base: Record<string, Partial<FlowNodeData>>;
+  steps: WorkflowStep[];
+  /** `version`: the run's own version; `workflow`: the one in force, which has the run's steps; `run`: the run's steps in order. */
+  from: 'version' | 'workflow' | 'run';
+}
+
+/**
+ * What to draw for a run: the version it ran on; only when that version is not stored (a run
+ * older than the store), the workflow in force if it has the same steps, else the run's steps in
+ * order. Undefined until the answers it depends on are in, so the graph is drawn once.
+ */
+function drawingOf(run: Run, version: Answer<WorkflowVersion>, workflow: Answer<Workflow>): Drawing | undefined {
+  const ranOn = version.data?.revision === run.workflow_version && version.data.name === run.workflow ? version.data : undefined;
+  if (ranOn?.graph && ranOn.trigger) return { graph: ranOn.graph, base: definitionNodeData(ranOn.trigger, ranOn.steps), steps: ranOn.steps, from: 'version' };
+  if (!ranOn && !version.error) return undefined;
+  const inForce = workflow.data?.name === run.workflow ? workflow.data : undefined;
+  if (!inForce && !workflow.error) return undefined;
+  if (inForce && graphFitsRun(inForce.graph, run)) {
+    return { graph: inForce.graph, base: definitionNodeData(inForce.trigger, inForce.steps), steps: inForce.steps, from: 'workflow' };
+  }
+  return { graph: graphOfRun(run, inForce?.graph.nodes[0]?.label ?? run.workflow), base: {}, steps: inForce?.steps ?? [], from: 'run' };
 }
 
 function Legend() {

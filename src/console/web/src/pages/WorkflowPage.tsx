@@ -1,11 +1,12 @@
 import { lazy, Suspense, useMemo, useState } from 'react';
 import { api } from '../api/client';
-import type { Workflow } from '../api/types';
+import type { Workflow, WorkflowVersionList } from '../api/types';
 import { LoadMore } from '../components/LoadMore';
 import { PageHeader } from '../components/Layout';
 import { RunsTable } from '../components/RunsTable';
 import { EmptyState, ErrorState, Loading, RecordNotLoaded } from '../components/States';
 import { TriggerSummary } from '../components/TriggerSummary';
+import { VersionList } from '../components/VersionList';
 import { YamlView } from '../components/YamlView';
 import { useApi } from '../hooks/useApi';
 import { useDebouncedCallback } from '../hooks/useDebouncedCallback';
@@ -23,8 +24,16 @@ export function WorkflowPage({ name }: { name: string }) {
   const [selected, setSelected] = useState<string | null>(null);
   const runs = useRunList({ workflow: name }, 10);
   const refetch = useDebouncedCallback(() => void reload(), 1000);
+  // Listed again when the version in force changes, and as runs are made (their counts).
+  const inForce = workflow?.revision;
+  const versions = useApi(
+    (signal) => (inForce ? api<WorkflowVersionList>('GET', `/api/workflows/${encodeURIComponent(name)}/versions`, { signal }) : Promise.resolve(undefined)),
+    [name, inForce],
+  );
+  const refetchVersions = useDebouncedCallback(() => void versions.reload(), 1000);
   useLiveMessages((message) => {
     if (message.run_id === null) refetch();
+    if (message.run_id === null || (message.type === 'run.created' && message.workflow === name)) refetchVersions();
   });
 
   const nodeData = useMemo(() => (workflow ? definitionNodeData(workflow.trigger, workflow.steps) : {}), [workflow]);
@@ -111,6 +120,20 @@ export function WorkflowPage({ name }: { name: string }) {
           <YamlView yaml={workflow.yaml} problems={workflow.problems} focusLine={focusLine} fileName={workflow.file} />
         </section>
       </div>
+
+      <section className="section" aria-labelledby="versions-title">
+        <div className="section__head">
+          <h2 id="versions-title">Versions</h2>
+          <span className="muted">every version of the file that was in force, newest first</span>
+        </div>
+        {!versions.data && !versions.error ? (
+          <Loading label="Loading versions…" />
+        ) : versions.error ? (
+          <ErrorState error={versions.error} onRetry={versions.reload} />
+        ) : (
+          versions.data && <VersionList workflow={workflow.name} versions={versions.data.items} />
+        )}
+      </section>
 
       <section className="section" aria-labelledby="recent-runs">
         <div className="section__head">
