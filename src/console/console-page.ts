@@ -8,7 +8,19 @@ export const CONSOLE_DIR = resolve(__dirname, '..', '..', 'console');
  * Paths the console's router owns (history routing): each answers `index.html`, so a
  * reload or a shared link opens the right page. Everything else stays the server's.
  */
-export const CONSOLE_ROUTES = ['', 'login', 'workflows', 'workflows/:name', 'runs', 'runs/:id', 'events', 'events/:id', 'sources', 'dry-run'];
+export const CONSOLE_ROUTES = [
+  '',
+  'login',
+  'workflows',
+  'workflows/:name',
+  'workflows/:name/edit',
+  'runs',
+  'runs/:id',
+  'events',
+  'events/:id',
+  'sources',
+  'dry-run',
+];
 
 /** What the browser may load and send: the console's own files and the API, nothing inline but styles. */
 export const CONSOLE_CSP = [

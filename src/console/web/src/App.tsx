@@ -13,13 +13,16 @@ import { NotFoundPage } from './pages/NotFoundPage';
 import { RunPage } from './pages/RunPage';
 import { RunsPage } from './pages/RunsPage';
 import { SourcesPage } from './pages/SourcesPage';
+import { WorkflowEditorPage } from './pages/WorkflowEditorPage';
 import { WorkflowPage } from './pages/WorkflowPage';
 import { WorkflowsPage } from './pages/WorkflowsPage';
 
 /** Console paths; the server answers index.html for the same list (src/console/console-page.ts). */
 const ROUTES: [string, (params: Record<string, string>) => ReactNode][] = [
   ['/workflows', () => <WorkflowsPage />],
+  ['/workflows/new', () => <WorkflowEditorPage key="new" />],
   ['/workflows/:name', ({ name }) => <WorkflowPage key={name} name={name} />],
+  ['/workflows/:name/edit', ({ name }) => <WorkflowEditorPage key={name} name={name} />],
   ['/runs', () => <RunsPage />],
   ['/runs/:id', ({ id }) => <RunPage key={id} id={id} />],
   ['/events', () => <EventsPage />],
