@@ -141,6 +141,14 @@ describe('workflow code editor in Chromium', () => {
     await screenshot('yaml-editor');
   });
 
+  it('starts a new workflow from a file that validates, at /workflows/new', async () => {
+    await page.goto(`${hookflow.baseUrl}/workflows/new`);
+    await page.getByRole('heading', { name: 'New workflow', level: 1 }).waitFor();
+    await page.getByRole('heading', { name: 'my-workflow.yaml' }).waitFor();
+    assert.ok((await documentText()).includes('name: my-workflow\non:\n  webhook: shop\n'));
+    await page.getByRole('status').filter({ hasText: 'No problems' }).waitFor();
+  });
+
   it('shows the problem of an invalid value under its line as it is typed, and Ctrl-Z takes the edit back', async () => {
     await endOf('uses: http');
     await page.keyboard.press('Control+Shift+ArrowLeft');

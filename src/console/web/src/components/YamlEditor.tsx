@@ -57,7 +57,8 @@ export default function YamlEditor({ value, onChange, problems, completion, read
     const reportChanges = EditorView.updateListener.of((update: ViewUpdate) => {
       const text = update.docChanged || update.selectionSet ? update.state.doc.toString() : '';
       if (update.docChanged && !update.transactions.some((transaction) => transaction.annotation(fromProps))) {
-        reported.current.push(text);
+        // Bounded, for a parent that does not pass every text back.
+        if (reported.current.push(text) > 100) reported.current.shift();
         latest.current.onChange(text);
       }
       if ((update.docChanged || update.selectionSet) && latest.current.onCursorStep) {

@@ -40,7 +40,8 @@ export function WorkflowEditorPage({ name }: { name?: string }) {
     if (workflow && yaml === null) setYaml(workflow.yaml);
   }, [workflow, yaml]);
 
-  useValidation(yaml, workflow?.file, setChecked);
+  // The file name lets the workflow keep its own name; the validator takes a name, not a path.
+  useValidation(yaml, workflow?.file.split('/').pop(), setChecked);
   const trigger = useMemo(() => (yaml === null ? null : triggerOf(yaml)), [yaml]);
   const sampleEvent = useSampleEvent(trigger?.webhook ?? null, trigger?.event ?? null);
   const completion = useMemo<YamlCompletionContext>(
@@ -57,7 +58,8 @@ export function WorkflowEditorPage({ name }: { name?: string }) {
   if (name && (saved.error || !workflow)) return <RecordNotLoaded error={saved.error} onRetry={saved.reload} noun="workflow" id={name} back="/workflows" />;
   if (yaml === null) return <Loading label="Loading the workflow…" />;
 
-  const fileName = workflow?.file ?? 'new workflow';
+  // A new file is saved as <name>.yaml.
+  const fileName = workflow?.file ?? `${/^name:\s*["']?([a-z0-9_-]+)/m.exec(yaml)?.[1] ?? 'new-workflow'}.yaml`;
   const readOnly = workflow !== null && !workflow.editable;
   return (
     <>
