@@ -13,6 +13,7 @@ export const CONSOLE_ROUTES = [
   'login',
   'workflows',
   'workflows/:name',
+  'workflows/:name/edit',
   'workflows/:name/versions/:revision',
   'runs',
   'runs/:id',

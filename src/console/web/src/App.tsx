@@ -15,6 +15,7 @@ import { RunPage } from './pages/RunPage';
 import { RunsPage } from './pages/RunsPage';
 import { SourcesPage } from './pages/SourcesPage';
 import { VersionDiffPage } from './pages/VersionDiffPage';
+import { WorkflowEditorPage } from './pages/WorkflowEditorPage';
 import { WorkflowPage } from './pages/WorkflowPage';
 import { WorkflowVersionPage } from './pages/WorkflowVersionPage';
 import { WorkflowsPage } from './pages/WorkflowsPage';
@@ -22,7 +23,9 @@ import { WorkflowsPage } from './pages/WorkflowsPage';
 /** Console paths; the server answers index.html for the same list (src/console/console-page.ts). */
 const ROUTES: [string, (params: Record<string, string>) => ReactNode][] = [
   ['/workflows', () => <WorkflowsPage />],
+  ['/workflows/new', () => <WorkflowEditorPage key="new" />],
   ['/workflows/:name', ({ name }) => <WorkflowPage key={name} name={name} />],
+  ['/workflows/:name/edit', ({ name }) => <WorkflowEditorPage key={name} name={name} />],
   // `<revision>` is one version; `<before>...<after>` the changes between two.
   ['/workflows/:name/versions/:revision', ({ name, revision }) => versionRoute(name, revision)],
   ['/runs', () => <RunsPage />],
