@@ -14,7 +14,7 @@ function gzipAssets(): Plugin {
   return {
     name: 'hookflow-gzip-assets',
     apply: 'build',
-    async closeBundle() {
+    async writeBundle() {
       const assets = join(outDir, 'assets');
       const files = (await readdir(assets)).filter((name) => /\.(js|css)$/.test(name));
       await Promise.all(
