@@ -144,6 +144,9 @@ describe('workflow code editor in Chromium', () => {
   it('starts a new workflow from a file that validates, at /workflows/new', async () => {
     await page.goto(`${hookflow.baseUrl}/workflows/new`);
     await page.getByRole('heading', { name: 'New workflow', level: 1 }).waitFor();
+    await page.getByLabel('Name').fill('my-workflow');
+    await page.getByRole('radio', { name: /^Blank/ }).check();
+    await page.getByRole('button', { name: 'Start editing' }).click();
     await page.getByRole('heading', { name: 'my-workflow.yaml' }).waitFor();
     assert.ok((await documentText()).includes('name: my-workflow\non:\n  webhook: shop\n'));
     await page.getByRole('status').filter({ hasText: 'No problems' }).waitFor();

@@ -1,8 +1,9 @@
-import { ReactNode, useEffect, useSyncExternalStore } from 'react';
+import { lazy, ReactNode, Suspense, useEffect, useSyncExternalStore } from 'react';
 import { session } from './api/client';
 import { CatalogReady } from './components/CatalogReady';
 import { Layout } from './components/Layout';
 import { ToastProvider } from './components/Toasts';
+import { Loading } from './components/States';
 import { LiveProvider } from './hooks/useLive';
 import { matchPath, navigate, useLocation } from './lib/router';
 import { parseRange } from './lib/versions';
@@ -15,17 +16,19 @@ import { RunPage } from './pages/RunPage';
 import { RunsPage } from './pages/RunsPage';
 import { SourcesPage } from './pages/SourcesPage';
 import { VersionDiffPage } from './pages/VersionDiffPage';
-import { WorkflowEditorPage } from './pages/WorkflowEditorPage';
 import { WorkflowPage } from './pages/WorkflowPage';
 import { WorkflowVersionPage } from './pages/WorkflowVersionPage';
 import { WorkflowsPage } from './pages/WorkflowsPage';
 
+// The editor carries the YAML library and its edits: loaded when a page needs it.
+const WorkflowEditorPage = lazy(() => import('./pages/WorkflowEditorPage').then((module) => ({ default: module.WorkflowEditorPage })));
+
 /** Console paths; the server answers index.html for the same list (src/console/console-page.ts). */
 const ROUTES: [string, (params: Record<string, string>) => ReactNode][] = [
   ['/workflows', () => <WorkflowsPage />],
-  ['/workflows/new', () => <WorkflowEditorPage key="new" />],
+  ['/workflows/new', () => <Editor key="new" />],
   ['/workflows/:name', ({ name }) => <WorkflowPage key={name} name={name} />],
-  ['/workflows/:name/edit', ({ name }) => <WorkflowEditorPage key={name} name={name} />],
+  ['/workflows/:name/edit', ({ name }) => <Editor key={name} name={name} />],
   // `<revision>` is one version; `<before>...<after>` the changes between two.
   ['/workflows/:name/versions/:revision', ({ name, revision }) => versionRoute(name, revision)],
   ['/runs', () => <RunsPage />],
@@ -40,6 +43,14 @@ function versionRoute(name: string, segment: string): ReactNode {
   const range = parseRange(segment);
   if (range) return <VersionDiffPage key={`${name}/compare`} name={name} before={range.before} after={range.after} />;
   return <WorkflowVersionPage key={`${name}/${segment}`} name={name} revision={segment} />;
+}
+
+function Editor({ name }: { name?: string }) {
+  return (
+    <Suspense fallback={<Loading label="Loading the editor…" />}>
+      <WorkflowEditorPage name={name} />
+    </Suspense>
+  );
 }
 
 function route(pathname: string): ReactNode {

@@ -4,20 +4,21 @@ import { KeyboardEvent, useEffect, useMemo, useState } from 'react';
 import type { Graph } from '../api/types';
 import { ErrorState, Loading } from './States';
 import { FlowNode, FlowNodeData, NODE_TYPES } from './GraphNodes';
-import { layoutGraph } from './graph-layout';
+import { GraphLayout, layoutGraph } from './graph-layout';
+import { EDGE_TYPES } from './RoutedEdge';
 
 const EDGE_COLOURS = { idle: '#98a2b3', done: '#16a34a', skipped: '#c0c6d0' };
 const FIT = { padding: 0.18, maxZoom: 1 };
 
-/** Fits the drawing again when its box changes size (a side panel opens, the window resizes). */
-function FitOnResize() {
+/** Fits the drawing again when its box changes size (a side panel opens, the window resizes) or its steps change (an edit). */
+function FitOnResize({ layout }: { layout: unknown }) {
   const { fitView } = useReactFlow();
   const width = useStore((state) => state.width);
   const height = useStore((state) => state.height);
   useEffect(() => {
     const timer = setTimeout(() => void fitView(FIT), 60);
     return () => clearTimeout(timer);
-  }, [width, height, fitView]);
+  }, [width, height, layout, fitView]);
   return null;
 }
 
@@ -44,7 +45,8 @@ const EDGE_ID = /^(.+)->(.+)$/;
 /** The workflow as a graph: laid out by ELK once per shape, repainted in place as statuses change. */
 export default function WorkflowGraph({ graph, nodeData = {}, selectedId, onSelect, label, editing }: WorkflowGraphProps) {
   const shape = useMemo(() => JSON.stringify(graph), [graph]);
-  const [positions, setPositions] = useState<Map<string, { x: number; y: number }>>();
+  const [layout, setLayout] = useState<GraphLayout>();
+  const positions = layout?.positions;
   const [layoutError, setLayoutError] = useState<Error>();
   const [selectedEdge, setSelectedEdge] = useState<string | null>(null);
 
@@ -54,7 +56,7 @@ export default function WorkflowGraph({ graph, nodeData = {}, selectedId, onSele
     layoutGraph(JSON.parse(shape) as Graph).then(
       (laidOut) => {
         if (!current) return;
-        setPositions(laidOut);
+        setLayout(laidOut);
         setLayoutError(undefined);
       },
       (error: Error) => current && setLayoutError(error),
@@ -97,7 +99,8 @@ export default function WorkflowGraph({ graph, nodeData = {}, selectedId, onSele
           selected: id === selectedEdge,
           source: edge.from,
           target: edge.to,
-          type: 'smoothstep',
+          type: 'routed',
+          data: { points: layout?.routes.get(id) },
           animated: to === 'running',
           className: `edge edge--${tone}`,
           markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16, color: EDGE_COLOURS[tone] },
@@ -106,7 +109,7 @@ export default function WorkflowGraph({ graph, nodeData = {}, selectedId, onSele
           ariaLabel: editing ? `Need: ${edge.to} after ${edge.from}` : undefined,
         };
       }),
-    [graph, nodeData, selectedEdge, editing],
+    [graph, nodeData, selectedEdge, editing, layout],
   );
   const removable = selectedEdge ? EDGE_ID.exec(selectedEdge) : null;
 
@@ -140,6 +143,7 @@ export default function WorkflowGraph({ graph, nodeData = {}, selectedId, onSele
         nodes={nodes}
         edges={edges}
         nodeTypes={NODE_TYPES}
+        edgeTypes={EDGE_TYPES}
         onNodeClick={(_event, node) => {
           setSelectedEdge(null);
           onSelect?.(node.id);
@@ -162,7 +166,7 @@ export default function WorkflowGraph({ graph, nodeData = {}, selectedId, onSele
       >
         <Background variant={BackgroundVariant.Dots} gap={18} size={1.2} color="#d5d9e2" />
         <Controls showInteractive={false} position="bottom-left" fitViewOptions={FIT} />
-        <FitOnResize />
+        <FitOnResize layout={layout} />
         {graph.nodes.length > 8 && <MiniMap pannable zoomable position="bottom-right" nodeStrokeWidth={3} />}
       </ReactFlow>
       {editing && removable && (

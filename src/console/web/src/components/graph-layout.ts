@@ -1,4 +1,4 @@
-import type { ELK } from 'elkjs/lib/elk-api';
+import type { ELK, ElkExtendedEdge } from 'elkjs/lib/elk-api';
 import type { Graph } from '../api/types';
 
 export const NODE_WIDTH = 248;
@@ -12,11 +12,23 @@ function loadElk(): Promise<ELK> {
   return elk;
 }
 
+export interface Point {
+  x: number;
+  y: number;
+}
+
+export interface GraphLayout {
+  positions: Map<string, Point>;
+  /** Each edge's route by `<from>-><to>`: around the steps between, never through them. */
+  routes: Map<string, Point[]>;
+}
+
 /**
- * Positions for every node: ELK's layered algorithm, top to bottom, keeping the file order
- * of steps within a layer so that the drawing reads like the YAML.
+ * Positions for every node and a route for every edge: ELK's layered algorithm, top to
+ * bottom, keeping the file order of steps within a layer so that the drawing reads like the
+ * YAML.
  */
-export async function layoutGraph(graph: Graph): Promise<Map<string, { x: number; y: number }>> {
+export async function layoutGraph(graph: Graph): Promise<GraphLayout> {
   const laidOut = await (
     await loadElk()
   ).layout({
@@ -34,5 +46,12 @@ export async function layoutGraph(graph: Graph): Promise<Map<string, { x: number
     children: graph.nodes.map((node) => ({ id: node.id, width: NODE_WIDTH, height: NODE_HEIGHT })),
     edges: graph.edges.map((edge, index) => ({ id: `e${index}`, sources: [edge.from], targets: [edge.to] })),
   });
-  return new Map((laidOut.children ?? []).map((node) => [node.id, { x: node.x ?? 0, y: node.y ?? 0 }]));
+  const positions = new Map((laidOut.children ?? []).map((node) => [node.id, { x: node.x ?? 0, y: node.y ?? 0 }]));
+  const routes = new Map<string, Point[]>();
+  ((laidOut.edges ?? []) as ElkExtendedEdge[]).forEach((edge, index) => {
+    const section = edge.sections?.[0];
+    const drawn = graph.edges[index];
+    if (section && drawn) routes.set(`${drawn.from}->${drawn.to}`, [section.startPoint, ...(section.bendPoints ?? []), section.endPoint]);
+  });
+  return { positions, routes };
 }

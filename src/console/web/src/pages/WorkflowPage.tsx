@@ -61,6 +61,9 @@ export function WorkflowPage({ name }: { name: string }) {
             <Link className="button" to={`/runs?workflow=${encodeURIComponent(workflow.name)}`}>
               All runs
             </Link>
+            <Link className="button button--primary" to={`/workflows/${encodeURIComponent(workflow.name)}/edit`}>
+              Edit
+            </Link>
           </>
         }
       >

@@ -21,7 +21,16 @@ export function WorkflowsPage() {
 
   return (
     <>
-      <PageHeader title="Workflows">Every workflow file in force, what starts it and how its runs went over the last 24 hours.</PageHeader>
+      <PageHeader
+        title="Workflows"
+        actions={
+          <Link className="button button--primary" to="/workflows/new">
+            New workflow
+          </Link>
+        }
+      >
+        Every workflow file in force, what starts it and how its runs went over the last 24 hours.
+      </PageHeader>
       {loading ? (
         <Loading label="Loading workflows…" />
       ) : error ? (
