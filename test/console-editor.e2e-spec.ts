@@ -118,12 +118,15 @@ describe('visual workflow editor in Chromium', () => {
 
   /** Clicks the middle of an edge's drawn route (its box may be mostly empty space around a bend). */
   async function clickEdge(tab: Page, edge: Locator): Promise<void> {
-    const point = await edge.locator('path').first().evaluate((element) => {
-      const path = element as unknown as SvgPath;
-      const middle = path.getPointAtLength(path.getTotalLength() / 2);
-      const matrix = path.getScreenCTM()!;
-      return { x: middle.x * matrix.a + middle.y * matrix.c + matrix.e, y: middle.x * matrix.b + middle.y * matrix.d + matrix.f };
-    });
+    const point = await edge
+      .locator('path')
+      .first()
+      .evaluate((element) => {
+        const path = element as unknown as SvgPath;
+        const middle = path.getPointAtLength(path.getTotalLength() / 2);
+        const matrix = path.getScreenCTM()!;
+        return { x: middle.x * matrix.a + middle.y * matrix.c + matrix.e, y: middle.x * matrix.b + middle.y * matrix.d + matrix.f };
+      });
     await tab.mouse.click(point.x, point.y);
   }
 
@@ -137,7 +140,9 @@ describe('visual workflow editor in Chromium', () => {
   async function runOf(eventId: string): Promise<{ id: string; status: string }> {
     return eventually(
       async () => {
-        const rows = await hookflow.query<{ id: string; status: string }>(`SELECT id, status FROM runs WHERE event_id = $1 AND workflow = 'ship-and-tell'`, [eventId]);
+        const rows = await hookflow.query<{ id: string; status: string }>(`SELECT id, status FROM runs WHERE event_id = $1 AND workflow = 'ship-and-tell'`, [
+          eventId,
+        ]);
         return rows[0]?.status === 'succeeded' || rows[0]?.status === 'failed' ? rows[0] : undefined;
       },
       15_000,

@@ -69,7 +69,12 @@ export async function api<T>(method: string, path: string, options: RequestOptio
   const payload = text ? parseJson(text) : null;
   if (response.ok) return payload as T;
   const error = (payload as { error?: { code?: string; message?: string } & Record<string, unknown> } | null)?.error;
-  const failure = new ApiError(response.status, error?.code ?? `HTTP_${response.status}`, error?.message ?? `${response.status} ${response.statusText}`, error ?? {});
+  const failure = new ApiError(
+    response.status,
+    error?.code ?? `HTTP_${response.status}`,
+    error?.message ?? `${response.status} ${response.statusText}`,
+    error ?? {},
+  );
   if (response.status === 401 && options.token === undefined) {
     session.signOut('The admin token was refused (it may have changed). Sign in again.');
   }

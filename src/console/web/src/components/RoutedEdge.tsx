@@ -34,7 +34,8 @@ function towards(from: Point, to: Point, length: number): Point {
  */
 export function RoutedEdge({ id, data, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, markerEnd, style }: EdgeProps<RoutedEdgeType>) {
   const points = data?.points;
-  const path = points && points.length >= 2 ? roundedPath(points) : getSmoothStepPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition })[0];
+  const path =
+    points && points.length >= 2 ? roundedPath(points) : getSmoothStepPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition })[0];
   return <BaseEdge id={id} path={path} markerEnd={markerEnd} style={style} interactionWidth={18} />;
 }
 

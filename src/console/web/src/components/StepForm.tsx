@@ -34,7 +34,7 @@ export interface StepFormProps {
 export function StepForm({ stepId, step, kind, onSet, onRename, readOnly }: StepFormProps) {
   const properties = (kind?.with_schema.properties ?? {}) as Record<string, FieldSchema>;
   const required = new Set((kind?.with_schema.required as string[] | undefined) ?? []);
-  const values = (isRecord(step.with) ? step.with : {}) as Record<string, unknown>;
+  const values = isRecord(step.with) ? step.with : {};
   const extra = Object.keys(values).filter((key) => !(key in properties));
 
   return (
@@ -51,7 +51,12 @@ export function StepForm({ stepId, step, kind, onSet, onRename, readOnly }: Step
       <fieldset disabled={readOnly}>
         <legend>Step</legend>
         <IdField value={stepId} onRename={onRename} />
-        <Field name="name" schema={{ type: 'string', description: 'What the graph and the run pages call the step.' }} value={step.name} onSet={(value) => onSet(['name'], value)} />
+        <Field
+          name="name"
+          schema={{ type: 'string', description: 'What the graph and the run pages call the step.' }}
+          value={step.name}
+          onSet={(value) => onSet(['name'], value)}
+        />
         <Field
           name="if"
           schema={{ type: 'string', description: 'A template; a falsy result or a missing path skips the step.', examples: ['{{event.body.order.email}}'] }}
@@ -67,7 +72,13 @@ export function StepForm({ stepId, step, kind, onSet, onRename, readOnly }: Step
           <Field key={key} name={key} schema={schema} required={required.has(key)} value={values[key]} onSet={(value) => onSet(['with', key], value)} />
         ))}
         {extra.map((key) => (
-          <Field key={key} name={key} schema={{ description: 'Not a field of this kind: the validator reports it.' }} value={values[key]} onSet={(value) => onSet(['with', key], value)} />
+          <Field
+            key={key}
+            name={key}
+            schema={{ description: 'Not a field of this kind: the validator reports it.' }}
+            value={values[key]}
+            onSet={(value) => onSet(['with', key], value)}
+          />
         ))}
       </fieldset>
     </form>
@@ -121,10 +132,23 @@ function widgetOf(name: string, schema: FieldSchema, value: unknown): Widget {
  * One `with` (or step) field. Text is edited locally and written to the YAML after a pause or
  * on leaving the field, so typing does not fill the undo history one letter at a time.
  */
-function Field({ name, schema, value, required, onSet }: { name: string; schema: FieldSchema; value: unknown; required?: boolean; onSet: (value: unknown) => void }) {
+function Field({
+  name,
+  schema,
+  value,
+  required,
+  onSet,
+}: {
+  name: string;
+  schema: FieldSchema;
+  value: unknown;
+  required?: boolean;
+  onSet: (value: unknown) => void;
+}) {
   const id = useId();
   const widget = widgetOf(name, schema, value);
-  const shown = widget === 'yaml' ? (value === undefined ? '' : stringify(value, { lineWidth: 0 }).trimEnd()) : value === undefined || value === null ? '' : String(value);
+  const shown =
+    widget === 'yaml' ? (value === undefined ? '' : stringify(value, { lineWidth: 0 }).trimEnd()) : value === undefined || value === null ? '' : String(value);
   const [draft, setDraft] = useState(shown);
   const [problem, setProblem] = useState<string>();
   const timer = useRef<ReturnType<typeof setTimeout>>(undefined);

@@ -105,7 +105,14 @@ export function WorkflowCanvas({ yaml, graph, onEdit, selected, onSelect, readOn
       <div className="canvas__graph">
         {graph ? (
           <Suspense fallback={<Loading label="Loading the graph…" />}>
-            <WorkflowGraph graph={graph} nodeData={nodeData} selectedId={selected} onSelect={(id) => onSelect(id === 'trigger' ? null : id)} label="Workflow graph, editable" editing={editing} />
+            <WorkflowGraph
+              graph={graph}
+              nodeData={nodeData}
+              selectedId={selected}
+              onSelect={(id) => onSelect(id === 'trigger' ? null : id)}
+              label="Workflow graph, editable"
+              editing={editing}
+            />
           </Suspense>
         ) : (
           <p className="muted canvas__empty">The graph appears once the YAML is valid.</p>
@@ -150,7 +157,9 @@ function parsedWorkflow(yaml: string): { on?: Record<string, unknown>; steps: Pa
   try {
     const data = parse(yaml) as Record<string, unknown> | null;
     if (!data || typeof data !== 'object') return undefined;
-    const steps = Array.isArray(data.steps) ? (data.steps as unknown[]).filter((step): step is ParsedStep => isRecord(step) && typeof step.id === 'string') : [];
+    const steps = Array.isArray(data.steps)
+      ? (data.steps as unknown[]).filter((step): step is ParsedStep => isRecord(step) && typeof step.id === 'string')
+      : [];
     return { on: isRecord(data.on) ? data.on : undefined, steps };
   } catch {
     return undefined;

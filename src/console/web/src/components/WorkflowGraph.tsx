@@ -150,7 +150,9 @@ export default function WorkflowGraph({ graph, nodeData = {}, selectedId, onSele
         }}
         onEdgeClick={editing ? (_event, edge) => setSelectedEdge(edge.id) : undefined}
         onPaneClick={() => setSelectedEdge(null)}
-        onConnect={editing ? (connection: Connection) => connection.source !== connection.target && editing.onConnect(connection.source, connection.target) : undefined}
+        onConnect={
+          editing ? (connection: Connection) => connection.source !== connection.target && editing.onConnect(connection.source, connection.target) : undefined
+        }
         deleteKeyCode={null}
         fitView
         fitViewOptions={FIT}

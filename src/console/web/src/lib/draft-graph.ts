@@ -29,7 +29,9 @@ export function graphOfDraft(yaml: string): Graph | undefined {
       id: step.id,
       uses: text(step.uses) ?? '',
       name: text(step.name),
-      needs: Array.isArray(step.needs) ? step.needs.filter((need): need is string => typeof need === 'string' && seen.has(need) && need !== step.id) : undefined,
+      needs: Array.isArray(step.needs)
+        ? step.needs.filter((need): need is string => typeof need === 'string' && seen.has(need) && need !== step.id)
+        : undefined,
     })),
   };
   return workflowGraph(definition as unknown as WorkflowDefinition);

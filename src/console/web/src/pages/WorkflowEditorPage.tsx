@@ -220,8 +220,8 @@ function ReadOnlyNotice({ reason, yaml, fileName }: { reason: string | null | un
   return (
     <div className="callout callout--warning editor-readonly" role="status">
       <span>
-        <strong>Read-only:</strong> {reason ?? 'this file cannot be saved from the console'}. Change the file where it is kept (in git) and deploy it; here you can
-        still try edits and test them.
+        <strong>Read-only:</strong> {reason ?? 'this file cannot be saved from the console'}. Change the file where it is kept (in git) and deploy it; here you
+        can still try edits and test them.
       </span>
       <a className="button button--small" href={download} download={fileName}>
         Download
@@ -243,7 +243,17 @@ function ReadOnlyNotice({ reason, yaml, fileName }: { reason: string | null | un
 }
 
 /** Someone saved the file after this edit began: their version beside yours, and what to do. */
-function ConflictView({ conflict, mine, onTakeTheirs, onKeepMine }: { conflict: SaveConflict; mine: string; onTakeTheirs: () => void; onKeepMine: () => void }) {
+function ConflictView({
+  conflict,
+  mine,
+  onTakeTheirs,
+  onKeepMine,
+}: {
+  conflict: SaveConflict;
+  mine: string;
+  onTakeTheirs: () => void;
+  onKeepMine: () => void;
+}) {
   const theirs = conflict.current;
   return (
     <section className="card conflict" aria-labelledby="conflict-title" role="alert">
