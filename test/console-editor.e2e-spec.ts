@@ -271,6 +271,7 @@ describe('visual workflow editor in Chromium', () => {
     assert.equal(await panel.locator('[data-comparison="same"]').count(), 2, 'the other steps still the same');
     await panel.scrollIntoViewIfNeeded();
     await screenshot(page, 'editor-compare');
+    await panel.screenshot({ path: join(ARTIFACTS, 'editor-compare-panel.png') });
     await page.getByRole('button', { name: 'Discard' }).click();
   });
 

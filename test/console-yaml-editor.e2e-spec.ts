@@ -137,7 +137,9 @@ describe('workflow code editor in Chromium', () => {
     await page.getByRole('status').filter({ hasText: 'No problems' }).waitFor();
 
     await line('webhook_url:').click();
-    await page.getByRole('status').filter({ hasText: 'step notify' }).waitFor();
+    // The step the cursor is in is selected in the graph, its form open.
+    await page.getByRole('form', { name: 'Step notify' }).waitFor();
+    assert.equal(await page.locator('.react-flow__node[data-id="notify"] .gnode--selected').count(), 1);
     await screenshot('yaml-editor');
   });
 
