@@ -228,6 +228,14 @@ describe('visual workflow editor in Chromium', () => {
     assert.ok(text.includes('needs: [email, shipping]'), text);
     assert.ok(text.includes('{{steps.shipping.output.body.tracking_number}}'), text);
     assert.ok(!text.includes('steps.label.'), text);
+
+    // A visual edit is one step of the code editor's history: Ctrl-Z takes the whole rename back, Ctrl-Shift-Z redoes it.
+    await page.locator('.cm-line').filter({ hasText: 'description:' }).click();
+    await page.keyboard.press('Control+z');
+    await textContains(page, '  - id: label\n');
+    assert.ok((await editorText(page)).includes('needs: [email, label]'));
+    await page.keyboard.press('Control+Shift+z');
+    await textContains(page, '  - id: shipping\n');
     await node(page, 'shipping').waitFor();
 
     const edge = page.locator('[aria-label="Need: slack after shipping"]');
@@ -273,6 +281,30 @@ describe('visual workflow editor in Chromium', () => {
     await screenshot(page, 'editor-compare');
     await panel.screenshot({ path: join(ARTIFACTS, 'editor-compare-panel.png') });
     await page.getByRole('button', { name: 'Discard' }).click();
+  });
+
+  it('opens a file that has never been valid from the workflows list, and loads it once fixed', async () => {
+    const broken = 'name: late-bloomer\non: { webhook: shop, event: order.paid }\nsteps:\n  - id: only\n    uses: sett\n    with: { seen: true }\n';
+    await hookflow.writeWorkflowFile('late-bloomer.yaml', broken);
+    await eventually(
+      async () => (await hookflow.api('GET', '/api/workflows')).body.invalid_files.some((invalid: { file: string }) => invalid.file === 'late-bloomer.yaml') || undefined,
+      10_000,
+      'the file to be listed as never valid',
+    );
+    await page.goto(`${hookflow.baseUrl}/workflows`);
+    await page.getByRole('link', { name: 'Edit late-bloomer.yaml' }).click();
+    await page.waitForURL(/\/workflows\/late-bloomer\/edit$/);
+    await page.getByRole('note').filter({ hasText: 'unknown step kind `sett`' }).waitFor();
+    assert.equal(await editorText(page), broken.trimEnd());
+
+    await page.locator('.cm-line').filter({ hasText: 'uses: sett' }).click();
+    await page.keyboard.press('End');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.press('Escape');
+    await page.getByRole('status').filter({ hasText: 'No problems' }).waitFor();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await toast(page, 'Saved late-bloomer.yaml: this version is in force.').waitFor();
+    assert.equal((await hookflow.api('GET', '/api/workflows/late-bloomer')).status, 200);
   });
 
   it('shows a second tab saving a stale revision the conflict, and lets it keep its text', async () => {

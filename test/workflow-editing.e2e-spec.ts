@@ -231,6 +231,43 @@ describe('saving workflows through the API', () => {
     assert.equal(await readFile(file('kept.yaml'), 'utf8'), workflowYaml('kept', 'one'));
   });
 
+  it('opens a workflow’s file as it is on disk for an editor, also one that was never valid, which a save at its revision then loads', async () => {
+    const kept = await hookflow.api('GET', '/api/workflows/kept/file');
+    assert.equal(kept.status, 200);
+    const keptYaml = workflowYaml('kept', 'one');
+    assert.deepEqual(kept.body, {
+      name: 'kept',
+      file: 'kept.yaml',
+      yaml: keptYaml,
+      revision: revisionOf(keptYaml),
+      problems: [],
+      in_force: true,
+      editable: true,
+      read_only_reason: null,
+    });
+
+    const broken = workflowYaml('fresh', 'one').replace('uses: set', 'uses: teleport');
+    await hookflow.writeWorkflowFile('fresh.yaml', broken);
+    const opened = await hookflow.api('GET', '/api/workflows/fresh/file');
+    assert.equal(opened.status, 200, JSON.stringify(opened.body));
+    assert.equal(opened.body.yaml, broken);
+    assert.equal(opened.body.revision, revisionOf(broken));
+    assert.equal(opened.body.in_force, false);
+    assert.match(opened.body.problems[0].message, /teleport/);
+    assert.equal((await hookflow.api('GET', '/api/workflows/fresh')).status, 404, 'not in force');
+    const fixed = await hookflow.api('PUT', '/api/workflows/fresh', { yaml: workflowYaml('fresh', 'one'), base_revision: opened.body.revision });
+    assert.equal(fixed.status, 200, JSON.stringify(fixed.body));
+    assert.equal(fixed.body.in_force, true);
+
+    const linked = await hookflow.api('GET', '/api/workflows/linked/file');
+    assert.equal(linked.status, 200);
+    assert.equal(linked.body.editable, false, 'a symbolic link is shown read-only, as the version in force');
+    assert.equal(linked.body.yaml, workflowYaml('linked', 'outside'));
+    assert.equal((await hookflow.api('GET', '/api/workflows/nothing-here/file')).status, 404);
+    assert.equal((await hookflow.api('GET', '/api/workflows/sources/file')).status, 403, 'the sources file is never a workflow file');
+    assert.equal((await hookflow.api('GET', '/api/workflows/..%2Fsources/file')).status, 400);
+  });
+
   it('refuses a body over the API limit and a YAML over the file limit', async () => {
     const { body: seen } = await hookflow.api('GET', '/api/workflows/big');
     const huge = await hookflow.api('PUT', '/api/workflows/big', { yaml: `# ${'x'.repeat(1024 * 1024)}\n`, base_revision: seen.revision });

@@ -252,6 +252,18 @@ export class WorkflowModel {
   read_only_reason: string | null;
 }
 
+export class WorkflowFileModel {
+  @ApiProperty({ example: 'order-paid' }) name: string;
+  @ApiProperty({ example: 'order-paid.yaml' }) file: string;
+  @ApiProperty({ description: 'The file as it is on disk, which may differ from the version in force while it has problems' }) yaml: string;
+  @ApiProperty({ example: '3f2a9c01d4e5b6a7', description: 'Hash of the bytes of `yaml`: the `base_revision` of a save' }) revision: string;
+  @ApiProperty({ type: [ProblemModel] }) problems: ProblemModel[];
+  @ApiProperty({ description: 'Whether the file on disk is the version in force' }) in_force: boolean;
+  @ApiProperty({ description: 'Whether the file may be saved or deleted through the API' }) editable: boolean;
+  @ApiProperty({ type: String, nullable: true, example: 'HOOKFLOW_EDITOR is off', description: 'Why not, when not editable' })
+  read_only_reason: string | null;
+}
+
 export class WorkflowVersionSummaryModel {
   @ApiProperty({ example: '3f2a9c01d4e5b6a7', description: 'Hash of the bytes of the file: the `workflow_version` of the runs made from it' })
   revision: string;

@@ -18,6 +18,7 @@ import {
   ValidationAnswer,
   WorkflowConflictAnswer,
   WorkflowListModel,
+  WorkflowFileModel,
   WorkflowModel,
 } from './api-models';
 import { WorkflowComparisonAnswer, WorkflowPreviewModel } from './dry-run.models';
@@ -90,6 +91,14 @@ export class WorkflowsController {
   @ApiNotFoundResponse({ type: ErrorAnswer })
   get(@Param() { name }: WorkflowNameParams) {
     return this.queries.get(name);
+  }
+
+  @Get(':name/file')
+  @ApiOperation({ summary: 'The file a save of this workflow replaces, as it is on disk, with its revision and problems; also a file that has never been valid' })
+  @ApiOkResponse({ type: WorkflowFileModel })
+  @ApiNotFoundResponse({ type: ErrorAnswer })
+  file(@Param() { name }: EditableWorkflowParams) {
+    return this.editor.open(name);
   }
 
   @Post()

@@ -21,6 +21,17 @@ export interface SavedWorkflow {
   in_force: boolean;
 }
 
+/** A workflow's file as it is on disk, for an editor: also a file that has never been valid. */
+export interface WorkflowFileForEditing extends Editability {
+  name: string;
+  file: string;
+  yaml: string;
+  revision: string;
+  problems: { message: string; line: number; column: number }[];
+  /** Whether the file on disk is the version in force (false while it has problems, or was never valid). */
+  in_force: boolean;
+}
+
 /**
  * Saves, creates and deletes workflow files for the API. Each change is checked by the
  * loader's own validator against what is in force, written atomically, and loaded by the
@@ -44,6 +55,33 @@ export class WorkflowEditor {
   async editability(file: string): Promise<Editability> {
     const reason = (await this.readOnlyReason()) ?? (await this.files.fileRefusalReason(file));
     return { editable: reason === undefined, read_only_reason: reason ?? null };
+  }
+
+  /**
+   * The file a save of workflow `name` replaces, as it is on disk (which may differ from the
+   * version in force while it has problems), with its revision and problems.
+   */
+  async open(name: string): Promise<WorkflowFileForEditing> {
+    const inForce = this.registry.getWorkflow(name);
+    const refused = inForce && (await this.files.fileRefusalReason(inForce.file));
+    if (inForce && refused) {
+      // A file the API never writes (a symbolic link, say) is shown as the version in force, read-only.
+      const problems = this.registry.problemsFor(name).map(({ message, line, column }) => ({ message, line, column }));
+      return { name, file: inForce.file, yaml: inForce.yaml, revision: inForce.version, problems, in_force: true, editable: false, read_only_reason: refused };
+    }
+    const file = await this.fileOf(name);
+    const content = await this.files.read(file);
+    if (!content) throw new DomainError('NOT_FOUND', `No workflow ${name}`);
+    const { parsed } = this.registry.check(content.yaml, file);
+    return {
+      name,
+      file,
+      yaml: content.yaml,
+      revision: content.revision,
+      problems: parsed.problems.map(({ message, line, column }) => ({ message, line, column })),
+      in_force: this.registry.getWorkflow(name)?.version === content.revision,
+      ...(await this.editability(file)),
+    };
   }
 
   /** Replaces the file of workflow `name` when it is still at `baseRevision`; the YAML must keep the name. */

@@ -421,6 +421,22 @@ export interface WorkflowModel {
   read_only_reason: string | null;
 }
 
+export interface WorkflowFileModel {
+  name: string;
+  file: string;
+  /** The file as it is on disk, which may differ from the version in force while it has problems */
+  yaml: string;
+  /** Hash of the bytes of `yaml`: the `base_revision` of a save */
+  revision: string;
+  problems: ProblemModel[];
+  /** Whether the file on disk is the version in force */
+  in_force: boolean;
+  /** Whether the file may be saved or deleted through the API */
+  editable: boolean;
+  /** Why not, when not editable */
+  read_only_reason: string | null;
+}
+
 export interface CreateWorkflowBody {
   /** The text of the file, saved byte for byte */
   yaml: string;

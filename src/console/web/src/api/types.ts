@@ -31,6 +31,8 @@ export type WorkflowStep = Api.WorkflowStepModel;
 export type GraphNode = Api.GraphNodeModel;
 export type Graph = Api.GraphModel;
 export type Workflow = Api.WorkflowModel;
+/** A workflow's file as an editor opens it: as it is on disk, with its revision. */
+export type WorkflowFile = Api.WorkflowFileModel;
 export type WorkflowVersionSummary = Api.WorkflowVersionSummaryModel;
 export type WorkflowVersionList = Api.WorkflowVersionListModel;
 export type WorkflowVersion = Api.WorkflowVersionModel;

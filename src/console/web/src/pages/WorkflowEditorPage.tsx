@@ -1,6 +1,6 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { api, queryString } from '../api/client';
-import type { EventDetail, Graph, Page, EventSummary, Problem, Workflow } from '../api/types';
+import type { EventDetail, Graph, Page, EventSummary, Problem, WorkflowFile } from '../api/types';
 import { PageHeader } from '../components/Layout';
 import { StarterChooser } from '../components/StarterChooser';
 import { Loading, RecordNotLoaded } from '../components/States';
@@ -25,7 +25,8 @@ const VALIDATE_AFTER_MS = 300;
 /** `/workflows/<name>/edit` and `/workflows/new`: the YAML in a code editor beside its graph, both editing the same text. */
 export function WorkflowEditorPage({ name }: { name?: string }) {
   useDocumentTitle(name ? `Edit ${name}` : 'New workflow');
-  const saved = useApi((signal) => (name ? api<Workflow>('GET', `/api/workflows/${encodeURIComponent(name)}`, { signal }) : Promise.resolve(null)), [name]);
+  // The file as it is on disk (which a save replaces), also while it has problems or was never valid.
+  const saved = useApi((signal) => (name ? api<WorkflowFile>('GET', `/api/workflows/${encodeURIComponent(name)}/file`, { signal }) : Promise.resolve(null)), [name]);
   const [started, setStarted] = useState<string | null>(null);
 
   if (!name) return started === null ? <StarterChooser onStart={setStarted} /> : <WorkflowEditor workflow={null} initial={{ yaml: started, revision: null }} />;
@@ -35,8 +36,8 @@ export function WorkflowEditorPage({ name }: { name?: string }) {
 }
 
 interface WorkflowEditorProps {
-  /** The workflow as loaded; null for a new one. */
-  workflow: Workflow | null;
+  /** The workflow's file as loaded; null for a new one. */
+  workflow: WorkflowFile | null;
   initial: { yaml: string; revision: string | null };
 }
 
@@ -46,8 +47,9 @@ function WorkflowEditor({ workflow, initial }: WorkflowEditorProps) {
   const { yaml } = draft;
   // The text is the one truth: problems are the server's reading of it, the graph is drawn from
   // it a moment after typing pauses (the last one that parsed stays meanwhile).
-  const [problems, setProblems] = useState<Problem[]>([]);
-  const graph = useDraftGraph(yaml, workflow?.graph);
+  const [problems, setProblems] = useState<Problem[]>(workflow?.problems ?? []);
+  const [inForce, setInForce] = useState(workflow?.in_force ?? false);
+  const graph = useDraftGraph(yaml);
   const [selected, setSelected] = useState<string | null>(null);
   const [conflict, setConflict] = useState<SaveConflict | null>(null);
   const [testing, setTesting] = useState(false);
@@ -79,6 +81,7 @@ function WorkflowEditor({ workflow, initial }: WorkflowEditorProps) {
     const outcome = await draft.save(target);
     if ('saved' in outcome) {
       setConflict(null);
+      setInForce(outcome.saved.in_force);
       toast('success', outcome.saved.in_force ? `Saved ${outcome.saved.file}: this version is in force.` : `Saved ${outcome.saved.file}.`);
       if (!workflow || outcome.saved.name !== workflow.name) navigate(`/workflows/${encodeURIComponent(outcome.saved.name)}/edit`, { replace: true });
     } else if ('conflict' in outcome) {
@@ -128,6 +131,7 @@ function WorkflowEditor({ workflow, initial }: WorkflowEditorProps) {
         {workflow ? (
           <span className="muted">
             <span className="mono">{fileName}</span> · revision <span className="mono">{(draft.revision ?? '').slice(0, 8)}</span>
+            {!inForce && ' · not in force: the file on disk has problems'}
           </span>
         ) : (
           <span className="muted">
@@ -186,8 +190,8 @@ function WorkflowEditor({ workflow, initial }: WorkflowEditorProps) {
 const DRAW_AFTER_MS = 250;
 
 /** The graph of the text, redrawn once typing pauses; a text that does not parse keeps the last drawing. */
-function useDraftGraph(yaml: string, initial: Graph | undefined): Graph | undefined {
-  const [graph, setGraph] = useState<Graph | undefined>(() => graphOfDraft(yaml) ?? initial);
+function useDraftGraph(yaml: string): Graph | undefined {
+  const [graph, setGraph] = useState<Graph | undefined>(() => graphOfDraft(yaml));
   useEffect(() => {
     const timer = setTimeout(() => {
       const next = graphOfDraft(yaml);

@@ -165,6 +165,9 @@ function RunStrip({ runs, workflow }: { runs: RunBrief[]; workflow: string }) {
   );
 }
 
+/** A file the editor can open by its workflow name (`<name>.yaml`, as a save by name writes it). */
+const EDITABLE_FILE = /^[a-z0-9_-]{1,64}\.yaml$/;
+
 function InvalidFiles({ files }: { files: InvalidWorkflowFile[] }) {
   if (files.length === 0) return null;
   return (
@@ -180,6 +183,11 @@ function InvalidFiles({ files }: { files: InvalidWorkflowFile[] }) {
             <div className="invalid-files__file">
               <span className="mono invalid-files__name">{file.file}</span>
               <span className="chip chip--problem">{plural(file.problems.length, 'problem')}</span>
+              {EDITABLE_FILE.test(file.file) && (
+                <Link className="button button--small" to={`/workflows/${file.file.replace(/\.yaml$/, '')}/edit`} aria-label={`Edit ${file.file}`}>
+                  Edit
+                </Link>
+              )}
             </div>
             <ul className="invalid-files__problems">
               {file.problems.map((problem, index) => (
