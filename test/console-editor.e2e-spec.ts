@@ -295,7 +295,7 @@ describe('visual workflow editor in Chromium', () => {
     await page.getByRole('link', { name: 'Edit late-bloomer.yaml' }).click();
     await page.waitForURL(/\/workflows\/late-bloomer\/edit$/);
     await page.getByRole('note').filter({ hasText: 'unknown step kind `sett`' }).waitFor();
-    assert.equal(await editorText(page), broken.trimEnd());
+    assert.equal(await editorText(page), broken, 'the file as it is on disk, not a version in force');
 
     await page.locator('.cm-line').filter({ hasText: 'uses: sett' }).click();
     await page.keyboard.press('End');

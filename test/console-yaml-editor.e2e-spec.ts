@@ -150,6 +150,7 @@ describe('workflow code editor in Chromium', () => {
     await page.getByRole('radio', { name: /^Blank/ }).check();
     await page.getByRole('button', { name: 'Start editing' }).click();
     await page.getByRole('heading', { name: 'my-workflow.yaml' }).waitFor();
+    await editor().waitFor();
     assert.ok((await documentText()).includes('name: my-workflow\non:\n  webhook: shop\n'));
     await page.getByRole('status').filter({ hasText: 'No problems' }).waitFor();
   });
