@@ -287,7 +287,8 @@ describe('visual workflow editor in Chromium', () => {
     const broken = 'name: late-bloomer\non: { webhook: shop, event: order.paid }\nsteps:\n  - id: only\n    uses: sett\n    with: { seen: true }\n';
     await hookflow.writeWorkflowFile('late-bloomer.yaml', broken);
     await eventually(
-      async () => (await hookflow.api('GET', '/api/workflows')).body.invalid_files.some((invalid: { file: string }) => invalid.file === 'late-bloomer.yaml') || undefined,
+      async () =>
+        (await hookflow.api('GET', '/api/workflows')).body.invalid_files.some((invalid: { file: string }) => invalid.file === 'late-bloomer.yaml') || undefined,
       10_000,
       'the file to be listed as never valid',
     );

@@ -94,7 +94,9 @@ export class WorkflowsController {
   }
 
   @Get(':name/file')
-  @ApiOperation({ summary: 'The file a save of this workflow replaces, as it is on disk, with its revision and problems; also a file that has never been valid' })
+  @ApiOperation({
+    summary: 'The file a save of this workflow replaces, as it is on disk, with its revision and problems; also a file that has never been valid',
+  })
   @ApiOkResponse({ type: WorkflowFileModel })
   @ApiNotFoundResponse({ type: ErrorAnswer })
   file(@Param() { name }: EditableWorkflowParams) {

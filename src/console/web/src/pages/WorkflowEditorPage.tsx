@@ -26,7 +26,10 @@ const VALIDATE_AFTER_MS = 300;
 export function WorkflowEditorPage({ name }: { name?: string }) {
   useDocumentTitle(name ? `Edit ${name}` : 'New workflow');
   // The file as it is on disk (which a save replaces), also while it has problems or was never valid.
-  const saved = useApi((signal) => (name ? api<WorkflowFile>('GET', `/api/workflows/${encodeURIComponent(name)}/file`, { signal }) : Promise.resolve(null)), [name]);
+  const saved = useApi(
+    (signal) => (name ? api<WorkflowFile>('GET', `/api/workflows/${encodeURIComponent(name)}/file`, { signal }) : Promise.resolve(null)),
+    [name],
+  );
   const [started, setStarted] = useState<string | null>(null);
 
   if (!name) return started === null ? <StarterChooser onStart={setStarted} /> : <WorkflowEditor workflow={null} initial={{ yaml: started, revision: null }} />;
