@@ -139,7 +139,7 @@ describe('workflow code editor in Chromium', () => {
     await line('webhook_url:').click();
     // The step the cursor is in is selected in the graph, its form open.
     await page.getByRole('form', { name: 'Step notify' }).waitFor();
-    assert.equal(await page.locator('.react-flow__node[data-id="notify"] .gnode--selected').count(), 1);
+    await page.locator('.react-flow__node[data-id="notify"] .gnode--selected').waitFor();
     await screenshot('yaml-editor');
   });
 
