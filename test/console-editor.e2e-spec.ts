@@ -2,8 +2,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { Browser, BrowserContext, chromium, Locator, Page } from 'playwright-core';
+import { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { BrowserFinder } from './support/browser-finder';
+import { collectPageErrors, launchChromium, signIn } from './support/console-browser';
 import { hmacHex, post } from './support/http';
 import { eventually, json, Receiver } from './support/receiver';
 import { startTestApp, TestApp } from './support/test-app';
@@ -51,14 +52,11 @@ describe('visual workflow editor in Chromium', () => {
       files: { 'sources.yaml': SOURCES },
       env: { SHOP_SECRET, SHIPPING_URL: receiver.url, RECEIVER: receiver.url, HOOKFLOW_OUTBOUND_ALLOW: '127.0.0.1' },
     });
-    browser = await chromium.launch({ executablePath: BROWSER.executable, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+    browser = await launchChromium(BROWSER.executable);
     context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
     page = await context.newPage();
     watch(page);
-    await page.goto(`${hookflow.baseUrl}/login`);
-    await page.getByLabel('Admin token').fill(hookflow.adminToken);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(/\/workflows$/);
+    await signIn(page, hookflow);
   });
 
   after(async () => {
@@ -69,11 +67,8 @@ describe('visual workflow editor in Chromium', () => {
   });
 
   function watch(tab: Page): void {
-    tab.setDefaultTimeout(15_000);
-    tab.on('pageerror', (error) => pageErrors.push(error.message));
-    tab.on('console', (message) => {
-      if (message.type() === 'error' && !/status of (409|422)/.test(message.text())) pageErrors.push(message.text());
-    });
+    // The conflict and the refused invalid save are provoked on purpose.
+    collectPageErrors(tab, pageErrors, /status of (409|422)/);
   }
 
   const file = () => readFile(join(hookflow.workflowsDir, 'ship-and-tell.yaml'), 'utf8');

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { Browser, chromium, Page } from 'playwright-core';
+import { Browser, Page } from 'playwright-core';
 import { BrowserFinder } from './support/browser-finder';
+import { collectPageErrors, launchChromium, signIn } from './support/console-browser';
 import { post } from './support/http';
 import { eventually } from './support/receiver';
 import { startTestApp, TestApp } from './support/test-app';
@@ -95,18 +96,11 @@ describe('workflow versions in the console, in Chromium', () => {
     await finishedRun();
     await finishedRun();
 
-    browser = await chromium.launch({ executablePath: BROWSER.executable, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+    browser = await launchChromium(BROWSER.executable);
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      // The fallback test below asks for a version that is gone: that 404 is expected.
-      if (message.type() === 'error' && !/status of 404/.test(message.text())) pageErrors.push(`${message.text()} (${page.url()}, ${message.location().url})`);
-    });
-    await page.goto(url('/login'));
-    await page.getByLabel('Admin token').fill(hookflow.adminToken);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(/\/workflows$/);
+    // The fallback test below asks for a version that is gone: that 404 is expected.
+    collectPageErrors(page, pageErrors, /status of 404/);
+    await signIn(page, hookflow);
   });
 
   after(async () => {

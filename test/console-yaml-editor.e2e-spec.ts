@@ -2,8 +2,9 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { Browser, chromium, Page } from 'playwright-core';
+import { Browser, Page } from 'playwright-core';
 import { BrowserFinder } from './support/browser-finder';
+import { collectPageErrors, launchChromium, signIn } from './support/console-browser';
 import { hmacHex, post } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -60,17 +61,10 @@ describe('workflow code editor in Chromium', () => {
     const answer = await post(`${hookflow.baseUrl}/hooks/shop`, raw, { 'x-shop-signature': hmacHex(SHOP_SECRET, raw) });
     assert.equal(answer.status, 202, JSON.stringify(answer.body));
 
-    browser = await chromium.launch({ executablePath: BROWSER.executable, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+    browser = await launchChromium(BROWSER.executable);
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(message.text());
-    });
-    await page.goto(`${hookflow.baseUrl}/login`);
-    await page.getByLabel('Admin token').fill(hookflow.adminToken);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(/\/workflows$/);
+    collectPageErrors(page, pageErrors);
+    await signIn(page, hookflow);
   });
 
   after(async () => {

@@ -2,8 +2,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { Browser, chromium, Page } from 'playwright-core';
+import { Browser, Page } from 'playwright-core';
 import { BrowserFinder } from './support/browser-finder';
+import { launchChromium, collectPageErrors } from './support/console-browser';
 import { hmacHex, post } from './support/http';
 import { eventually, json, Receiver } from './support/receiver';
 import { startTestApp, TestApp } from './support/test-app';
@@ -110,14 +111,10 @@ describe('web console in Chromium', () => {
       files: { 'sources.yaml': SOURCES, 'order-paid.yaml': ORDER_PAID, 'fragile.yaml': FRAGILE, 'nightly.yaml': NIGHTLY },
       env: { SHOP_SECRET, SHIPPING_TOKEN, RECEIVER: receiver.url, HOOKFLOW_OUTBOUND_ALLOW: '127.0.0.1' },
     });
-    browser = await chromium.launch({ executablePath: BROWSER.executable, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+    browser = await launchChromium(BROWSER.executable);
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      // 401s of the wrong-token checks are expected; anything else the console logs as an error is not.
-      if (message.type() === 'error' && !/status of 401/.test(message.text())) pageErrors.push(message.text());
-    });
+    // 401s of the wrong-token checks are expected; anything else the console logs as an error is not.
+    collectPageErrors(page, pageErrors, /status of 401/);
   });
 
   after(async () => {
