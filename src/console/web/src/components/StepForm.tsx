@@ -23,7 +23,6 @@ export interface StepFormProps {
   /** Sets (or, with `undefined`, removes) a value of the step; the page applies it to the YAML as a minimal edit. */
   onSet: (path: Path, value: unknown) => void;
   onRename: (to: string) => void;
-  readOnly?: boolean;
 }
 
 /**
@@ -31,7 +30,7 @@ export interface StepFormProps {
  * labelled by the key, with the schema's description as help and its default as placeholder.
  * Every change becomes an edit of the same YAML document.
  */
-export function StepForm({ stepId, step, kind, onSet, onRename, readOnly }: StepFormProps) {
+export function StepForm({ stepId, step, kind, onSet, onRename }: StepFormProps) {
   const properties = (kind?.with_schema.properties ?? {}) as Record<string, FieldSchema>;
   const required = new Set((kind?.with_schema.required as string[] | undefined) ?? []);
   const values = isRecord(step.with) ? step.with : {};
@@ -48,7 +47,7 @@ export function StepForm({ stepId, step, kind, onSet, onRename, readOnly }: Step
           {kind && <p className="step-form__about">{kind.description}</p>}
         </div>
       </header>
-      <fieldset disabled={readOnly}>
+      <fieldset>
         <legend>Step</legend>
         <IdField value={stepId} onRename={onRename} />
         <Field
@@ -64,7 +63,7 @@ export function StepForm({ stepId, step, kind, onSet, onRename, readOnly }: Step
           onSet={(value) => onSet(['if'], value)}
         />
       </fieldset>
-      <fieldset disabled={readOnly}>
+      <fieldset>
         <legend>
           <span className="mono">with</span>
         </legend>

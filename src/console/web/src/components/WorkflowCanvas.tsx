@@ -19,7 +19,6 @@ export interface WorkflowCanvasProps {
   onEdit: (change: (yaml: string) => string) => void;
   selected: string | null;
   onSelect: (stepId: string | null) => void;
-  readOnly: boolean;
 }
 
 /**
@@ -27,7 +26,7 @@ export interface WorkflowCanvasProps {
  * that appends a step, and the form of the selected step. Every action is a minimal edit of
  * the YAML text, never a regenerated file.
  */
-export function WorkflowCanvas({ yaml, graph, onEdit, selected, onSelect, readOnly }: WorkflowCanvasProps) {
+export function WorkflowCanvas({ yaml, graph, onEdit, selected, onSelect }: WorkflowCanvasProps) {
   const toast = useToast();
   const [paletteOpen, setPaletteOpen] = useState(false);
   const document = useMemo(() => parsedWorkflow(yaml), [yaml]);
@@ -47,16 +46,13 @@ export function WorkflowCanvas({ yaml, graph, onEdit, selected, onSelect, readOn
   };
 
   const editing = useMemo(
-    () =>
-      readOnly
-        ? undefined
-        : {
-            onConnect: (from: string, to: string) => apply('Could not add the need', (text) => addNeed(text, to, from)),
-            onDeleteEdge: (from: string, to: string) => apply('Could not remove the need', (text) => removeNeed(text, to, from)),
-            onDeleteStep: (stepId: string) => deleteStep(stepId),
-          },
+    () => ({
+      onConnect: (from: string, to: string) => apply('Could not add the need', (text) => addNeed(text, to, from)),
+      onDeleteEdge: (from: string, to: string) => apply('Could not remove the need', (text) => removeNeed(text, to, from)),
+      onDeleteStep: (stepId: string) => deleteStep(stepId),
+    }),
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [readOnly, onEdit],
+    [onEdit],
   );
 
   const deleteStep = (stepId: string) => {
@@ -79,14 +75,14 @@ export function WorkflowCanvas({ yaml, graph, onEdit, selected, onSelect, readOn
   return (
     <div className="canvas">
       <div className="canvas__toolbar">
-        <button type="button" className="button" aria-expanded={paletteOpen} onClick={() => setPaletteOpen((open) => !open)} disabled={readOnly}>
+        <button type="button" className="button" aria-expanded={paletteOpen} onClick={() => setPaletteOpen((open) => !open)}>
           Add step
         </button>
         <span className="muted canvas__hint">
-          {readOnly ? 'Read-only.' : 'Drag from a step’s lower dot to another step to make it wait; select an edge or a step and press Delete to remove it.'}
+          Drag from a step’s lower dot to another step to make it wait; select an edge or a step and press Delete to remove it.
         </span>
       </div>
-      {paletteOpen && !readOnly && (
+      {paletteOpen && (
         <StepPalette
           kinds={kinds}
           onPick={(kind) => {
@@ -124,7 +120,7 @@ export function WorkflowCanvas({ yaml, graph, onEdit, selected, onSelect, readOn
             <h2>
               Step <span className="mono">{selected}</span>
             </h2>
-            <button type="button" className="button button--small button--danger" onClick={() => deleteStep(selected)} disabled={readOnly}>
+            <button type="button" className="button button--small button--danger" onClick={() => deleteStep(selected)}>
               Delete step
             </button>
             <button type="button" className="button button--small" onClick={() => onSelect(null)} aria-label="Close the step form">
@@ -135,7 +131,6 @@ export function WorkflowCanvas({ yaml, graph, onEdit, selected, onSelect, readOn
             stepId={selected}
             step={selectedStep}
             kind={kinds.find((kind) => kind.kind === selectedStep.uses)}
-            readOnly={readOnly}
             onSet={(path, value) => apply(`Could not set ${path.join('.')}`, (text) => setStepField(text, selected, path, value))}
             onRename={(to) => {
               if (apply(`Could not rename ${selected}`, (text) => renameStep(text, selected, to))) onSelect(to);

@@ -76,6 +76,7 @@ function WorkflowEditor({ workflow, initial }: WorkflowEditorProps) {
   const name = workflow?.name ?? nameIn(yaml);
   // A new file is saved as <name>.yaml.
   const fileName = workflow?.file ?? `${name ?? 'new-workflow'}.yaml`;
+  // A file the server may not write can still be edited and tested here, then downloaded or copied.
   const readOnly = workflow !== null && !workflow.editable;
 
   const save = async () => {
@@ -177,12 +178,11 @@ function WorkflowEditor({ workflow, initial }: WorkflowEditorProps) {
               onChange={draft.setYaml}
               problems={problems}
               completion={completion}
-              readOnly={readOnly}
               onCursorStep={(stepId) => stepId && setSelected(stepId)}
             />
           </Suspense>
         </section>
-        <WorkflowCanvas yaml={yaml} graph={graph} onEdit={draft.edit} selected={selected} onSelect={setSelected} readOnly={readOnly} />
+        <WorkflowCanvas yaml={yaml} graph={graph} onEdit={draft.edit} selected={selected} onSelect={setSelected} />
       </div>
 
       {testing && <TestPanel yaml={yaml} source={trigger?.webhook ?? undefined} onClose={() => setTesting(false)} />}
