@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConnectorsModule } from '../connectors/connectors.module';
+import { DestinationsModule } from '../destinations/destinations.module';
 import { DryRun } from '../engine/dry-run';
 import { EngineModule } from '../engine/engine.module';
 import { WorkflowsModule } from '../workflows/workflows.module';
@@ -9,6 +10,7 @@ import { BulkActions } from './bulk-actions';
 import { CatalogController } from './catalog.controller';
 import { Catalog } from './catalog';
 import { ChangeFeed } from './change-feed';
+import { DestinationsController } from './destinations.controller';
 import { DryRunController } from './dry-run.controller';
 import { EventDryRun } from './event-dry-run';
 import { EventQueries } from './event-queries';
@@ -24,7 +26,7 @@ import { WorkflowVersionsController } from './workflow-versions.controller';
 import { WorkflowsController } from './workflows.controller';
 
 @Module({
-  imports: [EngineModule, WorkflowsModule, ConnectorsModule],
+  imports: [EngineModule, WorkflowsModule, ConnectorsModule, DestinationsModule],
   controllers: [
     RunsController,
     EventsController,
@@ -34,6 +36,7 @@ import { WorkflowsController } from './workflows.controller';
     StreamController,
     DryRunController,
     CatalogController,
+    DestinationsController,
   ],
   providers: [
     AdminTokenHolder,

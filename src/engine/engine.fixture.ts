@@ -4,6 +4,7 @@ import { ConnectorRegistry } from '../connectors/connector.registry';
 import { DelayConnector } from '../connectors/delay.step-kind';
 import { SetConnector } from '../connectors/set.step-kind';
 import { Settings } from '../config/settings';
+import { DestinationHealth } from '../destinations/destination-health';
 import { DestinationGate } from '../delivery/destination-gate';
 import { RetryPolicy } from '../delivery/retry-policy';
 import { TemplateEngine } from '../templates/template-engine';
@@ -125,6 +126,7 @@ export function engineForTest(workflow: WorkflowDefinition) {
     standIn<WorkflowStarter>({}),
     settings,
     new DestinationGate(),
+    standIn<DestinationHealth>({ admit: async () => ({ kind: 'go', probe: false }), record: async () => undefined }),
     standIn<RunReporter>(reporter),
     clock,
   );

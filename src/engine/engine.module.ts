@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConnectorsModule } from '../connectors/connectors.module';
 import { DeliveryModule } from '../delivery/delivery.module';
+import { DestinationsModule } from '../destinations/destinations.module';
 import { EventsModule } from '../events/events.module';
 import { WorkflowsModule } from '../workflows/workflows.module';
 import { RunCommands } from './run-commands';
@@ -19,7 +20,7 @@ import { WorkflowVersions } from './workflow-versions';
  * drive execution are WorkersModule, mounted only where the role runs workers.
  */
 @Module({
-  imports: [WorkflowsModule, EventsModule, ConnectorsModule, DeliveryModule],
+  imports: [WorkflowsModule, EventsModule, ConnectorsModule, DeliveryModule, DestinationsModule],
   providers: [RunStore, RunExecutor, RunReporter, StepRunner, StepTemplates, WorkflowStarter, WorkflowVersions, RunCommands, RunQueries],
   exports: [RunCommands, RunQueries, RunExecutor, RunStore, WorkflowVersions],
 })

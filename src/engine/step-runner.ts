@@ -6,6 +6,7 @@ import { StepOutcome } from '../connectors/connector';
 import { stepKind } from '../connectors/step-kind-catalog';
 import { Settings } from '../config/settings';
 import { DestinationGate, GatePass } from '../delivery/destination-gate';
+import { DestinationHealth } from '../destinations/destination-health';
 import { RetryPolicy } from '../delivery/retry-policy';
 import { isTruthy, redactedSecrets, Template, TemplateScope } from '../templates/template-engine';
 import { TemplateError } from '../templates/template-error';
@@ -40,6 +41,7 @@ export class StepRunner {
     private readonly starter: WorkflowStarter,
     private readonly settings: Settings,
     private readonly gate: DestinationGate,
+    private readonly destinations: DestinationHealth,
     private readonly reporter: RunReporter,
     private readonly clock: Clock,
   ) {}
@@ -66,8 +68,17 @@ export class StepRunner {
       return this.settle(run, step, { status: 'failed', error: (error as Error).message });
     }
 
-    // Past this point the destination's place is taken; `attempt` gives it back.
     const destination = this.connectors.get(step.uses).destination?.(input);
+    const stepRef = { runId: run.id, stepId: step.id, timeoutMs: step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS };
+    let probe = false;
+    if (destination !== undefined) {
+      const admission = await this.destinations.admit(destination, stepRef);
+      // Waiting spends no attempt and holds no worker: the run sleeps until it is woken.
+      if (admission.kind === 'wait') return this.settle(run, step, { status: 'running', error: admission.reason, nextAttemptAt: admission.until });
+      if (admission.kind === 'fail') return this.settle(run, step, { status: 'failed', error: admission.reason });
+      probe = admission.probe;
+    }
+    // Past this point the destination's place is taken; `attempt` gives it back.
     const pass = destination === undefined ? undefined : this.gate.tryEnter(destination);
     if (destination !== undefined && !pass) return this.waitForDestination(run, step, destination);
 
@@ -85,6 +96,10 @@ export class StepRunner {
     const [outcome, attempt] = await Promise.all([this.attempt(run, step, input, redactedInput, expectedAttempt, pass), started]);
     run.states.get(step.id)!.attempts = attempt;
     this.reporter.attempted(run, step, outcome, startedAt);
+    if (destination !== undefined) {
+      const error = outcome.kind === 'failed' ? run.scrubber.scrub(outcome.error) : null;
+      await this.destinations.record(destination, stepRef, outcome, this.clock.now().getTime() - startedAt.getTime(), probe, error);
+    }
     return this.record(run, step, input, outcome, attempt, startedAt);
   }
 

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TableStatisticsService } from '../database/table-statistics.service';
+import { DestinationsModule, DestinationWatch } from '../destinations/destinations.module';
 import { EventsModule } from '../events/events.module';
 import { WorkflowsModule } from '../workflows/workflows.module';
 import { DirectRuns } from './direct-runs';
@@ -12,8 +13,8 @@ import { WorkerService } from './worker.service';
  * Mounted only in processes whose role runs workers (`all`, `worker`).
  */
 @Module({
-  imports: [EngineModule, EventsModule, WorkflowsModule],
-  providers: [WorkerService, DirectRuns, SchedulerService, TableStatisticsService],
+  imports: [EngineModule, EventsModule, WorkflowsModule, DestinationsModule],
+  providers: [WorkerService, DirectRuns, SchedulerService, TableStatisticsService, DestinationWatch],
   exports: [WorkerService, SchedulerService],
 })
 export class WorkersModule {}

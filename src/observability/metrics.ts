@@ -50,6 +50,7 @@ export class Metrics {
   private readonly stepDuration: Histogram<'workflow' | 'kind' | 'status'>;
   private readonly deliveryAttempts: Counter<'kind' | 'status_class'>;
   private readonly retentionDeleted: Counter<'table'>;
+  private readonly destinationStateChanges: Counter<'state'>;
 
   constructor(private readonly workflows: WorkflowRegistry) {
     const registers = [this.registry];
@@ -87,6 +88,16 @@ export class Metrics {
       labelNames: ['table'],
       registers,
     });
+    this.destinationStateChanges = new Counter({
+      name: 'hookflow_destination_state_changes_total',
+      help: "Changes of destinations' circuit breakers made by this process, by the state entered (closed, open, half_open, disabled)",
+      labelNames: ['state'],
+      registers,
+    });
+  }
+
+  destinationStateChanged(state: string): void {
+    this.destinationStateChanges.inc({ state });
   }
 
   /** Counts one inbound request; called on the ingress hot path, so it allocates nothing after a source's first request. */

@@ -3,7 +3,7 @@ import { constants } from 'node:fs';
 import { access, link, lstat, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { DomainError } from '../common/domain-error';
-import { SOURCES_FILES } from './workflow-loader';
+import { DESTINATIONS_FILES, SOURCES_FILES } from './workflow-loader';
 import { revisionOf } from './workflow-revision';
 
 export interface WorkflowFileContent {
@@ -35,6 +35,7 @@ export class WorkflowFiles {
   async fileRefusalReason(file: string): Promise<string | undefined> {
     if (basename(file) !== file || file.startsWith('.') || !/\.ya?ml$/.test(file)) return `${file} is not a workflow file name`;
     if (SOURCES_FILES.includes(file)) return `${file} holds the sources, which are not edited through the API`;
+    if (DESTINATIONS_FILES.includes(file)) return `${file} holds the destination settings, which are not edited through the API`;
     const stats = await lstatOrUndefined(join(this.directory, file));
     if (stats?.isSymbolicLink()) return `${file} is a symbolic link`;
     if (stats && !stats.isFile()) return `${file} is not a regular file`;

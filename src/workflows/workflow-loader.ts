@@ -3,20 +3,27 @@ import { join } from 'node:path';
 import type { TemplateEngine } from '../templates/template-engine';
 import { MAX_WORKFLOW_FILE_BYTES, ParsedYamlFile, oversizeFile, parseWorkflowFile } from './workflow-file-parser';
 import { CheckedWorkflow, reportWorkflowCycles } from './workflow-cycles';
+import { DestinationsValidator } from './destinations-validator';
+import type { DestinationSettings } from '../destinations/destination-policy';
 import { WorkflowValidator } from './workflow-validator';
 import { SourceDefinition, WorkflowDefinition, WorkflowProblem } from './workflow.types';
 
 export const SOURCES_FILES = ['sources.yaml', 'sources.yml'];
+export const DESTINATIONS_FILES = ['destinations.yaml', 'destinations.yml'];
+/** Files of the folder that are not workflows. */
+const SETTINGS_FILES = [...SOURCES_FILES, ...DESTINATIONS_FILES];
 
 export interface WorkflowFileResult {
   /** The path as problems show it: the folder as given joined with the file name. */
   file: string;
-  kind: 'sources' | 'workflow';
+  kind: 'sources' | 'destinations' | 'workflow';
   problems: WorkflowProblem[];
   /** Set when the file is a valid workflow. */
   workflow?: WorkflowDefinition;
   /** Set when the file is a valid sources file. */
   sources?: SourceDefinition[];
+  /** Set when the file is a valid destinations file. */
+  destinations?: DestinationSettings;
 }
 
 interface ReadWorkflowFile {
@@ -74,10 +81,16 @@ export async function loadWorkflowDirectory(
     if (!result.sources) options.fallbackSources?.forEach((_source, source) => sourceNames.add(source));
     files.push(fileResult(parsed, 'sources', { sources: result.sources }));
   }
+  for (const [index, name] of names.filter((n) => DESTINATIONS_FILES.includes(n)).entries()) {
+    const parsed = await readYamlFile(dir, name);
+    if (!parsed) continue;
+    if (index > 0) parsed.report(undefined, `only one destinations file is read; remove this one or ${DESTINATIONS_FILES[0]}`);
+    files.push(fileResult(parsed, 'destinations', { destinations: new DestinationsValidator(parsed).validate() }));
+  }
 
   const claimedNames = new Map<string, string>();
   const read: ReadWorkflowFile[] = [];
-  for (const name of names.filter((n) => !SOURCES_FILES.includes(n))) {
+  for (const name of names.filter((n) => !SETTINGS_FILES.includes(n))) {
     const parsed = await readYamlFile(dir, name);
     if (parsed) read.push({ parsed, workflow: validator.validateWorkflow(parsed, name, { sourceNames, claimedNames }) });
   }
@@ -151,11 +164,12 @@ async function readYamlFile(dir: string, name: string): Promise<ParsedYamlFile |
 function fileResult(
   parsed: ParsedYamlFile,
   kind: WorkflowFileResult['kind'],
-  definitions: Pick<WorkflowFileResult, 'workflow' | 'sources'>,
+  definitions: Pick<WorkflowFileResult, 'workflow' | 'sources' | 'destinations'>,
 ): WorkflowFileResult {
   const problems = [...parsed.problems].sort((a, b) => a.line - b.line || a.column - b.column);
   const result: WorkflowFileResult = { file: parsed.file, kind, problems };
   if (definitions.workflow) result.workflow = definitions.workflow;
   if (definitions.sources) result.sources = definitions.sources;
+  if (definitions.destinations) result.destinations = definitions.destinations;
   return result;
 }

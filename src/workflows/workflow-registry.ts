@@ -2,6 +2,7 @@ import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import { FSWatcher, watch } from 'chokidar';
 import { Observable, Subject } from 'rxjs';
 import { Settings } from '../config/settings';
+import { DestinationSettings, NO_DESTINATION_SETTINGS } from '../destinations/destination-policy';
 import { TemplateEngine } from '../templates/template-engine';
 import { reportWorkflowCycles } from './workflow-cycles';
 import { MAX_WORKFLOW_FILE_BYTES, ParsedYamlFile, oversizeFile, parseWorkflowFile } from './workflow-file-parser';
@@ -36,6 +37,7 @@ export class WorkflowRegistry implements OnModuleInit, OnModuleDestroy {
   /** Last valid workflow of each file (path as the loader reports it). */
   private readonly keptWorkflows = new Map<string, WorkflowDefinition>();
   private keptSources?: SourceDefinition[];
+  private keptDestinations: DestinationSettings = NO_DESTINATION_SETTINGS;
   private byName = new Map<string, WorkflowDefinition>();
   private bySource = new Map<string, readonly WorkflowDefinition[]>();
   private sourcesByName = new Map<string, SourceDefinition>();
@@ -75,6 +77,11 @@ export class WorkflowRegistry implements OnModuleInit, OnModuleDestroy {
 
   sources(): SourceDefinition[] {
     return [...this.sourcesByName.values()];
+  }
+
+  /** `workflows/destinations.yaml` in force: its last valid version, or none when the file is gone. */
+  destinationSettings(): DestinationSettings {
+    return this.keptDestinations;
   }
 
   workflows(): WorkflowDefinition[] {
@@ -158,9 +165,11 @@ export class WorkflowRegistry implements OnModuleInit, OnModuleDestroy {
     for (const file of this.keptWorkflows.keys()) if (!present.has(file)) this.keptWorkflows.delete(file);
     const sourceFiles = result.files.filter((file) => file.kind === 'sources');
     if (sourceFiles.length === 0) this.keptSources = undefined;
+    if (!result.files.some((file) => file.kind === 'destinations')) this.keptDestinations = NO_DESTINATION_SETTINGS;
     for (const file of result.files) {
       if (file.workflow) this.keptWorkflows.set(file.file, file.workflow);
       if (file.sources) this.keptSources = file.sources;
+      if (file.destinations) this.keptDestinations = file.destinations;
     }
   }
 

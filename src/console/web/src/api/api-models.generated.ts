@@ -612,3 +612,90 @@ export interface CatalogAnswer {
   /** Helpers a template may call */
   helpers: HelperModel[];
 }
+
+export interface BreakerPolicyModel {
+  /** Consecutive failed attempts that open the circuit */
+  failures: number;
+  /** Share of failed attempts (0–1) over the window that opens it… */
+  failure_rate: number;
+  /** …once the window holds at least this many attempts */
+  min_attempts: number;
+  window_ms: number;
+  /** Open this long before one probe attempt goes through */
+  cool_down_ms: number;
+  /** Open this long: disabled, and its waiting steps fail */
+  disable_after_ms: number;
+}
+
+export interface DestinationPolicyModel {
+  /** null: `breaker: off` */
+  breaker: BreakerPolicyModel | null;
+  rate_limit: string | null;
+}
+
+export interface DestinationHourModel {
+  hour: string;
+  successes: number;
+  /** Attempts without an answer, or answered 5xx or 408 */
+  failures: number;
+  average_ms: number | null;
+  max_ms: number;
+}
+
+export interface DestinationModel {
+  /** An HTTP origin, or `smtp` */
+  id: string;
+  state: 'closed' | 'open' | 'half_open' | 'disabled';
+  /** Opened through the API: open until closed the same way */
+  held_manually: boolean;
+  consecutive_failures: number;
+  opened_at: string | null;
+  next_probe_at: string | null;
+  disabled_at: string | null;
+  last_error: string | null;
+  /** Steps waiting for the circuit to close or for their rate limit slot */
+  waiting_steps: number;
+  policy: DestinationPolicyModel;
+  attempts_24h: number;
+  success_rate_24h: number | null;
+  average_ms_24h: number | null;
+  /** Hours of the last 24 with attempts, oldest first */
+  hours: DestinationHourModel[];
+}
+
+export interface DestinationListModel {
+  items: DestinationModel[];
+  next_cursor: string | null;
+}
+
+export interface WaitingStepModel {
+  run_id: string;
+  step_id: string;
+  workflow: string;
+  since: string;
+  /** The rate limit slot reserved for it */
+  slot: string | null;
+}
+
+export interface DestinationDetailModel {
+  /** An HTTP origin, or `smtp` */
+  id: string;
+  state: 'closed' | 'open' | 'half_open' | 'disabled';
+  /** Opened through the API: open until closed the same way */
+  held_manually: boolean;
+  consecutive_failures: number;
+  opened_at: string | null;
+  next_probe_at: string | null;
+  disabled_at: string | null;
+  last_error: string | null;
+  /** Steps waiting for the circuit to close or for their rate limit slot */
+  waiting_steps: number;
+  policy: DestinationPolicyModel;
+  attempts_24h: number;
+  success_rate_24h: number | null;
+  average_ms_24h: number | null;
+  /** Hours of the last 24 with attempts, oldest first */
+  hours: DestinationHourModel[];
+  /** Up to 100, longest waiting first */
+  waiting: WaitingStepModel[];
+}
