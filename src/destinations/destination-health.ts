@@ -20,11 +20,13 @@ const FLUSH_MS = 5_000;
 /** Outcomes per minute are kept this long, for the console's day chart. */
 const KEEP_MINUTES_HOURS = 25;
 /**
- * A run whose rate limit slot is close enough waits for it in its worker; one further off
- * lets its worker go and is picked up again this long before the slot (the queue finds
- * jobs due later by polling every 500 ms).
+ * A run whose rate limit slot is further off than `SLOT_WAIT_IN_WORKER_MS` lets its worker
+ * go and is picked up again this long before the slot: the queue finds jobs due later by
+ * polling every 500 ms.
  */
 const SLOT_WAKE_AHEAD_MS = 1_000;
+/** A slot at most this far off is waited for in the worker: a run woken ahead of its slot waits out the rest. */
+const SLOT_WAIT_IN_WORKER_MS = 1_500;
 
 /** Whether a step may make its attempt now, and if not, until when it waits or why it fails. */
 export type Admission = { kind: 'go'; probe: boolean } | { kind: 'wait'; until: Date; reason: string } | { kind: 'fail'; reason: string };
@@ -175,7 +177,12 @@ export class DestinationHealth implements OnModuleDestroy {
 
   /** Closes the circuit (`from` the states given) and sends the waiting steps out in the order they came; false when it was not in one of them. */
   async close(destination: string, from: DestinationState[], why: string, prober?: StepRef): Promise<boolean> {
-    const [row] = await this.rows<ViewRow & { woken: number }>(sql.CLOSE_AND_WAKE, [destination, from, prober?.runId ?? null, prober?.stepId ?? null]);
+    const [row] = await this.locked<ViewRow & { woken: number }>(destination, sql.CLOSE_AND_WAKE, [
+      destination,
+      from,
+      prober?.runId ?? null,
+      prober?.stepId ?? null,
+    ]);
     if (!row) {
       await this.refresh(destination);
       return false;
@@ -196,7 +203,7 @@ export class DestinationHealth implements OnModuleDestroy {
   }
 
   private async disable(destination: string, disableAfterMs: number): Promise<void> {
-    const [row] = await this.rows<ViewRow & { woken: number }>(sql.DISABLE_AND_WAKE, [destination, disableAfterMs]);
+    const [row] = await this.locked<ViewRow & { woken: number }>(destination, sql.DISABLE_AND_WAKE, [destination, disableAfterMs]);
     if (!row) return void (await this.refresh(destination));
     this.remember(row);
     this.logger.error({ msg: 'Destination disabled: open too long; its waiting steps fail', destination, steps_woken: row.woken });
@@ -214,12 +221,12 @@ export class DestinationHealth implements OnModuleDestroy {
   private async takeSlot(destination: string, step: StepRef, spacingMs: number): Promise<Admission | undefined> {
     const [{ slot }] = await this.rows<{ slot: Date; held: boolean }>(sql.TAKE_SLOT, [destination, step.runId, step.stepId, spacingMs]);
     const waitMs = slot.getTime() - this.clock.now().getTime();
-    if (waitMs <= SLOT_WAKE_AHEAD_MS) {
+    if (waitMs <= SLOT_WAIT_IN_WORKER_MS) {
       if (waitMs > 0) await sleep(waitMs);
       return undefined;
     }
     await this.rows(sql.HOLD_SLOT, [step.runId, step.stepId, destination, slot]);
-    const until = new Date(slot.getTime() - SLOT_WAKE_AHEAD_MS / 2);
+    const until = new Date(slot.getTime() - SLOT_WAKE_AHEAD_MS);
     return { kind: 'wait', until, reason: `waiting for ${destination}: its rate limit gives this step a slot at ${slot.toISOString()}` };
   }
 
@@ -296,6 +303,14 @@ export class DestinationHealth implements OnModuleDestroy {
     };
     this.views.set(view.id, view);
     return view;
+  }
+
+  /** Runs `statement` holding the destination's row lock (see `LOCK_DESTINATION`). */
+  private locked<Row>(destination: string, statement: string, values: unknown[]): Promise<Row[]> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(sql.LOCK_DESTINATION, [destination]);
+      return manager.query<Row[]>(statement, values);
+    });
   }
 
   private rows<Row = unknown>(statement: string, values: unknown[] = []): Promise<Row[]> {

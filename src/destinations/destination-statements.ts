@@ -7,6 +7,12 @@ const VIEW = `id, state, held_manually, consecutive_failures, opened_at, probe_a
 export const INTERESTING_DESTINATIONS = `
   SELECT ${VIEW} FROM destinations WHERE state <> 'closed' OR consecutive_failures > 0`;
 
+/**
+ * Taken before closing or disabling $1 in the same transaction, so that the statement that
+ * wakes the waiting steps starts after every wait recorded so far has committed.
+ */
+export const LOCK_DESTINATION = `SELECT 1 FROM destinations WHERE id = $1 FOR UPDATE`;
+
 /** One destination's state. */
 export const DESTINATION = `SELECT ${VIEW} FROM destinations WHERE id = $1`;
 
@@ -124,11 +130,12 @@ export const WAKE_PROBE = `
 
 /**
  * Records that the step ($1, $2) waits for $3, unless the circuit closed meanwhile; a step
- * waiting again keeps its place. Answers a row when it waits.
+ * waiting again keeps its place. Answers a row when it waits. The row lock orders it with
+ * `LOCK_DESTINATION`: a close either sees this wait and wakes it, or this sees the close.
  */
 export const WAIT = `
   INSERT INTO destination_waits (run_id, step_id, destination)
-  SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM destinations WHERE id = $3 AND state <> 'closed')
+  SELECT $1, $2, $3 FROM destinations WHERE id = $3 AND state <> 'closed' FOR SHARE
   ON CONFLICT (run_id, step_id) DO UPDATE SET destination = $3, slot = NULL
   RETURNING since`;
 

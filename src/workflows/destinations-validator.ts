@@ -1,3 +1,4 @@
+import { isScalar } from 'yaml';
 import type { Node } from 'yaml';
 import { BreakerPolicy, DestinationRule, DestinationSettings, RateLimit } from '../destinations/destination-policy';
 import { parseDuration } from './duration';
@@ -30,7 +31,8 @@ export class DestinationsValidator {
   /** The settings, or undefined when the file has any problem. */
   validate(): DestinationSettings | undefined {
     const parsed = this.parsed;
-    if (parsed.root === undefined) return parsed.problems.length === 0 ? { defaults: {}, rules: [] } : undefined;
+    const empty = parsed.root === undefined || parsed.root === null || (isScalar(parsed.root) && parsed.root.value === null);
+    if (empty) return parsed.problems.length === 0 ? { defaults: {}, rules: [] } : undefined;
     const top = this.reader.map(parsed.root, 'the destinations file', ['defaults', 'destinations']);
     if (!top) return undefined;
     const defaultsView = top.has('defaults') ? this.reader.map(top.get('defaults'), '`defaults`', ['breaker', 'rate_limit']) : undefined;

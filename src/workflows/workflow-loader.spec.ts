@@ -119,4 +119,19 @@ describe('loadWorkflowDirectory', () => {
     assert.deepEqual([...second.workflows.keys()], ['w']);
     assert.equal(second.sources.size, 0);
   });
+
+  it('reads destinations.yaml as the destination settings, not as a workflow, and reports its problems by line', async () => {
+    const valid = await load({ 'sources.yaml': SOURCES_YAML, 'destinations.yaml': 'destinations:\n  - match: smtp\n    rate_limit: 5/s\n' });
+    assert.deepEqual(valid.result.problems, []);
+    assert.deepEqual(valid.result.workflows.size, 0);
+    const file = valid.result.files.find((entry) => entry.kind === 'destinations');
+    assert.deepEqual(file?.destinations?.rules, [{ match: 'smtp', rateLimit: { attempts: 5, perMs: 1_000, text: '5/s' } }]);
+
+    const invalid = await load({ 'sources.yaml': SOURCES_YAML, 'destinations.yaml': 'destinations:\n  - match: smtp\n    rate_limit: lots\n' });
+    assert.deepEqual(
+      invalid.result.problems.map((problem) => `${problem.line}:${problem.column}`),
+      ['3:17'],
+    );
+    assert.equal(invalid.result.files.find((entry) => entry.kind === 'destinations')?.destinations, undefined);
+  });
 });
