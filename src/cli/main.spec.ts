@@ -29,6 +29,15 @@ describe('hookflow validate', () => {
     assert.deepEqual(await run(['validate', dir]), { code: 0, out: '2 workflows, 1 source file: OK\n', err: '' });
   });
 
+  it('checks destinations.yaml too, by line and column', async () => {
+    const valid = await dirWith({ 'sources.yaml': SOURCES_YAML, 'destinations.yaml': 'destinations:\n  - match: smtp\n    rate_limit: 10/s\n' });
+    assert.deepEqual(await run(['validate', valid]), { code: 0, out: '0 workflows, 1 source file, destination settings: OK\n', err: '' });
+    const invalid = await dirWith({ 'sources.yaml': SOURCES_YAML, 'destinations.yaml': 'defaults:\n  breaker: { cool_down: soon }\n' });
+    const { code, out } = await run(['validate', invalid]);
+    assert.equal(code, 1);
+    assert.match(out, /destinations\.yaml:2:25 {2}`cool_down` must be a duration from 1s to 1d/);
+  });
+
   it('prints each problem as file:line:column, sorted, then a count, and exits 1', async () => {
     const dir = await dirWith({
       'sources.yaml': SOURCES_YAML,

@@ -21,7 +21,8 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
   if (problems.length === 0) {
     const workflows = result.files.filter((file) => file.kind === 'workflow').length;
     const sourceFiles = result.files.filter((file) => file.kind === 'sources').length;
-    io.out(`${plural(workflows, 'workflow')}, ${plural(sourceFiles, 'source file')}: OK\n`);
+    const destinations = result.files.some((file) => file.kind === 'destinations') ? ', destination settings' : '';
+    io.out(`${plural(workflows, 'workflow')}, ${plural(sourceFiles, 'source file')}${destinations}: OK\n`);
     return 0;
   }
   const files = new Set(problems.map((problem) => problem.file)).size;

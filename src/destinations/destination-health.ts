@@ -110,13 +110,17 @@ export class DestinationHealth implements OnModuleDestroy {
   /** Asks the breaker, then the rate limit, whether the step may make its attempt to `destination` now. */
   async admit(destination: string, step: StepRef): Promise<Admission> {
     const policy = this.policies.of(destination);
-    const verdict = breakerVerdict(this.views.get(destination), policy.breaker, this.clock.now());
+    let verdict = breakerVerdict(this.views.get(destination), policy.breaker, this.clock.now());
     if (verdict.kind === 'pass' && !policy.rateLimit) return GO;
-    if (verdict.kind === 'fail') return verdict;
-    if (verdict.kind === 'wait') return this.wait(destination, step, verdict.until, verdict.reason);
     if (verdict.kind === 'disable') {
       await this.disable(destination, policy.breaker!.disableAfterMs);
-      return breakerVerdict(this.views.get(destination), policy.breaker, this.clock.now()) as Admission;
+      verdict = breakerVerdict(this.views.get(destination), policy.breaker, this.clock.now());
+    }
+    if (verdict.kind === 'fail') return verdict;
+    if (verdict.kind === 'wait' || verdict.kind === 'disable') {
+      const waiting = verdict.kind === 'wait' ? verdict : this.backstop(destination, 'its circuit is open');
+      if (await this.recordWait(destination, step)) return waiting;
+      verdict = { kind: 'pass' };
     }
     if (policy.rateLimit) {
       const slotWait = await this.takeSlot(destination, step, policy.rateLimit.perMs / policy.rateLimit.attempts);
@@ -126,8 +130,7 @@ export class DestinationHealth implements OnModuleDestroy {
     const [taken] = await this.rows<ViewRow>(sql.TAKE_PROBE, [destination, step.timeoutMs + PROBE_GRACE_MS]);
     if (!taken) {
       await this.refresh(destination);
-      const now = this.clock.now();
-      return this.wait(destination, step, new Date(now.getTime() + WAIT_BACKSTOP_MS), `waiting for ${destination}: another step is probing it`);
+      return (await this.recordWait(destination, step)) ? this.backstop(destination, 'another step is probing it') : GO;
     }
     this.remember(taken);
     this.logger.log({ msg: 'Destination half-open: one probe attempt goes through', destination });
@@ -210,11 +213,18 @@ export class DestinationHealth implements OnModuleDestroy {
     this.changed('disabled');
   }
 
-  private async wait(destination: string, step: StepRef, until: Date, reason: string): Promise<Admission> {
-    if ((await this.rows(sql.WAIT, [step.runId, step.stepId, destination])).length > 0) return { kind: 'wait', until, reason };
-    // Closed since this process last looked: go.
+  /**
+   * Records that the step waits for `destination`; false, with the view refreshed, when the
+   * circuit closed meanwhile (the step may go).
+   */
+  private async recordWait(destination: string, step: StepRef): Promise<boolean> {
+    if ((await this.rows(sql.WAIT, [step.runId, step.stepId, destination])).length > 0) return true;
     await this.refresh(destination);
-    return GO;
+    return false;
+  }
+
+  private backstop(destination: string, why: string): Admission {
+    return { kind: 'wait', until: new Date(this.clock.now().getTime() + WAIT_BACKSTOP_MS), reason: `waiting for ${destination}: ${why}` };
   }
 
   /** Waits in this worker for a slot close by; a slot further off is kept while the run lets its worker go. */
