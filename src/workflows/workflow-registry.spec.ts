@@ -38,6 +38,18 @@ async function startRegistry(files: Record<string, string>, watch = false): Prom
 }
 
 describe(WorkflowRegistry.name, () => {
+  it('keeps the last valid destination settings while the file is invalid, and the defaults once it is gone', async () => {
+    const { dir, registry } = await startRegistry({ 'sources.yaml': SOURCES_YAML, 'destinations.yaml': 'destinations:\n  - match: smtp\n    rate_limit: 2/s\n' });
+    assert.equal(registry.destinationSettings().rules[0].rateLimit?.attempts, 2);
+    await writeFiles(dir, { 'destinations.yaml': 'destinations:\n  - match: smtp\n    rate_limit: often\n' });
+    await registry.reload();
+    assert.equal(registry.destinationSettings().rules[0].rateLimit?.attempts, 2, 'the last valid version stays in force');
+    assert.match(registry.problems()[0].message, /rate_limit/);
+    await rm(join(dir, 'destinations.yaml'));
+    await registry.reload();
+    assert.deepEqual(registry.destinationSettings(), { defaults: {}, rules: [] });
+  });
+
   it('serves the workflows and sources of the folder', async () => {
     const { registry } = await startRegistry({ 'sources.yaml': SOURCES_YAML, 'order-paid.yaml': ORDER_PAID_YAML, 'tick.yaml': scheduled('tick') });
     assert.deepEqual(registry.workflows().map((w) => w.name).sort(), ['order-paid', 'tick']);
