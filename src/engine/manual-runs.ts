@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
 import { Settings } from '../config/settings';
@@ -43,7 +43,7 @@ export interface ManualRunStarted {
  */
 @Injectable()
 export class ManualRuns {
-  private readonly redaction = new CredentialRedaction();
+  private readonly logger = new Logger(ManualRuns.name);
 
   constructor(
     private readonly registry: WorkflowRegistry,
@@ -56,17 +56,25 @@ export class ManualRuns {
   async start(name: string, request: ManualEventRequest): Promise<ManualRunStarted> {
     const workflow = this.registry.getWorkflow(name);
     if (!workflow) throw new DomainError('UNKNOWN_WORKFLOW', `No workflow named "${name}" is loaded`);
-    const headers = this.redaction.headers(refuseReserved(request.headers ?? {}));
+    const headers = manualEventHeaders(request.headers ?? {});
     const type = request.type ?? MANUAL_SOURCE;
     const event = syntheticEvent({ source: MANUAL_SOURCE, type, headers, body: request.body, receivedAt: this.clock.now() });
     const notes: MatchNote[] = [];
     const run = this.matcher.startRun(event, workflow, this.settings.secrets, notes);
     const outcome = await this.writer.write({ event, dedupeKey: null, matchNotes: notes, runs: [run] });
+    this.logger.log({ msg: `Started run ${run.id} of ${workflow.name} by hand`, run_id: run.id, event_id: outcome.eventId, workflow: workflow.name });
     return { workflow: workflow.name, event_id: outcome.eventId, run_id: run.id };
   }
 }
 
-function refuseReserved(headers: Record<string, string>): Record<string, string> {
+const redaction = new CredentialRedaction();
+
+/**
+ * The headers of a manual event as stored and as templates read them: lower-case names,
+ * credentials as `[secret]` (as ingress stores a request's). Throws RESERVED_HEADER for a
+ * name of Hookflow's own, in any case.
+ */
+export function manualEventHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
   const reserved = Object.keys(headers).filter((name) => name.toLowerCase().startsWith(RESERVED_HEADER_PREFIX));
   if (reserved.length > 0) {
     throw new DomainError(
@@ -74,5 +82,5 @@ function refuseReserved(headers: Record<string, string>): Record<string, string>
       `Headers starting with ${RESERVED_HEADER_PREFIX} are Hookflow's own and cannot be set on a manual run: ${reserved.join(', ')}`,
     );
   }
-  return headers;
+  return redaction.headers(headers);
 }
