@@ -310,3 +310,37 @@ describe('bulk cancel (POST /api/runs/cancel)', () => {
     await hookflow.api('POST', '/api/runs/cancel', {});
   });
 });
+
+describe('run now on a process that only serves the API', () => {
+  const receiver = new Receiver().route('/reconcile', (_, response) => json(response, 200, { ok: true }));
+  let api: TestApp;
+  let worker: TestApp;
+
+  before(async () => {
+    await receiver.start();
+    const files = { 'nightly-reconcile.yaml': NIGHTLY_RECONCILE };
+    const env = { RECEIVER: receiver.url, HOOKFLOW_OUTBOUND_ALLOW: '127.0.0.1' };
+    api = await startTestApp({ files, env: { ...env, HOOKFLOW_ROLE: 'api' } });
+    worker = await startTestApp({ files, env: { ...env, HOOKFLOW_ROLE: 'worker' }, databaseUrl: api.databaseUrl });
+  });
+  after(async () => {
+    await worker?.stop();
+    await api?.close();
+    await receiver.stop();
+  });
+
+  it('queues the run for the workers of another process, which run it', async () => {
+    const answer = await api.api('POST', '/api/workflows/nightly-reconcile/runs', { body: { since: 'monday' } });
+    assert.equal(answer.status, 202, JSON.stringify(answer.body));
+    const run = await eventually(
+      async () => {
+        const found = await api.api('GET', `/api/runs/${answer.body.run_id}`);
+        return found.body.status === 'succeeded' ? found.body : undefined;
+      },
+      15_000,
+      'the worker process to run it',
+    );
+    assert.equal(run.event_id, answer.body.event_id);
+    assert.equal(JSON.parse(receiver.received('/reconcile')[0].body).since, 'monday');
+  });
+});
