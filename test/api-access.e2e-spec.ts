@@ -70,7 +70,9 @@ describe('management API access', () => {
       ['GET', '/api/runs'],
       ['GET', `/api/runs/${SOME_ID}`],
       ['POST', '/api/runs/retry'],
+      ['POST', '/api/runs/cancel'],
       ['POST', `/api/runs/${SOME_ID}/cancel`],
+      ['POST', '/api/workflows/note/runs'],
     ]) {
       const answer = await call(method, `${path}?access_token=${token}`);
       assert.equal(answer.status, 401, `${method} ${path} refuses the token in its query`);

@@ -119,6 +119,8 @@ describe('management API for the console', () => {
       ['GET', `/api/events/${someId}`],
       ['POST', '/api/events/replay'],
       ['POST', '/api/runs/retry'],
+      ['POST', '/api/runs/cancel'],
+      ['POST', '/api/workflows/notify/runs'],
       ['GET', '/api/stream'],
     ];
     for (const [method, path] of endpoints) {
@@ -480,6 +482,8 @@ describe('management API for the console', () => {
       'POST /api/runs/{id}/retry',
       'POST /api/runs/{id}/cancel',
       'POST /api/runs/retry',
+      'POST /api/runs/cancel',
+      'POST /api/workflows/{name}/runs',
       'GET /api/stream',
     ]) {
       assert.ok(documented.includes(expected), `${expected} is documented (documented: ${documented.join(', ')})`);

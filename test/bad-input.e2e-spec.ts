@@ -168,7 +168,7 @@ describe('bad input corpus', () => {
     });
 
     it('answers 400 in the error shape to random bytes sent to the management API', async () => {
-      for (const path of ['/api/workflows/validate', '/api/events/replay', '/api/runs/retry']) {
+      for (const path of ['/api/workflows/validate', '/api/events/replay', '/api/runs/retry', '/api/runs/cancel', '/api/workflows/any/runs']) {
         for (const contentType of [undefined, 'application/json', 'application/x-www-form-urlencoded']) {
           const response = await fetch(`${hookflow.baseUrl}${path}`, {
             method: 'POST',

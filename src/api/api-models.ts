@@ -81,6 +81,16 @@ export class RetriedAnswer {
   @ApiProperty({ description: 'How many failed runs were queued again' }) retried: number;
 }
 
+export class CancelledAnswer {
+  @ApiProperty({ description: 'How many unfinished runs were cancelled' }) cancelled: number;
+}
+
+export class ManualRunAnswer {
+  @ApiProperty({ example: 'order-paid' }) workflow: string;
+  @ApiProperty({ format: 'uuid', description: 'The stored event, of source manual' }) event_id: string;
+  @ApiProperty({ format: 'uuid', description: 'The run it started' }) run_id: string;
+}
+
 export class EventSummaryModel {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ example: 'shop' }) source: string;

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/domain-error';
 import { RunCommands } from '../engine/run-commands';
-import { RunQueries } from '../engine/run-queries';
+import { RunQueries, UnfinishedRunFilter } from '../engine/run-queries';
 import { EventFilter, EventQueries } from './event-queries';
 
-/** Replay and retry over a filtered set, one event or run at a time through `RunCommands`. */
+/** Replay, retry and cancel over a filtered set, one event or run at a time through `RunCommands`. */
 @Injectable()
 export class BulkActions {
   constructor(
@@ -23,15 +23,27 @@ export class BulkActions {
 
   /** Retries the newest `limit` failed runs (of `workflow` when given); a run that changed meanwhile is left alone. */
   async retryFailedRuns(workflow: string | undefined, limit: number): Promise<{ retried: number }> {
-    let retried = 0;
-    for (const id of await this.runs.failedIds(workflow, limit)) {
-      try {
-        await this.commands.retryRun(id);
-        retried++;
-      } catch (error) {
-        if (!(error instanceof DomainError && error.code === 'RUN_STATE_CONFLICT')) throw error;
-      }
-    }
+    const retried = await countApplied(await this.runs.failedIds(workflow, limit), (id) => this.commands.retryRun(id));
     return { retried };
   }
+
+  /** Cancels the newest `limit` unfinished runs that match `filter`; a run that finished meanwhile is left alone. */
+  async cancelRuns(filter: UnfinishedRunFilter, limit: number): Promise<{ cancelled: number }> {
+    const cancelled = await countApplied(await this.runs.unfinishedIds(filter, limit), (id) => this.commands.cancelRun(id));
+    return { cancelled };
+  }
+}
+
+/** Applies `command` to each run in turn; answers how many took it. A run whose state no longer allows it is skipped. */
+async function countApplied(ids: string[], command: (id: string) => Promise<unknown>): Promise<number> {
+  let applied = 0;
+  for (const id of ids) {
+    try {
+      await command(id);
+      applied++;
+    } catch (error) {
+      if (!(error instanceof DomainError && error.code === 'RUN_STATE_CONFLICT')) throw error;
+    }
+  }
+  return applied;
 }

@@ -3,9 +3,9 @@ import { ApiAcceptedResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkRes
 import { RunCommands } from '../engine/run-commands';
 import { RunQueries } from '../engine/run-queries';
 import { AdminApiController } from './admin-api.decorator';
-import { ErrorAnswer, RetriedAnswer, RunCommandAnswer, RunListModel, RunModel } from './api-models';
+import { CancelledAnswer, ErrorAnswer, RetriedAnswer, RunCommandAnswer, RunListModel, RunModel } from './api-models';
 import { BulkActions } from './bulk-actions';
-import { ListRunsQuery, RetryRunsBody, UuidParams } from './runs.dto';
+import { CancelRunsBody, ListRunsQuery, RetryRunsBody, UuidParams } from './runs.dto';
 
 @AdminApiController('api/runs', 'runs')
 export class RunsController {
@@ -36,6 +36,14 @@ export class RunsController {
   @ApiAcceptedResponse({ type: RetriedAnswer })
   retryMany(@Body() { workflow, limit }: RetryRunsBody) {
     return this.bulk.retryFailedRuns(workflow, limit);
+  }
+
+  @Post('cancel')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Cancel the newest unfinished (queued or running) runs that match the filters; steps in flight finish' })
+  @ApiAcceptedResponse({ type: CancelledAnswer })
+  cancelMany(@Body() { limit, ...filter }: CancelRunsBody) {
+    return this.bulk.cancelRuns(filter, limit);
   }
 
   @Post(':id/retry')

@@ -1,5 +1,7 @@
 import { Body, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiForbiddenResponse,
@@ -7,13 +9,16 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiPayloadTooLargeResponse,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
+import { ManualRuns } from '../engine/manual-runs';
 import { WorkflowEditor } from '../workflows/workflow-editor';
 import { AdminApiController } from './admin-api.decorator';
 import {
   ErrorAnswer,
   InvalidWorkflowAnswer,
+  ManualRunAnswer,
   SavedWorkflowModel,
   ValidationAnswer,
   WorkflowConflictAnswer,
@@ -31,6 +36,7 @@ import {
   EditableWorkflowParams,
   PreviewWorkflowBody,
   SaveWorkflowBody,
+  StartRunBody,
   ValidateWorkflowBody,
   WorkflowNameParams,
 } from './workflows.dto';
@@ -46,6 +52,7 @@ export class WorkflowsController {
     private readonly queries: WorkflowQueries,
     private readonly editor: WorkflowEditor,
     private readonly trial: WorkflowDraftTrial,
+    private readonly manualRuns: ManualRuns,
   ) {}
 
   @Get()
@@ -91,6 +98,23 @@ export class WorkflowsController {
   @ApiNotFoundResponse({ type: ErrorAnswer })
   get(@Param() { name }: WorkflowNameParams) {
     return this.queries.get(name);
+  }
+
+  @Post(':name/runs')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Run now: store an event of source manual and start a real run of the workflow on its version in force, whatever its trigger (schedule-only too)',
+  })
+  @ApiAcceptedResponse({ type: ManualRunAnswer })
+  @ApiNotFoundResponse({ type: ErrorAnswer, description: 'UNKNOWN_WORKFLOW: no workflow of that name is loaded' })
+  @ApiBadRequestResponse({
+    type: ErrorAnswer,
+    description: 'INVALID_JSON or VALIDATION_FAILED (body missing, headers not names to strings or too large); nothing stored',
+  })
+  @ApiUnprocessableEntityResponse({ type: ErrorAnswer, description: 'RESERVED_HEADER: an x-hookflow-* header; nothing stored' })
+  @ApiPayloadTooLargeResponse({ type: ErrorAnswer, description: 'PAYLOAD_TOO_LARGE: the request is over 1 MiB; nothing stored' })
+  runNow(@Param() { name }: WorkflowNameParams, @Body() { body, headers, type }: StartRunBody) {
+    return this.manualRuns.start(name, { body, headers, type });
   }
 
   @Get(':name/file')

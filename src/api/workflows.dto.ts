@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDefined, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateBy, ValidateIf, ValidateNested } from 'class-validator';
+import { IsDefined, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength, ValidateBy, ValidateIf, ValidateNested } from 'class-validator';
 
 export class WorkflowNameParams {
   @ApiProperty({ example: 'order-paid' })
@@ -126,4 +126,67 @@ export class WorkflowVersionParams extends WorkflowNameParams {
   @ApiProperty({ example: '3f2a9c01d4e5b6a7' })
   @Matches(REVISION, { message: `revision ${REVISION_MESSAGE}` })
   revision: string;
+}
+
+/** Bounds of the headers of a manual run: about what Node accepts on a request (16 KiB of headers). */
+export const MANUAL_HEADERS_MAX_COUNT = 50;
+export const MANUAL_HEADERS_MAX_BYTES = 16 * 1024;
+/** An HTTP field name (RFC 9110 token), at most 100 characters. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
+
+/** Why `headers` is not a map of header names to strings within the bounds, or undefined when it is. */
+export function headerMapProblem(headers: unknown): string | undefined {
+  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) return 'headers must be an object of header names to strings';
+  const entries = Object.entries(headers);
+  if (entries.length > MANUAL_HEADERS_MAX_COUNT) return `headers may have at most ${MANUAL_HEADERS_MAX_COUNT} entries`;
+  let bytes = 0;
+  for (const [name, value] of entries) {
+    if (!HEADER_NAME.test(name)) return `headers: "${name.slice(0, 100)}" is not a header name (letters, digits and !#$%&'*+.^_\`|~-, at most 100)`;
+    if (typeof value !== 'string') return `headers: the value of ${name} must be a string`;
+    // No line breaks or other control characters: a value must be one a real request could carry.
+    if (hasControlCharacter(value)) return `headers: the value of ${name} has a control character`;
+    bytes += Buffer.byteLength(name) + Buffer.byteLength(value);
+  }
+  if (bytes > MANUAL_HEADERS_MAX_BYTES) return `headers may be at most ${MANUAL_HEADERS_MAX_BYTES} bytes of names and values`;
+  return undefined;
+}
+
+/** Any control character but tab, as HTTP forbids them in a field value. */
+function hasControlCharacter(value: string): boolean {
+  for (let index = 0; index < value.length; index++) {
+    const code = value.charCodeAt(index);
+    if ((code < 0x20 && code !== 0x09) || code === 0x7f) return true;
+  }
+  return false;
+}
+
+/** `POST /api/workflows/:name/runs`: the synthetic event a manual run starts from. */
+export class StartRunBody {
+  /** Size is bounded by the API's body limit (1 MiB). */
+  @ApiProperty({ description: 'The event body: any JSON value', example: { order: { id: 'A-1', total: 42 } } })
+  @IsDefined({ message: 'body is required: any JSON value, {} for none' })
+  body: unknown;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: `Event headers as templates read them (event.headers, names lower-cased, credentials stored as [secret]); at most ${MANUAL_HEADERS_MAX_COUNT}, ${MANUAL_HEADERS_MAX_BYTES} bytes; x-hookflow-* names are refused`,
+    example: { 'x-request-id': 'manual-1' },
+  })
+  @IsOptional()
+  @ValidateBy({
+    name: 'headerMap',
+    validator: {
+      validate: (value) => headerMapProblem(value) === undefined,
+      defaultMessage: (args) => headerMapProblem(args!.value) ?? 'headers must be an object of header names to strings',
+    },
+  })
+  headers?: Record<string, string>;
+
+  @ApiPropertyOptional({ description: 'The event type (event.type); default manual', example: 'order.paid' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  type?: string;
 }

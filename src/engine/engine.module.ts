@@ -4,6 +4,7 @@ import { DeliveryModule } from '../delivery/delivery.module';
 import { DestinationsModule } from '../destinations/destinations.module';
 import { EventsModule } from '../events/events.module';
 import { WorkflowsModule } from '../workflows/workflows.module';
+import { ManualRuns } from './manual-runs';
 import { RunCommands } from './run-commands';
 import { RunExecutor } from './run-executor';
 import { RunQueries } from './run-queries';
@@ -21,7 +22,7 @@ import { WorkflowVersions } from './workflow-versions';
  */
 @Module({
   imports: [WorkflowsModule, EventsModule, ConnectorsModule, DeliveryModule, DestinationsModule],
-  providers: [RunStore, RunExecutor, RunReporter, StepRunner, StepTemplates, WorkflowStarter, WorkflowVersions, RunCommands, RunQueries],
-  exports: [RunCommands, RunQueries, RunExecutor, RunStore, WorkflowVersions],
+  providers: [RunStore, RunExecutor, RunReporter, StepRunner, StepTemplates, WorkflowStarter, WorkflowVersions, RunCommands, RunQueries, ManualRuns],
+  exports: [RunCommands, ManualRuns, RunQueries, RunExecutor, RunStore, WorkflowVersions],
 })
 export class EngineModule {}

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { DomainError } from '../common/domain-error';
 import { decodeCursor, encodeCursor, pageEndTime } from '../common/page-cursor';
 import { WorkflowVersions } from './workflow-versions';
-import { RunStatus } from './run.entity';
+import { RunStatus, UNFINISHED_RUN_STATUSES, UnfinishedRunStatus } from './run.entity';
 import { StepStatus } from './step-run.entity';
 
 export interface RunListFilter {
@@ -13,6 +13,13 @@ export interface RunListFilter {
   event?: string;
   cursor?: string;
   limit: number;
+}
+
+/** The runs list's filters, narrowed to runs a cancel can stop. */
+export interface UnfinishedRunFilter {
+  workflow?: string;
+  status?: UnfinishedRunStatus;
+  event?: string;
 }
 
 export interface RunSummary {
@@ -84,6 +91,23 @@ export class RunQueries {
     const rows = await this.dataSource.query<{ id: string }[]>(
       `SELECT id FROM runs WHERE status = 'failed' AND ($1::text IS NULL OR workflow = $1) ORDER BY created_at DESC, id DESC LIMIT $2`,
       [workflow ?? null, limit],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  /**
+   * Ids of the newest `limit` unfinished runs that match `filter` (of one status of them when
+   * it names one), newest first.
+   */
+  async unfinishedIds(filter: UnfinishedRunFilter, limit: number): Promise<string[]> {
+    const statuses = filter.status ? [filter.status] : [...UNFINISHED_RUN_STATUSES];
+    const rows = await this.dataSource.query<{ id: string }[]>(
+      `SELECT id FROM runs
+        WHERE status = ANY($1::text[])
+          AND ($2::text IS NULL OR workflow = $2)
+          AND ($3::uuid IS NULL OR event_id = $3)
+        ORDER BY created_at DESC, id DESC LIMIT $4`,
+      [statuses, filter.workflow ?? null, filter.event ?? null, limit],
     );
     return rows.map((row) => row.id);
   }

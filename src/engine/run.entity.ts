@@ -3,6 +3,9 @@ import { EventEntity } from '../events/event.entity';
 
 export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
+/** Runs not finished yet: those a cancel stops (CANCEL_RUN takes the same). */
+export const UNFINISHED_RUN_STATUSES = ['queued', 'running'] as const satisfies readonly RunStatus[];
+export type UnfinishedRunStatus = (typeof UNFINISHED_RUN_STATUSES)[number];
 
 /** One execution of one workflow version for one event. */
 @Entity({ name: 'runs' })

@@ -86,6 +86,21 @@ export interface RetriedAnswer {
   retried: number;
 }
 
+export interface CancelRunsBody {
+  /** Only runs of this workflow */
+  workflow?: string;
+  /** Only runs in this status; default every unfinished status */
+  status?: 'queued' | 'running';
+  /** Only runs started by this event */
+  event?: string;
+  limit?: unknown;
+}
+
+export interface CancelledAnswer {
+  /** How many unfinished runs were cancelled */
+  cancelled: number;
+}
+
 export interface RunCommandAnswer {
   id: string;
   status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -419,6 +434,23 @@ export interface WorkflowModel {
   editable: boolean;
   /** Why not, when not editable */
   read_only_reason: string | null;
+}
+
+export interface StartRunBody {
+  /** The event body: any JSON value */
+  body: unknown;
+  /** Event headers as templates read them (event.headers, names lower-cased, credentials stored as [secret]); at most 50, 16384 bytes; x-hookflow-* names are refused */
+  headers?: Record<string, string>;
+  /** The event type (event.type); default manual */
+  type?: string;
+}
+
+export interface ManualRunAnswer {
+  workflow: string;
+  /** The stored event, of source manual */
+  event_id: string;
+  /** The run it started */
+  run_id: string;
 }
 
 export interface WorkflowFileModel {

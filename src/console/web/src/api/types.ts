@@ -44,6 +44,7 @@ export type EventSummary = Api.EventSummaryModel;
 export type EventDetail = Api.EventModel;
 export type SourceHealth = Api.SourceModel;
 export type ReplayAnswer = Api.ReplayAnswer;
+export type ManualRunAnswer = Api.ManualRunAnswer;
 export type PlannedRequest = Api.PlannedRequestModel;
 export type StepPreview = Api.StepPreviewModel;
 export type WorkflowPreview = Api.WorkflowPreviewModel;

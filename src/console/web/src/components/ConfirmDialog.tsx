@@ -1,4 +1,4 @@
-import { ReactNode, useEffect, useRef } from 'react';
+import { ReactNode, useEffect, useId, useRef } from 'react';
 
 interface ConfirmDialogProps {
   open: boolean;
@@ -13,6 +13,8 @@ interface ConfirmDialogProps {
 /** A modal `<dialog>`: focus stays inside, Escape cancels. */
 export function ConfirmDialog({ open, title, children, confirmLabel, busy = false, onConfirm, onCancel }: ConfirmDialogProps) {
   const dialog = useRef<HTMLDialogElement>(null);
+  // Unique per dialog: a page with two (retry and cancel) names each by its own title.
+  const titleId = useId();
   useEffect(() => {
     const element = dialog.current;
     if (!element) return;
@@ -23,13 +25,13 @@ export function ConfirmDialog({ open, title, children, confirmLabel, busy = fals
     <dialog
       ref={dialog}
       className="dialog"
-      aria-labelledby="confirm-title"
+      aria-labelledby={titleId}
       onCancel={(event) => {
         event.preventDefault();
         onCancel();
       }}
     >
-      <h2 id="confirm-title">{title}</h2>
+      <h2 id={titleId}>{title}</h2>
       <div className="dialog__body">{children}</div>
       <div className="dialog__actions">
         <button type="button" className="button" onClick={onCancel}>

@@ -12,6 +12,11 @@ import { useDocumentTitle } from '../hooks/useDocumentTitle';
 import { useRunList } from '../hooks/useRunList';
 import { useSearchParams } from '../lib/router';
 
+/** How many runs one bulk retry or cancel takes, newest first. */
+const BULK_LIMIT = 100;
+
+const isUnfinished = (status: RunStatus) => status === 'queued' || status === 'running';
+
 export function RunsPage() {
   useDocumentTitle('Runs');
   const [params, setParams] = useSearchParams();
@@ -20,15 +25,15 @@ export function RunsPage() {
   const runs = useRunList({ workflow, status });
   const workflows = useApi((signal) => api<Page<WorkflowSummary>>('GET', '/api/workflows', { signal }), []);
   const toast = useToast();
-  const [confirming, setConfirming] = useState(false);
+  const [confirming, setConfirming] = useState<'retry' | 'cancel' | null>(null);
   const [busy, setBusy] = useState(false);
 
   const retryFailed = async () => {
     setBusy(true);
     try {
-      const answer = await api<{ retried: number }>('POST', '/api/runs/retry', { body: { status: 'failed', workflow, limit: 100 } });
+      const answer = await api<{ retried: number }>('POST', '/api/runs/retry', { body: { status: 'failed', workflow, limit: BULK_LIMIT } });
       toast('success', answer.retried === 0 ? 'No failed run to retry.' : `${answer.retried} failed ${answer.retried === 1 ? 'run' : 'runs'} queued again.`);
-      setConfirming(false);
+      setConfirming(null);
     } catch (error) {
       toast('error', `Retry failed: ${(error as Error).message}`);
     } finally {
@@ -36,16 +41,40 @@ export function RunsPage() {
     }
   };
 
+  const cancelUnfinished = async () => {
+    setBusy(true);
+    try {
+      const answer = await api<{ cancelled: number }>('POST', '/api/runs/cancel', { body: { workflow, status, limit: BULK_LIMIT } });
+      toast('success', answer.cancelled === 0 ? 'No unfinished run to cancel.' : `${answer.cancelled} ${answer.cancelled === 1 ? 'run' : 'runs'} cancelled.`);
+      setConfirming(null);
+    } catch (error) {
+      toast('error', `Cancel failed: ${(error as Error).message}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+
   const filtered = workflow !== undefined || status !== undefined;
+  const retryable = status === 'failed' && runs.items.length > 0;
+  const cancellable = (status === undefined || isUnfinished(status)) && runs.items.some((run) => isUnfinished(run.status));
   return (
     <>
       <PageHeader
         title="Runs"
         actions={
-          status === 'failed' && runs.items.length > 0 ? (
-            <button type="button" className="button" onClick={() => setConfirming(true)}>
-              Retry failed runs…
-            </button>
+          retryable || cancellable ? (
+            <>
+              {retryable && (
+                <button type="button" className="button" onClick={() => setConfirming('retry')}>
+                  Retry failed runs…
+                </button>
+              )}
+              {cancellable && (
+                <button type="button" className="button" onClick={() => setConfirming('cancel')}>
+                  Cancel runs…
+                </button>
+              )}
+            </>
           ) : undefined
         }
       >
@@ -96,16 +125,29 @@ export function RunsPage() {
         </>
       )}
       <ConfirmDialog
-        open={confirming}
+        open={confirming === 'retry'}
         title="Retry failed runs?"
         confirmLabel="Retry them"
         busy={busy}
         onConfirm={retryFailed}
-        onCancel={() => setConfirming(false)}
+        onCancel={() => setConfirming(null)}
       >
         <p>
-          The newest 100 failed runs{workflow ? ` of ${workflow}` : ''} run again from the steps that did not succeed, keeping earlier outputs. Their receivers
-          will be called again.
+          The newest {BULK_LIMIT} failed runs{workflow ? ` of ${workflow}` : ''} run again from the steps that did not succeed, keeping earlier outputs. Their
+          receivers will be called again.
+        </p>
+      </ConfirmDialog>
+      <ConfirmDialog
+        open={confirming === 'cancel'}
+        title="Cancel unfinished runs?"
+        confirmLabel="Cancel them"
+        busy={busy}
+        onConfirm={cancelUnfinished}
+        onCancel={() => setConfirming(null)}
+      >
+        <p>
+          The newest {BULK_LIMIT} {status ?? 'queued or running'} runs{workflow ? ` of ${workflow}` : ''} are cancelled: steps already sending finish, no
+          further step starts. Finished runs are not touched; a cancelled run can be retried later.
         </p>
       </ConfirmDialog>
     </>

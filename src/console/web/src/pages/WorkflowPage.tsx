@@ -3,6 +3,7 @@ import { api } from '../api/client';
 import type { Workflow, WorkflowVersionList } from '../api/types';
 import { LoadMore } from '../components/LoadMore';
 import { PageHeader } from '../components/Layout';
+import { RunNowPanel } from '../components/RunNowPanel';
 import { RunsTable } from '../components/RunsTable';
 import { EmptyState, ErrorState, Loading, RecordNotLoaded } from '../components/States';
 import { TriggerSummary } from '../components/TriggerSummary';
@@ -22,6 +23,7 @@ export function WorkflowPage({ name }: { name: string }) {
   useDocumentTitle(name);
   const { data: workflow, error, loading, reload } = useApi((signal) => api<Workflow>('GET', `/api/workflows/${encodeURIComponent(name)}`, { signal }), [name]);
   const [selected, setSelected] = useState<string | null>(null);
+  const [runningNow, setRunningNow] = useState(false);
   const runs = useRunList({ workflow: name }, 10);
   const refetch = useDebouncedCallback(() => void reload(), 1000);
   // Listed again when the version in force changes, and as runs are made (their counts).
@@ -61,6 +63,9 @@ export function WorkflowPage({ name }: { name: string }) {
             <Link className="button" to={`/runs?workflow=${encodeURIComponent(workflow.name)}`}>
               All runs
             </Link>
+            <button type="button" className="button" onClick={() => setRunningNow(true)}>
+              Run now…
+            </button>
             <Link className="button button--primary" to={`/workflows/${encodeURIComponent(workflow.name)}/edit`}>
               Edit
             </Link>
@@ -164,6 +169,7 @@ export function WorkflowPage({ name }: { name: string }) {
           </>
         )}
       </section>
+      <RunNowPanel open={runningNow} workflow={workflow.name} trigger={workflow.trigger} onClose={() => setRunningNow(false)} />
     </>
   );
 }
