@@ -137,7 +137,10 @@ export function engineForTest(workflow: WorkflowDefinition) {
     get: async (name, version) => (name === workflow.name && version === workflow.version ? workflow : undefined),
   });
   // What PausedSet would hold: the workflows the test paused in the store.
-  const pausedSet = standIn<PausedSet>({ isPaused: (kind, name) => kind === 'workflow' && store.pausedWorkflows.has(name) });
+  const pausedSet = standIn<PausedSet>({
+    isPaused: (kind, name) => kind === 'workflow' && store.pausedWorkflows.has(name),
+    count: (kind) => (kind === 'workflow' ? store.pausedWorkflows.size : 0),
+  });
   const executor = new RunExecutor(standIn<RunStore>(store), versions, runner, settings, standIn<RunReporter>(reporter), clock, pausedSet);
   return { clock, store, http, reporter, runner, executor, workflow };
 }

@@ -28,7 +28,7 @@ export interface StoredStep extends StepState {
   attemptRecords: { succeeded: boolean; record: AttemptRecord }[];
 }
 
-type RunStoreMethods = 'pause' | 'claim' | 'startStep' | 'finishStep' | 'skipSteps' | 'finishRun' | 'suspend' | 'release' | 'retryLater' | 'renewLeases';
+type RunStoreMethods = 'pause' | 'pauseWaiting' | 'claim' | 'startStep' | 'finishStep' | 'skipSteps' | 'finishRun' | 'suspend' | 'release' | 'retryLater' | 'renewLeases';
 
 /**
  * RunStore's rules without PostgreSQL, for tests of the engine: a claim holds for the lease
@@ -79,6 +79,13 @@ export class InMemoryRunStore implements Pick<RunStore, RunStoreMethods> {
     if (!this.pausedWorkflows.has(workflow) || run.leaseOwner !== owner || run.status !== 'running') return Promise.resolve(false);
     Object.assign(run, { status: 'paused', leaseOwner: null, leaseUntil: null, jobAt: null });
     return Promise.resolve(true);
+  }
+
+  pauseWaiting(runId: string): Promise<string | undefined> {
+    const run = this.run(runId);
+    if (!this.pausedWorkflows.has(run.workflow) || run.status !== 'queued' || run.leaseOwner !== null) return Promise.resolve(undefined);
+    Object.assign(run, { status: 'paused', jobAt: null });
+    return Promise.resolve(run.workflow);
   }
 
   /** What resuming the workflow does to its paused runs (PauseCommands.resume). */

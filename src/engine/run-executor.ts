@@ -98,6 +98,7 @@ export class RunExecutor {
     const claimed = await this.store.claim(runId, owner);
     if (claimed === 'held-by-another-process') return this.store.retryLater(runId, HELD_RUN_RETRY_MS);
     if (claimed === 'contended') return this.store.retryLater(runId, CONTENDED_RUN_RETRY_MS);
+    if (claimed === 'waiting-for-earlier-run') return this.parkWaitingIfPaused(runId);
     if (typeof claimed === 'string') return;
     this.leaseConfirmedAt.set(runId, askedAt);
     return this.proceed(claimed, owner);
@@ -154,6 +155,17 @@ export class RunExecutor {
       if (decision.wakeAt) return this.store.suspend(runId, owner, decision.wakeAt);
       throw new Error(`Run ${runId} has no step to run, none to wait for, and is not finished`);
     }
+  }
+
+  /**
+   * A run waiting behind an earlier one with its key shows as paused too while its workflow
+   * is; the refusal does not name the workflow, so the store checks only while some workflow
+   * is paused.
+   */
+  private async parkWaitingIfPaused(runId: string): Promise<void> {
+    if (this.pausedSet.count('workflow') === 0) return;
+    const workflow = await this.store.pauseWaiting(runId);
+    if (workflow !== undefined) this.reporter.runPaused(runId, workflow);
   }
 
   /**

@@ -248,3 +248,18 @@ export const RESUME_PAUSED_RUNS = `
     RETURNING id, created_at),
   queued AS (SELECT ${enqueueRun('id', 'now()')} FROM (SELECT id FROM resumed ORDER BY created_at, id) ordered)
   SELECT (SELECT count(*) FROM queued)::int AS runs`;
+
+/**
+ * Parks queued run $1, which waits behind an earlier run with its concurrency key and holds
+ * no claim, as `paused` if its workflow is paused; a row when it did. So that every waiting
+ * run of a paused workflow shows as paused; it keeps its place in line (open_keyed_runs).
+ */
+export const PAUSE_WAITING_RUN = `
+  WITH run AS (SELECT id, workflow FROM runs WHERE id = $1 AND status = 'queued' AND lease_owner IS NULL),
+  paused_workflow AS (SELECT 1 FROM pauses p JOIN run ON p.kind = 'workflow' AND p.name = run.workflow FOR SHARE OF p),
+  parked AS (
+    UPDATE runs r SET status = 'paused', updated_at = now()
+      FROM run
+     WHERE r.id = run.id AND r.status = 'queued' AND r.lease_owner IS NULL AND EXISTS (SELECT 1 FROM paused_workflow)
+    RETURNING r.id, r.workflow)
+  SELECT id, workflow FROM parked`;

@@ -14,6 +14,7 @@ import {
   FINISH_RUN,
   INSERT_QUEUED_RUNS,
   PAUSE_RUN,
+  PAUSE_WAITING_RUN,
   RELEASE_RUN,
   RENEW_LEASES,
   REQUEUE_LAPSED_RUNS,
@@ -212,6 +213,12 @@ export class RunStore {
   async pause(runId: string, owner: string, workflow: string): Promise<boolean> {
     const rows = await this.dataSource.query<unknown[]>(PAUSE_RUN, [runId, owner, workflow]);
     return rows.length > 0;
+  }
+
+  /** Parks a queued run waiting behind an earlier one with its key, when its workflow is paused; answers its workflow when it did. */
+  async pauseWaiting(runId: string): Promise<string | undefined> {
+    const rows = await this.dataSource.query<{ workflow: string }[]>(PAUSE_WAITING_RUN, [runId]);
+    return rows[0]?.workflow;
   }
 
   /** Queues the paused runs of `workflow` again, in the transaction of `manager`; answers how many. */
