@@ -14,7 +14,7 @@ export interface RunSummaryModel {
   id: string;
   workflow: string;
   event_id: string;
-  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  status: 'queued' | 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled';
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
@@ -63,7 +63,7 @@ export interface RunModel {
   id: string;
   workflow: string;
   event_id: string;
-  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  status: 'queued' | 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled';
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
@@ -88,7 +88,7 @@ export interface RetriedAnswer {
 
 export interface RunCommandAnswer {
   id: string;
-  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  status: 'queued' | 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled';
 }
 
 export interface EventSummaryModel {
@@ -114,7 +114,7 @@ export interface MatchNoteModel {
 export interface EventRunModel {
   id: string;
   workflow: string;
-  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  status: 'queued' | 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled';
   created_at: string;
 }
 
@@ -180,7 +180,7 @@ export interface TriggerModel {
 
 export interface LastRunModel {
   id: string;
-  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  status: 'queued' | 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled';
   created_at: string;
 }
 
@@ -188,6 +188,13 @@ export interface RunCountsModel {
   total: number;
   succeeded: number;
   failed: number;
+}
+
+export interface PauseModel {
+  since: string;
+  /** Who paused it, as the caller named itself (`api` by default) */
+  by: string;
+  reason: string | null;
 }
 
 export interface WorkflowSummaryModel {
@@ -206,6 +213,8 @@ export interface WorkflowSummaryModel {
   runs_24h: RunCountsModel;
   /** Succeeded ÷ finished in the last 24 h */
   success_rate: number | null;
+  /** Set while the workflow is paused: its runs wait as paused */
+  paused: PauseModel | null;
 }
 
 export interface ProblemModel {
@@ -372,7 +381,7 @@ export interface WorkflowComparisonAnswer {
   run_id: string;
   /** The revision that run ran */
   run_version: string;
-  run_status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  run_status: 'queued' | 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled';
   /** Whether the edited trigger matches the event */
   matched: boolean;
   /** Why the edited trigger does not match */
@@ -419,6 +428,8 @@ export interface WorkflowModel {
   editable: boolean;
   /** Why not, when not editable */
   read_only_reason: string | null;
+  /** Set while the workflow is paused: its runs wait as paused */
+  paused: PauseModel | null;
 }
 
 export interface WorkflowFileModel {
@@ -474,6 +485,21 @@ export interface WorkflowConflictAnswer {
   error: WorkflowConflictDetail;
 }
 
+export interface PauseBody {
+  /** Who or what pauses, as the caller names itself (up to 100 characters) */
+  by?: string;
+  /** Up to 500 characters */
+  reason?: string;
+}
+
+export interface PauseAnswer {
+  name: string;
+  /** The pause in force; null once resumed */
+  paused: PauseModel | null;
+  /** Resuming a workflow: how many paused runs were queued again */
+  resumed_runs?: number;
+}
+
 export interface WorkflowVersionSummaryModel {
   /** Hash of the bytes of the file: the `workflow_version` of the runs made from it */
   revision: string;
@@ -521,6 +547,8 @@ export interface SourceModel {
   rejection_rate_24h: number | null;
   last_event_at: string | null;
   recent_failures: SignatureFailureModel[];
+  /** Set while the source is paused: it answers 503 with Retry-After and stores nothing */
+  paused: PauseModel | null;
 }
 
 export interface SourceListModel {

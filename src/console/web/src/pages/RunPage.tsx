@@ -82,7 +82,7 @@ export function RunPage({ id }: { id: string }) {
     }
   };
   const canRetry = current.status === 'failed' || current.status === 'cancelled';
-  const canCancel = current.status === 'queued' || current.status === 'running';
+  const canCancel = current.status === 'queued' || current.status === 'running' || current.status === 'paused';
 
   return (
     <>

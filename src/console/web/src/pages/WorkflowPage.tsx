@@ -2,8 +2,10 @@ import { lazy, Suspense, useMemo, useState } from 'react';
 import { api } from '../api/client';
 import type { Workflow, WorkflowVersionList } from '../api/types';
 import { LoadMore } from '../components/LoadMore';
+import { PauseButton, PausedNotice } from '../components/PauseControl';
 import { PageHeader } from '../components/Layout';
 import { RunsTable } from '../components/RunsTable';
+import { StatusBadge } from '../components/StatusBadge';
 import { EmptyState, ErrorState, Loading, RecordNotLoaded } from '../components/States';
 import { TriggerSummary } from '../components/TriggerSummary';
 import { VersionList } from '../components/VersionList';
@@ -61,6 +63,7 @@ export function WorkflowPage({ name }: { name: string }) {
             <Link className="button" to={`/runs?workflow=${encodeURIComponent(workflow.name)}`}>
               All runs
             </Link>
+            <PauseButton kind="workflow" name={workflow.name} paused={workflow.paused} onChange={() => Promise.all([reload(), runs.reload()])} />
             <Link className="button button--primary" to={`/workflows/${encodeURIComponent(workflow.name)}/edit`}>
               Edit
             </Link>
@@ -69,6 +72,7 @@ export function WorkflowPage({ name }: { name: string }) {
       >
         {workflow.description && <p>{workflow.description}</p>}
         <div className="meta-row">
+          {workflow.paused && <StatusBadge status="paused" />}
           <TriggerSummary trigger={workflow.trigger} withCondition />
           <span className="muted mono">{workflow.file}</span>
           {workflow.concurrency_key && (
@@ -83,6 +87,8 @@ export function WorkflowPage({ name }: { name: string }) {
           )}
         </div>
       </PageHeader>
+
+      {workflow.paused && <PausedNotice kind="workflow" paused={workflow.paused} />}
 
       {workflow.problems.length > 0 && (
         <div className="callout callout--error" role="alert">
