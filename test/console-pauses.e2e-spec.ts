@@ -73,11 +73,7 @@ describe('pause and resume in the console (Chromium)', () => {
     assert.match(await notice.innerText(), /events are still accepted and stored/);
 
     for (const id of ['A-1', 'A-2', 'B-1']) assert.equal((await send(id)).status, 202);
-    await eventually(
-      async () => (await hookflow.query(`SELECT 1 FROM runs WHERE status = 'paused'`)).length === 3,
-      10_000,
-      'three paused runs',
-    );
+    await eventually(async () => (await hookflow.query(`SELECT 1 FROM runs WHERE status = 'paused'`)).length === 3, 10_000, 'three paused runs');
     await page.reload();
     await eventually(async () => (await page.locator('.badge[data-status="paused"]').count()) >= 4, 10_000, 'paused badges on the page and its runs');
     await page.screenshot({ path: join(ARTIFACTS, 'workflow-paused.png'), fullPage: true });

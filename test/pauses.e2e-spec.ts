@@ -93,10 +93,14 @@ describe('pausing and resuming workflows and sources', () => {
         assert.equal(answer.status, 202, JSON.stringify(answer.body));
       }
     }
-    const runs = await eventually(async () => {
-      const rows = await runsOf('serial');
-      return rows.length === 8 && rows.every((run) => run.status === 'paused') && rows;
-    }, 10_000, 'eight paused runs');
+    const runs = await eventually(
+      async () => {
+        const rows = await runsOf('serial');
+        return rows.length === 8 && rows.every((run) => run.status === 'paused') && rows;
+      },
+      10_000,
+      'eight paused runs',
+    );
     assert.equal(runs.length, 8);
     const listed = await hookflow.api('GET', '/api/runs?workflow=serial&status=paused');
     assert.equal(listed.status, 200);
@@ -131,10 +135,14 @@ describe('pausing and resuming workflows and sources', () => {
     await hookflow.api('POST', '/api/workflows/two-steps/pause');
     held.shift()!();
 
-    const [run] = await eventually(async () => {
-      const rows = await runsOf('two-steps');
-      return rows[0]?.status === 'paused' && rows;
-    }, 10_000, 'the run paused');
+    const [run] = await eventually(
+      async () => {
+        const rows = await runsOf('two-steps');
+        return rows[0]?.status === 'paused' && rows;
+      },
+      10_000,
+      'the run paused',
+    );
     const steps = await hookflow.query<{ step_id: string; status: string; attempts: number }>(
       `SELECT step_id, status, attempts FROM step_runs WHERE run_id = $1 ORDER BY step_id`,
       [run.id],

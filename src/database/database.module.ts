@@ -40,7 +40,14 @@ export const ENTITIES = [
   ChangeFeedListenerEntity,
   PauseEntity,
 ];
-export const MIGRATIONS = [InitialSchema1764172800000, Engine1764259200000, ChangeFeed1764345600000, RetentionIndexes1764435600000, RunLeaseIndex1764608400000, Pauses1764700100000];
+export const MIGRATIONS = [
+  InitialSchema1764172800000,
+  Engine1764259200000,
+  ChangeFeed1764345600000,
+  RetentionIndexes1764435600000,
+  RunLeaseIndex1764608400000,
+  Pauses1764700100000,
+];
 
 /** The TypeORM data source on `connection`, with the schema brought up to date at start. */
 @Global()

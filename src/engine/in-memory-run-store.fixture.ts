@@ -28,7 +28,8 @@ export interface StoredStep extends StepState {
   attemptRecords: { succeeded: boolean; record: AttemptRecord }[];
 }
 
-type RunStoreMethods = 'pause' | 'pauseWaiting' | 'claim' | 'startStep' | 'finishStep' | 'skipSteps' | 'finishRun' | 'suspend' | 'release' | 'retryLater' | 'renewLeases';
+type RunStoreMethods =
+  'pause' | 'pauseWaiting' | 'claim' | 'startStep' | 'finishStep' | 'skipSteps' | 'finishRun' | 'suspend' | 'release' | 'retryLater' | 'renewLeases';
 
 /**
  * RunStore's rules without PostgreSQL, for tests of the engine: a claim holds for the lease

@@ -54,7 +54,10 @@ export class PauseStore {
    */
   async resume<T>(kind: PauseKind, name: string, afterwards: (manager: EntityManager) => Promise<T>): Promise<{ wasPaused: boolean; result: T }> {
     return this.dataSource.transaction(async (manager) => {
-      const deleted = await manager.query<unknown[]>(`WITH gone AS (DELETE FROM pauses WHERE kind = $1 AND name = $2 RETURNING name) SELECT name FROM gone`, [kind, name]);
+      const deleted = await manager.query<unknown[]>(`WITH gone AS (DELETE FROM pauses WHERE kind = $1 AND name = $2 RETURNING name) SELECT name FROM gone`, [
+        kind,
+        name,
+      ]);
       return { wasPaused: deleted.length > 0, result: await afterwards(manager) };
     });
   }

@@ -38,7 +38,10 @@ export class PausedSet implements OnModuleInit, OnModuleDestroy {
   async onModuleInit(): Promise<void> {
     await this.reload();
     this.listen();
-    this.pollTimer = setInterval(() => void this.reload().catch((error: Error) => this.logger.warn(`Reloading the paused set failed: ${error.message}`)), PAUSES_POLL_MS);
+    this.pollTimer = setInterval(
+      () => void this.reload().catch((error: Error) => this.logger.warn(`Reloading the paused set failed: ${error.message}`)),
+      PAUSES_POLL_MS,
+    );
     this.pollTimer.unref();
   }
 
@@ -94,7 +97,9 @@ export class PausedSet implements OnModuleInit, OnModuleDestroy {
       this.client = undefined;
       client.end().catch(() => undefined);
       if (this.stopped) return;
-      this.logger.warn(`The paused set lost its listening connection (${error?.message ?? 'closed'}); reconnecting, and polling every ${PAUSES_POLL_MS} ms meanwhile`);
+      this.logger.warn(
+        `The paused set lost its listening connection (${error?.message ?? 'closed'}); reconnecting, and polling every ${PAUSES_POLL_MS} ms meanwhile`,
+      );
       this.reconnectTimer = setTimeout(() => this.listen(), RECONNECT_MS);
     };
     client.on('notification', () => void this.reload().catch((error: Error) => this.logger.warn(`Reloading the paused set failed: ${error.message}`)));
