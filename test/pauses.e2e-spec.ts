@@ -36,13 +36,27 @@ steps:
     with: { url: "{{secrets.RECEIVER}}/second" }
 `;
 
-const FILES = { 'sources.yaml': SOURCES, 'serial.yaml': SERIAL, 'two-steps.yaml': TWO_STEPS };
+/** One step per run, in line by key; the test holds the first call open. */
+const IN_LINE = `
+name: in-line
+on: { webhook: shop, event: in.line }
+concurrency: { key: "{{event.body.key}}" }
+steps:
+  - id: call
+    uses: http
+    with: { url: "{{secrets.RECEIVER}}/in-line", body: { n: "{{event.body.n}}" } }
+`;
+
+const FILES = { 'sources.yaml': SOURCES, 'serial.yaml': SERIAL, 'two-steps.yaml': TWO_STEPS, 'in-line.yaml': IN_LINE };
 
 describe('pausing and resuming workflows and sources', () => {
   const receiver = new Receiver();
   const apps: TestApp[] = [];
   let hookflow: TestApp;
   const held: (() => void)[] = [];
+  const heldInLine: (() => void)[] = [];
+  let holdInLine = true;
+  let holdFirstSteps = true;
 
   const start = async (databaseUrl?: string) => {
     const app = await startTestApp({ files: FILES, databaseUrl, env: { RECEIVER: receiver.url, HOOKFLOW_OUTBOUND_ALLOW: '127.0.0.1' } });
@@ -53,8 +67,9 @@ describe('pausing and resuming workflows and sources', () => {
   before(async () => {
     receiver
       .route('/serial', (_, response) => void setTimeout(() => json(response, 200, { ok: true }), 30))
-      .route('/held', (_, response) => void held.push(() => json(response, 200, { ok: true })))
-      .route('/second', (_, response) => json(response, 200, { ok: true }));
+      .route('/held', (_, response) => (holdFirstSteps ? void held.push(() => json(response, 200, { ok: true })) : json(response, 200, { ok: true })))
+      .route('/second', (_, response) => json(response, 200, { ok: true }))
+      .route('/in-line', (_, response) => (holdInLine ? void heldInLine.push(() => json(response, 200, { ok: true })) : json(response, 200, { ok: true })));
     await receiver.start();
     hookflow = await start();
   });
@@ -151,11 +166,41 @@ describe('pausing and resuming workflows and sources', () => {
     const claim = await hookflow.query<{ lease_owner: string | null }>(`SELECT lease_owner FROM runs WHERE id = $1`, [run.id]);
     assert.equal(claim[0].lease_owner, null, 'a paused run holds no claim');
     assert.equal(receiver.received('/second').length, 0);
+    // A run accepted while paused (no concurrency key: stored already claimed by this process) parks before its first step.
+    assert.equal((await send(hookflow, { type: 'two.steps' })).status, 202);
+    await eventually(async () => (await runsOf('two-steps')).filter((row) => row.status === 'paused').length === 2, 10_000, 'the second run paused');
+    assert.equal(receiver.received('/held').length, 1);
 
+    holdFirstSteps = false;
     await hookflow.api('POST', '/api/workflows/two-steps/resume');
-    await eventually(async () => (await runsOf('two-steps'))[0].status === 'succeeded', 10_000, 'the run succeeded');
-    assert.equal(receiver.received('/held').length, 1, 'the first step was not sent again');
-    assert.equal(receiver.received('/second').length, 1);
+    await eventually(async () => (await runsOf('two-steps')).every((row) => row.status === 'succeeded'), 10_000, 'both runs succeeded');
+    assert.equal(receiver.received('/held').length, 2, 'the first step of the first run was not sent again');
+    assert.equal(receiver.received('/second').length, 2);
+  });
+
+  it('parks at once the runs waiting in line when the pause lands, and lets the one under way finish', async () => {
+    for (let n = 1; n <= 3; n++) assert.equal((await send(hookflow, { type: 'in.line', key: 'k', n })).status, 202);
+    await eventually(async () => heldInLine.length === 1, 10_000, 'the first run in flight');
+    await eventually(async () => (await runsOf('in-line')).filter((row) => row.status === 'queued').length === 2, 10_000, 'two runs waiting in line');
+
+    const paused = await hookflow.api('POST', '/api/workflows/in-line/pause');
+    assert.equal(paused.body.paused_runs, 2);
+    assert.deepEqual(
+      (await runsOf('in-line')).map((row) => row.status),
+      ['running', 'paused', 'paused'],
+    );
+    holdInLine = false;
+    heldInLine.shift()!();
+    await eventually(async () => (await runsOf('in-line'))[0].status === 'succeeded', 10_000, 'the run under way finished');
+    await new Promise((done) => setTimeout(done, 300));
+    assert.equal(receiver.received('/in-line').length, 1, 'the waiting runs stay put');
+
+    assert.equal((await hookflow.api('POST', '/api/workflows/in-line/resume')).body.resumed_runs, 2);
+    await eventually(async () => (await runsOf('in-line')).every((row) => row.status === 'succeeded'), 10_000, 'all three succeeded');
+    assert.deepEqual(
+      receiver.received('/in-line').map((request) => JSON.parse(request.body).n),
+      [1, 2, 3],
+    );
   });
 
   it('keeps a pause across a restart on the same database', async () => {

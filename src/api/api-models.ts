@@ -176,6 +176,8 @@ export class PauseModel {
 export class PauseAnswer {
   @ApiProperty() name: string;
   @ApiProperty({ type: PauseModel, nullable: true, description: 'The pause in force; null once resumed' }) paused: PauseModel | null;
+  @ApiPropertyOptional({ description: 'Pausing a workflow: how many queued runs became paused at once (runs under way follow before their next step)' })
+  paused_runs?: number;
   @ApiPropertyOptional({ description: 'Resuming a workflow: how many paused runs were queued again' }) resumed_runs?: number;
 }
 

@@ -12,8 +12,9 @@ const DEFAULT_PAUSED_BY = 'api';
 
 /**
  * Pausing and resuming workflows and sources. A pause is a row in `pauses`; every process
- * sees it through its PausedSet. Resuming a workflow queues its paused runs again in the
- * same transaction that ends the pause (RunStore.resumePausedRuns).
+ * sees it through its PausedSet. Pausing a workflow parks its queued runs in the transaction
+ * that stores the pause (runs under way park themselves: RunExecutor); resuming queues its
+ * paused runs again in the transaction that ends it.
  */
 @Injectable()
 export class PauseCommands {
@@ -30,13 +31,19 @@ export class PauseCommands {
   async pause(kind: PauseKind, name: string, options: { by?: string; reason?: string }) {
     if (!this.isKnown(kind, name)) throw unknown(kind, name);
     const by = options.by?.trim() || DEFAULT_PAUSED_BY;
-    const { pause, changed } = await this.store.pause(kind, name, by, options.reason?.trim() || null);
+    const {
+      pause,
+      changed,
+      result: pausedRuns,
+    } = await this.store.pause(kind, name, by, options.reason?.trim() || null, (manager) =>
+      kind === 'workflow' ? this.runs.pauseQueuedRuns(manager, name) : Promise.resolve(0),
+    );
     await this.pausedSet.reload();
     if (changed) {
       this.metrics.pauseChanged(kind, 'pause');
-      this.logger.log({ msg: `Paused ${kind} ${name}`, kind, name, by, reason: pause.reason });
+      this.logger.log({ msg: `Paused ${kind} ${name}`, kind, name, by, reason: pause.reason, ...(kind === 'workflow' && { paused_runs: pausedRuns }) });
     }
-    return { name, paused: pauseModelOf(pause) };
+    return { name, paused: pauseModelOf(pause), ...(kind === 'workflow' && { paused_runs: pausedRuns }) };
   }
 
   /** Ends the pause; a workflow's paused runs are queued again, in arrival order. Also for a name no longer loaded that is still paused. */

@@ -238,6 +238,16 @@ export const PAUSE_RUN = `
   SELECT id FROM parked`;
 
 /**
+ * Parks the queued runs of workflow $1 that no process holds as `paused`, when the workflow is
+ * paused; answers how many as `runs`. A job such a run still has finds it paused and leaves it.
+ */
+export const PAUSE_QUEUED_RUNS = `
+  WITH parked AS (
+    UPDATE runs SET status = 'paused', updated_at = now() WHERE workflow = $1 AND status = 'queued' AND lease_owner IS NULL
+    RETURNING id)
+  SELECT count(*)::int AS runs FROM parked`;
+
+/**
  * Queues the paused runs of workflow $1 again, each with a job, in arrival order; answers
  * how many as `runs`. Runs sharing a concurrency key still go one at a time: the claim's gate
  * holds each behind the earlier ones.

@@ -13,6 +13,7 @@ import {
   CLAIM_OBSTACLES,
   FINISH_RUN,
   INSERT_QUEUED_RUNS,
+  PAUSE_QUEUED_RUNS,
   PAUSE_RUN,
   PAUSE_WAITING_RUN,
   RELEASE_RUN,
@@ -219,6 +220,12 @@ export class RunStore {
   async pauseWaiting(runId: string): Promise<string | undefined> {
     const rows = await this.dataSource.query<{ workflow: string }[]>(PAUSE_WAITING_RUN, [runId]);
     return rows[0]?.workflow;
+  }
+
+  /** Parks the queued runs of `workflow` no process holds, in the transaction of `manager` that pauses it; answers how many. */
+  async pauseQueuedRuns(manager: EntityManager, workflow: string): Promise<number> {
+    const [{ runs }] = await manager.query<{ runs: number }[]>(PAUSE_QUEUED_RUNS, [workflow]);
+    return runs;
   }
 
   /** Queues the paused runs of `workflow` again, in the transaction of `manager`; answers how many. */

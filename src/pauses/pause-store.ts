@@ -30,20 +30,28 @@ export class PauseStore {
     return rows.map(recordOf);
   }
 
-  /** Pauses `name`; a second pause keeps the first one's time, author and reason. Answers the pause in force. */
-  async pause(kind: PauseKind, name: string, by: string, reason: string | null): Promise<{ pause: PauseRecord; changed: boolean }> {
-    const inserted = await this.dataSource.query<PauseRow[]>(
-      `INSERT INTO pauses (kind, name, paused_at, paused_by, reason) VALUES ($1, $2, now(), $3, $4)
-       ON CONFLICT (kind, name) DO NOTHING RETURNING kind, name, paused_at, paused_by, reason`,
-      [kind, name, by, reason],
-    );
-    if (inserted.length > 0) return { pause: recordOf(inserted[0]), changed: true };
-    const existing = await this.dataSource.query<PauseRow[]>(`SELECT kind, name, paused_at, paused_by, reason FROM pauses WHERE kind = $1 AND name = $2`, [
-      kind,
-      name,
-    ]);
-    // Resumed between the two statements: pause again.
-    return existing.length > 0 ? { pause: recordOf(existing[0]), changed: false } : this.pause(kind, name, by, reason);
+  /**
+   * Pauses `name` and then, in the same transaction, runs `afterwards` (which parks what is
+   * waiting). A second pause keeps the first one's time, author and reason. Answers the pause
+   * in force, whether this call made it, and what `afterwards` answered.
+   */
+  async pause<T>(
+    kind: PauseKind,
+    name: string,
+    by: string,
+    reason: string | null,
+    afterwards: (manager: EntityManager) => Promise<T>,
+  ): Promise<{ pause: PauseRecord; changed: boolean; result: T }> {
+    return this.dataSource.transaction(async (manager) => {
+      const inserted = await manager.query<PauseRow[]>(
+        `INSERT INTO pauses (kind, name, paused_at, paused_by, reason) VALUES ($1, $2, now(), $3, $4)
+         ON CONFLICT (kind, name) DO UPDATE SET paused_at = pauses.paused_at
+         RETURNING kind, name, paused_at, paused_by, reason, xmax = 0 AS inserted`,
+        [kind, name, by, reason],
+      );
+      const [row] = inserted as (PauseRow & { inserted: boolean })[];
+      return { pause: recordOf(row), changed: row.inserted, result: await afterwards(manager) };
+    });
   }
 
   /**

@@ -496,6 +496,8 @@ export interface PauseAnswer {
   name: string;
   /** The pause in force; null once resumed */
   paused: PauseModel | null;
+  /** Pausing a workflow: how many queued runs became paused at once (runs under way follow before their next step) */
+  paused_runs?: number;
   /** Resuming a workflow: how many paused runs were queued again */
   resumed_runs?: number;
 }
