@@ -22,7 +22,8 @@ const RECONNECT_MS = 1_000;
 @Injectable()
 export class PausedSet implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(PausedSet.name);
-  private paused = new Map<string, PauseRecord>();
+  /** By kind, then by name: a lookup on the ingress path builds no key. */
+  private paused = new Map<PauseKind, Map<string, PauseRecord>>();
   private client?: Client;
   private pollTimer?: NodeJS.Timeout;
   private reconnectTimer?: NodeJS.Timeout;
@@ -55,17 +56,15 @@ export class PausedSet implements OnModuleInit, OnModuleDestroy {
   }
 
   isPaused(kind: PauseKind, name: string): boolean {
-    return this.paused.has(keyOf(kind, name));
+    return this.paused.get(kind)?.has(name) ?? false;
   }
 
   get(kind: PauseKind, name: string): PauseRecord | undefined {
-    return this.paused.get(keyOf(kind, name));
+    return this.paused.get(kind)?.get(name);
   }
 
   count(kind: PauseKind): number {
-    let count = 0;
-    for (const record of this.paused.values()) if (record.kind === kind) count++;
-    return count;
+    return this.paused.get(kind)?.size ?? 0;
   }
 
   /** Reads the set again; concurrent calls share one read, and a call during a read gets a fresh one after it. */
@@ -78,8 +77,13 @@ export class PausedSet implements OnModuleInit, OnModuleDestroy {
       try {
         do {
           this.reloadAgain = false;
-          const records = await this.store.list();
-          this.paused = new Map(records.map((record) => [keyOf(record.kind, record.name), record]));
+          const paused = new Map<PauseKind, Map<string, PauseRecord>>();
+          for (const record of await this.store.list()) {
+            const ofKind = paused.get(record.kind) ?? new Map<string, PauseRecord>();
+            ofKind.set(record.name, record);
+            paused.set(record.kind, ofKind);
+          }
+          this.paused = paused;
         } while (this.reloadAgain);
       } finally {
         this.reloading = undefined;
@@ -112,8 +116,4 @@ export class PausedSet implements OnModuleInit, OnModuleDestroy {
       .then(() => this.reload())
       .catch((error: Error) => lost(error));
   }
-}
-
-function keyOf(kind: PauseKind, name: string): string {
-  return `${kind}\u0000${name}`;
 }

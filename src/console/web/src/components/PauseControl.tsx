@@ -29,13 +29,13 @@ export function PauseButton({ kind, name, paused, onChange }: { kind: 'workflow'
   const act = async () => {
     setBusy(true);
     try {
-      const answer = await api<{ resumed_runs?: number }>('POST', `/api/${kind}s/${encodeURIComponent(name)}/${action}`, {
+      const answer = await api<{ paused_runs?: number; resumed_runs?: number }>('POST', `/api/${kind}s/${encodeURIComponent(name)}/${action}`, {
         body: action === 'pause' ? { by: 'console' } : undefined,
       });
       toast(
         'success',
         action === 'pause'
-          ? `${name} paused.`
+          ? `${name} paused${answer.paused_runs ? `: ${answer.paused_runs} queued ${answer.paused_runs === 1 ? 'run waits' : 'runs wait'}` : ''}.`
           : `${name} resumed${answer.resumed_runs ? `: ${answer.resumed_runs} paused ${answer.resumed_runs === 1 ? 'run' : 'runs'} queued again` : ''}.`,
       );
       await onChange();
