@@ -120,6 +120,8 @@ describe('pausing and resuming workflows and sources', () => {
     const listed = await hookflow.api('GET', '/api/runs?workflow=serial&status=paused');
     assert.equal(listed.status, 200);
     assert.equal(listed.body.items.length, 8);
+    const events = await hookflow.api('GET', '/api/events?source=shop&status=pending');
+    assert.equal(events.body.items.length, 8, 'an event whose run is paused is pending');
     const workflow = await hookflow.api('GET', '/api/workflows/serial');
     assert.equal(workflow.body.paused.by, 'e2e');
     const list = await hookflow.api('GET', '/api/workflows');
