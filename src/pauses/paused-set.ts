@@ -11,7 +11,7 @@ export const PAUSES_CHANNEL = 'hookflow_pauses';
  * listening connection was down: the longest a change takes to reach every process.
  */
 export const PAUSES_POLL_MS = 5_000;
-const RECONNECT_MS = 1_000;
+const RECONNECT_MS = [1_000, 5_000];
 
 /**
  * Which workflows and sources are paused, held in memory by every process so that ingress
@@ -30,6 +30,7 @@ export class PausedSet implements OnModuleInit, OnModuleDestroy {
   private reloading?: Promise<void>;
   private reloadAgain = false;
   private stopped = false;
+  private failures = 0;
 
   constructor(
     private readonly store: PauseStore,
@@ -101,10 +102,14 @@ export class PausedSet implements OnModuleInit, OnModuleDestroy {
       this.client = undefined;
       client.end().catch(() => undefined);
       if (this.stopped) return;
-      this.logger.warn(
-        `The paused set lost its listening connection (${error?.message ?? 'closed'}); reconnecting, and polling every ${PAUSES_POLL_MS} ms meanwhile`,
-      );
-      this.reconnectTimer = setTimeout(() => this.listen(), RECONNECT_MS);
+      const delay = RECONNECT_MS[Math.min(this.failures++, RECONNECT_MS.length - 1)];
+      // Once per outage: the reload every 5 s goes on meanwhile and says when it fails.
+      if (this.failures === 1) {
+        this.logger.warn(
+          `The paused set lost its listening connection (${error?.message ?? 'closed'}); reconnecting, and reloading every ${PAUSES_POLL_MS} ms meanwhile`,
+        );
+      }
+      this.reconnectTimer = setTimeout(() => this.listen(), delay);
     };
     client.on('notification', () => void this.reload().catch((error: Error) => this.logger.warn(`Reloading the paused set failed: ${error.message}`)));
     client.on('error', lost);
@@ -114,6 +119,9 @@ export class PausedSet implements OnModuleInit, OnModuleDestroy {
       .then(() => client.query(`LISTEN ${PAUSES_CHANNEL}`))
       // Changes made while this connection was not listening were not announced to it.
       .then(() => this.reload())
+      .then(() => {
+        this.failures = 0;
+      })
       .catch((error: Error) => lost(error));
   }
 }
