@@ -15,6 +15,7 @@ import { DatabaseModule } from './database/database.module';
 import { IngressHttpModule } from './ingress/ingress-http.module';
 import { IngressModule } from './ingress/ingress.module';
 import { ObservabilityModule } from './observability/observability.module';
+import { PausesModule } from './pauses/pauses.module';
 import { QueueModule } from './queue/queue.module';
 import { RetentionModule } from './retention/retention.module';
 import { TemplatesModule } from './templates/templates.module';
@@ -41,6 +42,7 @@ export class AppModule {
         ConfigModule.forRoot(settings),
         ClockModule,
         DatabaseModule.forRoot(connection),
+        PausesModule,
         TemplatesModule,
         QueueModule,
         WorkflowsModule,

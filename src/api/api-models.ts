@@ -176,6 +176,21 @@ export class RunCountsModel {
   @ApiProperty() failed: number;
 }
 
+export class PauseModel {
+  @ApiProperty(date) since: string;
+  @ApiProperty({ example: 'console', description: 'Who paused it, as the caller named itself (`api` by default)' }) by: string;
+  @ApiProperty({ type: String, nullable: true }) reason: string | null;
+}
+
+/** What pausing or resuming a workflow or source answers. */
+export class PauseAnswer {
+  @ApiProperty() name: string;
+  @ApiProperty({ type: PauseModel, nullable: true, description: 'The pause in force; null once resumed' }) paused: PauseModel | null;
+  @ApiPropertyOptional({ description: 'Pausing a workflow: how many queued runs became paused at once (runs under way follow before their next step)' })
+  paused_runs?: number;
+  @ApiPropertyOptional({ description: 'Resuming a workflow: how many paused runs were queued again' }) resumed_runs?: number;
+}
+
 export class WorkflowSummaryModel {
   @ApiProperty() name: string;
   @ApiProperty({ type: String, nullable: true }) description: string | null;
@@ -189,6 +204,7 @@ export class WorkflowSummaryModel {
   recent_runs: LastRunModel[];
   @ApiProperty({ type: RunCountsModel }) runs_24h: RunCountsModel;
   @ApiProperty({ type: Number, nullable: true, description: 'Succeeded ÷ finished in the last 24 h' }) success_rate: number | null;
+  @ApiProperty({ type: PauseModel, nullable: true, description: 'Set while the workflow is paused: its runs wait as paused' }) paused: PauseModel | null;
 }
 
 export class ProblemModel {
@@ -260,6 +276,7 @@ export class WorkflowModel {
   @ApiProperty({ description: 'Whether the file may be saved or deleted through the API' }) editable: boolean;
   @ApiProperty({ type: String, nullable: true, example: 'HOOKFLOW_EDITOR is off', description: 'Why not, when not editable' })
   read_only_reason: string | null;
+  @ApiProperty({ type: PauseModel, nullable: true, description: 'Set while the workflow is paused: its runs wait as paused' }) paused: PauseModel | null;
 }
 
 export class WorkflowFileModel {
@@ -349,6 +366,8 @@ export class SourceModel {
   @ApiProperty({ type: Number, nullable: true }) rejection_rate_24h: number | null;
   @ApiProperty(nullableDate) last_event_at: string | null;
   @ApiProperty({ type: [SignatureFailureModel] }) recent_failures: SignatureFailureModel[];
+  @ApiProperty({ type: PauseModel, nullable: true, description: 'Set while the source is paused: it answers 503 with Retry-After and stores nothing' })
+  paused: PauseModel | null;
 }
 
 export class SourceListModel {

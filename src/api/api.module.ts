@@ -15,6 +15,7 @@ import { DryRunController } from './dry-run.controller';
 import { EventDryRun } from './event-dry-run';
 import { EventQueries } from './event-queries';
 import { EventsController } from './events.controller';
+import { PauseCommands } from './pause-commands';
 import { RunsController } from './runs.controller';
 import { SourceQueries } from './source-queries';
 import { SourcesController } from './sources.controller';
@@ -51,6 +52,7 @@ import { WorkflowsController } from './workflows.controller';
     EventDryRun,
     WorkflowDraftTrial,
     Catalog,
+    PauseCommands,
   ],
   exports: [AdminTokenHolder, ChangeFeed],
 })

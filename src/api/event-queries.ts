@@ -7,7 +7,7 @@ import { decodeCursor, encodeCursor, pageEndTime } from '../common/page-cursor';
 
 /**
  * An event's status, derived from its runs (replays included), first rule that holds:
- * `no_runs` (none), `pending` (one is queued or running), `failed` (one failed),
+ * `no_runs` (none), `pending` (one is queued, running or paused), `failed` (one failed),
  * `succeeded` (all succeeded or were cancelled).
  */
 export const EVENT_STATUSES = ['no_runs', 'pending', 'failed', 'succeeded'] as const;
@@ -48,7 +48,7 @@ interface EventRow {
 const EVENT_RUNS = `
   SELECT count(*)::int AS runs_count,
          CASE WHEN count(*) = 0 THEN 'no_runs'
-              WHEN bool_or(r.status IN ('queued', 'running')) THEN 'pending'
+              WHEN bool_or(r.status IN ('queued', 'running', 'paused')) THEN 'pending'
               WHEN bool_or(r.status = 'failed') THEN 'failed'
               ELSE 'succeeded' END AS status
     FROM runs r WHERE r.event_id = e.id`;

@@ -58,7 +58,7 @@ export class RunsController {
 
   @Post(':id/cancel')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Cancel a queued or running run; steps in flight finish, no new step starts' })
+  @ApiOperation({ summary: 'Cancel a queued, running or paused run; steps in flight finish, no new step starts' })
   @ApiAcceptedResponse({ type: RunCommandAnswer })
   @ApiNotFoundResponse({ type: ErrorAnswer })
   @ApiConflictResponse({ type: ErrorAnswer, description: 'The run has already finished' })

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { WorkflowRegistry } from '../workflows/workflow-registry';
+import { PauseCommands } from './pause-commands';
 
 const RECENT_FAILURES = 10;
 
@@ -19,6 +20,7 @@ export class SourceQueries {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly registry: WorkflowRegistry,
+    private readonly pauses: PauseCommands,
   ) {}
 
   async list() {
@@ -38,6 +40,7 @@ export class SourceQueries {
       [sources.map((source) => source.name)],
     );
     const byName = new Map(rows.map((row) => [row.name, row]));
+    const paused = await this.pauses.pausesOf('source');
     const items = sources.map((source) => {
       const row = byName.get(source.name)!;
       const seen = row.accepted_24h + row.rejected_24h;
@@ -50,6 +53,7 @@ export class SourceQueries {
         rejection_rate_24h: seen === 0 ? null : row.rejected_24h / seen,
         last_event_at: row.last_event_at,
         recent_failures: row.recent_failures.map((failure) => ({ reason: failure.reason, received_at: new Date(failure.received_at) })),
+        paused: paused.get(source.name) ?? null,
       };
     });
     return { items, next_cursor: null };

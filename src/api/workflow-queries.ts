@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/domain-error';
 import { RunQueries } from '../engine/run-queries';
+import { PauseCommands } from './pause-commands';
 import { workflowGraph } from '../workflows/workflow-graph';
 import { WorkflowEditor } from '../workflows/workflow-editor';
 import { WorkflowRegistry } from '../workflows/workflow-registry';
@@ -14,11 +15,12 @@ export class WorkflowQueries {
     private readonly registry: WorkflowRegistry,
     private readonly runs: RunQueries,
     private readonly editor: WorkflowEditor,
+    private readonly pauses: PauseCommands,
   ) {}
 
   async list() {
     const workflows = this.registry.workflows().sort((a, b) => a.name.localeCompare(b.name));
-    const stats = await this.runs.recentByWorkflow(workflows.map((workflow) => workflow.name));
+    const [stats, paused] = await Promise.all([this.runs.recentByWorkflow(workflows.map((workflow) => workflow.name)), this.pauses.pausesOf('workflow')]);
     const items = workflows.map((workflow) => {
       const row = stats.get(workflow.name);
       const finished = (row?.succeeded ?? 0) + (row?.failed ?? 0);
@@ -36,6 +38,7 @@ export class WorkflowQueries {
         runs_24h: { total: row?.total ?? 0, succeeded: row?.succeeded ?? 0, failed: row?.failed ?? 0 },
         // Of the runs that ended in the last 24 hours; cancelled ones count for neither side.
         success_rate: finished === 0 ? null : (row?.succeeded ?? 0) / finished,
+        paused: paused.get(workflow.name) ?? null,
       };
     });
     const invalid_files = this.registry.filesWithoutWorkflow().map(({ file, problems }) => ({
@@ -48,7 +51,7 @@ export class WorkflowQueries {
   async get(name: string) {
     const workflow = this.registry.getWorkflow(name);
     if (!workflow) throw new DomainError('NOT_FOUND', `No workflow ${name}`);
-    const { editable, read_only_reason } = await this.editor.editability(workflow.file);
+    const [{ editable, read_only_reason }, paused] = await Promise.all([this.editor.editability(workflow.file), this.pauses.pausesOf('workflow')]);
     return {
       name: workflow.name,
       description: workflow.description ?? null,
@@ -63,6 +66,7 @@ export class WorkflowQueries {
       revision: workflow.version,
       editable,
       read_only_reason,
+      paused: paused.get(name) ?? null,
     };
   }
 

@@ -19,6 +19,7 @@ import {
   ErrorAnswer,
   InvalidWorkflowAnswer,
   ManualRunAnswer,
+  PauseAnswer,
   SavedWorkflowModel,
   ValidationAnswer,
   WorkflowConflictAnswer,
@@ -27,6 +28,8 @@ import {
   WorkflowModel,
 } from './api-models';
 import { WorkflowComparisonAnswer, WorkflowPreviewModel } from './dry-run.models';
+import { PauseCommands } from './pause-commands';
+import { PauseBody } from './pauses.dto';
 import { WorkflowDraftTrial } from './workflow-draft-trial';
 import { WorkflowQueries } from './workflow-queries';
 import {
@@ -53,6 +56,7 @@ export class WorkflowsController {
     private readonly editor: WorkflowEditor,
     private readonly trial: WorkflowDraftTrial,
     private readonly manualRuns: ManualRuns,
+    private readonly pauses: PauseCommands,
   ) {}
 
   @Get()
@@ -146,6 +150,27 @@ export class WorkflowsController {
   @ApiForbiddenResponse(READ_ONLY)
   save(@Param() { name }: EditableWorkflowParams, @Body() { yaml, base_revision }: SaveWorkflowBody) {
     return this.editor.save(name, yaml, base_revision);
+  }
+
+  @Post(':name/pause')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Pause a workflow: its events are still stored and its runs wait as paused (a run already going parks before its next step; attempts in flight finish). Pausing twice keeps the first pause',
+  })
+  @ApiOkResponse({ type: PauseAnswer })
+  @ApiNotFoundResponse({ type: ErrorAnswer, description: 'UNKNOWN_WORKFLOW' })
+  pause(@Param() { name }: WorkflowNameParams, @Body() { by, reason }: PauseBody) {
+    return this.pauses.pause('workflow', name, { by, reason });
+  }
+
+  @Post(':name/resume')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Resume a workflow: its paused runs are queued again in arrival order (one at a time per concurrency key)' })
+  @ApiOkResponse({ type: PauseAnswer })
+  @ApiNotFoundResponse({ type: ErrorAnswer, description: 'UNKNOWN_WORKFLOW' })
+  resume(@Param() { name }: WorkflowNameParams) {
+    return this.pauses.resume('workflow', name);
   }
 
   @Delete(':name')

@@ -38,6 +38,7 @@ export type ErrorCode =
   // The server: its state, its settings, its own consistency
   | 'UNKNOWN_STEP_KIND'
   | 'SOURCE_NOT_CONFIGURED'
+  | 'SOURCE_PAUSED'
   | 'STORAGE_UNAVAILABLE'
   | 'INGRESS_BUSY'
   | 'NOT_READY'
@@ -86,6 +87,8 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   // Workflows are validated before they load, so a kind without a connector is our fault.
   UNKNOWN_STEP_KIND: 500,
   SOURCE_NOT_CONFIGURED: 503,
+  // Paused by an operator: the sender keeps the event and retries after Retry-After.
+  SOURCE_PAUSED: 503,
   STORAGE_UNAVAILABLE: 503,
   INGRESS_BUSY: 503,
   NOT_READY: 503,

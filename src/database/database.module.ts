@@ -22,6 +22,8 @@ import { RetentionIndexes1764435600000 } from './migrations/1764435600000-Retent
 import { RunLeaseIndex1764608400000 } from './migrations/1764608400000-RunLeaseIndex';
 import { Destinations1764700000000 } from './migrations/1764700000000-Destinations';
 import { DestinationEntity, DestinationMinuteEntity, DestinationWaitEntity } from '../destinations/destination.entity';
+import { Pauses1764700100000 } from './migrations/1764700100000-Pauses';
+import { PauseEntity } from '../pauses/pause.entity';
 
 /**
  * Every table Hookflow's migrations create, described as its module sees it. Queries are
@@ -41,6 +43,7 @@ export const ENTITIES = [
   DestinationEntity,
   DestinationWaitEntity,
   DestinationMinuteEntity,
+  PauseEntity,
 ];
 export const MIGRATIONS = [
   InitialSchema1764172800000,
@@ -49,6 +52,7 @@ export const MIGRATIONS = [
   RetentionIndexes1764435600000,
   RunLeaseIndex1764608400000,
   Destinations1764700000000,
+  Pauses1764700100000,
 ];
 
 /** The TypeORM data source on `connection`, with the schema brought up to date at start. */

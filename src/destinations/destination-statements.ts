@@ -115,7 +115,8 @@ export const DISABLE_AND_WAKE = `
 
 /**
  * The probe of open $1 is due and nobody took it: wakes the step that has waited longest
- * (of a run still going), which takes it. Steps waiting for runs that ended are let go.
+ * (of a run still going, not paused), which takes it. Steps waiting for runs that ended are
+ * let go.
  */
 export const WAKE_PROBE = `
   WITH gone AS (
@@ -123,7 +124,7 @@ export const WAKE_PROBE = `
      WHERE w.destination = $1 AND r.id = w.run_id AND r.status IN ('succeeded', 'failed', 'cancelled')),
   oldest AS (
     SELECT w.run_id, w.step_id, w.since FROM destination_waits w JOIN runs r ON r.id = w.run_id
-     WHERE w.destination = $1 AND w.slot IS NULL AND r.status NOT IN ('succeeded', 'failed', 'cancelled')
+     WHERE w.destination = $1 AND w.slot IS NULL AND r.status IN ('queued', 'running')
      ORDER BY w.since LIMIT 1),
   ${wakeSteps('oldest')}
   SELECT (SELECT count(*) FROM jobs)::int AS woken, (SELECT count(*) FROM due)::int AS steps`;

@@ -23,6 +23,7 @@ import { StepRunner } from './step-runner';
 import { StepTemplates } from './step-templates';
 import { WorkflowStarter } from './workflow-starter';
 import { WorkflowVersions } from './workflow-versions';
+import { PausedSet } from '../pauses/paused-set';
 
 /** A fake in the place of a class whose private members it cannot have; it keeps the public methods' types. */
 function standIn<T>(fake: Partial<T>): T {
@@ -71,8 +72,12 @@ export const refused = (status: number, options: { retryable?: boolean; retryAft
 });
 
 /** What the engine reported about runs, in order. */
-export class RecordingReporter implements Pick<RunReporter, 'attempted' | 'retryScheduled' | 'stepFailed' | 'runEnded' | 'runUnavailable'> {
+export class RecordingReporter implements Pick<RunReporter, 'attempted' | 'retryScheduled' | 'stepFailed' | 'runEnded' | 'runUnavailable' | 'runPaused'> {
   readonly runsEnded: { runId: string; status: string; error: string | null }[] = [];
+  readonly runsPaused: string[] = [];
+  runPaused(runId: string): void {
+    this.runsPaused.push(runId);
+  }
   attempted(): void {}
   retryScheduled(): void {}
   stepFailed(): void {}
@@ -133,7 +138,12 @@ export function engineForTest(workflow: WorkflowDefinition) {
   const versions = standIn<WorkflowVersions>({
     get: async (name, version) => (name === workflow.name && version === workflow.version ? workflow : undefined),
   });
-  const executor = new RunExecutor(standIn<RunStore>(store), versions, runner, settings, standIn<RunReporter>(reporter), clock);
+  // What PausedSet would hold: the workflows the test paused in the store.
+  const pausedSet = standIn<PausedSet>({
+    isPaused: (kind, name) => kind === 'workflow' && store.pausedWorkflows.has(name),
+    count: (kind) => (kind === 'workflow' ? store.pausedWorkflows.size : 0),
+  });
+  const executor = new RunExecutor(standIn<RunStore>(store), versions, runner, settings, standIn<RunReporter>(reporter), clock, pausedSet);
   return { clock, store, http, reporter, runner, executor, workflow };
 }
 

@@ -28,7 +28,8 @@ export interface StoredStep extends StepState {
   attemptRecords: { succeeded: boolean; record: AttemptRecord }[];
 }
 
-type RunStoreMethods = 'claim' | 'startStep' | 'finishStep' | 'skipSteps' | 'finishRun' | 'suspend' | 'release' | 'retryLater' | 'renewLeases';
+type RunStoreMethods =
+  'pause' | 'pauseWaiting' | 'claim' | 'startStep' | 'finishStep' | 'skipSteps' | 'finishRun' | 'suspend' | 'release' | 'retryLater' | 'renewLeases';
 
 /**
  * RunStore's rules without PostgreSQL, for tests of the engine: a claim holds for the lease
@@ -38,6 +39,8 @@ type RunStoreMethods = 'claim' | 'startStep' | 'finishStep' | 'skipSteps' | 'fin
  */
 export class InMemoryRunStore implements Pick<RunStore, RunStoreMethods> {
   private readonly runs = new Map<string, StoredRun>();
+  /** The workflows paused in the database (the `pauses` rows). */
+  readonly pausedWorkflows = new Set<string>();
 
   constructor(private readonly clock: Clock) {}
 
@@ -70,6 +73,28 @@ export class InMemoryRunStore implements Pick<RunStore, RunStoreMethods> {
 
   step(runId: string, stepId: string): StoredStep | undefined {
     return this.run(runId).steps.get(stepId);
+  }
+
+  pause(runId: string, owner: string, workflow: string): Promise<boolean> {
+    const run = this.run(runId);
+    if (!this.pausedWorkflows.has(workflow) || run.leaseOwner !== owner || run.status !== 'running') return Promise.resolve(false);
+    Object.assign(run, { status: 'paused', leaseOwner: null, leaseUntil: null, jobAt: null });
+    return Promise.resolve(true);
+  }
+
+  pauseWaiting(runId: string): Promise<string | undefined> {
+    const run = this.run(runId);
+    if (!this.pausedWorkflows.has(run.workflow) || run.status !== 'queued' || run.leaseOwner !== null) return Promise.resolve(undefined);
+    Object.assign(run, { status: 'paused', jobAt: null });
+    return Promise.resolve(run.workflow);
+  }
+
+  /** What resuming the workflow does to its paused runs (PauseCommands.resume). */
+  resume(workflow: string): void {
+    this.pausedWorkflows.delete(workflow);
+    for (const run of this.runs.values()) {
+      if (run.workflow === workflow && run.status === 'paused') Object.assign(run, { status: 'queued', jobAt: this.clock.now() });
+    }
   }
 
   /** What an operator's cancel does (RunCommands.cancelRun). */

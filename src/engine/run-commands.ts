@@ -56,7 +56,7 @@ export class RunCommands {
 
   /** Stops a run: steps in flight finish, nothing else starts. */
   async cancelRun(runId: string): Promise<{ id: string; status: 'cancelled' }> {
-    if (!(await this.store.cancel(runId))) await this.explainRefusal(runId, 'cancelled', ['queued', 'running']);
+    if (!(await this.store.cancel(runId))) await this.explainRefusal(runId, 'cancelled', ['queued', 'running', 'paused']);
     return { id: runId, status: 'cancelled' };
   }
 

@@ -40,6 +40,63 @@ describe(RunExecutor.name, () => {
     assert.deepEqual(reporter.runsEnded, [{ runId, status: 'succeeded', error: null }]);
   });
 
+  it('parks a run of a paused workflow when it is claimed, without an attempt, and runs it whole once resumed', async () => {
+    const engine = engineForTest(SHIP);
+    const { store, http, executor, reporter } = engine;
+    store.pausedWorkflows.add('ship');
+    const runId = store.addRun(SHIP);
+
+    await executor.execute(runId, 'worker-1');
+    assert.deepEqual(
+      { status: store.run(runId).status, lease: store.run(runId).leaseOwner, job: store.run(runId).jobAt },
+      { status: 'paused', lease: null, job: null },
+    );
+    assert.equal(http.attempts.length, 0);
+    assert.deepEqual(reporter.runsPaused, [runId]);
+
+    store.resume('ship');
+    http.answer(delivered({ tracking: 'TRK-P' }));
+    await executor.execute(runId, 'worker-1');
+    assert.equal(store.run(runId).status, 'succeeded');
+    assert.deepEqual(store.step(runId, 'notify')?.output, { tracking: 'TRK-P' });
+  });
+
+  it('lets the attempt in flight finish when the pause lands, then parks the run before its next step with the step states kept', async () => {
+    const engine = engineForTest(SHIP);
+    const { store, http, executor } = engine;
+    const runId = store.addRun(SHIP);
+    http.answer(() => {
+      store.pausedWorkflows.add('ship');
+      return Promise.resolve(delivered({ tracking: 'TRK-Q' }));
+    });
+
+    await executor.execute(runId, 'worker-1');
+    assert.equal(store.run(runId).status, 'paused');
+    assert.deepEqual([store.step(runId, 'label')?.status, store.step(runId, 'label')?.attempts], ['succeeded', 1]);
+    assert.equal(store.step(runId, 'notify'), undefined, 'the next step did not start');
+
+    store.resume('ship');
+    await executor.execute(runId, 'worker-1');
+    assert.equal(store.run(runId).status, 'succeeded');
+    assert.equal(http.attempts.length, 1, 'nothing is sent twice');
+    assert.deepEqual(store.step(runId, 'notify')?.output, { tracking: 'TRK-Q' });
+  });
+
+  it('runs on when its process still sees a pause that the database no longer has', async () => {
+    const engine = engineForTest(SHIP);
+    const { store, http, executor } = engine;
+    const runId = store.addRun(SHIP);
+    http.answer(delivered({ tracking: 'TRK-R' }));
+    // The in-memory view says paused; the store's row check (PAUSE_RUN) finds none.
+    const stalePause = { has: (name: string) => name === 'ship' };
+    const realPause = store.pause.bind(store);
+    store.pause = (id, owner, workflow) => (stalePause.has(workflow) ? Promise.resolve(false) : realPause(id, owner, workflow));
+    store.pausedWorkflows.add('ship');
+
+    await executor.execute(runId, 'worker-1');
+    assert.equal(store.run(runId).status, 'succeeded');
+  });
+
   it('lets a run wait for its retry without holding it, and resumes it when the retry is due, not before', async () => {
     const engine = engineForTest(SHIP);
     const { store, clock, http, executor } = engine;

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { Settings } from '../config/settings';
 import { eventContextOf } from '../events/inbound-event';
+import { PausedSet } from '../pauses/paused-set';
 import { RunPlan } from './run-plan';
 import { RunReporter } from './run-reporter';
 import { ClaimedRun, RUN_LEASE_SECONDS, RunStore } from './run-store';
@@ -25,6 +26,10 @@ export const LEASE_TRUSTED_MS = (RUN_LEASE_SECONDS * 1000) / 2;
  * (independent ones in parallel), and then either finishes the run or lets it go until
  * its next retry or delay is due. State is written at every transition, so a crash at any
  * point resumes from the last one.
+ *
+ * A run of a paused workflow is parked (status `paused`, no claim, no job, step states kept)
+ * when it is claimed and before each further round of steps; attempts already sent finish
+ * first. Resuming the workflow queues it again (PauseCommands).
  */
 @Injectable()
 export class RunExecutor {
@@ -42,6 +47,7 @@ export class RunExecutor {
     private readonly settings: Settings,
     private readonly reporter: RunReporter,
     private readonly clock: Clock,
+    private readonly pausedSet: PausedSet,
   ) {}
 
   /** The runs this process is executing now (their leases are renewed by the heartbeat). */
@@ -92,6 +98,7 @@ export class RunExecutor {
     const claimed = await this.store.claim(runId, owner);
     if (claimed === 'held-by-another-process') return this.store.retryLater(runId, HELD_RUN_RETRY_MS);
     if (claimed === 'contended') return this.store.retryLater(runId, CONTENDED_RUN_RETRY_MS);
+    if (claimed === 'waiting-for-earlier-run') return this.parkWaitingIfPaused(runId);
     if (typeof claimed === 'string') return;
     this.leaseConfirmedAt.set(runId, askedAt);
     return this.proceed(claimed, owner);
@@ -99,6 +106,7 @@ export class RunExecutor {
 
   private async proceed(claimed: ClaimedRun, owner: string): Promise<void> {
     const runId = claimed.id;
+    if (await this.parkedForPause(runId, owner, claimed.workflow)) return;
     const workflow = await this.versions.get(claimed.workflow, claimed.workflowVersion);
     if (!workflow) {
       const reason = `workflow ${claimed.workflow} version ${claimed.workflowVersion} is not available`;
@@ -133,6 +141,7 @@ export class RunExecutor {
       }
       if (decision.ready.length > 0) {
         if (!(await this.stillHolds(runId, owner))) return;
+        if (await this.parkedForPause(runId, owner, claimed.workflow)) return;
         const statuses = await Promise.all(decision.ready.map((step) => this.steps.run(run, step)));
         if (statuses.includes('cancelled')) return this.store.release(runId, owner);
         if (run.finished) return;
@@ -146,6 +155,28 @@ export class RunExecutor {
       if (decision.wakeAt) return this.store.suspend(runId, owner, decision.wakeAt);
       throw new Error(`Run ${runId} has no step to run, none to wait for, and is not finished`);
     }
+  }
+
+  /**
+   * A run waiting behind an earlier one with its key shows as paused too while its workflow
+   * is; the refusal does not name the workflow, so the store checks only while some workflow
+   * is paused.
+   */
+  private async parkWaitingIfPaused(runId: string): Promise<void> {
+    if (this.pausedSet.count('workflow') === 0) return;
+    const workflow = await this.store.pauseWaiting(runId);
+    if (workflow !== undefined) this.reporter.runPaused(runId, workflow);
+  }
+
+  /**
+   * Parks the run when its workflow is paused. The in-memory set answers without a database
+   * question; only when it says paused does the store check the pause row.
+   */
+  private async parkedForPause(runId: string, owner: string, workflow: string): Promise<boolean> {
+    if (!this.pausedSet.isPaused('workflow', workflow)) return false;
+    if (!(await this.store.pause(runId, owner, workflow))) return false;
+    this.reporter.runPaused(runId, workflow);
+    return true;
   }
 
   /**

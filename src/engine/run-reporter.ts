@@ -54,6 +54,12 @@ export class RunReporter {
     if (status === 'failed') this.logger.warn({ msg: 'Run failed', ...idsOf(run), error: run.scrubber.scrub(error) });
   }
 
+  /** The run was parked because its workflow is paused (counted; logged at debug level only, there may be many). */
+  runPaused(runId: string, workflow: string): void {
+    this.metrics.runParked(workflow);
+    this.logger.debug({ msg: 'Run paused with its workflow', run_id: runId, workflow });
+  }
+
   /** A run that cannot execute at all: its workflow version is gone. */
   runUnavailable(ids: { runId: string; eventId: string; workflow: string }, reason: string): void {
     this.logger.error({ msg: 'Run failed before its first step', event_id: ids.eventId, run_id: ids.runId, workflow: ids.workflow, error: reason });

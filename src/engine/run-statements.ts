@@ -154,11 +154,11 @@ export const RETRY_RUN = `
   SELECT ${enqueueRun('id', 'now()')}, (SELECT count(*) FROM reopened)
     FROM retried`;
 
-/** Cancels a queued or running run and wakes the next one with its concurrency key; a row when it did. */
+/** Cancels a queued, running or paused run and wakes the next one with its concurrency key; a row when it did. */
 export const CANCEL_RUN = `
   WITH cancelled AS (
     UPDATE runs SET status = 'cancelled', finished_at = now(), updated_at = now()
-     WHERE id = $1 AND status IN ('queued', 'running')
+     WHERE id = $1 AND status IN ('queued', 'running', 'paused')
     RETURNING id, workflow, concurrency_key),
   stopped_steps AS (
     UPDATE step_runs SET status = 'skipped', error = 'run cancelled', next_attempt_at = NULL, finished_at = now()
@@ -223,3 +223,53 @@ export const CLAIM_OBSTACLES = `
          r.lease_owner IS NOT NULL AND r.lease_owner <> $2 AND r.lease_until >= now() AS held,
          r.concurrency_key IS NOT NULL AND ${EARLIER_OPEN_RUN_WITH_ITS_KEY('r')} AS waiting
     FROM runs r WHERE r.id = $1`;
+
+/**
+ * Parks run $1, held by owner $2, as `paused` if its workflow $3 is paused: no claim, no job,
+ * step states kept; a row when it did. The pause row is locked for share so that a resume
+ * (which deletes it first) either sees this run paused or this statement sees no pause.
+ */
+export const PAUSE_RUN = `
+  WITH paused_workflow AS (SELECT 1 FROM pauses WHERE kind = 'workflow' AND name = $3 FOR SHARE),
+  parked AS (
+    UPDATE runs SET status = 'paused', lease_owner = NULL, lease_until = NULL, updated_at = now()
+     WHERE id = $1 AND lease_owner = $2 AND status = 'running' AND EXISTS (SELECT 1 FROM paused_workflow)
+    RETURNING id)
+  SELECT id FROM parked`;
+
+/**
+ * Parks the queued runs of workflow $1 that no process holds as `paused`, when the workflow is
+ * paused; answers how many as `runs`. A job such a run still has finds it paused and leaves it.
+ */
+export const PAUSE_QUEUED_RUNS = `
+  WITH parked AS (
+    UPDATE runs SET status = 'paused', updated_at = now() WHERE workflow = $1 AND status = 'queued' AND lease_owner IS NULL
+    RETURNING id)
+  SELECT count(*)::int AS runs FROM parked`;
+
+/**
+ * Queues the paused runs of workflow $1 again, each with a job, in arrival order; answers
+ * how many as `runs`. Runs sharing a concurrency key still go one at a time: the claim's gate
+ * holds each behind the earlier ones.
+ */
+export const RESUME_PAUSED_RUNS = `
+  WITH resumed AS (
+    UPDATE runs SET status = 'queued', updated_at = now() WHERE workflow = $1 AND status = 'paused'
+    RETURNING id, created_at),
+  queued AS (SELECT ${enqueueRun('id', 'now()')} FROM (SELECT id FROM resumed ORDER BY created_at, id) ordered)
+  SELECT (SELECT count(*) FROM queued)::int AS runs`;
+
+/**
+ * Parks queued run $1, which waits behind an earlier run with its concurrency key and holds
+ * no claim, as `paused` if its workflow is paused; a row when it did. So that every waiting
+ * run of a paused workflow shows as paused; it keeps its place in line (open_keyed_runs).
+ */
+export const PAUSE_WAITING_RUN = `
+  WITH run AS (SELECT id, workflow FROM runs WHERE id = $1 AND status = 'queued' AND lease_owner IS NULL),
+  paused_workflow AS (SELECT 1 FROM pauses p JOIN run ON p.kind = 'workflow' AND p.name = run.workflow FOR SHARE OF p),
+  parked AS (
+    UPDATE runs r SET status = 'paused', updated_at = now()
+      FROM run
+     WHERE r.id = run.id AND r.status = 'queued' AND r.lease_owner IS NULL AND EXISTS (SELECT 1 FROM paused_workflow)
+    RETURNING r.id, r.workflow)
+  SELECT id, workflow FROM parked`;

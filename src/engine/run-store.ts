@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AttemptRecord } from '../delivery/attempt-record';
 import { InboundEvent, storedEvent } from '../events/inbound-event';
 import { GroupCommit, retryingConflicts } from '../database/group-commit';
@@ -13,9 +13,13 @@ import {
   CLAIM_OBSTACLES,
   FINISH_RUN,
   INSERT_QUEUED_RUNS,
+  PAUSE_QUEUED_RUNS,
+  PAUSE_RUN,
+  PAUSE_WAITING_RUN,
   RELEASE_RUN,
   RENEW_LEASES,
   REQUEUE_LAPSED_RUNS,
+  RESUME_PAUSED_RUNS,
   RETRY_RUN,
   RETRY_RUN_LATER,
   SKIP_STEPS,
@@ -203,6 +207,33 @@ export class RunStore {
     await this.dataSource.query(RELEASE_RUN, [runId, owner]);
   }
 
+  /**
+   * Parks the run `owner` holds as `paused` when its workflow is paused in the database
+   * (the caller's in-memory view may be behind); true when it did.
+   */
+  async pause(runId: string, owner: string, workflow: string): Promise<boolean> {
+    const rows = await this.dataSource.query<unknown[]>(PAUSE_RUN, [runId, owner, workflow]);
+    return rows.length > 0;
+  }
+
+  /** Parks a queued run waiting behind an earlier one with its key, when its workflow is paused; answers its workflow when it did. */
+  async pauseWaiting(runId: string): Promise<string | undefined> {
+    const rows = await this.dataSource.query<{ workflow: string }[]>(PAUSE_WAITING_RUN, [runId]);
+    return rows[0]?.workflow;
+  }
+
+  /** Parks the queued runs of `workflow` no process holds, in the transaction of `manager` that pauses it; answers how many. */
+  async pauseQueuedRuns(manager: EntityManager, workflow: string): Promise<number> {
+    const [{ runs }] = await manager.query<{ runs: number }[]>(PAUSE_QUEUED_RUNS, [workflow]);
+    return runs;
+  }
+
+  /** Queues the paused runs of `workflow` again, in the transaction of `manager`; answers how many. */
+  async resumePausedRuns(manager: EntityManager, workflow: string): Promise<number> {
+    const [{ runs }] = await manager.query<{ runs: number }[]>(RESUME_PAUSED_RUNS, [workflow]);
+    return runs;
+  }
+
   /** Tries again shortly: used when another process holds the run. */
   async retryLater(runId: string, delayMs: number): Promise<void> {
     await this.dataSource.query(RETRY_RUN_LATER, [runId, delayMs]);
@@ -246,7 +277,7 @@ export class RunStore {
     return rows.length > 0;
   }
 
-  /** Cancels a queued or running run (steps waiting for an attempt are skipped); false when it is neither. */
+  /** Cancels a queued, running or paused run (steps waiting for an attempt are skipped); false when it is none of them. */
   async cancel(runId: string): Promise<boolean> {
     const rows = await this.dataSource.query<unknown[]>(CANCEL_RUN, [runId]);
     return rows.length > 0;

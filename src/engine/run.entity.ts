@@ -1,10 +1,11 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { EventEntity } from '../events/event.entity';
 
-export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+/** `paused`: its workflow is paused; it waits, unfinished, until the workflow is resumed. */
+export const RUN_STATUSES = ['queued', 'running', 'paused', 'succeeded', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 /** Runs not finished yet: those a cancel stops (CANCEL_RUN takes the same). */
-export const UNFINISHED_RUN_STATUSES = ['queued', 'running'] as const satisfies readonly RunStatus[];
+export const UNFINISHED_RUN_STATUSES = ['queued', 'running', 'paused'] as const satisfies readonly RunStatus[];
 export type UnfinishedRunStatus = (typeof UNFINISHED_RUN_STATUSES)[number];
 
 /** One execution of one workflow version for one event. */

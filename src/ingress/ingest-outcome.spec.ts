@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ingestOutcomeOf } from './ingest-outcome';
 import { IngressBusyError } from '../events/ingress-busy.error';
-import { PayloadTooLargeError, SignatureRejectedError, SourceNotConfiguredError, UnknownSourceError } from './ingress.errors';
+import { PayloadTooLargeError, SignatureRejectedError, SourceNotConfiguredError, SourcePausedError, UnknownSourceError } from './ingress.errors';
 
 describe(ingestOutcomeOf.name, () => {
   it('names each refusal ingress knows', () => {
@@ -11,6 +11,7 @@ describe(ingestOutcomeOf.name, () => {
     assert.equal(ingestOutcomeOf(new PayloadTooLargeError(10)), 'too_large');
     assert.equal(ingestOutcomeOf(new SourceNotConfiguredError('shop', 'SECRET is not set')), 'not_configured');
     assert.equal(ingestOutcomeOf(new IngressBusyError(1)), 'busy');
+    assert.equal(ingestOutcomeOf(new SourcePausedError('shop')), 'paused');
   });
 
   it('counts anything else (a database outage, a bug) as error', () => {

@@ -6,7 +6,8 @@ import { MatchNote } from '../events/event.entity';
 import { EventWriter } from '../events/event-writer';
 import { readBody } from '../events/inbound-body';
 import { EventContext, eventContextOf, InboundEvent } from '../events/inbound-event';
-import { SignatureRejectedError, SourceNotConfiguredError, UnknownSourceError } from './ingress.errors';
+import { SignatureRejectedError, SourceNotConfiguredError, SourcePausedError, UnknownSourceError } from './ingress.errors';
+import { PausedSet } from '../pauses/paused-set';
 import { SignatureFailureRecorder } from './signature-failure.recorder';
 import { SourceRuntimes } from './source-runtime';
 import { TriggerMatcher } from '../events/trigger-matcher';
@@ -45,6 +46,7 @@ export class IngressService {
     private readonly matcher: TriggerMatcher,
     private readonly writer: EventWriter,
     private readonly failures: SignatureFailureRecorder,
+    private readonly pausedSet: PausedSet,
   ) {}
 
   /** The source's declared body limit, for the body reader; `undefined` for unknown sources. */
@@ -59,6 +61,8 @@ export class IngressService {
   async receive(sourceName: string, request: InboundHttpRequest): Promise<IngressResponse> {
     const definition = this.registry.getSource(sourceName);
     if (!definition) throw new UnknownSourceError(sourceName);
+    // Before verification: a paused source stores nothing, not even a signature failure.
+    if (this.pausedSet.isPaused('source', sourceName)) throw new SourcePausedError(sourceName);
     const source = this.sources.of(definition);
     if (source.misconfiguration) throw new SourceNotConfiguredError(sourceName, source.misconfiguration);
 

@@ -7,6 +7,9 @@ import { ORDER_PAID_YAML, SOURCES_YAML, removeDir, workflowDir } from '../workfl
 import { WorkflowRegistry } from '../workflows/workflow-registry';
 import { Metrics, UNKNOWN_LABEL } from './metrics';
 
+import type { PausedSet } from '../pauses/paused-set';
+
+const noPauses = { count: () => 0 } as unknown as PausedSet;
 let dir: string;
 let registry: WorkflowRegistry;
 
@@ -39,7 +42,7 @@ async function valueOf(metrics: Metrics, name: string, labels: Record<string, st
 
 describe(Metrics.name, () => {
   it('counts inbound requests by configured source and outcome, across scrapes', async () => {
-    const metrics = new Metrics(registry);
+    const metrics = new Metrics(registry, noPauses);
     metrics.eventReceived('shop', 'accepted');
     metrics.eventReceived('shop', 'accepted');
     metrics.eventReceived('shop', 'rejected_signature');
@@ -52,13 +55,13 @@ describe(Metrics.name, () => {
   });
 
   it('shows every configured source at zero before its first request', async () => {
-    const metrics = new Metrics(registry);
+    const metrics = new Metrics(registry, noPauses);
     assert.equal(await valueOf(metrics, 'hookflow_events_received_total', { source: 'github', outcome: 'accepted' }), 0);
     assert.equal(await valueOf(metrics, 'hookflow_events_received_total', { source: 'github', outcome: 'too_large' }), 0);
   });
 
   it('puts every source name that is not configured under one _unknown label', async () => {
-    const metrics = new Metrics(registry);
+    const metrics = new Metrics(registry, noPauses);
     for (let i = 0; i < 50; i++) metrics.eventReceived(`random-${i}`, 'not_found');
     const sources = new Set((await series(metrics, 'hookflow_events_received_total')).map((entry) => entry.labels.source));
     assert.deepEqual([...sources].sort(), [UNKNOWN_LABEL, 'github', 'shop']);
@@ -66,7 +69,7 @@ describe(Metrics.name, () => {
   });
 
   it('labels run durations with loaded workflow names only', async () => {
-    const metrics = new Metrics(registry);
+    const metrics = new Metrics(registry, noPauses);
     metrics.runFinished('order-paid', 'succeeded', 0.3);
     metrics.runFinished('deleted-meanwhile', 'failed', 2);
     assert.equal(await valueOf(metrics, 'hookflow_run_duration_seconds_count', { workflow: 'order-paid', status: 'succeeded' }), 1);
@@ -75,7 +78,7 @@ describe(Metrics.name, () => {
   });
 
   it('counts step attempts, delivery attempts and retention deletions', async () => {
-    const metrics = new Metrics(registry);
+    const metrics = new Metrics(registry, noPauses);
     metrics.stepAttempted('order-paid', 'http', 'failed', 0.02);
     metrics.deliveryAttempted('http', '5xx');
     metrics.deliveryAttempted('http', '5xx');
@@ -88,7 +91,7 @@ describe(Metrics.name, () => {
   });
 
   it('exposes the Prometheus text format with the process metrics', async () => {
-    const metrics = new Metrics(registry);
+    const metrics = new Metrics(registry, noPauses);
     const { contentType, body } = await metrics.exposition();
     assert.match(contentType, /^text\/plain; version=0\.0\.4/);
     assert.match(body, /^# TYPE hookflow_events_received_total counter$/m);

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { PAUSE_KINDS, PauseKind } from '../pauses/pause.entity';
+import { PausedSet } from '../pauses/paused-set';
 import { WorkflowRegistry } from '../workflows/workflow-registry';
 
 /** How `POST /hooks/:source` ended, as counted by `hookflow_events_received_total`. */
@@ -11,6 +13,7 @@ export const INGEST_OUTCOMES = [
   'too_large',
   'not_found',
   'not_configured',
+  'paused',
   'busy',
   'error',
 ] as const;
@@ -51,8 +54,13 @@ export class Metrics {
   private readonly deliveryAttempts: Counter<'kind' | 'status_class'>;
   private readonly retentionDeleted: Counter<'table'>;
   private readonly destinationStateChanges: Counter<'state'>;
+  private readonly runsParked: Counter<'workflow'>;
+  private readonly pauseChanges: Counter<'kind' | 'action'>;
 
-  constructor(private readonly workflows: WorkflowRegistry) {
+  constructor(
+    private readonly workflows: WorkflowRegistry,
+    pausedSet: PausedSet,
+  ) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     this.eventsReceived = new Counter({
@@ -94,10 +102,39 @@ export class Metrics {
       labelNames: ['state'],
       registers,
     });
+    this.runsParked = new Counter({
+      name: 'hookflow_runs_paused_total',
+      help: 'Runs this process parked as paused because their workflow is paused, by workflow',
+      labelNames: ['workflow'],
+      registers,
+    });
+    this.pauseChanges = new Counter({
+      name: 'hookflow_pause_changes_total',
+      help: 'Pauses and resumes of workflows and sources made through this process',
+      labelNames: ['kind', 'action'],
+      registers,
+    });
+    new Gauge({
+      name: 'hookflow_paused',
+      help: 'Workflows and sources paused now, as this process sees them',
+      labelNames: ['kind'],
+      registers,
+      collect() {
+        for (const kind of PAUSE_KINDS) this.set({ kind }, pausedSet.count(kind));
+      },
+    });
   }
 
   destinationStateChanged(state: string): void {
     this.destinationStateChanges.inc({ state });
+  }
+
+  runParked(workflow: string): void {
+    this.runsParked.inc({ workflow: this.workflowLabel(workflow) });
+  }
+
+  pauseChanged(kind: PauseKind, action: 'pause' | 'resume'): void {
+    this.pauseChanges.inc({ kind, action });
   }
 
   /** Counts one inbound request; called on the ingress hot path, so it allocates nothing after a source's first request. */

@@ -14,7 +14,7 @@ export interface RunSummaryModel {
   id: string;
   workflow: string;
   event_id: string;
-  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  status: 'queued' | 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled';
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
@@ -63,7 +63,7 @@ export interface RunModel {
   id: string;
   workflow: string;
   event_id: string;
-  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  status: 'queued' | 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled';
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
@@ -103,7 +103,7 @@ export interface CancelledAnswer {
 
 export interface RunCommandAnswer {
   id: string;
-  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  status: 'queued' | 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled';
 }
 
 export interface EventSummaryModel {
@@ -129,7 +129,7 @@ export interface MatchNoteModel {
 export interface EventRunModel {
   id: string;
   workflow: string;
-  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  status: 'queued' | 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled';
   created_at: string;
 }
 
@@ -195,7 +195,7 @@ export interface TriggerModel {
 
 export interface LastRunModel {
   id: string;
-  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  status: 'queued' | 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled';
   created_at: string;
 }
 
@@ -203,6 +203,13 @@ export interface RunCountsModel {
   total: number;
   succeeded: number;
   failed: number;
+}
+
+export interface PauseModel {
+  since: string;
+  /** Who paused it, as the caller named itself (`api` by default) */
+  by: string;
+  reason: string | null;
 }
 
 export interface WorkflowSummaryModel {
@@ -221,6 +228,8 @@ export interface WorkflowSummaryModel {
   runs_24h: RunCountsModel;
   /** Succeeded ÷ finished in the last 24 h */
   success_rate: number | null;
+  /** Set while the workflow is paused: its runs wait as paused */
+  paused: PauseModel | null;
 }
 
 export interface ProblemModel {
@@ -387,7 +396,7 @@ export interface WorkflowComparisonAnswer {
   run_id: string;
   /** The revision that run ran */
   run_version: string;
-  run_status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  run_status: 'queued' | 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled';
   /** Whether the edited trigger matches the event */
   matched: boolean;
   /** Why the edited trigger does not match */
@@ -434,6 +443,8 @@ export interface WorkflowModel {
   editable: boolean;
   /** Why not, when not editable */
   read_only_reason: string | null;
+  /** Set while the workflow is paused: its runs wait as paused */
+  paused: PauseModel | null;
 }
 
 export interface StartRunBody {
@@ -506,6 +517,23 @@ export interface WorkflowConflictAnswer {
   error: WorkflowConflictDetail;
 }
 
+export interface PauseBody {
+  /** Who or what pauses, as the caller names itself (up to 100 characters) */
+  by?: string;
+  /** Up to 500 characters */
+  reason?: string;
+}
+
+export interface PauseAnswer {
+  name: string;
+  /** The pause in force; null once resumed */
+  paused: PauseModel | null;
+  /** Pausing a workflow: how many queued runs became paused at once (runs under way follow before their next step) */
+  paused_runs?: number;
+  /** Resuming a workflow: how many paused runs were queued again */
+  resumed_runs?: number;
+}
+
 export interface WorkflowVersionSummaryModel {
   /** Hash of the bytes of the file: the `workflow_version` of the runs made from it */
   revision: string;
@@ -553,6 +581,8 @@ export interface SourceModel {
   rejection_rate_24h: number | null;
   last_event_at: string | null;
   recent_failures: SignatureFailureModel[];
+  /** Set while the source is paused: it answers 503 with Retry-After and stores nothing */
+  paused: PauseModel | null;
 }
 
 export interface SourceListModel {

@@ -11,7 +11,7 @@ export type EventStatus = Api.EventSummaryModel['status'];
 /** A step kind's name; `GET /api/catalog` lists the kinds. */
 export type StepKind = string;
 
-export const RUN_STATUSES: RunStatus[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
+export const RUN_STATUSES: RunStatus[] = ['queued', 'running', 'paused', 'succeeded', 'failed', 'cancelled'];
 export const EVENT_STATUSES: EventStatus[] = ['no_runs', 'pending', 'failed', 'succeeded'];
 
 export interface Page<T> {
@@ -43,6 +43,8 @@ export type Run = Api.RunModel;
 export type EventSummary = Api.EventSummaryModel;
 export type EventDetail = Api.EventModel;
 export type SourceHealth = Api.SourceModel;
+/** A workflow's or source's pause: since when, by whom, why. */
+export type Pause = Api.PauseModel;
 export type ReplayAnswer = Api.ReplayAnswer;
 export type ManualRunAnswer = Api.ManualRunAnswer;
 export type PlannedRequest = Api.PlannedRequestModel;

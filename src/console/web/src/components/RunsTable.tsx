@@ -56,7 +56,7 @@ export function RunsTable({ runs, showWorkflow = true, fresh, caption }: RunsTab
                 </Link>
               </td>
               <td title={dateTime(run.started_at ?? run.created_at)}>{timeAgo(run.started_at ?? run.created_at)}</td>
-              <td className="num">{run.status === 'queued' ? '—' : duration(elapsed(run.started_at, run.finished_at, now))}</td>
+              <td className="num">{run.status === 'queued' || run.status === 'paused' ? '—' : duration(elapsed(run.started_at, run.finished_at, now))}</td>
             </tr>
           ))}
         </tbody>

@@ -18,6 +18,8 @@ export function toneOf(status: string): string {
       return 'running';
     case 'cancelled':
       return 'cancelled';
+    case 'paused':
+      return 'paused';
     case 'skipped':
       return 'skipped';
     case 'pending':

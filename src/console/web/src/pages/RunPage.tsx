@@ -82,7 +82,7 @@ export function RunPage({ id }: { id: string }) {
     }
   };
   const canRetry = current.status === 'failed' || current.status === 'cancelled';
-  const canCancel = current.status === 'queued' || current.status === 'running';
+  const canCancel = current.status === 'queued' || current.status === 'running' || current.status === 'paused';
 
   return (
     <>
@@ -157,6 +157,13 @@ export function RunPage({ id }: { id: string }) {
           )}
         </dl>
       </PageHeader>
+
+      {current.status === 'paused' && (
+        <p className="callout callout--paused" data-callout="paused">
+          This run waits because workflow <Link to={`/workflows/${encodeURIComponent(current.workflow)}`}>{current.workflow}</Link> is paused. Its finished
+          steps are kept; resuming the workflow queues it again, in arrival order.
+        </p>
+      )}
 
       {current.error && (
         <div className="callout callout--error" role="alert">

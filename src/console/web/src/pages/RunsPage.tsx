@@ -15,7 +15,7 @@ import { useSearchParams } from '../lib/router';
 /** How many runs one bulk retry or cancel takes, newest first. */
 const BULK_LIMIT = 100;
 
-const isUnfinished = (status: RunStatus) => status === 'queued' || status === 'running';
+const isUnfinished = (status: RunStatus) => status === 'queued' || status === 'running' || status === 'paused';
 
 export function RunsPage() {
   useDocumentTitle('Runs');
@@ -146,7 +146,7 @@ export function RunsPage() {
         onCancel={() => setConfirming(null)}
       >
         <p>
-          The newest {BULK_LIMIT} {status ?? 'queued or running'} runs{workflow ? ` of ${workflow}` : ''} are cancelled: steps already sending finish, no
+          The newest {BULK_LIMIT} {status ?? 'queued, running or paused'} runs{workflow ? ` of ${workflow}` : ''} are cancelled: steps already sending finish, no
           further step starts. Finished runs are not touched; a cancelled run can be retried later.
         </p>
       </ConfirmDialog>

@@ -2,6 +2,8 @@ import { useEffect } from 'react';
 import { api } from '../api/client';
 import type { Page, SourceHealth } from '../api/types';
 import { PageHeader } from '../components/Layout';
+import { PauseButton, PausedNotice } from '../components/PauseControl';
+import { StatusBadge } from '../components/StatusBadge';
 import { EmptyState, ErrorState, Loading } from '../components/States';
 import { useApi } from '../hooks/useApi';
 import { useDebouncedCallback } from '../hooks/useDebouncedCallback';
@@ -57,11 +59,16 @@ export function SourcesPage() {
               <article key={source.name} className={`card source source--${health.tone}`} aria-labelledby={`source-${source.name}`} data-source={source.name}>
                 <header className="source__head">
                   <h2 id={`source-${source.name}`}>{source.name}</h2>
-                  <span className={`health health--${health.tone}`}>
-                    <span className="badge__dot" aria-hidden="true" />
-                    {health.label}
-                  </span>
+                  {source.paused ? (
+                    <StatusBadge status="paused" />
+                  ) : (
+                    <span className={`health health--${health.tone}`}>
+                      <span className="badge__dot" aria-hidden="true" />
+                      {health.label}
+                    </span>
+                  )}
                 </header>
+                {source.paused && <PausedNotice kind="source" paused={source.paused} />}
                 <p className="source__url">
                   <code>POST {window.location.origin + source.path}</code>
                 </p>
@@ -107,6 +114,7 @@ export function SourcesPage() {
                   <Link to={`/events?source=${encodeURIComponent(source.name)}`}>Events</Link>
                   <Link to={`/events?source=${encodeURIComponent(source.name)}&status=failed`}>Failed events</Link>
                   <Link to={`/dry-run?source=${encodeURIComponent(source.name)}`}>Test an event</Link>
+                  <PauseButton kind="source" name={source.name} paused={source.paused} onChange={reload} />
                 </footer>
               </article>
             );

@@ -2,9 +2,11 @@ import { lazy, Suspense, useMemo, useState } from 'react';
 import { api } from '../api/client';
 import type { Workflow, WorkflowVersionList } from '../api/types';
 import { LoadMore } from '../components/LoadMore';
+import { PauseButton, PausedNotice } from '../components/PauseControl';
 import { PageHeader } from '../components/Layout';
 import { RunNowPanel } from '../components/RunNowPanel';
 import { RunsTable } from '../components/RunsTable';
+import { StatusBadge } from '../components/StatusBadge';
 import { EmptyState, ErrorState, Loading, RecordNotLoaded } from '../components/States';
 import { TriggerSummary } from '../components/TriggerSummary';
 import { VersionList } from '../components/VersionList';
@@ -66,6 +68,7 @@ export function WorkflowPage({ name }: { name: string }) {
             <button type="button" className="button" onClick={() => setRunningNow(true)}>
               Run now…
             </button>
+            <PauseButton kind="workflow" name={workflow.name} paused={workflow.paused} onChange={() => Promise.all([reload(), runs.reload()])} />
             <Link className="button button--primary" to={`/workflows/${encodeURIComponent(workflow.name)}/edit`}>
               Edit
             </Link>
@@ -74,6 +77,7 @@ export function WorkflowPage({ name }: { name: string }) {
       >
         {workflow.description && <p>{workflow.description}</p>}
         <div className="meta-row">
+          {workflow.paused && <StatusBadge status="paused" />}
           <TriggerSummary trigger={workflow.trigger} withCondition />
           <span className="muted mono">{workflow.file}</span>
           {workflow.concurrency_key && (
@@ -88,6 +92,8 @@ export function WorkflowPage({ name }: { name: string }) {
           )}
         </div>
       </PageHeader>
+
+      {workflow.paused && <PausedNotice kind="workflow" paused={workflow.paused} />}
 
       {workflow.problems.length > 0 && (
         <div className="callout callout--error" role="alert">

@@ -2,7 +2,7 @@ import { api } from '../api/client';
 import type { InvalidWorkflowFile, RunBrief, WorkflowList, WorkflowSummary } from '../api/types';
 import { PageHeader } from '../components/Layout';
 import { EmptyState, ErrorState, Loading } from '../components/States';
-import { toneOf } from '../components/StatusBadge';
+import { StatusBadge, toneOf } from '../components/StatusBadge';
 import { TriggerSummary } from '../components/TriggerSummary';
 import { useApi } from '../hooks/useApi';
 import { useDebouncedCallback } from '../hooks/useDebouncedCallback';
@@ -77,6 +77,12 @@ function WorkflowTable({ workflows }: { workflows: WorkflowSummary[] }) {
                 <Link to={`/workflows/${encodeURIComponent(workflow.name)}`} className="strong-link">
                   {workflow.name}
                 </Link>
+                {workflow.paused && (
+                  <>
+                    {' '}
+                    <StatusBadge status="paused" />
+                  </>
+                )}
                 <div className="cell-note" title={workflow.description ?? undefined}>
                   {workflow.description ?? workflow.file} · {workflow.steps} {workflow.steps === 1 ? 'step' : 'steps'}
                 </div>
