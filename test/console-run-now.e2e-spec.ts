@@ -150,7 +150,7 @@ describe('run now and bulk cancel in the console, in Chromium', () => {
     await page.goto(`${hookflow.baseUrl}/runs?workflow=slow`);
     await page.getByRole('button', { name: 'Cancel runs…' }).click();
     const confirm = page.getByRole('dialog', { name: 'Cancel unfinished runs?' });
-    await confirm.getByText(/queued or running runs of slow/).waitFor();
+    await confirm.getByText(/queued, running or paused runs of slow/).waitFor();
     await confirm.getByRole('button', { name: 'Cancel them' }).click();
     await page.getByText('2 runs cancelled.').waitFor();
     const runs = await hookflow.api('GET', '/api/runs?workflow=slow');

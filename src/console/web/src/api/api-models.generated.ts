@@ -90,7 +90,7 @@ export interface CancelRunsBody {
   /** Only runs of this workflow */
   workflow?: string;
   /** Only runs in this status; default every unfinished status */
-  status?: 'queued' | 'running';
+  status?: 'queued' | 'running' | 'paused';
   /** Only runs started by this event */
   event?: string;
   limit?: unknown;
