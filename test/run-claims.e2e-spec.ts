@@ -197,7 +197,7 @@ describe('leases and step writes', () => {
   it('refuses to claim a finished run or one that does not exist', async () => {
     const runId = await newRun();
     assert.equal(typeof (await store.claim(runId, 'process-a')), 'object');
-    await store.finishRun(runId, 'succeeded', null);
+    await store.finishRun(runId, { outcome: 'succeeded', error: null });
 
     assert.equal(await store.claim(runId, 'process-a'), 'final');
     assert.equal(await store.claim('00000000-0000-4000-8000-000000000000', 'process-a'), 'missing');

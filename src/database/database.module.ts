@@ -20,6 +20,7 @@ import { Engine1764259200000 } from './migrations/1764259200000-Engine';
 import { ChangeFeed1764345600000 } from './migrations/1764345600000-ChangeFeed';
 import { RetentionIndexes1764435600000 } from './migrations/1764435600000-RetentionIndexes';
 import { RunLeaseIndex1764608400000 } from './migrations/1764608400000-RunLeaseIndex';
+import { FailureRuns1764694800000 } from './migrations/1764694800000-FailureRuns';
 
 /**
  * Every table Hookflow's migrations create, described as its module sees it. Queries are
@@ -37,7 +38,7 @@ export const ENTITIES = [
   WorkerHeartbeatEntity,
   ChangeFeedListenerEntity,
 ];
-export const MIGRATIONS = [InitialSchema1764172800000, Engine1764259200000, ChangeFeed1764345600000, RetentionIndexes1764435600000, RunLeaseIndex1764608400000];
+export const MIGRATIONS = [InitialSchema1764172800000, Engine1764259200000, ChangeFeed1764345600000, RetentionIndexes1764435600000, RunLeaseIndex1764608400000, FailureRuns1764694800000];
 
 /** The TypeORM data source on `connection`, with the schema brought up to date at start. */
 @Global()

@@ -22,6 +22,8 @@ import { StepRunner } from './step-runner';
 import { StepTemplates } from './step-templates';
 import { WorkflowStarter } from './workflow-starter';
 import { WorkflowVersions } from './workflow-versions';
+import { FailureHandlers } from './failure-handlers';
+import { WorkflowRegistry } from '../workflows/workflow-registry';
 
 /** A fake in the place of a class whose private members it cannot have; it keeps the public methods' types. */
 function standIn<T>(fake: Partial<T>): T {
@@ -82,9 +84,9 @@ export class RecordingReporter implements Pick<RunReporter, 'attempted' | 'retry
 }
 
 /** A workflow definition from its YAML, validated as a loaded file is (its source is `shop`). */
-export function workflowFrom(yaml: string): WorkflowDefinition {
-  const parsed = parseWorkflowFile('test.yaml', yaml);
-  const workflow = new WorkflowValidator(new TemplateEngine()).validateWorkflow(parsed, 'test.yaml', { sourceNames: new Set(['shop']) });
+export function workflowFrom(yaml: string, file = 'test.yaml'): WorkflowDefinition {
+  const parsed = parseWorkflowFile(file, yaml);
+  const workflow = new WorkflowValidator(new TemplateEngine()).validateWorkflow(parsed, file, { sourceNames: new Set(['shop']) });
   if (!workflow) throw new Error(`invalid test workflow: ${parsed.problems.map((problem) => problem.message).join('; ')}`);
   return workflow;
 }
@@ -111,7 +113,9 @@ function connectorRegistry(http: Connector): ConnectorRegistry {
  * test moves it. Exponential backoff takes the top of its jitter range: the n-th delay is
  * exactly initial × 2^(n-1), capped at max.
  */
-export function engineForTest(workflow: WorkflowDefinition) {
+export function engineForTest(workflow: WorkflowDefinition, globalFailureHandler?: WorkflowDefinition) {
+  const loaded = [workflow, ...(globalFailureHandler ? [globalFailureHandler] : [])];
+  const failureHandlers = new FailureHandlers(standIn<WorkflowRegistry>({ getWorkflow: (name) => (name === globalFailureHandler?.name ? globalFailureHandler : undefined) }));
   const clock = new ManualClock();
   const store = new InMemoryRunStore(clock);
   const http = new ScriptedConnector();
@@ -126,12 +130,13 @@ export function engineForTest(workflow: WorkflowDefinition) {
     settings,
     new DestinationGate(),
     standIn<RunReporter>(reporter),
+    failureHandlers,
     clock,
   );
   const versions = standIn<WorkflowVersions>({
-    get: async (name, version) => (name === workflow.name && version === workflow.version ? workflow : undefined),
+    get: async (name, version) => loaded.find((candidate) => candidate.name === name && candidate.version === version),
   });
-  const executor = new RunExecutor(standIn<RunStore>(store), versions, runner, settings, standIn<RunReporter>(reporter), clock);
+  const executor = new RunExecutor(standIn<RunStore>(store), versions, runner, settings, standIn<RunReporter>(reporter), failureHandlers, clock);
   return { clock, store, http, reporter, runner, executor, workflow };
 }
 
@@ -143,6 +148,8 @@ export async function claimedRun(engine: ReturnType<typeof engineForTest>, owner
   return {
     id: claimed.id,
     owner,
+    kind: claimed.kind,
+    failure: claimed.failure,
     workflow,
     event: eventContextOf(claimed.event),
     states: claimed.steps,

@@ -9,6 +9,7 @@ import { RunQueries } from './run-queries';
 import { RunReporter } from './run-reporter';
 import { RunStore } from './run-store';
 import { StepRunner } from './step-runner';
+import { FailureHandlers } from './failure-handlers';
 import { StepTemplates } from './step-templates';
 import { WorkflowStarter } from './workflow-starter';
 import { WorkflowVersions } from './workflow-versions';
@@ -20,7 +21,7 @@ import { WorkflowVersions } from './workflow-versions';
  */
 @Module({
   imports: [WorkflowsModule, EventsModule, ConnectorsModule, DeliveryModule],
-  providers: [RunStore, RunExecutor, RunReporter, StepRunner, StepTemplates, WorkflowStarter, WorkflowVersions, RunCommands, RunQueries],
+  providers: [RunStore, RunExecutor, RunReporter, StepRunner, StepTemplates, WorkflowStarter, WorkflowVersions, RunCommands, RunQueries, FailureHandlers],
   exports: [RunCommands, RunQueries, RunExecutor, RunStore, WorkflowVersions],
 })
 export class EngineModule {}
