@@ -15,6 +15,10 @@ export interface RunSummaryModel {
   workflow: string;
   event_id: string;
   status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  /** `steps`: a run of the workflow's `steps`; `on_failure`: a run of its `on_failure` steps (or of on-failure.yaml's, workflow `on-failure`) for the failed run `failed_run_id` */
+  kind: 'steps' | 'on_failure';
+  /** For an `on_failure` run: the run whose failure it handles */
+  failed_run_id: string | null;
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
@@ -25,6 +29,16 @@ export interface RunListModel {
   items: RunSummaryModel[];
   /** Pass as `cursor` for the next page; null on the last page */
   next_cursor: string | null;
+}
+
+export interface FailureModel {
+  run_id: string;
+  workflow: string;
+  /** The first step that failed the run */
+  step: string | null;
+  error: string | null;
+  /** Attempts that step made */
+  attempts: number;
 }
 
 export interface AttemptResponseModel {
@@ -64,12 +78,20 @@ export interface RunModel {
   workflow: string;
   event_id: string;
   status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  /** `steps`: a run of the workflow's `steps`; `on_failure`: a run of its `on_failure` steps (or of on-failure.yaml's, workflow `on-failure`) for the failed run `failed_run_id` */
+  kind: 'steps' | 'on_failure';
+  /** For an `on_failure` run: the run whose failure it handles */
+  failed_run_id: string | null;
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
   error: string | null;
   /** The workflow version the run executes */
   workflow_version: string;
+  /** For an `on_failure` run: its template context `failure` */
+  failure: FailureModel | null;
+  /** The `on_failure` runs this run started, one per time it failed (a retried run that fails again starts another) */
+  failure_run_ids: string[];
   concurrency_key: string | null;
   steps: StepRunModel[];
 }
@@ -235,9 +257,11 @@ export interface ValidateWorkflowBody {
 export interface GraphNodeModel {
   /** `trigger` or a step id */
   id: string;
-  /** `trigger` or the step kind */
+  /** `trigger`, `on_failure` (head of the failure lane) or the step kind */
   kind: string;
   label: string;
+  /** Set on the failure lane: its head node `#on_failure` and the `on_failure` steps */
+  group?: 'on_failure';
 }
 
 export interface GraphEdgeModel {
@@ -412,6 +436,8 @@ export interface WorkflowModel {
   trigger: TriggerModel;
   concurrency_key: string | null;
   steps: WorkflowStepModel[];
+  /** The `on_failure` steps: run as a run of their own when a run fails */
+  on_failure: WorkflowStepModel[];
   graph: GraphModel;
   /** Hash of the bytes of `yaml` (equal to `version`): the `base_revision` of a save */
   revision: string;
@@ -502,6 +528,8 @@ export interface WorkflowVersionModel {
   trigger: TriggerModel | null;
   /** Empty when the file no longer validates */
   steps: WorkflowStepModel[];
+  /** The `on_failure` steps; empty when the file no longer validates */
+  on_failure: WorkflowStepModel[];
   /** null when the file no longer validates */
   graph: GraphModel | null;
 }
