@@ -150,10 +150,7 @@ describe('failure workflows (on_failure)', () => {
     const runs = await finalRuns(eventId, 2);
     const failed = runs.find((run) => run.kind === 'steps')!;
     const handler = runs.find((run) => run.kind === 'on_failure')!;
-    assert.deepEqual(
-      { status: failed.status, failed_run_id: failed.failed_run_id },
-      { status: 'failed', failed_run_id: null },
-    );
+    assert.deepEqual({ status: failed.status, failed_run_id: failed.failed_run_id }, { status: 'failed', failed_run_id: null });
     assert.deepEqual(
       { workflow: handler.workflow, status: handler.status, failed_run_id: handler.failed_run_id },
       { workflow: 'order-paid', status: 'succeeded', failed_run_id: failed.id },

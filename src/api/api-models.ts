@@ -28,7 +28,8 @@ export class RunSummaryModel {
   @ApiProperty({ enum: RUN_STATUSES }) status: string;
   @ApiProperty({
     enum: RUN_KINDS,
-    description: '`steps`: a run of the workflow\'s `steps`; `on_failure`: a run of its `on_failure` steps (or of on-failure.yaml\'s, workflow `on-failure`) for the failed run `failed_run_id`',
+    description:
+      "`steps`: a run of the workflow's `steps`; `on_failure`: a run of its `on_failure` steps (or of on-failure.yaml's, workflow `on-failure`) for the failed run `failed_run_id`",
   })
   kind: string;
   @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'For an `on_failure` run: the run whose failure it handles' })
@@ -85,7 +86,10 @@ export class RunModel extends RunSummaryModel {
   @ApiProperty({ description: 'The workflow version the run executes' }) workflow_version: string;
   @ApiProperty({ type: FailureModel, nullable: true, description: 'For an `on_failure` run: its template context `failure`' })
   failure: FailureModel | null;
-  @ApiProperty({ type: [String], description: 'The `on_failure` runs this run started, one per time it failed (a retried run that fails again starts another)' })
+  @ApiProperty({
+    type: [String],
+    description: 'The `on_failure` runs this run started, one per time it failed (a retried run that fails again starts another)',
+  })
   failure_run_ids: string[];
   @ApiProperty({ type: String, nullable: true }) concurrency_key: string | null;
   @ApiProperty({ type: [StepRunModel] }) steps: StepRunModel[];

@@ -38,7 +38,14 @@ export const ENTITIES = [
   WorkerHeartbeatEntity,
   ChangeFeedListenerEntity,
 ];
-export const MIGRATIONS = [InitialSchema1764172800000, Engine1764259200000, ChangeFeed1764345600000, RetentionIndexes1764435600000, RunLeaseIndex1764608400000, FailureRuns1764694800000];
+export const MIGRATIONS = [
+  InitialSchema1764172800000,
+  Engine1764259200000,
+  ChangeFeed1764345600000,
+  RetentionIndexes1764435600000,
+  RunLeaseIndex1764608400000,
+  FailureRuns1764694800000,
+];
 
 /** The TypeORM data source on `connection`, with the schema brought up to date at start. */
 @Global()

@@ -115,7 +115,9 @@ function connectorRegistry(http: Connector): ConnectorRegistry {
  */
 export function engineForTest(workflow: WorkflowDefinition, globalFailureHandler?: WorkflowDefinition) {
   const loaded = [workflow, ...(globalFailureHandler ? [globalFailureHandler] : [])];
-  const failureHandlers = new FailureHandlers(standIn<WorkflowRegistry>({ getWorkflow: (name) => (name === globalFailureHandler?.name ? globalFailureHandler : undefined) }));
+  const failureHandlers = new FailureHandlers(
+    standIn<WorkflowRegistry>({ getWorkflow: (name) => (name === globalFailureHandler?.name ? globalFailureHandler : undefined) }),
+  );
   const clock = new ManualClock();
   const store = new InMemoryRunStore(clock);
   const http = new ScriptedConnector();

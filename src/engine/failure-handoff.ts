@@ -37,7 +37,11 @@ export interface FailedRun {
  * on; otherwise on-failure.yaml as in force now; nobody for a failure run itself (a failing
  * handler never triggers itself or the global one).
  */
-export function failureHandoffOf(failed: FailedRun, globalHandler: WorkflowDefinition | undefined, newRunId: string = randomUUID()): FailureHandoff | undefined {
+export function failureHandoffOf(
+  failed: FailedRun,
+  globalHandler: WorkflowDefinition | undefined,
+  newRunId: string = randomUUID(),
+): FailureHandoff | undefined {
   if (failed.kind !== 'steps') return undefined;
   const own = (failed.workflow.onFailure?.length ?? 0) > 0;
   const handler = own ? failed.workflow : (globalHandler?.onFailure?.length ?? 0) > 0 ? globalHandler : undefined;

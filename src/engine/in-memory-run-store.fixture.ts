@@ -47,7 +47,10 @@ export class InMemoryRunStore implements Pick<RunStore, RunStoreMethods> {
   constructor(private readonly clock: Clock) {}
 
   /** Stores a queued run of `workflow`, for an event with an empty JSON body. */
-  addRun(workflow: { name: string; version: string }, event = syntheticEvent({ source: 'shop', type: 'order.paid', body: {}, receivedAt: this.clock.now() })): string {
+  addRun(
+    workflow: { name: string; version: string },
+    event = syntheticEvent({ source: 'shop', type: 'order.paid', body: {}, receivedAt: this.clock.now() }),
+  ): string {
     const id = randomUUID();
     this.runs.set(id, {
       id,

@@ -36,7 +36,7 @@ export function WorkflowPage({ name }: { name: string }) {
     if (message.run_id === null || (message.type === 'run.created' && message.workflow === name)) refetchVersions();
   });
 
-  const nodeData = useMemo(() => (workflow ? definitionNodeData(workflow.trigger, workflow.steps) : {}), [workflow]);
+  const nodeData = useMemo(() => (workflow ? definitionNodeData(workflow.trigger, [...workflow.steps, ...workflow.on_failure]) : {}), [workflow]);
   const focusLine = useMemo(() => {
     if (!workflow || !selected) return null;
     if (selected === 'trigger') return workflow.yaml.split('\n').findIndex((line) => /^on\s*:/.test(line)) + 1 || null;
