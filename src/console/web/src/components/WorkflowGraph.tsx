@@ -72,7 +72,9 @@ export default function WorkflowGraph({ graph, nodeData = {}, selectedId, onSele
       graph.nodes.flatMap((node) => {
         const position = positions?.get(node.id);
         if (!position) return [];
-        const data: FlowNodeData = { kind: node.kind, label: node.label, group: node.group, connectable: editing !== undefined, ...nodeData[node.id] };
+        // The visual edits work on `steps:`; the failure lane is edited in the YAML.
+        const editable = editing !== undefined && node.group !== 'on_failure';
+        const data: FlowNodeData = { kind: node.kind, label: node.label, group: node.group, connectable: editable, ...nodeData[node.id] };
         return {
           id: node.id,
           type: 'step' as const,
@@ -80,7 +82,7 @@ export default function WorkflowGraph({ graph, nodeData = {}, selectedId, onSele
           data,
           selected: node.id === selectedId,
           draggable: false,
-          connectable: editing !== undefined,
+          connectable: editable,
           ariaLabel: `${node.kind === 'trigger' ? 'Trigger' : node.kind === 'on_failure' ? 'On failure' : `Step ${node.id}`} (${node.label})${data.status ? `, ${data.status}` : ''}. Press Enter for details.`,
         };
       }),
