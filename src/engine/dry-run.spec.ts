@@ -301,11 +301,11 @@ describe(DryRun.name, () => {
     const loaded = await loadWorkflowDirectory(dir, new TemplateEngine());
     assert.deepEqual(loaded.problems, []);
     const dryRun = await DryRun.standalone(loadSettings({}, emptyDir));
-    const global = await dryRun.run(loaded.workflows.get('on-failure')!, { body: {} }, { sources: loaded.sources, now: NOW });
+    const global = dryRun.run(loaded.workflows.get('on-failure')!, { body: {} }, { sources: loaded.sources, now: NOW });
     assert.equal(global.trigger.matches, false);
     assert.deepEqual(global.trigger.reasons, ['runs only when a run of another workflow fails (on-failure.yaml), not on events']);
     assert.deepEqual(global.steps, []);
-    const own = await dryRun.run(loaded.workflows.get('wf')!, { body: {} }, { sources: loaded.sources, now: NOW });
+    const own = dryRun.run(loaded.workflows.get('wf')!, { body: {} }, { sources: loaded.sources, now: NOW });
     assert.deepEqual(
       own.steps.map((each) => each.id),
       ['a'],
