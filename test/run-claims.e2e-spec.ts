@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DataSource } from 'typeorm';
@@ -73,6 +74,56 @@ describe('claiming a run', () => {
     assert.equal(byRun.get(runId)?.xmin, byRun.get(otherRunId)?.xmin, 'one transaction');
     const [{ status }] = await hookflow.query<{ status: string }>(`SELECT status FROM runs WHERE id = $1`, [otherRunId]);
     assert.equal(status, 'succeeded');
+  });
+
+  it('creates the failure run in the transaction that records the failure, once, and none for a failure run that fails', async () => {
+    const store = hookflow.app.get(RunStore);
+    assert.equal((await post(`${hookflow.baseUrl}/hooks/shop`, JSON.stringify({ type: 'order.paid', order: 9 }))).status, 202);
+    const [failing] = await hookflow.query<{ id: string; workflow_version: string; event_id: string }>(
+      `SELECT id, workflow_version, event_id FROM runs WHERE status = 'queued' ORDER BY created_at DESC LIMIT 1`,
+    );
+    assert.equal(typeof (await store.claim(failing.id, 'this-process')), 'object');
+    const handoff = (failedRunId: string) => ({
+      runId: randomUUID(),
+      workflow: 'deliver',
+      workflowVersion: failing.workflow_version,
+      failure: { run_id: failedRunId, workflow: 'deliver', step: 'notify', error: 'HTTP 503', attempts: 3 },
+    });
+    const failed = { status: 'failed' as const, error: 'HTTP 503', attempts: 3 };
+    const first = handoff(failing.id);
+    assert.equal(
+      await store.finishStep(failing.id, 'notify', failed, undefined, { outcome: 'failed', error: 'notify: HTTP 503', failureHandoff: first }),
+      'failed',
+    );
+
+    const rows = await hookflow.query<{
+      id: string;
+      status: string;
+      kind: string;
+      failed_run_id: string | null;
+      failure: unknown;
+      event_id: string;
+      xmin: string;
+    }>(`SELECT id, status, kind, failed_run_id, failure, event_id, xmin::text FROM runs WHERE id = $1 OR failed_run_id = $1 ORDER BY kind DESC`, [failing.id]);
+    assert.deepEqual(
+      rows.map(({ xmin: _, ...row }) => row),
+      [
+        { id: failing.id, status: 'failed', kind: 'steps', failed_run_id: null, failure: null, event_id: failing.event_id },
+        { id: first.runId, status: 'queued', kind: 'on_failure', failed_run_id: failing.id, failure: first.failure, event_id: failing.event_id },
+      ],
+    );
+    assert.equal(rows[0].xmin, rows[1].xmin, 'one transaction');
+
+    // The run is final: a repeated end (a write retried after a lost answer) hands off nothing more.
+    await store.finishRun(failing.id, { outcome: 'failed', error: 'again', failureHandoff: handoff(failing.id) });
+    assert.equal((await hookflow.query(`SELECT 1 FROM runs WHERE failed_run_id = $1`, [failing.id])).length, 1);
+
+    // A failure run that fails hands off nothing, whatever it is handed.
+    assert.equal(typeof (await store.claim(first.runId, 'this-process')), 'object');
+    await store.finishRun(first.runId, { outcome: 'failed', error: 'tell: HTTP 500', failureHandoff: handoff(first.runId) });
+    const handled = await hookflow.query<{ status: string }>(`SELECT status FROM runs WHERE id = $1`, [first.runId]);
+    assert.equal(handled[0].status, 'failed');
+    assert.equal((await hookflow.query(`SELECT 1 FROM runs WHERE failed_run_id = $1`, [first.runId])).length, 0);
   });
 });
 
@@ -197,7 +248,7 @@ describe('leases and step writes', () => {
   it('refuses to claim a finished run or one that does not exist', async () => {
     const runId = await newRun();
     assert.equal(typeof (await store.claim(runId, 'process-a')), 'object');
-    await store.finishRun(runId, 'succeeded', null);
+    await store.finishRun(runId, { outcome: 'succeeded', error: null });
 
     assert.equal(await store.claim(runId, 'process-a'), 'final');
     assert.equal(await store.claim('00000000-0000-4000-8000-000000000000', 'process-a'), 'missing');

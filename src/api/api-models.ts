@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { RUN_STATUSES } from '../engine/run.entity';
+import { RUN_KINDS, RUN_STATUSES } from '../engine/run.entity';
 import { EVENT_STATUSES } from './event-queries';
 
 /*
@@ -26,6 +26,14 @@ export class RunSummaryModel {
   @ApiProperty({ example: 'order-paid' }) workflow: string;
   @ApiProperty({ format: 'uuid' }) event_id: string;
   @ApiProperty({ enum: RUN_STATUSES }) status: string;
+  @ApiProperty({
+    enum: RUN_KINDS,
+    description:
+      "`steps`: a run of the workflow's `steps`; `on_failure`: a run of its `on_failure` steps (or of on-failure.yaml's, workflow `on-failure`) for the failed run `failed_run_id`",
+  })
+  kind: string;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'For an `on_failure` run: the run whose failure it handles' })
+  failed_run_id: string | null;
   @ApiProperty(date) created_at: string;
   @ApiProperty(nullableDate) started_at: string | null;
   @ApiProperty(nullableDate) finished_at: string | null;
@@ -66,8 +74,23 @@ export class StepRunModel {
   @ApiProperty({ type: [StepAttemptModel] }) attempts: StepAttemptModel[];
 }
 
+export class FailureModel {
+  @ApiProperty({ format: 'uuid' }) run_id: string;
+  @ApiProperty({ example: 'order-paid' }) workflow: string;
+  @ApiProperty({ type: String, nullable: true, example: 'label', description: 'The first step that failed the run' }) step: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'HTTP 503' }) error: string | null;
+  @ApiProperty({ example: 6, description: 'Attempts that step made' }) attempts: number;
+}
+
 export class RunModel extends RunSummaryModel {
   @ApiProperty({ description: 'The workflow version the run executes' }) workflow_version: string;
+  @ApiProperty({ type: FailureModel, nullable: true, description: 'For an `on_failure` run: its template context `failure`' })
+  failure: FailureModel | null;
+  @ApiProperty({
+    type: [String],
+    description: 'The `on_failure` runs this run started, one per time it failed (a retried run that fails again starts another)',
+  })
+  failure_run_ids: string[];
   @ApiProperty({ type: String, nullable: true }) concurrency_key: string | null;
   @ApiProperty({ type: [StepRunModel] }) steps: StepRunModel[];
 }
@@ -227,8 +250,10 @@ export class WorkflowListModel {
 
 export class GraphNodeModel {
   @ApiProperty({ description: '`trigger` or a step id' }) id: string;
-  @ApiProperty({ example: 'http', description: '`trigger` or the step kind' }) kind: string;
+  @ApiProperty({ example: 'http', description: '`trigger`, `on_failure` (head of the failure lane) or the step kind' }) kind: string;
   @ApiProperty() label: string;
+  @ApiPropertyOptional({ enum: ['on_failure'], description: 'Set on the failure lane: its head node `#on_failure` and the `on_failure` steps' })
+  group?: 'on_failure';
 }
 
 export class GraphEdgeModel {
@@ -270,6 +295,8 @@ export class WorkflowModel {
   @ApiProperty({ type: TriggerModel }) trigger: TriggerModel;
   @ApiProperty({ type: String, nullable: true }) concurrency_key: string | null;
   @ApiProperty({ type: [WorkflowStepModel] }) steps: WorkflowStepModel[];
+  @ApiProperty({ type: [WorkflowStepModel], description: 'The `on_failure` steps: run as a run of their own when a run fails' })
+  on_failure: WorkflowStepModel[];
   @ApiProperty({ type: GraphModel }) graph: GraphModel;
   @ApiProperty({ example: '3f2a9c01d4e5b6a7', description: 'Hash of the bytes of `yaml` (equal to `version`): the `base_revision` of a save' })
   revision: string;
@@ -313,6 +340,8 @@ export class WorkflowVersionModel {
   @ApiProperty({ type: TriggerModel, nullable: true, description: 'null when the file no longer validates (a step kind since removed)' })
   trigger: TriggerModel | null;
   @ApiProperty({ type: [WorkflowStepModel], description: 'Empty when the file no longer validates' }) steps: WorkflowStepModel[];
+  @ApiProperty({ type: [WorkflowStepModel], description: 'The `on_failure` steps; empty when the file no longer validates' })
+  on_failure: WorkflowStepModel[];
   @ApiProperty({ type: GraphModel, nullable: true, description: 'null when the file no longer validates' }) graph: GraphModel | null;
 }
 

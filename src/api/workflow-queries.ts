@@ -62,6 +62,7 @@ export class WorkflowQueries {
       trigger: triggerOf(workflow.on),
       concurrency_key: workflow.concurrency?.key ?? null,
       steps: workflow.steps.map(stepOf),
+      on_failure: (workflow.onFailure ?? []).map(stepOf),
       graph: workflowGraph(workflow),
       revision: workflow.version,
       editable,

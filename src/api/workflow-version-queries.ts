@@ -44,6 +44,7 @@ export class WorkflowVersionQueries {
       in_force: this.registry.getWorkflow(name)?.version === revision,
       trigger: definition ? triggerOf(definition.on) : null,
       steps: definition ? definition.steps.map(stepOf) : [],
+      on_failure: (definition?.onFailure ?? []).map(stepOf),
       graph: definition ? workflowGraph(definition) : null,
     };
   }

@@ -24,6 +24,7 @@ import { Destinations1764700000000 } from './migrations/1764700000000-Destinatio
 import { DestinationEntity, DestinationMinuteEntity, DestinationWaitEntity } from '../destinations/destination.entity';
 import { Pauses1764700100000 } from './migrations/1764700100000-Pauses';
 import { PauseEntity } from '../pauses/pause.entity';
+import { FailureRuns1764694800000 } from './migrations/1764694800000-FailureRuns';
 
 /**
  * Every table Hookflow's migrations create, described as its module sees it. Queries are
@@ -51,6 +52,7 @@ export const MIGRATIONS = [
   ChangeFeed1764345600000,
   RetentionIndexes1764435600000,
   RunLeaseIndex1764608400000,
+  FailureRuns1764694800000,
   Destinations1764700000000,
   Pauses1764700100000,
 ];

@@ -90,6 +90,8 @@ describe(DirectRuns.name, () => {
         eventId: 'event-1',
         event,
         steps: [],
+        kind: 'steps',
+        failure: null,
       },
     );
   });

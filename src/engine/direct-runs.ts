@@ -78,7 +78,16 @@ export class DirectRuns implements RunTaker {
   }
 
   take({ run, event, claimedAt }: HandedOverRun): void {
-    const claimed = { id: run.id, workflow: run.workflow, workflowVersion: run.workflowVersion, eventId: event.id, event, steps: new Map() };
+    const claimed = {
+      id: run.id,
+      workflow: run.workflow,
+      workflowVersion: run.workflowVersion,
+      eventId: event.id,
+      event,
+      steps: new Map(),
+      kind: 'steps' as const,
+      failure: null,
+    };
     this.executor
       .executeClaimed(claimed, this.owner, claimedAt)
       .catch(async (error: Error) => {

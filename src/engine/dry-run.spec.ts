@@ -284,6 +284,34 @@ describe(DryRun.name, () => {
     assert.deepEqual(report.trigger.notes, ['runs on its schedule (*/15 * * * *), not on events']);
   });
 
+  it('shows on-failure.yaml as matching no event, with no steps to try, and ignores on_failure steps', async () => {
+    const dir = await workflowDir({
+      'sources.yaml': SOURCES_YAML,
+      'on-failure.yaml': yamlLines('on_failure:', '  - { id: tell, uses: set, with: { x: "{{failure.error}}" } }'),
+      'wf.yaml': yamlLines(
+        'name: wf',
+        'on: { webhook: shop }',
+        'steps:',
+        '  - { id: a, uses: set, with: { x: 1 } }',
+        'on_failure:',
+        '  - { id: b, uses: set }',
+      ),
+    });
+    dirs.push(dir);
+    const loaded = await loadWorkflowDirectory(dir, new TemplateEngine());
+    assert.deepEqual(loaded.problems, []);
+    const dryRun = await DryRun.standalone(loadSettings({}, emptyDir));
+    const global = dryRun.run(loaded.workflows.get('on-failure')!, { body: {} }, { sources: loaded.sources, now: NOW });
+    assert.equal(global.trigger.matches, false);
+    assert.deepEqual(global.trigger.reasons, ['runs only when a run of another workflow fails (on-failure.yaml), not on events']);
+    assert.deepEqual(global.steps, []);
+    const own = dryRun.run(loaded.workflows.get('wf')!, { body: {} }, { sources: loaded.sources, now: NOW });
+    assert.deepEqual(
+      own.steps.map((each) => each.id),
+      ['a'],
+    );
+  });
+
   it('notes an event type the source cannot read from a body without one', async () => {
     const report = await dryRun(['  - id: a', '    uses: set', '    with: { x: 1 }'], { body: { order: {} } });
     assert.equal(report.event.type, '');

@@ -184,6 +184,10 @@ export class DryRun {
   /** The real trigger matcher's judgement, every reason shown; secrets read as `[secret]`. */
   private trigger(workflow: WorkflowDefinition, event: InboundEvent, notes: string[]): DryRunTrigger {
     const on = workflow.on;
+    if (on.webhook === undefined && on.schedule === undefined) {
+      // on-failure.yaml: its on_failure steps run for failed runs only, which a dry run does not try.
+      return { matches: false, reasons: ['runs only when a run of another workflow fails (on-failure.yaml), not on events'], notes };
+    }
     if (on.webhook === undefined) {
       return { matches: true, reasons: [], notes: [...notes, `runs on its schedule (${on.schedule ?? '?'}), not on events`] };
     }

@@ -24,6 +24,8 @@ import { StepTemplates } from './step-templates';
 import { WorkflowStarter } from './workflow-starter';
 import { WorkflowVersions } from './workflow-versions';
 import { PausedSet } from '../pauses/paused-set';
+import { FailureHandlers } from './failure-handlers';
+import { WorkflowRegistry } from '../workflows/workflow-registry';
 
 /** A fake in the place of a class whose private members it cannot have; it keeps the public methods' types. */
 function standIn<T>(fake: Partial<T>): T {
@@ -88,9 +90,9 @@ export class RecordingReporter implements Pick<RunReporter, 'attempted' | 'retry
 }
 
 /** A workflow definition from its YAML, validated as a loaded file is (its source is `shop`). */
-export function workflowFrom(yaml: string): WorkflowDefinition {
-  const parsed = parseWorkflowFile('test.yaml', yaml);
-  const workflow = new WorkflowValidator(new TemplateEngine()).validateWorkflow(parsed, 'test.yaml', { sourceNames: new Set(['shop']) });
+export function workflowFrom(yaml: string, file = 'test.yaml'): WorkflowDefinition {
+  const parsed = parseWorkflowFile(file, yaml);
+  const workflow = new WorkflowValidator(new TemplateEngine()).validateWorkflow(parsed, file, { sourceNames: new Set(['shop']) });
   if (!workflow) throw new Error(`invalid test workflow: ${parsed.problems.map((problem) => problem.message).join('; ')}`);
   return workflow;
 }
@@ -117,7 +119,11 @@ function connectorRegistry(http: Connector): ConnectorRegistry {
  * test moves it. Exponential backoff takes the top of its jitter range: the n-th delay is
  * exactly initial × 2^(n-1), capped at max.
  */
-export function engineForTest(workflow: WorkflowDefinition) {
+export function engineForTest(workflow: WorkflowDefinition, globalFailureHandler?: WorkflowDefinition) {
+  const loaded = [workflow, ...(globalFailureHandler ? [globalFailureHandler] : [])];
+  const failureHandlers = new FailureHandlers(
+    standIn<WorkflowRegistry>({ getWorkflow: (name) => (name === globalFailureHandler?.name ? globalFailureHandler : undefined) }),
+  );
   const clock = new ManualClock();
   const store = new InMemoryRunStore(clock);
   const http = new ScriptedConnector();
@@ -133,17 +139,18 @@ export function engineForTest(workflow: WorkflowDefinition) {
     new DestinationGate(),
     standIn<DestinationHealth>({ admit: async () => ({ kind: 'go', probe: false }), record: async () => undefined }),
     standIn<RunReporter>(reporter),
+    failureHandlers,
     clock,
   );
   const versions = standIn<WorkflowVersions>({
-    get: async (name, version) => (name === workflow.name && version === workflow.version ? workflow : undefined),
+    get: async (name, version) => loaded.find((candidate) => candidate.name === name && candidate.version === version),
   });
   // What PausedSet would hold: the workflows the test paused in the store.
   const pausedSet = standIn<PausedSet>({
     isPaused: (kind, name) => kind === 'workflow' && store.pausedWorkflows.has(name),
     count: (kind) => (kind === 'workflow' ? store.pausedWorkflows.size : 0),
   });
-  const executor = new RunExecutor(standIn<RunStore>(store), versions, runner, settings, standIn<RunReporter>(reporter), clock, pausedSet);
+  const executor = new RunExecutor(standIn<RunStore>(store), versions, runner, settings, standIn<RunReporter>(reporter), failureHandlers, clock, pausedSet);
   return { clock, store, http, reporter, runner, executor, workflow };
 }
 
@@ -155,6 +162,8 @@ export async function claimedRun(engine: ReturnType<typeof engineForTest>, owner
   return {
     id: claimed.id,
     owner,
+    kind: claimed.kind,
+    failure: claimed.failure,
     workflow,
     event: eventContextOf(claimed.event),
     states: claimed.steps,

@@ -11,6 +11,7 @@ import { RunQueries } from './run-queries';
 import { RunReporter } from './run-reporter';
 import { RunStore } from './run-store';
 import { StepRunner } from './step-runner';
+import { FailureHandlers } from './failure-handlers';
 import { StepTemplates } from './step-templates';
 import { WorkflowStarter } from './workflow-starter';
 import { WorkflowVersions } from './workflow-versions';
@@ -22,7 +23,7 @@ import { WorkflowVersions } from './workflow-versions';
  */
 @Module({
   imports: [WorkflowsModule, EventsModule, ConnectorsModule, DeliveryModule, DestinationsModule],
-  providers: [RunStore, RunExecutor, RunReporter, StepRunner, StepTemplates, WorkflowStarter, WorkflowVersions, RunCommands, RunQueries, ManualRuns],
+  providers: [RunStore, RunExecutor, RunReporter, StepRunner, StepTemplates, WorkflowStarter, WorkflowVersions, RunCommands, RunQueries, ManualRuns, FailureHandlers],
   exports: [RunCommands, ManualRuns, RunQueries, RunExecutor, RunStore, WorkflowVersions],
 })
 export class EngineModule {}

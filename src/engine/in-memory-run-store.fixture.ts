@@ -4,7 +4,9 @@ import { AttemptRecord } from '../delivery/attempt-record';
 import { InboundEvent, syntheticEvent } from '../events/inbound-event';
 import { RunStatus } from './run.entity';
 import { StepState } from './run-plan';
-import { ClaimedRun, ClaimRefusal, RUN_LEASE_SECONDS, RunStore, StepResult } from './run-store';
+import { ClaimedRun, ClaimRefusal, RUN_LEASE_SECONDS, RunEnd, RunStore, StepResult } from './run-store';
+import { FailureContext } from './failure-handoff';
+import { RunKind } from './run.entity';
 
 /** The run and step state RunStore keeps in PostgreSQL, as a test reads it back. */
 export interface StoredRun {
@@ -20,6 +22,9 @@ export interface StoredRun {
   /** When the run's queue job looks at it again; null when it has none. */
   jobAt: Date | null;
   steps: Map<string, StoredStep>;
+  kind: RunKind;
+  failure: FailureContext | null;
+  failedRunId: string | null;
 }
 
 export interface StoredStep extends StepState {
@@ -45,9 +50,11 @@ export class InMemoryRunStore implements Pick<RunStore, RunStoreMethods> {
   constructor(private readonly clock: Clock) {}
 
   /** Stores a queued run of `workflow`, for an event with an empty JSON body. */
-  addRun(workflow: { name: string; version: string }): string {
+  addRun(
+    workflow: { name: string; version: string },
+    event = syntheticEvent({ source: 'shop', type: 'order.paid', body: {}, receivedAt: this.clock.now() }),
+  ): string {
     const id = randomUUID();
-    const event = syntheticEvent({ source: 'shop', type: 'order.paid', body: {}, receivedAt: this.clock.now() });
     this.runs.set(id, {
       id,
       workflow: workflow.name,
@@ -60,8 +67,16 @@ export class InMemoryRunStore implements Pick<RunStore, RunStoreMethods> {
       leaseUntil: null,
       jobAt: this.clock.now(),
       steps: new Map(),
+      kind: 'steps',
+      failure: null,
+      failedRunId: null,
     });
     return id;
+  }
+
+  /** Every run stored, in the order they were added. */
+  allRuns(): StoredRun[] {
+    return [...this.runs.values()];
   }
 
   /** The run as stored. */
@@ -120,7 +135,16 @@ export class InMemoryRunStore implements Pick<RunStore, RunStoreMethods> {
     for (const [id, step] of run.steps) {
       steps.set(id, { status: step.status, attempts: step.attempts, nextAttemptAt: step.nextAttemptAt, output: step.output, error: step.error });
     }
-    return { id: run.id, workflow: run.workflow, workflowVersion: run.workflowVersion, eventId: run.eventId, event: run.event, steps };
+    return {
+      id: run.id,
+      workflow: run.workflow,
+      workflowVersion: run.workflowVersion,
+      eventId: run.eventId,
+      event: run.event,
+      steps,
+      kind: run.kind,
+      failure: run.failure,
+    };
   }
 
   async startStep(runId: string, stepId: string, redactedInput: unknown): Promise<number> {
@@ -134,7 +158,7 @@ export class InMemoryRunStore implements Pick<RunStore, RunStoreMethods> {
     stepId: string,
     result: StepResult,
     attempt?: { record: AttemptRecord; succeeded: boolean; startedAt: Date },
-    runEnd?: { outcome: 'succeeded' | 'failed'; error: string | null },
+    runEnd?: RunEnd,
   ): Promise<RunStatus> {
     const step = this.stepOf(runId, stepId);
     Object.assign(step, {
@@ -147,7 +171,7 @@ export class InMemoryRunStore implements Pick<RunStore, RunStoreMethods> {
     });
     if (attempt) step.attemptRecords.push({ succeeded: attempt.succeeded, record: attempt.record });
     const run = this.run(runId);
-    if (runEnd) await this.finishRun(runId, runEnd.outcome, runEnd.error);
+    if (runEnd) await this.finishRun(runId, runEnd);
     return run.status;
   }
 
@@ -155,9 +179,24 @@ export class InMemoryRunStore implements Pick<RunStore, RunStoreMethods> {
     for (const { stepId, reason } of skips) Object.assign(this.stepOf(runId, stepId), { status: 'skipped', error: reason });
   }
 
-  async finishRun(runId: string, outcome: 'succeeded' | 'failed', error: string | null): Promise<void> {
+  async finishRun(runId: string, { outcome, error, failureHandoff }: RunEnd): Promise<void> {
     const run = this.run(runId);
-    if (run.status === 'running') Object.assign(run, { status: outcome, error, leaseOwner: null, leaseUntil: null });
+    if (run.status !== 'running') return;
+    Object.assign(run, { status: outcome, error, leaseOwner: null, leaseUntil: null });
+    if (outcome !== 'failed' || !failureHandoff || run.kind !== 'steps') return;
+    this.runs.set(failureHandoff.runId, {
+      ...this.run(runId),
+      id: failureHandoff.runId,
+      workflow: failureHandoff.workflow,
+      workflowVersion: failureHandoff.workflowVersion,
+      status: 'queued',
+      error: null,
+      jobAt: this.clock.now(),
+      steps: new Map(),
+      kind: 'on_failure',
+      failure: failureHandoff.failure,
+      failedRunId: runId,
+    });
   }
 
   async suspend(runId: string, owner: string, wakeAt: Date): Promise<void> {

@@ -10,6 +10,8 @@ import { WorkflowSecretScrubber } from './workflow-secret-scrubber';
 import { RunInProgress } from './run-in-progress';
 import { StepRunner, runOutcome } from './step-runner';
 import { WorkflowVersions } from './workflow-versions';
+import { definitionForKind } from './failure-handoff';
+import { FailureHandlers } from './failure-handlers';
 
 /** When another process holds a run, look again after this long. */
 const HELD_RUN_RETRY_MS = 5_000;
@@ -46,6 +48,7 @@ export class RunExecutor {
     private readonly steps: StepRunner,
     private readonly settings: Settings,
     private readonly reporter: RunReporter,
+    private readonly failureHandlers: FailureHandlers,
     private readonly clock: Clock,
     private readonly pausedSet: PausedSet,
   ) {}
@@ -107,15 +110,18 @@ export class RunExecutor {
   private async proceed(claimed: ClaimedRun, owner: string): Promise<void> {
     const runId = claimed.id;
     if (await this.parkedForPause(runId, owner, claimed.workflow)) return;
-    const workflow = await this.versions.get(claimed.workflow, claimed.workflowVersion);
-    if (!workflow) {
+    const loaded = await this.versions.get(claimed.workflow, claimed.workflowVersion);
+    if (!loaded) {
       const reason = `workflow ${claimed.workflow} version ${claimed.workflowVersion} is not available`;
       this.reporter.runUnavailable({ runId, eventId: claimed.eventId, workflow: claimed.workflow }, reason);
-      return this.store.finishRun(runId, 'failed', reason);
+      return this.store.finishRun(runId, this.failureHandlers.unavailableEnd({ id: runId, kind: claimed.kind, workflow: claimed.workflow }, reason));
     }
+    const workflow = definitionForKind(loaded, claimed.kind);
     const run: RunInProgress = {
       id: runId,
       owner,
+      kind: claimed.kind,
+      failure: claimed.failure,
       workflow,
       event: eventContextOf(claimed.event),
       states: claimed.steps,
@@ -149,7 +155,7 @@ export class RunExecutor {
       }
       const end = runOutcome(run, this.clock.now());
       if (end) {
-        await this.store.finishRun(runId, end.outcome, end.error);
+        await this.store.finishRun(runId, this.failureHandlers.endOf(run, end));
         return this.reporter.runEnded(run, end.outcome, end.error);
       }
       if (decision.wakeAt) return this.store.suspend(runId, owner, decision.wakeAt);

@@ -1,4 +1,6 @@
 import { EventContext } from '../events/inbound-event';
+import { FailureContext } from './failure-handoff';
+import { RunKind } from './run.entity';
 import { WorkflowDefinition } from '../workflows/workflow.types';
 import { RunPlan, StepState } from './run-plan';
 import { WorkflowSecretScrubber } from './workflow-secret-scrubber';
@@ -7,6 +9,10 @@ import { WorkflowSecretScrubber } from './workflow-secret-scrubber';
 export interface RunInProgress {
   id: string;
   owner: string;
+  /** `steps`, or `on_failure` for a run of a workflow's failure steps (then `workflow.steps` are those). */
+  kind: RunKind;
+  /** The template context `failure` of an `on_failure` run. */
+  failure: FailureContext | null;
   workflow: WorkflowDefinition;
   event: EventContext;
   states: Map<string, StepState>;

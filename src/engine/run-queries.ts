@@ -4,7 +4,8 @@ import { DataSource } from 'typeorm';
 import { DomainError } from '../common/domain-error';
 import { decodeCursor, encodeCursor, pageEndTime } from '../common/page-cursor';
 import { WorkflowVersions } from './workflow-versions';
-import { RunStatus, UNFINISHED_RUN_STATUSES, UnfinishedRunStatus } from './run.entity';
+import { RunKind, RunStatus, UNFINISHED_RUN_STATUSES, UnfinishedRunStatus } from './run.entity';
+import { definitionForKind } from './failure-handoff';
 import { StepStatus } from './step-run.entity';
 
 export interface RunListFilter {
@@ -27,6 +28,8 @@ export interface RunSummary {
   workflow: string;
   event_id: string;
   status: RunStatus;
+  kind: RunKind;
+  failed_run_id: string | null;
   created_at: Date;
   started_at: Date | null;
   finished_at: Date | null;
@@ -64,7 +67,7 @@ export class RunQueries {
   async list(filter: RunListFilter): Promise<{ items: RunSummary[]; next_cursor: string | null }> {
     const after = filter.cursor ? decodeCursor(filter.cursor) : null;
     const rows = await this.dataSource.query<(RunSummary & { page_end: string })[]>(
-      `SELECT id, workflow, event_id, status, created_at, started_at, finished_at, error, ${pageEndTime('created_at')} AS page_end
+      `SELECT id, workflow, event_id, status, kind, failed_run_id, created_at, started_at, finished_at, error, ${pageEndTime('created_at')} AS page_end
          FROM runs
         WHERE ($1::text IS NULL OR workflow = $1)
           AND ($2::text IS NULL OR status = $2)
@@ -144,7 +147,8 @@ export class RunQueries {
   /** The latest run of `workflow` for the event (from `runs_event_id_idx`), with what it stored per step; undefined when it has none. */
   async latestForEvent(workflow: string, eventId: string): Promise<RunRecordForReplay | undefined> {
     const runs = await this.dataSource.query<{ id: string; version: string; status: RunStatus; created_at: Date }[]>(
-      `SELECT id, workflow_version AS version, status, created_at FROM runs WHERE event_id = $1 AND workflow = $2 ORDER BY created_at DESC, id DESC LIMIT 1`,
+      `SELECT id, workflow_version AS version, status, created_at FROM runs
+        WHERE event_id = $1 AND workflow = $2 AND kind = 'steps' ORDER BY created_at DESC, id DESC LIMIT 1`,
       [eventId, workflow],
     );
     if (runs.length === 0) return undefined;
@@ -163,8 +167,12 @@ export class RunQueries {
   }
 
   async get(runId: string) {
-    const runs = await this.dataSource.query<(RunSummary & { workflow_version: string; concurrency_key: string | null })[]>(
-      `SELECT id, workflow, workflow_version, event_id, status, concurrency_key, created_at, started_at, finished_at, error FROM runs WHERE id = $1`,
+    const runs = await this.dataSource.query<
+      (RunSummary & { workflow_version: string; concurrency_key: string | null; failure: unknown; failure_run_ids: string[] })[]
+    >(
+      `SELECT id, workflow, workflow_version, event_id, status, kind, failed_run_id, failure, concurrency_key, created_at, started_at, finished_at, error,
+              array(SELECT f.id FROM runs f WHERE f.failed_run_id = r.id ORDER BY f.created_at, f.id) AS failure_run_ids
+         FROM runs r WHERE id = $1`,
       [runId],
     );
     if (runs.length === 0) throw new DomainError('NOT_FOUND', `No run ${runId}`);
@@ -181,7 +189,7 @@ export class RunQueries {
       ),
       this.versions.get(run.workflow, run.workflow_version),
     ]);
-    const stepOrder = definition?.steps.map((step) => step.id) ?? steps.map((step) => step.step_id);
+    const stepOrder = definition ? definitionForKind(definition, run.kind).steps.map((step) => step.id) : steps.map((step) => step.step_id);
     const byId = new Map(steps.map((step) => [step.step_id, step]));
     return {
       ...run,

@@ -24,7 +24,7 @@ export const CLAIM_RUNS = `
        AND r.status IN ('queued', 'running')
        AND (r.lease_owner IS NULL OR r.lease_owner = w.owner OR r.lease_until < now())
        AND (r.concurrency_key IS NULL OR NOT ${EARLIER_OPEN_RUN_WITH_ITS_KEY('r')})
-    RETURNING r.id, r.lease_owner, r.workflow, r.workflow_version, r.event_id,
+    RETURNING r.id, r.lease_owner, r.workflow, r.workflow_version, r.event_id, r.kind, r.failure,
               e.source, e.type, e.received_at, e.headers, e.query, e.content_type, e.body,
               (SELECT coalesce(json_agg(json_build_object(
                         'step_id', s.step_id, 'status', s.status, 'attempts', s.attempts,
@@ -57,15 +57,33 @@ const WAKE_NEXT_IN_LINE = (ended: string) => `
          ORDER BY w.created_at, w.run_id LIMIT 1) waiting ON true
      WHERE e.concurrency_key IS NOT NULL`;
 
-/** Step ends, parameters $1 to $19 (finishParameters). */
+/**
+ * The failure run of each run in `finished` (a CTE of `id, event_id, kind, status`) that
+ * ended as failed, from `handoffs` (`run_id, failure_run_id, failure_workflow,
+ * failure_version, failure`): created by the statement that records the failure, so that a
+ * crash can neither lose it nor, the run being final then, make it twice. A failure run's
+ * own failure hands off nothing.
+ */
+const FAILURE_RUNS = (finished: string, handoffs: string) => `
+  failure_runs AS (
+    INSERT INTO runs (id, event_id, workflow, workflow_version, status, created_at, kind, failed_run_id, failure)
+    SELECT h.failure_run_id, f.event_id, h.failure_workflow, h.failure_version, 'queued', now(), 'on_failure', f.id, h.failure
+      FROM ${finished} f JOIN ${handoffs} h ON h.run_id = f.id
+     WHERE f.status = 'failed' AND f.kind = 'steps' AND h.failure_run_id IS NOT NULL
+    RETURNING id),
+  failure_jobs AS (SELECT ${enqueueNewRun('id')} FROM failure_runs)`;
+
+/** Step ends, parameters $1 to $23 (finishParameters). */
 const FINISHED = `
   input AS (
     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::timestamptz[], $7::boolean[],
                          $8::text[], $9::timestamptz[], $10::integer[], $11::jsonb[], $12::integer[], $13::jsonb[],
-                         $14::text[], $15::text[], $16::integer[], $17::jsonb[], $18::text[], $19::text[])
+                         $14::text[], $15::text[], $16::integer[], $17::jsonb[], $18::text[], $19::text[],
+                         $20::uuid[], $21::text[], $22::text[], $23::jsonb[])
       AS i(run_id, step_id, status, output, error, next_attempt_at, has_attempt,
            attempt_status, attempt_started_at, duration_ms, request, response_status, response_headers,
-           response_body, attempt_error, attempts, input, run_outcome, run_error)),
+           response_body, attempt_error, attempts, input, run_outcome, run_error,
+           failure_run_id, failure_workflow, failure_version, failure)),
   step AS (
     -- A step can end without having started (skipped by its if, or failed to render).
     INSERT INTO step_runs (run_id, step_id, status, attempts, input, output, error, next_attempt_at, started_at, finished_at)
@@ -92,12 +110,14 @@ const FINISHED = `
            lease_owner = NULL, lease_until = NULL
       FROM input i
      WHERE r.id = i.run_id AND i.run_outcome IS NOT NULL AND r.status = 'running'
-    RETURNING r.id, r.workflow, r.concurrency_key, r.status),
-  woken AS (${WAKE_NEXT_IN_LINE('finished')})`;
+    RETURNING r.id, r.workflow, r.concurrency_key, r.status, r.event_id, r.kind),
+  woken AS (${WAKE_NEXT_IN_LINE('finished')}),
+  ${FAILURE_RUNS('finished', '(SELECT * FROM input WHERE run_outcome IS NOT NULL)')}`;
 
 const FINISH_ROWS = `
   SELECT i.run_id, i.step_id, coalesce(f.status, r.status) AS run_status, NULL::integer AS attempts,
-         (SELECT count(*) FROM step) AS steps, (SELECT count(*) FROM attempt) AS attempt_rows, (SELECT count(*) FROM woken) AS woken
+         (SELECT count(*) FROM step) AS steps, (SELECT count(*) FROM attempt) AS attempt_rows, (SELECT count(*) FROM woken) AS woken,
+         (SELECT count(*) FROM failure_jobs) AS failure_runs
     FROM input i
     LEFT JOIN finished f ON f.id = i.run_id
     LEFT JOIN runs r ON r.id = i.run_id`;
@@ -112,16 +132,20 @@ export const STEP_STATEMENTS = {
   ends: { name: 'hookflow_finish_steps', sql: `WITH ${FINISHED} ${FINISH_ROWS}` },
   both: {
     name: 'hookflow_start_and_finish_steps',
-    sql: `WITH ${FINISHED}, ${STARTED(20)} ${FINISH_ROWS} UNION ALL SELECT run_id, step_id, NULL, attempts, NULL, NULL, NULL FROM started`,
+    sql: `WITH ${FINISHED}, ${STARTED(24)} ${FINISH_ROWS} UNION ALL SELECT run_id, step_id, NULL, attempts, NULL, NULL, NULL, NULL FROM started`,
   },
 };
 
+/** Ends run $1 as $2 with error $3; when it failed, creates its failure run ($4 id, $5 workflow, $6 version, $7 failure) if $4 is set. */
 export const FINISH_RUN = `
   WITH finished AS (
     UPDATE runs SET status = $2, error = $3, finished_at = now(), updated_at = now(), lease_owner = NULL, lease_until = NULL
      WHERE id = $1 AND status = 'running'
-    RETURNING id, workflow, concurrency_key)
-  ${WAKE_NEXT_IN_LINE('finished')}`;
+    RETURNING id, workflow, concurrency_key, status, event_id, kind),
+  handoff AS (SELECT $1::uuid AS run_id, $4::uuid AS failure_run_id, $5::text AS failure_workflow, $6::text AS failure_version, $7::jsonb AS failure),
+  woken AS (${WAKE_NEXT_IN_LINE('finished')}),
+  ${FAILURE_RUNS('finished', 'handoff')}
+  SELECT (SELECT count(*) FROM woken) AS woken, (SELECT count(*) FROM failure_jobs) AS failure_runs`;
 
 export const REQUEUE_LAPSED_RUNS = `
   WITH lapsed AS (

@@ -6,7 +6,8 @@ import { InboundEvent, storedEvent } from '../events/inbound-event';
 import { GroupCommit, retryingConflicts } from '../database/group-commit';
 import { preparedQuery } from '../database/prepared-query';
 import { jsonbText, storableText } from '../database/storable-text';
-import { RunStatus } from './run.entity';
+import { RunKind, RunStatus } from './run.entity';
+import { FailureContext, FailureHandoff } from './failure-handoff';
 import {
   CLAIM_RUNS,
   CANCEL_RUN,
@@ -39,6 +40,16 @@ export interface ClaimedRun {
   eventId: string;
   event: InboundEvent;
   steps: Map<string, StepState>;
+  kind: RunKind;
+  /** Set for an `on_failure` run. */
+  failure: FailureContext | null;
+}
+
+/** How a run ends, and for a failed run, the failure run to create in the same statement. */
+export interface RunEnd {
+  outcome: 'succeeded' | 'failed';
+  error: string | null;
+  failureHandoff?: FailureHandoff;
 }
 
 /**
@@ -68,7 +79,7 @@ interface StepFinish {
   stepId: string;
   result: StepResult;
   attempt?: { record: AttemptRecord; succeeded: boolean; startedAt: Date };
-  runEnd?: { outcome: 'succeeded' | 'failed'; error: string | null };
+  runEnd?: RunEnd;
 }
 
 /** A run to store as queued, for an event already stored. */
@@ -145,7 +156,7 @@ export class RunStore {
     stepId: string,
     result: StepResult,
     attempt?: { record: AttemptRecord; succeeded: boolean; startedAt: Date },
-    runEnd?: { outcome: 'succeeded' | 'failed'; error: string | null },
+    runEnd?: RunEnd,
   ): Promise<RunStatus> {
     const { runStatus } = await this.stepWrites.submit({ finish: { runId, stepId, result, attempt, runEnd } });
     return runStatus ?? 'running';
@@ -192,9 +203,18 @@ export class RunStore {
     await this.dataSource.query(SKIP_STEPS, [runId, skips.map((skip) => skip.stepId), skips.map((skip) => skip.reason)]);
   }
 
-  /** Ends the run and wakes the next run waiting on its concurrency key. */
-  async finishRun(runId: string, outcome: 'succeeded' | 'failed', error: string | null): Promise<void> {
-    await this.dataSource.query(FINISH_RUN, [runId, outcome, storableText(error)]);
+  /** Ends the run, wakes the next run waiting on its concurrency key and, when it failed, creates the failure run handed off. */
+  async finishRun(runId: string, end: RunEnd): Promise<void> {
+    const handoff = end.outcome === 'failed' ? end.failureHandoff : undefined;
+    await this.dataSource.query(FINISH_RUN, [
+      runId,
+      end.outcome,
+      storableText(end.error),
+      handoff?.runId ?? null,
+      handoff?.workflow ?? null,
+      handoff?.workflowVersion ?? null,
+      handoff ? jsonbText(handoff.failure) : null,
+    ]);
   }
 
   /** Lets the run go until `wakeAt` (a retry or a delay): no worker waits for it meanwhile. */
@@ -300,6 +320,8 @@ function claimedRunOf(row: ClaimRow): ClaimedRun {
     workflow: row.workflow,
     workflowVersion: row.workflow_version,
     eventId: row.event_id,
+    kind: row.kind,
+    failure: row.failure,
     event: storedEvent({
       id: row.event_id,
       source: row.source,
@@ -331,6 +353,8 @@ interface ClaimRow {
   workflow: string;
   workflow_version: string;
   event_id: string;
+  kind: RunKind;
+  failure: FailureContext | null;
   source: string;
   type: string;
   received_at: Date;
@@ -368,5 +392,9 @@ function finishParameters(inputs: StepFinish[]): unknown[] {
     column((i) => json(i.result.input)),
     column((i) => i.runEnd?.outcome ?? null),
     column((i) => storableText(i.runEnd?.error) ?? null),
+    column((i) => (i.runEnd?.outcome === 'failed' ? (i.runEnd.failureHandoff?.runId ?? null) : null)),
+    column((i) => i.runEnd?.failureHandoff?.workflow ?? null),
+    column((i) => i.runEnd?.failureHandoff?.workflowVersion ?? null),
+    column((i) => json(i.runEnd?.failureHandoff?.failure)),
   ];
 }

@@ -8,12 +8,17 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 export const UNFINISHED_RUN_STATUSES = ['queued', 'running', 'paused'] as const satisfies readonly RunStatus[];
 export type UnfinishedRunStatus = (typeof UNFINISHED_RUN_STATUSES)[number];
 
+/** `steps`: a run of the workflow's `steps:`; `on_failure`: of its `on_failure:` steps, for a failed run. */
+export const RUN_KINDS = ['steps', 'on_failure'] as const;
+export type RunKind = (typeof RUN_KINDS)[number];
+
 /** One execution of one workflow version for one event. */
 @Entity({ name: 'runs' })
 @Index('runs_created_at_idx', ['createdAt', 'id'])
 @Index('runs_workflow_created_at_idx', ['workflow', 'createdAt', 'id'])
 @Index('runs_event_id_idx', ['eventId'])
 @Index('runs_lease_until_idx', ['leaseUntil'], { where: 'lease_owner IS NOT NULL' })
+@Index('runs_failed_run_id_idx', ['failedRunId'], { where: 'failed_run_id IS NOT NULL' })
 export class RunEntity {
   @PrimaryColumn('uuid')
   id: string;
@@ -33,6 +38,17 @@ export class RunEntity {
 
   @Column('text')
   status: RunStatus;
+
+  @Column('text', { default: 'steps' })
+  kind: RunKind;
+
+  /** For an `on_failure` run: the run whose failure it handles (no foreign key: retention may prune that one first). */
+  @Column('uuid', { name: 'failed_run_id', nullable: true })
+  failedRunId: string | null;
+
+  /** For an `on_failure` run: its template context `failure`, as it was when the run failed. */
+  @Column('jsonb', { nullable: true })
+  failure: unknown;
 
   /** Rendered `concurrency.key`: runs sharing it run one at a time, in arrival order. */
   @Column('text', { name: 'concurrency_key', nullable: true })

@@ -19,6 +19,7 @@ import { RunStore } from './run-store';
 import { StepTemplates } from './step-templates';
 import { WorkflowChain } from './workflow-chain';
 import { WorkflowStarter } from './workflow-starter';
+import { FailureHandlers } from './failure-handlers';
 
 export const DEFAULT_STEP_TIMEOUT_MS = 30_000;
 
@@ -43,6 +44,7 @@ export class StepRunner {
     private readonly gate: DestinationGate,
     private readonly destinations: DestinationHealth,
     private readonly reporter: RunReporter,
+    private readonly failureHandlers: FailureHandlers,
     private readonly clock: Clock,
   ) {}
 
@@ -244,7 +246,8 @@ export class StepRunner {
     if (result.status === 'failed') this.reporter.stepFailed(run, step, error);
     // When this result completes the run and no other write of it is under way, one
     // statement records both: a one-step run costs a claim and a single write.
-    const runEnd = run.writesInFlight === 0 ? runOutcome(run, this.clock.now()) : undefined;
+    const outcome = run.writesInFlight === 0 ? runOutcome(run, this.clock.now()) : undefined;
+    const runEnd = outcome && this.failureHandlers.endOf(run, outcome);
     run.writesInFlight++;
     try {
       // Steps with effects stored their input when they started.
@@ -278,7 +281,7 @@ export class StepRunner {
       recordedSteps[id] = { output: state.output };
       liveSteps[id] = state.liveOutput === undefined ? recordedSteps[id] : { output: state.liveOutput };
     }
-    const shared = { event: run.event, run: { id: run.id, attempt }, workflow: { name: run.workflow.name } };
+    const shared = { event: run.event, run: { id: run.id, attempt }, workflow: { name: run.workflow.name }, ...(run.failure && { failure: run.failure }) };
     return {
       live: { ...shared, steps: liveSteps, secrets: this.settings.secrets },
       recorded: { ...shared, steps: recordedSteps, secrets: redactedSecrets() },

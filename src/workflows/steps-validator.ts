@@ -26,7 +26,7 @@ interface StepDraft {
   definition?: StepDefinition;
 }
 
-/** Validates `steps:`: each step, then ids, `needs` and references between steps. */
+/** Validates a list of steps (`steps:` or `on_failure:`): each step, then ids, `needs` and references between them. */
 export class StepsValidator {
   constructor(
     private readonly reader: YamlNodeReader,
@@ -34,16 +34,25 @@ export class StepsValidator {
     private readonly withValidator: StepWithValidator,
   ) {}
 
-  validate(entry: MapEntry): StepDefinition[] {
-    const items = this.reader.list(entry.value, '`steps`');
+  /** `list` names the list in problems; `taken` holds step ids of the other list of the file, which this one may not reuse. */
+  validate(entry: MapEntry, list: 'steps' | 'on_failure' = 'steps', taken: ReadonlySet<string> = new Set()): StepDefinition[] {
+    const items = this.reader.list(entry.value, `\`${list}\``);
     if (!items) return [];
-    if (items.length === 0) this.reader.file.report(entry.value ?? entry.key, 'a workflow needs at least one step');
+    if (items.length === 0) {
+      this.reader.file.report(entry.value ?? entry.key, list === 'steps' ? 'a workflow needs at least one step' : '`on_failure` needs at least one step');
+    }
     if (items.length > MAX_STEPS) {
-      this.reader.file.report(entry.key, `a workflow may have at most ${MAX_STEPS} steps`);
+      this.reader.file.report(entry.key, `\`${list}\` may have at most ${MAX_STEPS} steps`);
       return [];
     }
     const drafts = items.map((item, index) => this.step(item, index));
-    new StepOrder(this.reader, drafts).check();
+    for (const draft of drafts) {
+      // One id, one node in the console's graph and one row per run: the lists share their ids.
+      if (draft.id !== undefined && taken.has(draft.id)) {
+        this.reader.file.report(draft.idNode, `step id \`${draft.id}\` is already used in \`steps\` (ids are unique across \`steps\` and \`on_failure\`)`);
+      }
+    }
+    new StepOrder(this.reader, drafts, list).check();
     return drafts.flatMap((draft) => draft.definition ?? []);
   }
 
@@ -174,6 +183,7 @@ class StepOrder {
   constructor(
     private readonly reader: YamlNodeReader,
     private readonly drafts: StepDraft[],
+    private readonly list: 'steps' | 'on_failure',
   ) {
     this.indexIds();
     this.dependencies = drafts.map((draft, index) => this.dependenciesOf(draft, index));
@@ -200,7 +210,7 @@ class StepOrder {
     const found: number[] = [];
     for (const need of draft.needs) {
       const target = this.indexById.get(need.id);
-      if (target === undefined) this.reader.file.report(need.node, `\`needs\` names \`${need.id}\`, which is not a step of this workflow`);
+      if (target === undefined) this.reader.file.report(need.node, `\`needs\` names \`${need.id}\`, which is not a step of ${this.list === 'steps' ? 'this workflow' : '`on_failure`'}`);
       else if (target === index) this.reader.file.report(need.node, `${draft.label} cannot need itself`);
       else found.push(target);
     }
@@ -260,7 +270,12 @@ class StepOrder {
       if (root !== 'steps' || id === undefined) continue;
       const target = this.indexById.get(id);
       if (target === undefined) {
-        this.reader.file.report(node, `\`steps.${id}\` refers to a step that does not exist`);
+        this.reader.file.report(
+          node,
+          this.list === 'steps'
+            ? `\`steps.${id}\` refers to a step that does not exist`
+            : `\`steps.${id}\` refers to a step that is not in \`on_failure\` (failure steps read the failed run through \`failure\`)`,
+        );
       } else if (target === index) {
         this.reader.file.report(node, `${draft.label} cannot use its own output (\`steps.${id}\`)`);
       } else if (!before.has(target)) {

@@ -19,6 +19,8 @@ export function readsRoot(reference: TemplateReference, root: string): boolean {
 /** What templates can read: the names of their context and the fields of `event`. */
 const CONTEXT_ROOTS: ReadonlySet<string> = new Set(['event', 'steps', 'run', 'workflow', 'secrets']);
 const EVENT_FIELDS: ReadonlySet<string> = new Set(['id', 'source', 'type', 'received_at', 'headers', 'query', 'body']);
+/** What `on_failure:` steps read besides: the failed run (src/engine/failure-handoff.ts fills it). */
+export const FAILURE_FIELDS: ReadonlySet<string> = new Set(['run_id', 'workflow', 'step', 'error', 'attempts']);
 
 /**
  * Compiles the templates of a file, reporting the ones that do not compile, and paths that
@@ -28,7 +30,14 @@ export class TemplateChecker {
   constructor(
     private readonly engine: TemplateEngine,
     private readonly file: ParsedYamlFile,
+    /** Set for `on_failure:` steps, which may read `failure` too. */
+    private readonly readsFailure = false,
   ) {}
+
+  /** The checker for the `on_failure:` steps of the same file. */
+  forFailureSteps(): TemplateChecker {
+    return new TemplateChecker(this.engine, this.file, true);
+  }
 
   /** The paths referenced by the template in `node`; none for plain strings or broken templates. */
   check(node: Node, text: string, what: string, mode: RenderMode = 'value'): TemplateReference[] {
@@ -46,8 +55,17 @@ export class TemplateChecker {
 
   private checkPath(node: Node, path: string, what: string): void {
     const [root, field] = path.split('.');
-    if (!CONTEXT_ROOTS.has(root)) {
-      this.file.report(node, `${what}: \`${root}\` is not something templates can read (they read event, steps, run, workflow and secrets)`);
+    if (root === 'failure' && this.readsFailure) {
+      if (field !== undefined && !FAILURE_FIELDS.has(field)) {
+        this.file.report(node, `${what}: \`failure.${field}\` does not exist (a failure has ${[...FAILURE_FIELDS].join(', ')})`);
+      }
+    } else if (root === 'failure') {
+      this.file.report(node, `${what}: \`failure\` is only set for \`on_failure\` steps`);
+    } else if (!CONTEXT_ROOTS.has(root)) {
+      this.file.report(
+        node,
+        `${what}: \`${root}\` is not something templates can read (they read event, steps, run, workflow${this.readsFailure ? ', failure' : ''} and secrets)`,
+      );
     } else if (root === 'event' && field !== undefined && !EVENT_FIELDS.has(field)) {
       this.file.report(node, `${what}: \`event.${field}\` does not exist (an event has ${[...EVENT_FIELDS].join(', ')})`);
     } else if (root === 'secrets' && field !== undefined && isHookflowSetting(field)) {

@@ -54,4 +54,28 @@ describe('workflowGraph', () => {
     const scheduled = workflowGraph(workflow([step('a', 'set')], { schedule: '*/15 * * * *', timezone: 'Europe/Berlin' }));
     assert.equal(scheduled.nodes[0].label, 'schedule */15 * * * * (Europe/Berlin)');
   });
+
+  it('draws on_failure steps as a lane of their own under its head node', () => {
+    const definition = { ...workflow([step('a', 'http')]), onFailure: [step('tell', 'slack'), step('page', 'http', { needs: [] }), step('log', 'set')] };
+    const graph = workflowGraph(definition);
+    assert.deepEqual(graph.nodes.slice(2), [
+      { id: '#on_failure', kind: 'on_failure', label: 'when a run fails', group: 'on_failure' },
+      { id: 'tell', kind: 'slack', label: 'tell', group: 'on_failure' },
+      { id: 'page', kind: 'http', label: 'page', group: 'on_failure' },
+      { id: 'log', kind: 'set', label: 'log', group: 'on_failure' },
+    ]);
+    assert.deepEqual(graph.edges.slice(1), [
+      { from: '#on_failure', to: 'tell' },
+      { from: '#on_failure', to: 'page' },
+      { from: 'page', to: 'log' },
+    ]);
+  });
+
+  it('draws only the failure lane for the global on-failure.yaml', () => {
+    const graph = workflowGraph({ ...workflow([], {}), onFailure: [step('tell', 'slack')] });
+    assert.deepEqual(
+      graph.nodes.map((node) => node.id),
+      ['#on_failure', 'tell'],
+    );
+  });
 });

@@ -593,3 +593,76 @@ describe('WorkflowValidator: secrets', () => {
     assert.equal(problems.length, 3);
   });
 });
+
+describe('WorkflowValidator: on_failure', () => {
+  it('reads on_failure steps, whose templates may read `failure`', async () => {
+    const result = await load({
+      'sources.yaml': SOURCES_YAML,
+      'w.yaml': withSteps('  - { id: a, uses: set }', 'on_failure:', '  - id: tell', '    uses: set', '    with: { text: "{{failure.step}} of {{failure.run_id}}: {{failure.error}}" }'),
+    });
+    const workflow = result.workflows.get('w');
+    assert.deepEqual(result.problems, []);
+    assert.deepEqual(
+      workflow?.onFailure?.map((step) => step.id),
+      ['tell'],
+    );
+  });
+
+  it('reports bad on_failure steps at their line and column', async () => {
+    const problems = await problemsOf(
+      withSteps(
+        '  - { id: a, uses: set }',
+        'on_failure:',
+        '  - id: a',
+        '    uses: set',
+        '  - id: b',
+        '    uses: fax',
+        '  - id: c',
+        '    uses: set',
+        '    with: { x: "{{failure.reason}}", y: "{{steps.x.output}}" }',
+        '    needs: [nope]',
+      ),
+    );
+    assertProblemAt(problems, 7, 9, /step id `a` is already used in `steps`/);
+    assertProblemAt(problems, 10, 11, /unknown step kind `fax`/);
+    assertProblemAt(problems, 13, 16, /`failure.reason` does not exist \(a failure has run_id, workflow, step, error, attempts\)/);
+    assertProblemAt(problems, 13, 41, /`steps.x` refers to a step that is not in `on_failure`/);
+    assertProblemAt(problems, 14, 13, /`needs` names `nope`, which is not a step of `on_failure`/);
+  });
+
+  it('refuses `failure` in the templates of ordinary steps', async () => {
+    const problems = await problemsOf(withSteps('  - id: a', '    uses: set', '    with: { x: "{{failure.error}}" }'));
+    assertProblemAt(problems, 7, 16, /`failure` is only set for `on_failure` steps/);
+  });
+
+  it('reads on-failure.yaml as the workflow `on-failure` with only on_failure steps', async () => {
+    const result = await load({
+      'sources.yaml': SOURCES_YAML,
+      'on-failure.yaml': yamlLines('description: Tell the team', 'on_failure:', '  - { id: tell, uses: set, with: { text: "{{failure.workflow}}" } }'),
+    });
+    assert.deepEqual(result.problems, []);
+    const handler = result.workflows.get('on-failure');
+    assert.deepEqual(handler?.steps, []);
+    assert.deepEqual(handler?.on, {});
+    assert.equal(handler?.onFailure?.[0].id, 'tell');
+  });
+
+  it('refuses a trigger or steps in on-failure.yaml, and a missing on_failure, at their place', async () => {
+    const result = await load({
+      'sources.yaml': SOURCES_YAML,
+      'on-failure.yaml': yamlLines('name: other', 'on: { webhook: shop }', 'steps:', '  - { id: a, uses: set }'),
+    });
+    const file = result.files.find((entry) => entry.file.endsWith('on-failure.yaml'));
+    assert.ok(file);
+    assert.equal(result.workflows.has('on-failure'), false);
+    assertProblemAt(file.problems, 1, 1, /on-failure.yaml needs `on_failure`/);
+    assertProblemAt(file.problems, 1, 7, /the name of on-failure.yaml is `on-failure`/);
+    assertProblemAt(file.problems, 2, 1, /`on` has no place in on-failure.yaml/);
+    assertProblemAt(file.problems, 3, 1, /`steps` has no place in on-failure.yaml/);
+  });
+
+  it('reserves the name `on-failure` for on-failure.yaml', async () => {
+    const problems = await problemsOf(yamlLines('name: on-failure', 'on: { webhook: shop }', 'steps:', '  - { id: a, uses: set }'));
+    assertProblemAt(problems, 1, 7, /workflow name `on-failure` is reserved for on-failure.yaml/);
+  });
+});

@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import type { Node } from 'yaml';
 import type { TemplateEngine } from '../templates/template-engine';
 import { cronProblem } from './cron-expression';
@@ -8,11 +9,12 @@ import { readsRoot, TemplateChecker } from './template-checker';
 import { isValidTimeZone } from './time-zone';
 import { ParsedYamlFile } from './workflow-file-parser';
 import { revisionOf } from './workflow-revision';
-import { StepDefinition, TriggerDefinition, WorkflowDefinition } from './workflow.types';
-import { MapView, YamlNodeReader } from './yaml-node-reader';
+import { GLOBAL_FAILURE_FILES, GLOBAL_FAILURE_WORKFLOW, StepDefinition, TriggerDefinition, WorkflowDefinition } from './workflow.types';
+import { MapEntry, MapView, YamlNodeReader } from './yaml-node-reader';
 
 const WORKFLOW_NAME = /^[a-z0-9_-]{1,64}$/;
-const WORKFLOW_KEYS = ['name', 'description', 'on', 'concurrency', 'steps'];
+const WORKFLOW_KEYS = ['name', 'description', 'on', 'concurrency', 'steps', 'on_failure'];
+const GLOBAL_FAILURE_KEYS = ['name', 'description', 'on_failure'];
 const ON_KEYS = ['webhook', 'event', 'if', 'schedule', 'timezone'];
 
 export interface WorkflowValidationContext {
@@ -45,6 +47,7 @@ export class WorkflowValidator {
       return undefined;
     }
     const check = new WorkflowFileCheck(parsed, this.engine, context);
+    if (GLOBAL_FAILURE_FILES.includes(basename(file))) return this.validateGlobalFailureHandler(parsed, file, check);
     const top = check.reader.map(parsed.root, 'the workflow', WORKFLOW_KEYS);
     if (!top) return undefined;
     const name = check.name(top);
@@ -52,6 +55,7 @@ export class WorkflowValidator {
     const on = check.trigger(top);
     const concurrency = check.concurrency(top);
     const steps = check.steps(top);
+    const onFailure = top.has('on_failure') ? check.failureSteps(top, steps) : [];
     if (parsed.problems.length > 0 || name === undefined || on === undefined) return undefined;
     return {
       name,
@@ -62,6 +66,45 @@ export class WorkflowValidator {
       on,
       ...(concurrency !== undefined && { concurrency }),
       steps,
+      onFailure,
+    };
+  }
+
+  /**
+   * `on-failure.yaml`: only `on_failure:` steps (and a description), which handle the failed
+   * runs of every workflow without its own. It loads as the workflow `on-failure` with no
+   * trigger and no `steps`, so that its versions, runs and graph go where every workflow's go.
+   */
+  private validateGlobalFailureHandler(parsed: ParsedYamlFile, file: string, check: WorkflowFileCheck): WorkflowDefinition | undefined {
+    const all = check.reader.map(parsed.root, basename(file));
+    if (!all) return undefined;
+    for (const key of ['on', 'steps', 'concurrency']) {
+      const entry = all.entry(key);
+      if (entry) {
+        parsed.report(entry.key, `\`${key}\` has no place in ${basename(file)}: it holds only \`on_failure\` steps, run when a workflow without its own fails`);
+      }
+    }
+    const top = check.reader.onlyKeys(all, [...GLOBAL_FAILURE_KEYS, 'on', 'steps', 'concurrency'], basename(file));
+    if (top.has('name')) {
+      const name = check.reader.string(top.get('name'), '`name`');
+      if (name !== undefined && name !== GLOBAL_FAILURE_WORKFLOW) {
+        parsed.report(top.get('name'), `the name of ${basename(file)} is \`${GLOBAL_FAILURE_WORKFLOW}\` (or leave \`name\` out)`);
+      }
+    }
+    check.claimName(GLOBAL_FAILURE_WORKFLOW, top.get('name') ?? top.at);
+    const description = top.has('description') ? check.reader.string(top.get('description'), '`description`') : undefined;
+    if (!top.has('on_failure')) parsed.report(top.at, `${basename(file)} needs \`on_failure\`: the steps to run when a workflow without its own fails`);
+    const onFailure = top.has('on_failure') ? check.failureSteps(top, []) : [];
+    if (parsed.problems.length > 0) return undefined;
+    return {
+      name: GLOBAL_FAILURE_WORKFLOW,
+      ...(description !== undefined && { description }),
+      file,
+      version: revisionOf(parsed.text),
+      yaml: parsed.text,
+      on: {},
+      steps: [],
+      onFailure,
     };
   }
 }
@@ -91,11 +134,19 @@ class WorkflowFileCheck {
     if (!WORKFLOW_NAME.test(name)) {
       this.parsed.report(node, `workflow name \`${name}\` must be 1 to 64 lower-case letters, digits, - or _`);
     }
+    if (name === GLOBAL_FAILURE_WORKFLOW) {
+      this.parsed.report(node, `workflow name \`${name}\` is reserved for ${GLOBAL_FAILURE_FILES[0]}, the failure steps of every workflow without its own`);
+      return name;
+    }
+    this.claimName(name, node);
+    return name;
+  }
+
+  claimName(name: string, node: Node | null | undefined): void {
     const claimed = this.context.claimedNames;
     const owner = claimed?.get(name);
     if (owner !== undefined) this.parsed.report(node, `workflow name \`${name}\` is already used by ${owner}`);
     else claimed?.set(name, this.parsed.file);
-    return name;
   }
 
   trigger(top: MapView): TriggerDefinition | undefined {
@@ -139,6 +190,14 @@ class WorkflowFileCheck {
     }
     const withValidator = new StepWithValidator(this.reader, this.templates, this.engine);
     return new StepsValidator(this.reader, this.templates, withValidator).validate(entry);
+  }
+
+  /** `on_failure:`: steps like `steps:`, whose templates may read `failure` too. */
+  failureSteps(top: MapView, steps: StepDefinition[]): StepDefinition[] {
+    const entry = top.entry('on_failure') as MapEntry;
+    const templates = this.templates.forFailureSteps();
+    const withValidator = new StepWithValidator(this.reader, templates, this.engine);
+    return new StepsValidator(this.reader, templates, withValidator).validate(entry, 'on_failure', new Set(steps.map((step) => step.id)));
   }
 
   private webhook(view: MapView, webhook: string): string {

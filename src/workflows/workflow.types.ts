@@ -91,4 +91,12 @@ export interface WorkflowDefinition {
   on: TriggerDefinition;
   concurrency?: { key: string };
   steps: StepDefinition[];
+  /** `on_failure:` steps, run as a run of their own when a run of `steps` fails; unset or empty when none. */
+  onFailure?: StepDefinition[];
 }
+
+/** The file whose `on_failure:` steps handle the failures of every workflow without its own. */
+export const GLOBAL_FAILURE_FILES = ['on-failure.yaml', 'on-failure.yml'];
+
+/** The name the global failure handler's runs carry (reserved: no other file may take it). */
+export const GLOBAL_FAILURE_WORKFLOW = 'on-failure';

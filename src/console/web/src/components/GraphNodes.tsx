@@ -19,6 +19,8 @@ export interface FlowNodeData extends Record<string, unknown> {
   detail?: string;
   /** In the editor: handles to drag a `needs` edge from and to. */
   connectable?: boolean;
+  /** `on_failure`: the failure lane (its head and the `on_failure` steps), drawn apart. */
+  group?: string;
 }
 
 export type FlowNode = Node<FlowNodeData, 'step'>;
@@ -28,12 +30,23 @@ function bare(template: string): string {
   return template.replace(/^\{\{\s*|\s*\}\}$/g, '');
 }
 
+/** Nodes that start a lane: the trigger, and `#on_failure` for the `on_failure` steps. */
+export function isLaneHead(kind: string): boolean {
+  return kind === 'trigger' || kind === 'on_failure';
+}
+
 /** A card per trigger or step: kind icon and label, id, badges for `if`, retries and `continue_on_error`, run status. */
 export function StepNode({ data, selected }: NodeProps<FlowNode>) {
   const tone = data.status ? toneOf(data.status) : 'idle';
+  const lane = data.group === 'on_failure' ? ' gnode--lane-failure' : '';
   return (
-    <div className={`gnode gnode--${tone} gnode--kind-${data.kind}${selected ? ' gnode--selected' : ''}`} data-kind={data.kind} data-status={data.status}>
-      {data.kind !== 'trigger' && <Handle type="target" position={Position.Top} isConnectable={data.connectable === true} />}
+    <div
+      className={`gnode gnode--${tone} gnode--kind-${data.kind}${lane}${selected ? ' gnode--selected' : ''}`}
+      data-kind={data.kind}
+      data-status={data.status}
+      data-group={data.group}
+    >
+      {!isLaneHead(data.kind) && <Handle type="target" position={Position.Top} isConnectable={data.connectable === true} />}
       <div className="gnode__head">
         <KindTile kind={data.kind} />
         <span className="gnode__titles">
@@ -44,7 +57,7 @@ export function StepNode({ data, selected }: NodeProps<FlowNode>) {
             {data.label}
           </span>
         </span>
-        {data.status && data.kind !== 'trigger' && <StatusIcon status={data.status} tone={tone} />}
+        {data.status && !isLaneHead(data.kind) && <StatusIcon status={data.status} tone={tone} />}
       </div>
       <div className="gnode__badges">
         {data.stepId && data.stepId !== data.label && <span className="chip chip--id">{data.stepId}</span>}
@@ -71,7 +84,7 @@ export function StepNode({ data, selected }: NodeProps<FlowNode>) {
         )}
         {data.durationMs !== undefined && data.durationMs !== null && <span className="chip chip--time">{duration(data.durationMs)}</span>}
       </div>
-      <Handle type="source" position={Position.Bottom} isConnectable={data.connectable === true && data.kind !== 'trigger'} />
+      <Handle type="source" position={Position.Bottom} isConnectable={data.connectable === true && !isLaneHead(data.kind)} />
     </div>
   );
 }

@@ -13,6 +13,7 @@ const PATHS: Record<string, string> = {
   clock: 'M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18zM12 7v5l3 3',
   workflow: 'M6 3v6a3 3 0 0 0 3 3h6a3 3 0 0 1 3 3v6M6 3 3 6M6 3l3 3M18 21l-3-3M18 21l3-3',
   step: 'M5 5h14v14H5zM9 12h6',
+  alert: 'M12 3 2 20h20L12 3zM12 9v5M12 17v.5',
 };
 
 function drawn(icon: string): string {

@@ -47,7 +47,12 @@ export function RunsTable({ runs, showWorkflow = true, fresh, caption }: RunsTab
               </td>
               {showWorkflow && (
                 <td>
-                  <Link to={`/workflows/${encodeURIComponent(run.workflow)}`}>{run.workflow}</Link>
+                  <Link to={`/workflows/${encodeURIComponent(run.workflow)}`}>{run.workflow}</Link>{' '}
+                  {run.kind === 'on_failure' && (
+                    <span className="chip chip--failure-run" title="A run of the on_failure steps, for a run that failed">
+                      on failure
+                    </span>
+                  )}
                 </td>
               )}
               <td>

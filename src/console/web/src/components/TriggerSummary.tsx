@@ -18,6 +18,11 @@ export function TriggerSummary({ trigger, withCondition = false }: { trigger: Tr
           {trigger.timezone ? ` (${trigger.timezone})` : ''}
         </span>
       )}
+      {!trigger.webhook && !trigger.schedule && (
+        <span className="chip chip--failure-run" title="on-failure.yaml: runs when a run of a workflow without on_failure steps of its own fails">
+          when a run fails
+        </span>
+      )}
       {withCondition && trigger.if && <code className="chip chip--if">if {trigger.if.replace(/^\{\{\s*|\s*\}\}$/g, '')}</code>}
     </span>
   );

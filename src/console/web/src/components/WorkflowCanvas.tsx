@@ -3,6 +3,7 @@ import { parse } from 'yaml';
 import { addNeed, addStep, freeStepId, removeNeed, removeStep, renameStep, setStepField, YamlEditError } from '../../../../workflows/yaml-edits';
 import type { Graph } from '../api/types';
 import { currentCatalog } from '../lib/catalog';
+import { FAILURE_LANE_HEAD } from '../lib/graph-data';
 import type { FlowNodeData } from './GraphNodes';
 import { StepForm } from './StepForm';
 import { startingWith, StepPalette } from './StepPalette';
@@ -56,6 +57,10 @@ export function WorkflowCanvas({ yaml, graph, onEdit, selected, onSelect }: Work
   );
 
   const deleteStep = (stepId: string) => {
+    if (!steps.some((step) => step.id === stepId)) {
+      toast('error', `${stepId} is not in steps: edit on_failure steps in the YAML.`);
+      return;
+    }
     let references: { stepId: string; line: number; text: string }[] = [];
     const done = apply(`Could not delete ${stepId}`, (text) => {
       const result = removeStep(text, stepId);
@@ -79,7 +84,8 @@ export function WorkflowCanvas({ yaml, graph, onEdit, selected, onSelect }: Work
           Add step
         </button>
         <span className="muted canvas__hint">
-          Drag from a step’s lower dot to another step to make it wait; select an edge or a step and press Delete to remove it.
+          Drag from a step’s lower dot to another step to make it wait; select an edge or a step and press Delete to remove it. The on_failure lane is edited in
+          the YAML.
         </span>
       </div>
       {paletteOpen && (
@@ -105,7 +111,7 @@ export function WorkflowCanvas({ yaml, graph, onEdit, selected, onSelect }: Work
               graph={graph}
               nodeData={nodeData}
               selectedId={selected}
-              onSelect={(id) => onSelect(id === 'trigger' ? null : id)}
+              onSelect={(id) => onSelect(id === 'trigger' || id === FAILURE_LANE_HEAD ? null : id)}
               label="Workflow graph, editable"
               editing={editing}
             />

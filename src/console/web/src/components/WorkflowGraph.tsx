@@ -6,6 +6,7 @@ import { ErrorState, Loading } from './States';
 import { FlowNode, FlowNodeData, NODE_TYPES } from './GraphNodes';
 import { GraphLayout, layoutGraph } from './graph-layout';
 import { EDGE_TYPES } from './RoutedEdge';
+import { FAILURE_LANE_HEAD } from '../lib/graph-data';
 
 const EDGE_COLOURS = { idle: '#98a2b3', done: '#16a34a', skipped: '#c0c6d0' };
 const FIT = { padding: 0.18, maxZoom: 1 };
@@ -71,7 +72,9 @@ export default function WorkflowGraph({ graph, nodeData = {}, selectedId, onSele
       graph.nodes.flatMap((node) => {
         const position = positions?.get(node.id);
         if (!position) return [];
-        const data: FlowNodeData = { kind: node.kind, label: node.label, connectable: editing !== undefined, ...nodeData[node.id] };
+        // The visual edits work on `steps:`; the failure lane is edited in the YAML.
+        const editable = editing !== undefined && node.group !== 'on_failure';
+        const data: FlowNodeData = { kind: node.kind, label: node.label, group: node.group, connectable: editable, ...nodeData[node.id] };
         return {
           id: node.id,
           type: 'step' as const,
@@ -79,8 +82,8 @@ export default function WorkflowGraph({ graph, nodeData = {}, selectedId, onSele
           data,
           selected: node.id === selectedId,
           draggable: false,
-          connectable: editing !== undefined,
-          ariaLabel: `${node.kind === 'trigger' ? 'Trigger' : `Step ${node.id}`} (${node.label})${data.status ? `, ${data.status}` : ''}. Press Enter for details.`,
+          connectable: editable,
+          ariaLabel: `${node.kind === 'trigger' ? 'Trigger' : node.kind === 'on_failure' ? 'On failure' : `Step ${node.id}`} (${node.label})${data.status ? `, ${data.status}` : ''}. Press Enter for details.`,
         };
       }),
     [graph, nodeData, positions, selectedId, editing],
@@ -91,7 +94,10 @@ export default function WorkflowGraph({ graph, nodeData = {}, selectedId, onSele
       graph.edges.map((edge) => {
         const from = nodeData[edge.from]?.status;
         const to = nodeData[edge.to]?.status;
-        const done = (from === 'succeeded' || edge.from === 'trigger') && to !== undefined && ['running', 'succeeded', 'failed'].includes(to);
+        const done =
+          (from === 'succeeded' || edge.from === 'trigger' || edge.from === FAILURE_LANE_HEAD) &&
+          to !== undefined &&
+          ['running', 'succeeded', 'failed'].includes(to);
         const tone = to === 'skipped' ? 'skipped' : done ? 'done' : 'idle';
         const id = `${edge.from}->${edge.to}`;
         return {

@@ -9,6 +9,8 @@ export interface KindLook {
 }
 
 const TRIGGER: KindLook = { title: 'Trigger', icon: 'trigger', hasEffects: false };
+/** The head of the failure lane: its `on_failure` steps run as a run of their own when a run fails. */
+const ON_FAILURE: KindLook = { title: 'On failure', icon: 'alert', hasEffects: false };
 
 let loaded: Catalog | undefined;
 
@@ -34,6 +36,7 @@ export function currentCatalog(): Catalog | undefined {
 /** A step kind's title, icon name and effects; a kind the catalog does not list shows its own name and a neutral icon. */
 export function kindLook(kind: string): KindLook {
   if (kind === 'trigger') return TRIGGER;
+  if (kind === 'on_failure') return ON_FAILURE;
   const entry = loaded?.step_kinds.find((candidate) => candidate.kind === kind);
   return entry ? { title: entry.title, icon: entry.icon, hasEffects: entry.has_effects } : { title: kind || 'Step', icon: '', hasEffects: false };
 }

@@ -17,22 +17,29 @@ export function graphOfDraft(yaml: string): Graph | undefined {
   }
   if (!isRecord(data)) return undefined;
   const seen = new Set<string>();
-  const steps = (Array.isArray(data.steps) ? data.steps : []).filter(isRecord).filter((step): step is Record<string, unknown> & { id: string } => {
-    if (typeof step.id !== 'string' || step.id === '' || step.id === 'trigger' || seen.has(step.id)) return false;
-    seen.add(step.id);
-    return true;
-  });
-  const on = isRecord(data.on) ? data.on : {};
-  const definition = {
-    on: { webhook: text(on.webhook), event: text(on.event), schedule: text(on.schedule), timezone: text(on.timezone) },
-    steps: steps.map((step) => ({
+  const stepsOf = (list: unknown) => {
+    const lane = new Set<string>();
+    const steps = (Array.isArray(list) ? list : []).filter(isRecord).filter((step): step is Record<string, unknown> & { id: string } => {
+      if (typeof step.id !== 'string' || step.id === '' || step.id === 'trigger' || seen.has(step.id)) return false;
+      seen.add(step.id);
+      lane.add(step.id);
+      return true;
+    });
+    // `needs` name steps of the same list only (`on_failure` steps need `on_failure` steps).
+    return steps.map((step) => ({
       id: step.id,
       uses: text(step.uses) ?? '',
       name: text(step.name),
       needs: Array.isArray(step.needs)
-        ? step.needs.filter((need): need is string => typeof need === 'string' && seen.has(need) && need !== step.id)
+        ? step.needs.filter((need): need is string => typeof need === 'string' && lane.has(need) && need !== step.id)
         : undefined,
-    })),
+    }));
+  };
+  const on = isRecord(data.on) ? data.on : {};
+  const definition = {
+    on: { webhook: text(on.webhook), event: text(on.event), schedule: text(on.schedule), timezone: text(on.timezone) },
+    steps: stepsOf(data.steps),
+    onFailure: stepsOf(data.on_failure),
   };
   return workflowGraph(definition as unknown as WorkflowDefinition);
 }

@@ -3,6 +3,9 @@ import type { Graph, RetryPolicy, Run, Trigger, WorkflowStep } from '../api/type
 import { kindLook } from './catalog';
 import { duration, elapsed } from './format';
 
+/** The head node of the failure lane (src/workflows/workflow-graph.ts). */
+export const FAILURE_LANE_HEAD = '#on_failure';
+
 const DEFAULT_RETRY: RetryPolicy = { attempts: 6, backoff: 'exponential', initial_ms: 2000, max_ms: 3_600_000 };
 
 /** `8× exponential from 5 s`: only a policy the file chose (every step has the default otherwise), on a kind with outside effects. */
@@ -36,7 +39,9 @@ export function runNodeData(
   now: number,
 ): Record<string, Partial<FlowNodeData>> {
   // A painted run shows what happened; the definition's trigger condition and retry policy stay on the workflow page.
-  const data: Record<string, Partial<FlowNodeData>> = { ...base, trigger: { status: 'succeeded', detail: eventLabel } };
+  const head = run.kind === 'on_failure' ? FAILURE_LANE_HEAD : 'trigger';
+  const detail = run.kind === 'on_failure' && run.failure ? `${run.failure.workflow} failed at ${run.failure.step ?? 'start'}` : eventLabel;
+  const data: Record<string, Partial<FlowNodeData>> = { ...base, [head]: { status: 'succeeded', detail } };
   for (const step of run.steps) {
     data[step.id] = {
       ...base[step.id],
@@ -49,16 +54,33 @@ export function runNodeData(
   return data;
 }
 
+/**
+ * The lane a run ran: the `on_failure` steps (under `#on_failure`) for a failure run, the
+ * trigger and `steps` otherwise.
+ */
+export function laneOfRun(graph: Graph, run: Pick<Run, 'kind'>): Graph {
+  const failureLane = run.kind === 'on_failure';
+  const nodes = graph.nodes.filter((node) => (node.group === 'on_failure') === failureLane);
+  const ids = new Set(nodes.map((node) => node.id));
+  return { nodes, edges: graph.edges.filter((edge) => ids.has(edge.from) && ids.has(edge.to)) };
+}
+
 /** When the workflow changed since the run (or is gone), the run's own steps in their order. */
 export function graphOfRun(run: Run, trigger: string): Graph {
+  const head =
+    run.kind === 'on_failure'
+      ? { id: FAILURE_LANE_HEAD, kind: 'on_failure', label: 'when a run fails', group: 'on_failure' as const }
+      : { id: 'trigger', kind: 'trigger', label: trigger };
   return {
-    nodes: [{ id: 'trigger', kind: 'trigger', label: trigger }, ...run.steps.map((step) => ({ id: step.id, kind: '', label: step.id }))],
-    edges: run.steps.map((step, index) => ({ from: index === 0 ? 'trigger' : run.steps[index - 1].id, to: step.id })),
+    nodes: [head, ...run.steps.map((step) => ({ id: step.id, kind: '', label: step.id }))],
+    edges: run.steps.map((step, index) => ({ from: index === 0 ? head.id : run.steps[index - 1].id, to: step.id })),
   };
 }
 
-/** Whether `graph` has exactly the steps of the run. */
+/** Whether the run's lane of `graph` has exactly the steps of the run. */
 export function graphFitsRun(graph: Graph, run: Run): boolean {
-  const ids = graph.nodes.filter((node) => node.id !== 'trigger').map((node) => node.id);
+  const ids = laneOfRun(graph, run)
+    .nodes.filter((node) => node.id !== 'trigger' && node.id !== FAILURE_LANE_HEAD)
+    .map((node) => node.id);
   return ids.length === run.steps.length && run.steps.every((step) => ids.includes(step.id));
 }

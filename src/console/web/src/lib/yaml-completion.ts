@@ -67,6 +67,11 @@ const WORKFLOW_KEYS: KeySpec[] = [
   { key: 'on', info: 'The trigger: a webhook source and event type, and/or a schedule.', shape: 'map' },
   { key: 'concurrency', info: 'Runs with the same key run one at a time, in arrival order.', shape: 'map' },
   { key: 'steps', info: 'The steps, in order.', shape: 'list' },
+  {
+    key: 'on_failure',
+    info: 'Steps run as a run of their own when a run fails (after its retries); they read failure.run_id, .workflow, .step, .error, .attempts. Without them, workflows/on-failure.yaml handles the failure.',
+    shape: 'list',
+  },
 ];
 const ON_KEYS: KeySpec[] = [
   { key: 'webhook', info: 'A source from sources.yaml.' },
@@ -99,10 +104,14 @@ const KEYS_BY_PATH: Record<string, KeySpec[]> = {
   concurrency: CONCURRENCY_KEYS,
   'steps.-': STEP_KEYS,
   'steps.-.retry': RETRY_KEYS,
+  'on_failure.-': STEP_KEYS,
+  'on_failure.-.retry': RETRY_KEYS,
 };
 const VALUES_BY_PATH: Record<string, string[]> = {
   'steps.-.continue_on_error': ['true', 'false'],
   'steps.-.retry.backoff': ['exponential', 'fixed'],
+  'on_failure.-.continue_on_error': ['true', 'false'],
+  'on_failure.-.retry.backoff': ['exponential', 'fixed'],
 };
 
 const TEMPLATE_ROOTS: YamlCompletionOption[] = [
@@ -111,6 +120,7 @@ const TEMPLATE_ROOTS: YamlCompletionOption[] = [
   { label: 'secrets', type: 'variable', info: 'secrets.NAME: an environment variable of the server; never stored or shown.' },
   { label: 'run', type: 'variable', info: 'The run: id, attempt.' },
   { label: 'workflow', type: 'variable', info: 'The workflow: name.' },
+  { label: 'failure', type: 'variable', info: 'In on_failure steps only: the failed run — run_id, workflow, step, error, attempts.' },
 ];
 const EVENT_FIELDS: Record<string, string> = {
   id: 'The event id.',
@@ -285,7 +295,7 @@ interface JsonSchema {
 
 /** The schema at `path` inside a step's `with` (`steps.-.with.sign`), from the step's `uses`. */
 function withSchemaAt(at: Position, path: PathSegment[]): JsonSchema | undefined {
-  if (path.length < 3 || path[0].name !== 'steps' || path[1].name !== '-' || path[2].name !== 'with') return undefined;
+  if (path.length < 3 || (path[0].name !== 'steps' && path[0].name !== 'on_failure') || path[1].name !== '-' || path[2].name !== 'with') return undefined;
   const kind = stepKindOf(at, path[1]);
   let schema = kind?.with_schema as JsonSchema | undefined;
   for (const segment of path.slice(3)) {

@@ -14,7 +14,7 @@ import { useDocumentTitle } from '../hooks/useDocumentTitle';
 import { useLiveMessages } from '../hooks/useLive';
 import { useNow } from '../hooks/useNow';
 import { clockTime, dateTime, duration, elapsed, shortId, timeAgo } from '../lib/format';
-import { definitionNodeData, graphFitsRun, graphOfRun, runNodeData } from '../lib/graph-data';
+import { definitionNodeData, graphFitsRun, graphOfRun, laneOfRun, runNodeData } from '../lib/graph-data';
 import { Link, useSearchParams } from '../lib/router';
 import { comparePath, shortRevision, versionApiPath, versionPath } from '../lib/versions';
 
@@ -97,6 +97,11 @@ export function RunPage({ id }: { id: string }) {
             <Link to={`/workflows/${encodeURIComponent(current.workflow)}`} className="title-link">
               {current.workflow}
             </Link>{' '}
+            {current.kind === 'on_failure' && (
+              <span className="chip chip--failure-run" title="A run of the on_failure steps, for a run that failed">
+                on failure
+              </span>
+            )}{' '}
             <StatusBadge status={current.status} />
           </>
         }
@@ -149,6 +154,32 @@ export function RunPage({ id }: { id: string }) {
               {ranOn?.in_force && <span className="muted"> · in force</span>}
             </dd>
           </div>
+          {current.kind === 'on_failure' && current.failed_run_id && (
+            <div data-fact="handles-failure-of">
+              <dt>Handles the failure of</dt>
+              <dd>
+                <Link to={`/runs/${current.failed_run_id}`}>
+                  {current.failure?.workflow ?? 'run'} <span className="mono">{shortId(current.failed_run_id)}</span>
+                </Link>
+                {current.failure?.step && <span className="muted"> · step {current.failure.step}</span>}
+              </dd>
+            </div>
+          )}
+          {current.failure_run_ids.length > 0 && (
+            <div data-fact="failure-runs">
+              <dt>{current.failure_run_ids.length === 1 ? 'Failure run' : 'Failure runs'}</dt>
+              <dd>
+                {current.failure_run_ids.map((failureRunId, index) => (
+                  <span key={failureRunId}>
+                    {index > 0 && ', '}
+                    <Link to={`/runs/${failureRunId}`} className="mono">
+                      {shortId(failureRunId)}
+                    </Link>
+                  </span>
+                ))}
+              </dd>
+            </div>
+          )}
           {current.concurrency_key && (
             <div>
               <dt>Concurrency key</dt>
@@ -280,14 +311,19 @@ interface Drawing {
  */
 function drawingOf(run: Run, version: Answer<WorkflowVersion>, workflow: Answer<Workflow>): Drawing | undefined {
   const ranOn = version.data?.revision === run.workflow_version && version.data.name === run.workflow ? version.data : undefined;
-  if (ranOn?.graph && ranOn.trigger) return { graph: ranOn.graph, base: definitionNodeData(ranOn.trigger, ranOn.steps), steps: ranOn.steps, from: 'version' };
+  const failureRun = run.kind === 'on_failure';
+  if (ranOn?.graph && ranOn.trigger) {
+    const steps = failureRun ? ranOn.on_failure : ranOn.steps;
+    return { graph: laneOfRun(ranOn.graph, run), base: definitionNodeData(ranOn.trigger, steps), steps, from: 'version' };
+  }
   if (!ranOn && !version.error) return undefined;
   const inForce = workflow.data?.name === run.workflow ? workflow.data : undefined;
   if (!inForce && !workflow.error) return undefined;
-  if (inForce && graphFitsRun(inForce.graph, run)) {
-    return { graph: inForce.graph, base: definitionNodeData(inForce.trigger, inForce.steps), steps: inForce.steps, from: 'workflow' };
+  const inForceSteps = inForce && (failureRun ? inForce.on_failure : inForce.steps);
+  if (inForce && inForceSteps && graphFitsRun(inForce.graph, run)) {
+    return { graph: laneOfRun(inForce.graph, run), base: definitionNodeData(inForce.trigger, inForceSteps), steps: inForceSteps, from: 'workflow' };
   }
-  return { graph: graphOfRun(run, inForce?.graph.nodes[0]?.label ?? run.workflow), base: {}, steps: inForce?.steps ?? [], from: 'run' };
+  return { graph: graphOfRun(run, inForce?.graph.nodes[0]?.label ?? run.workflow), base: {}, steps: inForceSteps ?? [], from: 'run' };
 }
 
 function Legend() {

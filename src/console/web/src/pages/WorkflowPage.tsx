@@ -16,7 +16,7 @@ import { useDebouncedCallback } from '../hooks/useDebouncedCallback';
 import { useDocumentTitle } from '../hooks/useDocumentTitle';
 import { useLiveMessages } from '../hooks/useLive';
 import { useRunList } from '../hooks/useRunList';
-import { definitionNodeData } from '../lib/graph-data';
+import { definitionNodeData, FAILURE_LANE_HEAD } from '../lib/graph-data';
 import { Link } from '../lib/router';
 
 const WorkflowGraph = lazy(() => import('../components/WorkflowGraph'));
@@ -40,11 +40,12 @@ export function WorkflowPage({ name }: { name: string }) {
     if (message.run_id === null || (message.type === 'run.created' && message.workflow === name)) refetchVersions();
   });
 
-  const nodeData = useMemo(() => (workflow ? definitionNodeData(workflow.trigger, workflow.steps) : {}), [workflow]);
+  const nodeData = useMemo(() => (workflow ? definitionNodeData(workflow.trigger, [...workflow.steps, ...workflow.on_failure]) : {}), [workflow]);
   const focusLine = useMemo(() => {
     if (!workflow || !selected) return null;
     if (selected === 'trigger') return workflow.yaml.split('\n').findIndex((line) => /^on\s*:/.test(line)) + 1 || null;
-    return workflow.steps.find((step) => step.id === selected)?.line ?? null;
+    if (selected === FAILURE_LANE_HEAD) return workflow.yaml.split('\n').findIndex((line) => /^on_failure\s*:/.test(line)) + 1 || null;
+    return [...workflow.steps, ...workflow.on_failure].find((step) => step.id === selected)?.line ?? null;
   }, [workflow, selected]);
 
   if (loading) return <Loading label="Loading the workflow…" />;
@@ -115,8 +116,21 @@ export function WorkflowPage({ name }: { name: string }) {
         <section className="card card--graph" aria-labelledby="graph-title">
           <div className="card__head">
             <h2 id="graph-title">Graph</h2>
-            <span className="muted">{workflow.steps.length} steps · select a step to find it in the file</span>
+            <span className="muted">
+              {workflow.steps.length} steps{workflow.on_failure.length > 0 && ` · ${workflow.on_failure.length} on failure`} · select a step to find it in the
+              file
+            </span>
           </div>
+          {workflow.on_failure.length > 0 && (
+            <p className="card__note muted" data-note="on-failure">
+              {workflow.steps.length === 0
+                ? 'on-failure.yaml: these steps run when a run of any workflow without on_failure steps of its own fails.'
+                : 'On failure: when a run fails (a step used up its retries), these steps run as a run of their own.'}{' '}
+              They read <code>failure.run_id</code>, <code>.workflow</code>, <code>.step</code>, <code>.error</code> and <code>.attempts</code>, and the failed
+              run&apos;s <code>event</code>. A cancelled run starts none; a failure run that fails starts nothing; a retried run that fails again starts
+              another.
+            </p>
+          )}
           <Suspense fallback={<Loading label="Loading the graph…" />}>
             <WorkflowGraph
               graph={workflow.graph}

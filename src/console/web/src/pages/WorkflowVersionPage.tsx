@@ -21,7 +21,10 @@ export function WorkflowVersionPage({ name, revision }: { name: string; revision
   const list = useApi((signal) => api<WorkflowVersionList>('GET', `/api/workflows/${encodeURIComponent(name)}/versions`, { signal }), [name]);
   const [selected, setSelected] = useState<string | null>(null);
 
-  const nodeData = useMemo(() => (version.data?.trigger ? definitionNodeData(version.data.trigger, version.data.steps) : {}), [version.data]);
+  const nodeData = useMemo(
+    () => (version.data?.trigger ? definitionNodeData(version.data.trigger, [...version.data.steps, ...version.data.on_failure]) : {}),
+    [version.data],
+  );
   const focusLine = useMemo(() => {
     if (!version.data || !selected) return null;
     if (selected === 'trigger') return version.data.yaml.split('\n').findIndex((line) => /^on\s*:/.test(line)) + 1 || null;
