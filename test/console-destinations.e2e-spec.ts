@@ -188,14 +188,64 @@ describe('destinations in the console, in Chromium', () => {
     await page.locator('.page-header .badge[data-state="closed"]').waitFor();
   });
 
+  it('shows a circuit opened by failures with its next probe and the step waiting, until it is closed from its page', async () => {
+    // A long cool-down, so that the open state stays on screen until the test closes it.
+    await hookflow.writeWorkflowFile('destinations.yaml', DESTINATIONS.replace('cool_down: 2s', 'cool_down: 1m'));
+    try {
+      await page.goto(url('/destinations'));
+      await card().locator('[data-policy]').filter({ hasText: 'probes after 1 min' }).waitFor();
+      failNext = 2;
+      const runId = await send(6);
+      await card().locator('.badge[data-state="open"]').waitFor();
+      await card().locator('[data-stat="waiting"]').filter({ hasText: '1' }).waitFor();
+      assert.match(await card().locator('.destination__next').innerText(), /Next probe in (\d+ seconds|1 minute)/);
+      assert.equal(await card().getByText('opened by hand').count(), 0, 'opened by its failures');
+      assert.equal(await page.locator('[data-destination]').first().getAttribute('data-destination'), receiver.url, 'unwell destinations first');
+
+      await card().getByRole('link', { name: receiver.url }).click();
+      await page.locator(`tr[data-run-id="${runId}"]`).waitFor();
+      await page
+        .getByText(/Next probe/)
+        .first()
+        .waitFor();
+      await page.getByRole('button', { name: 'Close circuit' }).click();
+      await page.locator('.page-header .badge[data-state="closed"]').waitFor();
+      await succeeded(runId);
+      assert.ok(delivered.includes(6));
+    } finally {
+      await hookflow.writeWorkflowFile('destinations.yaml', DESTINATIONS);
+    }
+  });
+
+  it('enables a disabled destination from its page', async () => {
+    // `disable_after` is at least a minute: the row is put in the state that 3 days open leave it in.
+    await hookflow.query(
+      `UPDATE destinations SET state = 'disabled', disabled_at = now(), opened_at = now() - interval '3 days', held_manually = false WHERE id = $1`,
+      [receiver.url],
+    );
+    await page.goto(url(detailPath()));
+    await page.locator('.page-header .badge[data-state="disabled"]').waitFor();
+    assert.match(await page.locator('.callout').filter({ hasText: 'Disabled' }).innerText(), /its steps fail until it is enabled/);
+    assert.equal(await page.getByRole('button', { name: 'Open circuit…' }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: 'Close circuit' }).count(), 0);
+    await page.getByRole('button', { name: 'Enable' }).click();
+    await page.locator('.page-header .badge[data-state="closed"]').waitFor();
+    assert.equal((await hookflow.api('GET', `/api/destinations/${encodeURIComponent(receiver.url)}`)).body.state, 'closed');
+    await succeeded(await send(7));
+  });
+
   it('fits a narrow screen', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     try {
       await page.goto(url('/destinations'));
       await card().locator('.hour-chart svg').waitFor();
-      const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
-      assert.equal(overflow, 0, 'nothing wider than the screen');
+      const overflow = () => page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+      assert.equal(await overflow(), 0, 'nothing wider than the screen');
       await screenshot('destinations-narrow');
+      await page.goto(url(detailPath()));
+      await page.getByRole('heading', { name: 'Waiting steps' }).waitFor();
+      assert.equal(await overflow(), 0, 'nothing wider than the screen');
+      await screenshot('destination-narrow');
     } finally {
       await page.setViewportSize({ width: 1440, height: 900 });
     }
