@@ -51,8 +51,8 @@ export function DestinationsPage() {
       ) : (
         <>
           <div className="cards">
-            {data!.items.map((destination) => (
-              <DestinationCard key={destination.id} destination={destination} />
+            {data!.items.map((destination, index) => (
+              <DestinationCard key={destination.id} destination={destination} headingId={`destination-${index}`} />
             ))}
           </div>
           <DestinationHelp />
@@ -62,8 +62,7 @@ export function DestinationsPage() {
   );
 }
 
-function DestinationCard({ destination }: { destination: Destination }) {
-  const headingId = `destination-${destination.id.replace(/[^a-z0-9]+/gi, '-')}`;
+function DestinationCard({ destination, headingId }: { destination: Destination; headingId: string }) {
   const next = nextStep(destination);
   return (
     <article className={`card destination destination--${destination.state}`} aria-labelledby={headingId} data-destination={destination.id}>
