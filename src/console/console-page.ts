@@ -20,6 +20,8 @@ export const CONSOLE_ROUTES = [
   'events',
   'events/:id',
   'sources',
+  'destinations',
+  'destinations/:id',
   'dry-run',
 ];
 

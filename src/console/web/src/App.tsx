@@ -7,6 +7,8 @@ import { Loading } from './components/States';
 import { LiveProvider } from './hooks/useLive';
 import { matchPath, navigate, useLocation } from './lib/router';
 import { parseRange } from './lib/versions';
+import { DestinationPage } from './pages/DestinationPage';
+import { DestinationsPage } from './pages/DestinationsPage';
 import { DryRunPage } from './pages/DryRunPage';
 import { EventPage } from './pages/EventPage';
 import { EventsPage } from './pages/EventsPage';
@@ -36,6 +38,9 @@ const ROUTES: [string, (params: Record<string, string>) => ReactNode][] = [
   ['/events', () => <EventsPage />],
   ['/events/:id', ({ id }) => <EventPage key={id} id={id} />],
   ['/sources', () => <SourcesPage />],
+  ['/destinations', () => <DestinationsPage />],
+  // The id is an origin, URL-encoded as one segment: `/destinations/https%3A%2F%2Fapi.example.com`.
+  ['/destinations/:id', ({ id }) => <DestinationPage key={id} id={id} />],
   ['/dry-run', () => <DryRunPage />],
 ];
 

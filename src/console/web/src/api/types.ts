@@ -55,3 +55,11 @@ export type Catalog = Api.CatalogAnswer;
 export type CatalogStepKind = Api.StepKindModel;
 
 export type ChangeMessage = Api.ChangeMessageModel;
+
+export type Destination = Api.DestinationModel;
+export type DestinationState = Api.DestinationModel['state'];
+export type DestinationHour = Api.DestinationHourModel;
+export type DestinationPolicy = Api.DestinationPolicyModel;
+/** One destination with the steps waiting for it (up to 100, longest waiting first). */
+export type DestinationDetail = Api.DestinationDetailModel;
+export type WaitingStep = Api.WaitingStepModel;

@@ -9,6 +9,7 @@ const NAV = [
   { to: '/runs', label: 'Runs', icon: 'M5 4l14 8-14 8z' },
   { to: '/events', label: 'Events', icon: 'M4 6h16M4 12h16M4 18h10' },
   { to: '/sources', label: 'Sources', icon: 'M12 3v8m0 0 4-4m-4 4-4-4M5 14v5h14v-5' },
+  { to: '/destinations', label: 'Destinations', icon: 'M4 12h12m0 0-4-4m4 4-4 4M20 5v14' },
   { to: '/dry-run', label: 'Test an event', icon: 'M9 3h6M10 3v6l-5 9a2 2 0 0 0 2 3h10a2 2 0 0 0 2-3l-5-9V3' },
 ];
 
