@@ -14,7 +14,7 @@ export interface RunSummaryModel {
   id: string;
   workflow: string;
   event_id: string;
-  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  status: 'queued' | 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled';
   /** `steps`: a run of the workflow's `steps`; `on_failure`: a run of its `on_failure` steps (or of on-failure.yaml's, workflow `on-failure`) for the failed run `failed_run_id` */
   kind: 'steps' | 'on_failure';
   /** For an `on_failure` run: the run whose failure it handles */
@@ -77,7 +77,7 @@ export interface RunModel {
   id: string;
   workflow: string;
   event_id: string;
-  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  status: 'queued' | 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled';
   /** `steps`: a run of the workflow's `steps`; `on_failure`: a run of its `on_failure` steps (or of on-failure.yaml's, workflow `on-failure`) for the failed run `failed_run_id` */
   kind: 'steps' | 'on_failure';
   /** For an `on_failure` run: the run whose failure it handles */
@@ -108,9 +108,24 @@ export interface RetriedAnswer {
   retried: number;
 }
 
+export interface CancelRunsBody {
+  /** Only runs of this workflow */
+  workflow?: string;
+  /** Only runs in this status; default every unfinished status */
+  status?: 'queued' | 'running' | 'paused';
+  /** Only runs started by this event */
+  event?: string;
+  limit?: unknown;
+}
+
+export interface CancelledAnswer {
+  /** How many unfinished runs were cancelled */
+  cancelled: number;
+}
+
 export interface RunCommandAnswer {
   id: string;
-  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  status: 'queued' | 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled';
 }
 
 export interface EventSummaryModel {
@@ -136,7 +151,7 @@ export interface MatchNoteModel {
 export interface EventRunModel {
   id: string;
   workflow: string;
-  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  status: 'queued' | 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled';
   created_at: string;
 }
 
@@ -202,7 +217,7 @@ export interface TriggerModel {
 
 export interface LastRunModel {
   id: string;
-  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  status: 'queued' | 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled';
   created_at: string;
 }
 
@@ -210,6 +225,13 @@ export interface RunCountsModel {
   total: number;
   succeeded: number;
   failed: number;
+}
+
+export interface PauseModel {
+  since: string;
+  /** Who paused it, as the caller named itself (`api` by default) */
+  by: string;
+  reason: string | null;
 }
 
 export interface WorkflowSummaryModel {
@@ -228,6 +250,8 @@ export interface WorkflowSummaryModel {
   runs_24h: RunCountsModel;
   /** Succeeded ÷ finished in the last 24 h */
   success_rate: number | null;
+  /** Set while the workflow is paused: its runs wait as paused */
+  paused: PauseModel | null;
 }
 
 export interface ProblemModel {
@@ -396,7 +420,7 @@ export interface WorkflowComparisonAnswer {
   run_id: string;
   /** The revision that run ran */
   run_version: string;
-  run_status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  run_status: 'queued' | 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled';
   /** Whether the edited trigger matches the event */
   matched: boolean;
   /** Why the edited trigger does not match */
@@ -445,6 +469,25 @@ export interface WorkflowModel {
   editable: boolean;
   /** Why not, when not editable */
   read_only_reason: string | null;
+  /** Set while the workflow is paused: its runs wait as paused */
+  paused: PauseModel | null;
+}
+
+export interface StartRunBody {
+  /** The event body: any JSON value */
+  body: unknown;
+  /** Event headers as templates read them (event.headers, names lower-cased, credentials stored as [secret]); at most 50, 16384 bytes; x-hookflow-* names are refused */
+  headers?: Record<string, string>;
+  /** The event type (event.type); default manual */
+  type?: string;
+}
+
+export interface ManualRunAnswer {
+  workflow: string;
+  /** The stored event, of source manual */
+  event_id: string;
+  /** The run it started */
+  run_id: string;
 }
 
 export interface WorkflowFileModel {
@@ -500,6 +543,23 @@ export interface WorkflowConflictAnswer {
   error: WorkflowConflictDetail;
 }
 
+export interface PauseBody {
+  /** Who or what pauses, as the caller names itself (up to 100 characters) */
+  by?: string;
+  /** Up to 500 characters */
+  reason?: string;
+}
+
+export interface PauseAnswer {
+  name: string;
+  /** The pause in force; null once resumed */
+  paused: PauseModel | null;
+  /** Pausing a workflow: how many queued runs became paused at once (runs under way follow before their next step) */
+  paused_runs?: number;
+  /** Resuming a workflow: how many paused runs were queued again */
+  resumed_runs?: number;
+}
+
 export interface WorkflowVersionSummaryModel {
   /** Hash of the bytes of the file: the `workflow_version` of the runs made from it */
   revision: string;
@@ -549,6 +609,8 @@ export interface SourceModel {
   rejection_rate_24h: number | null;
   last_event_at: string | null;
   recent_failures: SignatureFailureModel[];
+  /** Set while the source is paused: it answers 503 with Retry-After and stores nothing */
+  paused: PauseModel | null;
 }
 
 export interface SourceListModel {
@@ -639,4 +701,91 @@ export interface CatalogAnswer {
   schemes: SchemeModel[];
   /** Helpers a template may call */
   helpers: HelperModel[];
+}
+
+export interface BreakerPolicyModel {
+  /** Consecutive failed attempts that open the circuit */
+  failures: number;
+  /** Share of failed attempts (0–1) over the window that opens it… */
+  failure_rate: number;
+  /** …once the window holds at least this many attempts */
+  min_attempts: number;
+  window_ms: number;
+  /** Open this long before one probe attempt goes through */
+  cool_down_ms: number;
+  /** Open this long: disabled, and its waiting steps fail */
+  disable_after_ms: number;
+}
+
+export interface DestinationPolicyModel {
+  /** null: `breaker: off` */
+  breaker: BreakerPolicyModel | null;
+  rate_limit: string | null;
+}
+
+export interface DestinationHourModel {
+  hour: string;
+  successes: number;
+  /** Attempts without an answer, or answered 5xx or 408 */
+  failures: number;
+  average_ms: number | null;
+  max_ms: number;
+}
+
+export interface DestinationModel {
+  /** An HTTP origin, or `smtp` */
+  id: string;
+  state: 'closed' | 'open' | 'half_open' | 'disabled';
+  /** Opened through the API: open until closed the same way */
+  held_manually: boolean;
+  consecutive_failures: number;
+  opened_at: string | null;
+  next_probe_at: string | null;
+  disabled_at: string | null;
+  last_error: string | null;
+  /** Steps waiting for the circuit to close or for their rate limit slot */
+  waiting_steps: number;
+  policy: DestinationPolicyModel;
+  attempts_24h: number;
+  success_rate_24h: number | null;
+  average_ms_24h: number | null;
+  /** Hours of the last 24 with attempts, oldest first */
+  hours: DestinationHourModel[];
+}
+
+export interface DestinationListModel {
+  items: DestinationModel[];
+  next_cursor: string | null;
+}
+
+export interface WaitingStepModel {
+  run_id: string;
+  step_id: string;
+  workflow: string;
+  since: string;
+  /** The rate limit slot reserved for it */
+  slot: string | null;
+}
+
+export interface DestinationDetailModel {
+  /** An HTTP origin, or `smtp` */
+  id: string;
+  state: 'closed' | 'open' | 'half_open' | 'disabled';
+  /** Opened through the API: open until closed the same way */
+  held_manually: boolean;
+  consecutive_failures: number;
+  opened_at: string | null;
+  next_probe_at: string | null;
+  disabled_at: string | null;
+  last_error: string | null;
+  /** Steps waiting for the circuit to close or for their rate limit slot */
+  waiting_steps: number;
+  policy: DestinationPolicyModel;
+  attempts_24h: number;
+  success_rate_24h: number | null;
+  average_ms_24h: number | null;
+  /** Hours of the last 24 with attempts, oldest first */
+  hours: DestinationHourModel[];
+  /** Up to 100, longest waiting first */
+  waiting: WaitingStepModel[];
 }
