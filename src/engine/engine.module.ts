@@ -23,7 +23,19 @@ import { WorkflowVersions } from './workflow-versions';
  */
 @Module({
   imports: [WorkflowsModule, EventsModule, ConnectorsModule, DeliveryModule, DestinationsModule],
-  providers: [RunStore, RunExecutor, RunReporter, StepRunner, StepTemplates, WorkflowStarter, WorkflowVersions, RunCommands, RunQueries, ManualRuns, FailureHandlers],
+  providers: [
+    RunStore,
+    RunExecutor,
+    RunReporter,
+    StepRunner,
+    StepTemplates,
+    WorkflowStarter,
+    WorkflowVersions,
+    RunCommands,
+    RunQueries,
+    ManualRuns,
+    FailureHandlers,
+  ],
   exports: [RunCommands, ManualRuns, RunQueries, RunExecutor, RunStore, WorkflowVersions],
 })
 export class EngineModule {}

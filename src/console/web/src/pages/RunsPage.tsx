@@ -146,8 +146,8 @@ export function RunsPage() {
         onCancel={() => setConfirming(null)}
       >
         <p>
-          The newest {BULK_LIMIT} {status ?? 'queued, running or paused'} runs{workflow ? ` of ${workflow}` : ''} are cancelled: steps already sending finish, no
-          further step starts. Finished runs are not touched; a cancelled run can be retried later.
+          The newest {BULK_LIMIT} {status ?? 'queued, running or paused'} runs{workflow ? ` of ${workflow}` : ''} are cancelled: steps already sending finish,
+          no further step starts. Finished runs are not touched; a cancelled run can be retried later.
         </p>
       </ConfirmDialog>
     </>
