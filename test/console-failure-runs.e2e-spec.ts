@@ -95,6 +95,8 @@ describe('failure runs in the console', () => {
     await page.waitForURL(new RegExp(`/runs/${failed.id}$`));
     await page.locator('[data-fact="failure-runs"]').waitFor();
     assert.equal(await page.locator('[data-fact="failure-runs"] a').getAttribute('href'), `/runs/${handler.id}`);
+    // The graph is drawn after the page's facts: wait for it before reading its nodes.
+    await page.locator('.gnode[data-kind="http"]').waitFor();
     assert.deepEqual(
       await nodes.evaluateAll((all) => all.map((node) => node.getAttribute('data-kind'))),
       ['trigger', 'http'],

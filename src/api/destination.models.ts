@@ -34,7 +34,8 @@ export class DestinationModel {
   @ApiProperty(nullableDate) opened_at: string | null;
   @ApiProperty(nullableDate) next_probe_at: string | null;
   @ApiProperty(nullableDate) disabled_at: string | null;
-  @ApiProperty({ type: String, nullable: true }) last_error: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'The last failure (secrets removed)' }) last_error: string | null;
+  @ApiProperty(nullableDate) last_failure_at: string | null;
   @ApiProperty({ description: 'Steps waiting for the circuit to close or for their rate limit slot' }) waiting_steps: number;
   @ApiProperty({ type: DestinationPolicyModel }) policy: DestinationPolicyModel;
   @ApiProperty() attempts_24h: number;

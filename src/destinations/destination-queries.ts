@@ -21,6 +21,7 @@ interface DestinationRow {
   probe_at: Date | null;
   disabled_at: Date | null;
   last_error: string | null;
+  last_failure_at: Date | null;
   waiting_steps: number;
   hours: { hour: string; successes: number; failures: number; duration_ms_total: number; duration_ms_max: number }[];
 }
@@ -72,6 +73,7 @@ export class DestinationQueries {
       next_probe_at: row.state === 'open' && !row.held_manually ? row.probe_at : null,
       disabled_at: row.disabled_at,
       last_error: row.last_error,
+      last_failure_at: row.last_failure_at,
       waiting_steps: row.waiting_steps,
       policy: policyModel(policy),
       attempts_24h: attempts,
@@ -89,7 +91,7 @@ export class DestinationQueries {
 }
 
 const SELECT_DESTINATIONS = (ids: string) => `
-  SELECT ids.id, d.state, d.held_manually, d.consecutive_failures, d.opened_at, d.probe_at, d.disabled_at, d.last_error,
+  SELECT ids.id, d.state, d.held_manually, d.consecutive_failures, d.opened_at, d.probe_at, d.disabled_at, d.last_error, d.last_failure_at,
          (SELECT count(*)::int FROM destination_waits w JOIN runs r ON r.id = w.run_id
            WHERE w.destination = ids.id AND r.status NOT IN ${FINISHED}) AS waiting_steps,
          (SELECT coalesce(json_agg(h ORDER BY h.hour), '[]') FROM (

@@ -18,10 +18,10 @@ export const DESTINATION = `SELECT ${VIEW} FROM destinations WHERE id = $1`;
 
 /** Counts one failure of $1 (error $2); answers the row as it is now. */
 export const COUNT_FAILURE = `
-  INSERT INTO destinations AS d (id, consecutive_failures, last_error)
-  VALUES ($1, 1, $2)
+  INSERT INTO destinations AS d (id, consecutive_failures, last_error, last_failure_at)
+  VALUES ($1, 1, $2, now())
   ON CONFLICT (id) DO UPDATE
-     SET consecutive_failures = d.consecutive_failures + 1, last_error = $2, version = d.version + 1, changed_at = now()
+     SET consecutive_failures = d.consecutive_failures + 1, last_error = $2, last_failure_at = now(), version = d.version + 1, changed_at = now()
   RETURNING ${VIEW}`;
 
 /** A success of $1 while it counted failures: the count starts again. */
@@ -68,7 +68,7 @@ export const TAKE_PROBE = `
 /** The probe of $1 failed: open again, the next probe at now + $2 ms. */
 export const PROBE_FAILED = `
   UPDATE destinations SET state = 'open', probe_at = now() + make_interval(secs => $2 / 1000.0), probe_until = NULL,
-         consecutive_failures = consecutive_failures + 1, last_error = $3, version = version + 1, changed_at = now()
+         consecutive_failures = consecutive_failures + 1, last_error = $3, last_failure_at = now(), version = version + 1, changed_at = now()
    WHERE id = $1 AND state = 'half_open'
   RETURNING ${VIEW}`;
 

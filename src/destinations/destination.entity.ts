@@ -43,6 +43,9 @@ export class DestinationEntity {
   @Column('text', { name: 'last_error', nullable: true })
   lastError: string | null;
 
+  @Column('timestamptz', { name: 'last_failure_at', nullable: true })
+  lastFailureAt: Date | null;
+
   /** Rate limit: the first slot not yet taken. */
   @Column('timestamptz', { name: 'next_slot', nullable: true })
   nextSlot: Date | null;

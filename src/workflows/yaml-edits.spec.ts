@@ -595,8 +595,8 @@ function decorated(text: string): string {
 
 describe('yaml edits (property)', () => {
   const files = readdirSync(WORKFLOWS)
-    // on-failure.yaml has `on_failure:` steps only, which the visual edits do not touch.
-      .filter((name) => name.endsWith('.yaml') && name !== 'sources.yaml' && name !== 'on-failure.yaml')
+    // Settings files are not workflows; on-failure.yaml has `on_failure:` steps only, which the visual edits do not touch.
+    .filter((name) => name.endsWith('.yaml') && !['sources.yaml', 'destinations.yaml', 'on-failure.yaml'].includes(name))
     .sort();
 
   it('finds the example workflows', () => {

@@ -20,6 +20,7 @@ export class Destinations1764700000000 implements MigrationInterface {
         probe_until timestamptz,
         disabled_at timestamptz,
         last_error text,
+        last_failure_at timestamptz,
         next_slot timestamptz,
         version bigint NOT NULL DEFAULT 1,
         changed_at timestamptz NOT NULL DEFAULT now()

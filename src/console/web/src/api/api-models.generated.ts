@@ -742,7 +742,9 @@ export interface DestinationModel {
   opened_at: string | null;
   next_probe_at: string | null;
   disabled_at: string | null;
+  /** The last failure (secrets removed) */
   last_error: string | null;
+  last_failure_at: string | null;
   /** Steps waiting for the circuit to close or for their rate limit slot */
   waiting_steps: number;
   policy: DestinationPolicyModel;
@@ -777,7 +779,9 @@ export interface DestinationDetailModel {
   opened_at: string | null;
   next_probe_at: string | null;
   disabled_at: string | null;
+  /** The last failure (secrets removed) */
   last_error: string | null;
+  last_failure_at: string | null;
   /** Steps waiting for the circuit to close or for their rate limit slot */
   waiting_steps: number;
   policy: DestinationPolicyModel;

@@ -145,7 +145,7 @@ export function DestinationPage({ id }: { id: string }) {
           <HourChart hours={current.hours} label={`Attempts to ${current.id} per hour`} />
           {current.last_error && (
             <p className="destination__error">
-              <span className="muted">Last error:</span> {current.last_error}
+              <span className="muted">Last error{current.last_failure_at ? `, ${timeAgo(current.last_failure_at)}` : ''}:</span> {current.last_error}
             </p>
           )}
         </section>

@@ -18,6 +18,7 @@ import { useDebouncedCallback } from '../hooks/useDebouncedCallback';
 import { useDocumentTitle } from '../hooks/useDocumentTitle';
 import { useLiveMessages } from '../hooks/useLive';
 import { Link } from '../lib/router';
+import { timeAgo } from '../lib/format';
 
 export function DestinationsPage() {
   useDocumentTitle('Destinations');
@@ -79,7 +80,7 @@ function DestinationCard({ destination, headingId }: { destination: Destination;
       {next && <p className="destination__next">{next}</p>}
       {destination.last_error && (
         <p className="destination__error" title={destination.last_error}>
-          <span className="muted">Last error:</span> {destination.last_error}
+          <span className="muted">Last error{destination.last_failure_at ? `, ${timeAgo(destination.last_failure_at)}` : ''}:</span> {destination.last_error}
         </p>
       )}
       <PolicySummary policy={destination.policy} />
