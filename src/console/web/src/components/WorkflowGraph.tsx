@@ -1,6 +1,6 @@
 import '@xyflow/react/dist/style.css';
-import { Background, BackgroundVariant, Connection, Controls, Edge, MarkerType, MiniMap, ReactFlow, useReactFlow, useStore } from '@xyflow/react';
-import { KeyboardEvent, useEffect, useMemo, useState } from 'react';
+import { Background, BackgroundVariant, Connection, Controls, Edge, MarkerType, MiniMap, NodeChange, ReactFlow, useReactFlow, useStore } from '@xyflow/react';
+import { KeyboardEvent, useCallback, useEffect, useMemo, useState } from 'react';
 import type { Graph } from '../api/types';
 import { ErrorState, Loading } from './States';
 import { FlowNode, FlowNodeData, NODE_TYPES } from './GraphNodes';
@@ -50,6 +50,15 @@ export default function WorkflowGraph({ graph, nodeData = {}, selectedId, onSele
   const positions = layout?.positions;
   const [layoutError, setLayoutError] = useState<Error>();
   const [selectedEdge, setSelectedEdge] = useState<string | null>(null);
+  const [measured, setMeasured] = useState<Record<string, { width: number; height: number }>>({});
+
+  // Every repaint (a status, a selection) hands React Flow new node objects. Without the sizes
+  // it measured, it hides each node and its edges until it measures them again, which a busy
+  // page may not get round to: the sizes are kept here and handed back with every node.
+  const keepMeasuredSizes = useCallback((changes: NodeChange<FlowNode>[]) => {
+    const sizes = changes.flatMap((change) => (change.type === 'dimensions' && change.dimensions ? [[change.id, change.dimensions] as const] : []));
+    if (sizes.length > 0) setMeasured((known) => ({ ...known, ...Object.fromEntries(sizes) }));
+  }, []);
 
   useEffect(() => {
     // The previous drawing stays until the new one is laid out: an edit redraws without flashing.
@@ -79,6 +88,7 @@ export default function WorkflowGraph({ graph, nodeData = {}, selectedId, onSele
           id: node.id,
           type: 'step' as const,
           position,
+          measured: measured[node.id],
           data,
           selected: node.id === selectedId,
           draggable: false,
@@ -86,7 +96,7 @@ export default function WorkflowGraph({ graph, nodeData = {}, selectedId, onSele
           ariaLabel: `${node.kind === 'trigger' ? 'Trigger' : node.kind === 'on_failure' ? 'On failure' : `Step ${node.id}`} (${node.label})${data.status ? `, ${data.status}` : ''}. Press Enter for details.`,
         };
       }),
-    [graph, nodeData, positions, selectedId, editing],
+    [graph, nodeData, positions, selectedId, editing, measured],
   );
 
   const edges = useMemo<Edge[]>(
@@ -150,6 +160,7 @@ export default function WorkflowGraph({ graph, nodeData = {}, selectedId, onSele
         edges={edges}
         nodeTypes={NODE_TYPES}
         edgeTypes={EDGE_TYPES}
+        onNodesChange={keepMeasuredSizes}
         onNodeClick={(_event, node) => {
           setSelectedEdge(null);
           onSelect?.(node.id);
