@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { stepKinds } from '../src/connectors/step-kind-catalog';
+import { schemeNames } from '../src/ingress/verification/scheme-registry';
 import { TemplateEngine } from '../src/templates/template-engine';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -61,7 +62,10 @@ describe('GET /api/catalog', () => {
   it('lists the verification schemes with their options and presets', async () => {
     const schemes = (await hookflow.api('GET', '/api/catalog')).body.schemes as SchemeEntry[];
     const byName = new Map(schemes.map((entry) => [entry.scheme, entry]));
-    assert.deepEqual([...byName.keys()].sort(), ['api-key', 'basic', 'github', 'hmac-sha256', 'none', 'shopify', 'slack', 'standard-webhooks', 'stripe']);
+    assert.deepEqual([...byName.keys()].sort(), [...schemeNames()].sort());
+    for (const shipped of ['api-key', 'basic', 'github', 'hmac-sha256', 'none', 'shopify', 'slack', 'standard-webhooks', 'stripe']) {
+      assert.ok(byName.has(shipped), `the catalog lists ${shipped}`);
+    }
     assert.deepEqual(byName.get('github')!.preset, {
       event_type: '{{default event.headers.x-github-event ""}}',
       dedupe_key: '{{default event.headers.x-github-delivery ""}}',

@@ -99,7 +99,7 @@ describe('WorkflowValidator: structure', () => {
     const problems = await problemsOf(withSteps('  - uses: http', '    with: { url: "https://x" }', '  - id: b', '  - id: c', '    uses: ftp'));
     assertProblemAt(problems, 5, 5, /step 1 needs an `id`/);
     assertProblemAt(problems, 7, 5, /step `b` needs `uses`/);
-    assertProblemAt(problems, 9, 11, /unknown step kind `ftp` \(expected one of http, slack, email, set, delay, workflow\)/);
+    assertProblemAt(problems, 9, 11, /unknown step kind `ftp` \(expected one of http, slack, email, set, delay, workflow(, [a-z0-9_-]+)*\)/);
   });
 
   it('reports wrong types at the offending value', async () => {
