@@ -47,6 +47,36 @@ const receivers = [
       },
     },
   },
+  {
+    name: 'shop',
+    port: 4004,
+    routes: {
+      // The shop's own API, for workflows/reconcile-orders.yaml: the orders paid recently. A-1001 is
+      // the order of examples/events/order-paid.json; the others stand for webhooks that never came.
+      'GET /orders': () => ({ status: 200, json: { orders: PAID_ORDERS }, log: `${PAID_ORDERS.length} paid orders` }),
+    },
+  },
+];
+
+const PAID_ORDERS = [
+  {
+    id: 'A-1001',
+    total: 59.9,
+    email: 'ada@example.com',
+    shipping_address: { name: 'Ada Lovelace', street: "12 St James's Square", city: 'London', zip: 'SW1Y 4JH' },
+  },
+  {
+    id: 'A-1002',
+    total: 24.5,
+    email: 'charles@example.com',
+    shipping_address: { name: 'Charles Babbage', street: '1 Dorset Street', city: 'London', zip: 'W1U 4EG' },
+  },
+  {
+    id: 'A-1003',
+    total: 112,
+    email: 'mary@example.com',
+    shipping_address: { name: 'Mary Somerville', street: '12 Hanover Square', city: 'London', zip: 'W1S 1JJ' },
+  },
 ];
 
 function slackMessage(_request, body) {
@@ -173,6 +203,7 @@ console.log(`Hookflow demo receivers (nothing leaves this machine):
   shipping  http://${HOST}:4001   POST /labels   -> 201 { tracking_number, label_url }
   slack     http://${HOST}:4002   POST /slack, POST /security -> 200 ok
   tickets   http://${HOST}:4003   POST /issues   -> 201 { id, url }
+  shop      http://${HOST}:4004   GET /orders    -> 200 { orders: [3 paid orders] }
   smtp      smtp://${HOST}:2525   accepts every message
 In .env: HOOKFLOW_OUTBOUND_ALLOW=127.0.0.1 and HOOKFLOW_SMTP_URL=smtp://${HOST}:2525 (see .env.example).
 One line per request below. Ctrl-C stops them all.
