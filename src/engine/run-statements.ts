@@ -77,7 +77,8 @@ const FAILURE_RUNS = (finished: string, handoffs: string) => `
  * Wakes the run whose `workflow` step waits for a run in `ended` (a CTE of `parent_run_id,
  * parent_step_id`): its step is due now and it gets a job, in the statement that ends the
  * child, so that the wake-up cannot be lost. A parent that is paused is not queued: resuming
- * it finds the step due. A parent step written by the same statement (`written`, a CTE of
+ * it finds the step due. The job has no job key: the parent, still executing, may be about to
+ * suspend itself with a later wake-up, which would replace a keyed one. A parent step written by the same statement (`written`, a CTE of
  * `run_id, step_id`) is left to that write: one statement must not change a row twice, and the
  * parent looks at the child after its write (StepRunner).
  */
@@ -89,7 +90,7 @@ const WAKE_WAITING_PARENT = (ended: string, written?: string) => `
        ${written ? `AND NOT EXISTS (SELECT 1 FROM ${written} w WHERE w.run_id = s.run_id AND w.step_id = s.step_id)` : ''}
     RETURNING s.run_id),
   parents_woken AS (
-    SELECT ${enqueueRun('p.id', 'now()')}
+    SELECT ${enqueueNewRun('p.id')}
       FROM runs p WHERE p.id IN (SELECT run_id FROM parent_steps) AND p.status IN ('queued', 'running'))`;
 
 /** Step ends, parameters $1 to $24 (finishParameters). */
@@ -246,16 +247,13 @@ export const SKIP_STEPS = `
   SELECT $1, step_id, 'skipped', 0, reason, now() FROM unnest($2::text[], $3::text[]) AS s(step_id, reason)
   ON CONFLICT (run_id, step_id) DO UPDATE SET status = 'skipped', error = excluded.error, finished_at = now()`;
 
-/**
- * Lets run $1 go if owner $2 holds it, with a job that wakes it at $3, or sooner when a step
- * became due meanwhile (a child run it waits for ended: WAKE_WAITING_PARENT).
- */
+/** Lets run $1 go if owner $2 holds it, with a job that wakes it at $3. */
 export const SUSPEND_RUN = `
   WITH released AS (
     UPDATE runs SET lease_owner = NULL, lease_until = NULL, updated_at = now()
      WHERE id = $1 AND lease_owner = $2
     RETURNING id, workflow, concurrency_key)
-  SELECT ${enqueueRun('released.id', `least($3::timestamptz, (SELECT min(s.next_attempt_at) FROM step_runs s WHERE s.run_id = released.id AND s.status = 'running'))`)}
+  SELECT ${enqueueRun('released.id', '$3::timestamptz')}
     FROM released`;
 
 /** Lets run $1 go if owner $2 holds it. */
