@@ -187,7 +187,7 @@ describe('sub-workflows that return', () => {
 
     const first = await finalRunOf(await send('shop', { type: 'reconcile', order: 'B-2' }));
     assert.equal(first.status, 'succeeded');
-    assert.equal(stepOf(first, 'hand').output, 'B-2', "the missed order ran, and the step waited for its output");
+    assert.equal(stepOf(first, 'hand').output, 'B-2', 'the missed order ran, and the step waited for its output');
     const [started] = first.children;
     const childEvent = (await hookflow.api('GET', `/api/runs/${started.run_id}`)).body.event_id;
 
@@ -260,7 +260,11 @@ describe('sub-workflows that return: a restart mid-wait', () => {
     await first.stop();
 
     second = await startTestApp({ files, databaseUrl: first.databaseUrl, env: { RECEIVER: receiver.url, HOOKFLOW_OUTBOUND_ALLOW: '127.0.0.1' } });
-    const [after] = await eventually(async () => (receiver.received('/after').length > 0 ? receiver.received('/after') : undefined), 20_000, 'the step after the wait');
+    const [after] = await eventually(
+      async () => (receiver.received('/after').length > 0 ? receiver.received('/after') : undefined),
+      20_000,
+      'the step after the wait',
+    );
     assert.deepEqual(JSON.parse(after.body), { doubled: 42 });
     const parent = (await second.api('GET', `/api/runs/${waiting.run_id}`)).body;
     assert.equal(parent.status, 'succeeded');

@@ -22,7 +22,10 @@ describe('waiting for a child run', () => {
   it("answers the child's output when it succeeded, and nothing new when it declares none", () => {
     const child = { id: CHILD, workflow: 'ship', error: null };
 
-    assert.deepEqual(childRunResult(CHILD, { ...child, status: 'succeeded', output: { tracking: 'T-1' } }), { status: 'succeeded', output: { tracking: 'T-1' } });
+    assert.deepEqual(childRunResult(CHILD, { ...child, status: 'succeeded', output: { tracking: 'T-1' } }), {
+      status: 'succeeded',
+      output: { tracking: 'T-1' },
+    });
     assert.deepEqual(childRunResult(CHILD, { ...child, status: 'succeeded', output: null }), { status: 'succeeded', output: undefined });
   });
 

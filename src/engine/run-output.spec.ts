@@ -28,7 +28,10 @@ describe(RunOutputs.name, () => {
   const succeeded = { outcome: 'succeeded' as const, error: null };
 
   it("renders a succeeded run's output from its steps and event, typed values kept", () => {
-    const run = runOf({ order: '{{event.body.order.id}}', tracking: 'T-{{steps.label.output.body.n}}', raw: '{{steps.label.output.body}}' }, { label: { output: { body: { n: 5 } } } });
+    const run = runOf(
+      { order: '{{event.body.order.id}}', tracking: 'T-{{steps.label.output.body.n}}', raw: '{{steps.label.output.body}}' },
+      { label: { output: { body: { n: 5 } } } },
+    );
 
     assert.deepEqual(outputs.complete(run, succeeded), { ...succeeded, output: { order: 7, tracking: 'T-5', raw: { n: 5 } } });
   });

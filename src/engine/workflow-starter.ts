@@ -22,8 +22,7 @@ export interface ChildStart {
 }
 
 export type ChildStarted =
-  | { workflow: string; started: true; event_id: string; run_id: string | null }
-  | { workflow: string; started: false; duplicate_of: string };
+  { workflow: string; started: true; event_id: string; run_id: string | null } | { workflow: string; started: false; duplicate_of: string };
 
 /**
  * Starts another workflow from a `workflow` step: a synthetic event and its run, stored like
@@ -54,7 +53,13 @@ export class WorkflowStarter {
       if (seen !== undefined) return { workflow: name, started: false, duplicate_of: seen };
     }
     const headers = { [WORKFLOW_CHAIN_HEADER]: start.chain.headerFor(name), [WORKFLOW_STARTED_BY_HEADER]: idempotencyKey };
-    const event = syntheticEvent({ source: WORKFLOW_STEP_SOURCE, type: `workflow.${start.chain.workflow}`, headers, body: start.body, receivedAt: this.clock.now() });
+    const event = syntheticEvent({
+      source: WORKFLOW_STEP_SOURCE,
+      type: `workflow.${start.chain.workflow}`,
+      headers,
+      body: start.body,
+      receivedAt: this.clock.now(),
+    });
     const run = { ...this.matcher.startRun(event, workflow, this.settings.secrets), parent: start.parent };
     const eventDedupeKey = dedupeKey === null ? idempotencyKey : `${name}/${dedupeKey}`;
     const outcome = await this.writer.write({ event, dedupeKey: eventDedupeKey, matchNotes: [], runs: [run] });
