@@ -65,6 +65,24 @@ steps:
     with: { url: "{{secrets.RECEIVER}}/refused" }
 `;
 
+const ORDER_HELD = `
+name: order-held
+on: { webhook: shop, event: order.held }
+steps:
+  - id: hold
+    uses: workflow
+    with: { name: hold, wait: true }
+`;
+
+const HOLD = `
+name: hold
+on: { webhook: shop, event: never }
+steps:
+  - id: long
+    uses: delay
+    with: { for: 1h }
+`;
+
 /** Hands an order to \`fulfil\` under the order's own key, waiting for it. */
 const RECONCILE = `
 name: reconcile
@@ -109,6 +127,8 @@ describe('sub-workflows that return', () => {
         'ship.yaml': SHIP,
         'order-refunded.yaml': ORDER_REFUNDED,
         'refund.yaml': REFUND,
+        'order-held.yaml': ORDER_HELD,
+        'hold.yaml': HOLD,
         'reconcile.yaml': RECONCILE,
         'fulfil.yaml': FULFIL,
       },
@@ -176,6 +196,27 @@ describe('sub-workflows that return', () => {
     assert.equal(refund.status, 'failed');
     assert.match(refund.error ?? '', new RegExp(`^run ${child.run_id} of workflow refund failed: call: .*400`));
     assert.equal(stepOf(parent, 'never').status, 'skipped');
+  });
+
+  it('fails the parent step at once when the child it waits for is cancelled', async () => {
+    const eventId = await send('shop', { type: 'order.held' });
+    const child = await eventually(
+      async () => {
+        const [row] = await hookflow.query<{ id: string }>(
+          `SELECT c.id FROM runs c JOIN runs p ON p.id = c.parent_run_id JOIN step_runs s ON s.run_id = c.id
+            WHERE p.event_id = $1 AND s.step_id = 'long' AND s.status = 'running'`,
+          [eventId],
+        );
+        return row;
+      },
+      10_000,
+      'the child in its delay',
+    );
+    assert.equal((await hookflow.api('POST', `/api/runs/${child.id}/cancel`)).status, 202);
+
+    const parent = await finalRunOf(eventId);
+    assert.equal(parent.status, 'failed');
+    assert.equal(stepOf(parent, 'hold').error, `run ${child.id} of workflow hold was cancelled`);
   });
 
   it('starts nothing, and does not wait, when the dedupe key is among the events of the target source or earlier starts', async () => {
