@@ -82,6 +82,19 @@ export class FailureModel {
   @ApiProperty({ example: 6, description: 'Attempts that step made' }) attempts: number;
 }
 
+export class RunParentModel {
+  @ApiProperty({ format: 'uuid' }) run_id: string;
+  @ApiProperty({ example: 'ship' }) step_id: string;
+  @ApiProperty({ type: String, nullable: true, example: 'order-paid', description: 'Null once retention pruned that run' }) workflow: string | null;
+}
+
+export class RunChildModel {
+  @ApiProperty({ format: 'uuid' }) run_id: string;
+  @ApiProperty({ example: 'ship-order' }) workflow: string;
+  @ApiProperty({ enum: RUN_STATUSES }) status: string;
+  @ApiProperty({ example: 'ship', description: 'The `workflow` step that started it' }) step_id: string;
+}
+
 export class RunModel extends RunSummaryModel {
   @ApiProperty({ description: 'The workflow version the run executes' }) workflow_version: string;
   @ApiProperty({ type: FailureModel, nullable: true, description: 'For an `on_failure` run: its template context `failure`' })
@@ -92,6 +105,12 @@ export class RunModel extends RunSummaryModel {
   })
   failure_run_ids: string[];
   @ApiProperty({ type: String, nullable: true }) concurrency_key: string | null;
+  @ApiProperty({ ...anyJson, description: "A succeeded run's rendered `output:` (secrets shown as [secret]); null when the workflow declares none" })
+  output: unknown;
+  @ApiProperty({ type: RunParentModel, nullable: true, description: 'For a run a `workflow` step started: that step and its run' })
+  parent: RunParentModel | null;
+  @ApiProperty({ type: [RunChildModel], description: "The runs this run's `workflow` steps started, oldest first" })
+  children: RunChildModel[];
   @ApiProperty({ type: [StepRunModel] }) steps: StepRunModel[];
 }
 

@@ -38,7 +38,17 @@ export type StepOutcome =
       attempt?: AttemptRecord;
     }
   | { kind: 'wait'; until: Date }
-  | { kind: 'start-workflow'; workflow: string; event: unknown };
+  | {
+      kind: 'start-workflow';
+      workflow: string;
+      event: unknown;
+      /** Whether the step waits for the started run's end and output. */
+      wait: boolean;
+      /** Starts nothing when an event of the workflow's source, or an earlier start of it, had this key. */
+      dedupeKey: string | null;
+      /** The step's idempotency key: a repeated attempt of the step never starts a second run. */
+      idempotencyKey: string;
+    };
 
 /** What a step would send, for `hookflow run --dry-run` and the console's dry run. */
 export interface PlannedRequest {

@@ -364,6 +364,23 @@ describe(DryRun.name, () => {
     assert.deepEqual(detail(report, 'next'), { workflow: 'ship-order', event: { order: 'A-1' } });
   });
 
+  it('plans a waiting workflow step with its dedupe key, and later steps read its output as unknown', async () => {
+    const report = await dryRun(
+      [
+        '  - id: ship',
+        '    uses: workflow',
+        '    with: { name: ship-order, wait: true, dedupe_key: "order-{{event.body.order.id}}" }',
+        '  - id: tell',
+        '    uses: set',
+        '    with: { tracking: "{{steps.ship.output.tracking}}" }',
+      ],
+      { body: ORDER },
+    );
+    assert.equal(step(report, 'ship').plan!.summary, 'start workflow ship-order unless key order-A-1 was seen and wait for its output');
+    assert.deepEqual(detail(report, 'ship'), { workflow: 'ship-order', event: {}, wait: true, dedupe_key: 'order-A-1' });
+    assert.deepEqual(step(report, 'tell').unknown_outputs, ['ship']);
+  });
+
   it('reports a rendered value of the wrong type as would-fail', async () => {
     const report = await dryRun(['  - id: mail', '    uses: email', '    with: { to: "{{event.body.order.missing_list}}", subject: s, text: x }'], {
       body: { order: { missing_list: [] } },

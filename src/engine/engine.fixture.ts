@@ -22,6 +22,7 @@ import { RunInProgress } from './run-in-progress';
 import { StepRunner } from './step-runner';
 import { StepTemplates } from './step-templates';
 import { WorkflowStarter } from './workflow-starter';
+import { RunOutputs } from './run-output';
 import { WorkflowVersions } from './workflow-versions';
 import { PausedSet } from '../pauses/paused-set';
 import { FailureHandlers } from './failure-handlers';
@@ -123,6 +124,7 @@ export function engineForTest(workflow: WorkflowDefinition, globalFailureHandler
   const loaded = [workflow, ...(globalFailureHandler ? [globalFailureHandler] : [])];
   const failureHandlers = new FailureHandlers(
     standIn<WorkflowRegistry>({ getWorkflow: (name) => (name === globalFailureHandler?.name ? globalFailureHandler : undefined) }),
+    new RunOutputs(new TemplateEngine()),
   );
   const clock = new ManualClock();
   const store = new InMemoryRunStore(clock);

@@ -14,6 +14,8 @@ import { StepRunner } from './step-runner';
 import { FailureHandlers } from './failure-handlers';
 import { StepTemplates } from './step-templates';
 import { WorkflowStarter } from './workflow-starter';
+import { ChildRuns } from './child-runs';
+import { RunOutputs } from './run-output';
 import { WorkflowVersions } from './workflow-versions';
 
 /**
@@ -35,6 +37,8 @@ import { WorkflowVersions } from './workflow-versions';
     RunQueries,
     ManualRuns,
     FailureHandlers,
+    ChildRuns,
+    RunOutputs,
   ],
   exports: [RunCommands, ManualRuns, RunQueries, RunExecutor, RunStore, WorkflowVersions],
 })

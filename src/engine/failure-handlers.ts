@@ -3,19 +3,27 @@ import { WorkflowRegistry } from '../workflows/workflow-registry';
 import { GLOBAL_FAILURE_WORKFLOW, WorkflowDefinition } from '../workflows/workflow.types';
 import { failureHandoffOf, unavailableRunHandoff } from './failure-handoff';
 import { RunInProgress } from './run-in-progress';
+import { RunOutputs, RunOutputSource } from './run-output';
 import { RunEnd } from './run-store';
 
-/** Adds to a run's end the failure run that handles it, if any (see failureHandoffOf). */
+/**
+ * Completes a run's end: a succeeded run's `output` (RunOutputs), and for a failed run the
+ * failure run that handles it, if any (see failureHandoffOf).
+ */
 @Injectable()
 export class FailureHandlers {
-  constructor(private readonly registry: WorkflowRegistry) {}
+  constructor(
+    private readonly registry: WorkflowRegistry,
+    private readonly outputs: RunOutputs,
+  ) {}
 
   /** on-failure.yaml as in force now, if it is loaded. */
   globalHandler(): WorkflowDefinition | undefined {
     return this.registry.getWorkflow(GLOBAL_FAILURE_WORKFLOW);
   }
 
-  endOf(run: Pick<RunInProgress, 'id' | 'kind' | 'workflow' | 'states'>, end: Omit<RunEnd, 'failureHandoff'>): RunEnd {
+  endOf(run: RunOutputSource, outcome: Omit<RunEnd, 'failureHandoff'>): RunEnd {
+    const end = this.outputs.complete(run, outcome);
     if (end.outcome !== 'failed') return end;
     const failureHandoff = failureHandoffOf({ ...run, error: end.error }, this.globalHandler());
     return failureHandoff ? { ...end, failureHandoff } : end;

@@ -155,8 +155,9 @@ export class RunExecutor {
       }
       const end = runOutcome(run, this.clock.now());
       if (end) {
-        await this.store.finishRun(runId, this.failureHandlers.endOf(run, end));
-        return this.reporter.runEnded(run, end.outcome, end.error);
+        const runEnd = this.failureHandlers.endOf(run, end);
+        await this.store.finishRun(runId, runEnd);
+        return this.reporter.runEnded(run, runEnd.outcome, runEnd.error);
       }
       if (decision.wakeAt) return this.store.suspend(runId, owner, decision.wakeAt);
       throw new Error(`Run ${runId} has no step to run, none to wait for, and is not finished`);

@@ -36,6 +36,21 @@ export interface RunSummary {
   error: string | null;
 }
 
+/** The run and `workflow` step that started a run; `workflow` is null once retention pruned that run. */
+export interface RunParent {
+  run_id: string;
+  step_id: string;
+  workflow: string | null;
+}
+
+/** A run that a `workflow` step of this run started. */
+export interface RunChild {
+  run_id: string;
+  workflow: string;
+  status: RunStatus;
+  step_id: string;
+}
+
 /** How many of a workflow's latest runs `recentByWorkflow` answers. */
 const RECENT_RUNS = 10;
 
@@ -168,10 +183,25 @@ export class RunQueries {
 
   async get(runId: string) {
     const runs = await this.dataSource.query<
-      (RunSummary & { workflow_version: string; concurrency_key: string | null; failure: unknown; failure_run_ids: string[] })[]
+      (RunSummary & {
+        workflow_version: string;
+        concurrency_key: string | null;
+        failure: unknown;
+        failure_run_ids: string[];
+        output: unknown;
+        parent: RunParent | null;
+        children: RunChild[];
+      })[]
     >(
       `SELECT id, workflow, workflow_version, event_id, status, kind, failed_run_id, failure, concurrency_key, created_at, started_at, finished_at, error,
-              array(SELECT f.id FROM runs f WHERE f.failed_run_id = r.id ORDER BY f.created_at, f.id) AS failure_run_ids
+              array(SELECT f.id FROM runs f WHERE f.failed_run_id = r.id ORDER BY f.created_at, f.id) AS failure_run_ids,
+              output,
+              CASE WHEN parent_run_id IS NOT NULL THEN json_build_object(
+                'run_id', parent_run_id, 'step_id', parent_step_id,
+                'workflow', (SELECT p.workflow FROM runs p WHERE p.id = r.parent_run_id)) END AS parent,
+              coalesce((SELECT json_agg(json_build_object('run_id', c.id, 'workflow', c.workflow, 'status', c.status, 'step_id', c.parent_step_id)
+                                        ORDER BY c.created_at, c.id)
+                          FROM runs c WHERE c.parent_run_id = r.id), '[]'::json) AS children
          FROM runs r WHERE id = $1`,
       [runId],
     );

@@ -73,17 +73,37 @@ const FAILURE_RUNS = (finished: string, handoffs: string) => `
     RETURNING id),
   failure_jobs AS (SELECT ${enqueueNewRun('id')} FROM failure_runs)`;
 
-/** Step ends, parameters $1 to $23 (finishParameters). */
+/**
+ * Wakes the run whose `workflow` step waits for a run in `ended` (a CTE of `parent_run_id,
+ * parent_step_id`): its step is due now and it gets a job, in the statement that ends the
+ * child, so that the wake-up cannot be lost. A parent that is paused is not queued: resuming
+ * it finds the step due. The job has no job key: the parent, still executing, may be about to
+ * suspend itself with a later wake-up, which would replace a keyed one. A parent step written by the same statement (`written`, a CTE of
+ * `run_id, step_id`) is left to that write: one statement must not change a row twice, and the
+ * parent looks at the child after its write (StepRunner).
+ */
+const WAKE_WAITING_PARENT = (ended: string, written?: string) => `
+  parent_steps AS (
+    UPDATE step_runs s SET next_attempt_at = now()
+      FROM ${ended} e
+     WHERE s.run_id = e.parent_run_id AND s.step_id = e.parent_step_id AND s.status = 'running'
+       ${written ? `AND NOT EXISTS (SELECT 1 FROM ${written} w WHERE w.run_id = s.run_id AND w.step_id = s.step_id)` : ''}
+    RETURNING s.run_id),
+  parents_woken AS (
+    SELECT ${enqueueNewRun('p.id')}
+      FROM runs p WHERE p.id IN (SELECT run_id FROM parent_steps) AND p.status IN ('queued', 'running'))`;
+
+/** Step ends, parameters $1 to $24 (finishParameters). */
 const FINISHED = `
   input AS (
     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::timestamptz[], $7::boolean[],
                          $8::text[], $9::timestamptz[], $10::integer[], $11::jsonb[], $12::integer[], $13::jsonb[],
                          $14::text[], $15::text[], $16::integer[], $17::jsonb[], $18::text[], $19::text[],
-                         $20::uuid[], $21::text[], $22::text[], $23::jsonb[])
+                         $20::uuid[], $21::text[], $22::text[], $23::jsonb[], $24::jsonb[])
       AS i(run_id, step_id, status, output, error, next_attempt_at, has_attempt,
            attempt_status, attempt_started_at, duration_ms, request, response_status, response_headers,
            response_body, attempt_error, attempts, input, run_outcome, run_error,
-           failure_run_id, failure_workflow, failure_version, failure)),
+           failure_run_id, failure_workflow, failure_version, failure, run_output)),
   step AS (
     -- A step can end without having started (skipped by its if, or failed to render).
     INSERT INTO step_runs (run_id, step_id, status, attempts, input, output, error, next_attempt_at, started_at, finished_at)
@@ -106,17 +126,19 @@ const FINISHED = `
     RETURNING id),
   finished AS (
     UPDATE runs r
-       SET status = i.run_outcome, error = i.run_error, finished_at = now(), updated_at = now(),
+       SET status = i.run_outcome, error = i.run_error, output = i.run_output, finished_at = now(), updated_at = now(),
            lease_owner = NULL, lease_until = NULL
       FROM input i
      WHERE r.id = i.run_id AND i.run_outcome IS NOT NULL AND r.status = 'running'
-    RETURNING r.id, r.workflow, r.concurrency_key, r.status, r.event_id, r.kind),
+    RETURNING r.id, r.workflow, r.concurrency_key, r.status, r.event_id, r.kind, r.parent_run_id, r.parent_step_id),
   woken AS (${WAKE_NEXT_IN_LINE('finished')}),
+  ${WAKE_WAITING_PARENT('finished', 'input')},
   ${FAILURE_RUNS('finished', '(SELECT * FROM input WHERE run_outcome IS NOT NULL)')}`;
 
 const FINISH_ROWS = `
   SELECT i.run_id, i.step_id, coalesce(f.status, r.status) AS run_status, NULL::integer AS attempts,
-         (SELECT count(*) FROM step) AS steps, (SELECT count(*) FROM attempt) AS attempt_rows, (SELECT count(*) FROM woken) AS woken,
+         (SELECT count(*) FROM step) AS steps, (SELECT count(*) FROM attempt) AS attempt_rows,
+         (SELECT count(*) FROM woken) + (SELECT count(*) FROM parents_woken) AS woken,
          (SELECT count(*) FROM failure_jobs) AS failure_runs
     FROM input i
     LEFT JOIN finished f ON f.id = i.run_id
@@ -132,20 +154,24 @@ export const STEP_STATEMENTS = {
   ends: { name: 'hookflow_finish_steps', sql: `WITH ${FINISHED} ${FINISH_ROWS}` },
   both: {
     name: 'hookflow_start_and_finish_steps',
-    sql: `WITH ${FINISHED}, ${STARTED(24)} ${FINISH_ROWS} UNION ALL SELECT run_id, step_id, NULL, attempts, NULL, NULL, NULL, NULL FROM started`,
+    sql: `WITH ${FINISHED}, ${STARTED(25)} ${FINISH_ROWS} UNION ALL SELECT run_id, step_id, NULL, attempts, NULL, NULL, NULL, NULL FROM started`,
   },
 };
 
-/** Ends run $1 as $2 with error $3; when it failed, creates its failure run ($4 id, $5 workflow, $6 version, $7 failure) if $4 is set. */
+/**
+ * Ends run $1 as $2 with error $3 and output $8; when it failed, creates its failure run ($4 id,
+ * $5 workflow, $6 version, $7 failure) if $4 is set.
+ */
 export const FINISH_RUN = `
   WITH finished AS (
-    UPDATE runs SET status = $2, error = $3, finished_at = now(), updated_at = now(), lease_owner = NULL, lease_until = NULL
+    UPDATE runs SET status = $2, error = $3, output = $8, finished_at = now(), updated_at = now(), lease_owner = NULL, lease_until = NULL
      WHERE id = $1 AND status = 'running'
-    RETURNING id, workflow, concurrency_key, status, event_id, kind),
+    RETURNING id, workflow, concurrency_key, status, event_id, kind, parent_run_id, parent_step_id),
   handoff AS (SELECT $1::uuid AS run_id, $4::uuid AS failure_run_id, $5::text AS failure_workflow, $6::text AS failure_version, $7::jsonb AS failure),
   woken AS (${WAKE_NEXT_IN_LINE('finished')}),
+  ${WAKE_WAITING_PARENT('finished')},
   ${FAILURE_RUNS('finished', 'handoff')}
-  SELECT (SELECT count(*) FROM woken) AS woken, (SELECT count(*) FROM failure_jobs) AS failure_runs`;
+  SELECT (SELECT count(*) FROM woken) + (SELECT count(*) FROM parents_woken) AS woken, (SELECT count(*) FROM failure_jobs) AS failure_runs`;
 
 export const REQUEUE_LAPSED_RUNS = `
   WITH lapsed AS (
@@ -178,18 +204,22 @@ export const RETRY_RUN = `
   SELECT ${enqueueRun('id', 'now()')}, (SELECT count(*) FROM reopened)
     FROM retried`;
 
-/** Cancels a queued, running or paused run and wakes the next one with its concurrency key; a row when it did. */
+/**
+ * Cancels a queued, running or paused run and wakes the next one with its concurrency key, and
+ * a parent waiting for it; a row when it did.
+ */
 export const CANCEL_RUN = `
   WITH cancelled AS (
     UPDATE runs SET status = 'cancelled', finished_at = now(), updated_at = now()
      WHERE id = $1 AND status IN ('queued', 'running', 'paused')
-    RETURNING id, workflow, concurrency_key),
+    RETURNING id, workflow, concurrency_key, parent_run_id, parent_step_id),
   stopped_steps AS (
     UPDATE step_runs SET status = 'skipped', error = 'run cancelled', next_attempt_at = NULL, finished_at = now()
      WHERE run_id IN (SELECT id FROM cancelled) AND status IN ('pending', 'running') AND next_attempt_at IS NOT NULL
     RETURNING step_id),
-  woken AS (${WAKE_NEXT_IN_LINE('cancelled')})
-  SELECT id, (SELECT count(*) FROM stopped_steps), (SELECT count(*) FROM woken) FROM cancelled`;
+  woken AS (${WAKE_NEXT_IN_LINE('cancelled')}),
+  ${WAKE_WAITING_PARENT('cancelled')}
+  SELECT id, (SELECT count(*) FROM stopped_steps), (SELECT count(*) FROM woken) + (SELECT count(*) FROM parents_woken) FROM cancelled`;
 
 /**
  * Final runs created before $1, at most $2, with their step runs and attempts. Open runs
@@ -297,3 +327,16 @@ export const PAUSE_WAITING_RUN = `
      WHERE r.id = run.id AND r.status = 'queued' AND r.lease_owner IS NULL AND EXISTS (SELECT 1 FROM paused_workflow)
     RETURNING r.id, r.workflow)
   SELECT id, workflow FROM parked`;
+
+/** How run $1, started by a `workflow` step, stands: status, error and output, for a parent waiting for it. */
+export const CHILD_RUN_STATE = `SELECT id, workflow, status, error, output FROM runs WHERE id = $1`;
+
+/** The first event of sources $1 with dedupe key $2 (the unique index on source and key answers it). */
+export const SOURCE_EVENT_WITH_DEDUPE_KEY = `
+  SELECT id FROM events WHERE source = ANY($1::text[]) AND dedupe_key = $2 ORDER BY received_at, id LIMIT 1`;
+
+/** Event $1, started by a `workflow` step: which step attempt started it (header $2) and its first run. */
+export const CHILD_EVENT_START = `
+  SELECT e.headers ->> $2 AS started_by,
+         (SELECT r.id FROM runs r WHERE r.event_id = e.id ORDER BY r.created_at, r.id LIMIT 1) AS run_id
+    FROM events e WHERE e.id = $1`;

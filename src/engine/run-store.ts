@@ -49,6 +49,8 @@ export interface ClaimedRun {
 export interface RunEnd {
   outcome: 'succeeded' | 'failed';
   error: string | null;
+  /** A succeeded run's rendered `output:`, as stored. */
+  output?: unknown;
   failureHandoff?: FailureHandoff;
 }
 
@@ -214,6 +216,7 @@ export class RunStore {
       handoff?.workflow ?? null,
       handoff?.workflowVersion ?? null,
       handoff ? jsonbText(handoff.failure) : null,
+      end.output === undefined ? null : jsonbText(end.output),
     ]);
   }
 
@@ -396,5 +399,6 @@ function finishParameters(inputs: StepFinish[]): unknown[] {
     column((i) => i.runEnd?.failureHandoff?.workflow ?? null),
     column((i) => i.runEnd?.failureHandoff?.workflowVersion ?? null),
     column((i) => json(i.runEnd?.failureHandoff?.failure)),
+    column((i) => json(i.runEnd?.output)),
   ];
 }

@@ -19,6 +19,7 @@ export type RunKind = (typeof RUN_KINDS)[number];
 @Index('runs_event_id_idx', ['eventId'])
 @Index('runs_lease_until_idx', ['leaseUntil'], { where: 'lease_owner IS NOT NULL' })
 @Index('runs_failed_run_id_idx', ['failedRunId'], { where: 'failed_run_id IS NOT NULL' })
+@Index('runs_parent_run_id_idx', ['parentRunId'], { where: 'parent_run_id IS NOT NULL' })
 export class RunEntity {
   @PrimaryColumn('uuid')
   id: string;
@@ -49,6 +50,17 @@ export class RunEntity {
   /** For an `on_failure` run: its template context `failure`, as it was when the run failed. */
   @Column('jsonb', { nullable: true })
   failure: unknown;
+
+  /** For a run a `workflow` step started: that step's run and id (no foreign key: retention may prune the parent first). */
+  @Column('uuid', { name: 'parent_run_id', nullable: true })
+  parentRunId: string | null;
+
+  @Column('text', { name: 'parent_step_id', nullable: true })
+  parentStepId: string | null;
+
+  /** A succeeded run's rendered `output:` (secrets as `[secret]`). */
+  @Column('jsonb', { nullable: true })
+  output: unknown;
 
   /** Rendered `concurrency.key`: runs sharing it run one at a time, in arrival order. */
   @Column('text', { name: 'concurrency_key', nullable: true })

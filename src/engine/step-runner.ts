@@ -20,6 +20,7 @@ import { StepTemplates } from './step-templates';
 import { WorkflowChain } from './workflow-chain';
 import { WorkflowStarter } from './workflow-starter';
 import { FailureHandlers } from './failure-handlers';
+import { awaitedChildOf, CHILD_RUN_CHECK_MS, childRunResult } from './child-run-wait';
 
 export const DEFAULT_STEP_TIMEOUT_MS = 30_000;
 
@@ -53,6 +54,8 @@ export class StepRunner {
     if (step.uses === 'delay' && previous?.status === 'running' && previous.nextAttemptAt && previous.nextAttemptAt <= this.clock.now()) {
       return this.settle(run, step, { status: 'succeeded', output: previous.output });
     }
+    const awaitedChild = awaitedChildOf(step, previous);
+    if (awaitedChild !== undefined) return this.awaitChild(run, step, awaitedChild);
     const compiled = this.templates.of(step);
     const contexts = this.contextsFor(run, (previous?.attempts ?? 0) + 1);
     const scope = { workflow: run.workflow.name, step: step.id };
@@ -215,12 +218,33 @@ export class StepRunner {
       case 'start-workflow':
         try {
           const chain = WorkflowChain.of(run.event, run.workflow.name);
-          const started = await this.starter.start(outcome.workflow, outcome.event, `${run.id}:${step.id}`, chain);
-          return this.settle(run, step, { status: 'succeeded', output: started });
+          const { workflow, event: body, dedupeKey, idempotencyKey } = outcome;
+          const parent = { runId: run.id, stepId: step.id };
+          const started = await this.starter.start({ workflow, body, dedupeKey, idempotencyKey, parent, chain });
+          if (!outcome.wait || !started.started || started.run_id === null) return this.settle(run, step, { status: 'succeeded', output: started });
+          return this.awaitChild(run, step, started.run_id, started);
         } catch (error) {
           return this.settle(run, step, { status: 'failed', error: (error as Error).message });
         }
     }
+  }
+
+  /**
+   * A step with `wait: true` whose child run is under way: it ends with the child, or waits
+   * holding no worker (the child's end wakes the run). The wait is written before the child
+   * is looked at again, so that a child ending meanwhile is seen either here or by its wake-up.
+   */
+  private async awaitChild(run: RunInProgress, step: StepDefinition, childRunId: string, started?: unknown): Promise<RunStatus> {
+    if (started === undefined) {
+      const ended = childRunResult(childRunId, await this.starter.stateOf(childRunId));
+      if (ended) return this.settle(run, step, ended);
+    }
+    const nextAttemptAt = new Date(this.clock.now().getTime() + CHILD_RUN_CHECK_MS);
+    const error = `waiting for run ${childRunId} to end`;
+    const status = await this.settle(run, step, { status: 'running', output: started, error, nextAttemptAt });
+    if (status !== 'running') return status;
+    const endedMeanwhile = childRunResult(childRunId, await this.starter.stateOf(childRunId));
+    return endedMeanwhile ? this.settle(run, step, endedMeanwhile) : status;
   }
 
   private async settle(

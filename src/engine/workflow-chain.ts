@@ -14,6 +14,9 @@ export const MAX_WORKFLOW_CHAIN_DEPTH = 8;
 /** Header of a synthetic event: the workflows whose runs led to it, outermost first, comma-separated. */
 export const WORKFLOW_CHAIN_HEADER = 'x-hookflow-workflow-chain';
 
+/** Header of a synthetic event: the idempotency key of the step attempt that started it (`<run>:<step>`). */
+export const WORKFLOW_STARTED_BY_HEADER = 'x-hookflow-started-by';
+
 /**
  * Where a run stands in a chain of `workflow` steps: the workflows whose runs led to it,
  * outermost first. The chain travels with the stored event, so a replay or a retry of the

@@ -4,4 +4,6 @@ export interface PendingRun {
   workflow: string;
   workflowVersion: string;
   concurrencyKey: string | null;
+  /** For a run a `workflow` step starts: that step's run and id. */
+  parent?: { runId: string; stepId: string };
 }

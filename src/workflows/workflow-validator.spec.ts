@@ -666,3 +666,60 @@ describe('WorkflowValidator: on_failure', () => {
     assertProblemAt(problems, 1, 7, /workflow name `on-failure` is reserved for on-failure.yaml/);
   });
 });
+
+describe('WorkflowValidator: sub-workflows that return', () => {
+  it('reads `output:` as written, templates and plain values alike', async () => {
+    const result = await load({
+      'sources.yaml': SOURCES_YAML,
+      'w.yaml': withSteps(
+        '  - { id: label, uses: set, with: { tracking: "{{event.body.id}}" } }',
+        'output:',
+        '  tracking: "{{steps.label.output.tracking}}"',
+        '  items: ["{{event.body.id}}", 2]',
+      ),
+    });
+    assert.deepEqual(result.problems, []);
+    assert.deepEqual(result.workflows.get('w')?.output, { tracking: '{{steps.label.output.tracking}}', items: ['{{event.body.id}}', 2] });
+  });
+
+  it('refuses an `output:` template that does not compile, names a missing step or reads `failure`, at its place', async () => {
+    const problems = await problemsOf(
+      withSteps(
+        '  - { id: label, uses: set, with: { a: 1 } }',
+        'output:',
+        '  a: "{{steps.lable.output.a}}"',
+        '  b: "{{#if}}"',
+        '  c: "{{failure.error}}"',
+      ),
+    );
+    assertProblemAt(problems, 7, 6, /`output`: `steps.lable` refers to a step that does not exist/);
+    assertProblemAt(problems, 8, 14, /`output`: template does not compile/);
+    assertProblemAt(problems, 9, 6, /`failure` is only set for `on_failure` steps/);
+    assert.equal(problems.length, 3);
+  });
+
+  it('refuses a `wait` that is not a literal boolean and a `dedupe_key` that is not a string, at their place', async () => {
+    const problems = await problemsOf(
+      withSteps(
+        '  - id: go',
+        '    uses: workflow',
+        '    with: { name: other, wait: "{{event.body.wait}}", dedupe_key: [1] }',
+        '  - id: again',
+        '    uses: workflow',
+        '    with: { name: other, wait: yes please }',
+      ),
+    );
+    assertProblemAt(problems, 7, 32, /`with.wait` must be true or false \(not a template\)/);
+    assertProblemAt(problems, 7, 67, /`with.dedupe_key` must be a string/);
+    assertProblemAt(problems, 10, 32, /`with.wait` must be true or false/);
+    assert.equal(problems.length, 3);
+  });
+
+  it('accepts `wait: true` with a templated `dedupe_key`', async () => {
+    const result = await load({
+      'sources.yaml': SOURCES_YAML,
+      'w.yaml': withSteps('  - id: go', '    uses: workflow', '    with: { name: other, wait: true, dedupe_key: "order-{{event.body.order.id}}" }'),
+    });
+    assert.deepEqual(result.problems, []);
+  });
+});

@@ -13,7 +13,7 @@ import { GLOBAL_FAILURE_FILES, GLOBAL_FAILURE_WORKFLOW, StepDefinition, TriggerD
 import { MapEntry, MapView, YamlNodeReader } from './yaml-node-reader';
 
 const WORKFLOW_NAME = /^[a-z0-9_-]{1,64}$/;
-const WORKFLOW_KEYS = ['name', 'description', 'on', 'concurrency', 'steps', 'on_failure'];
+const WORKFLOW_KEYS = ['name', 'description', 'on', 'concurrency', 'steps', 'on_failure', 'output'];
 const GLOBAL_FAILURE_KEYS = ['name', 'description', 'on_failure'];
 const ON_KEYS = ['webhook', 'event', 'if', 'schedule', 'timezone'];
 
@@ -56,6 +56,7 @@ export class WorkflowValidator {
     const concurrency = check.concurrency(top);
     const steps = check.steps(top);
     const onFailure = top.has('on_failure') ? check.failureSteps(top, steps) : [];
+    const output = top.has('output') ? check.output(top, steps) : undefined;
     if (parsed.problems.length > 0 || name === undefined || on === undefined) return undefined;
     return {
       name,
@@ -67,6 +68,7 @@ export class WorkflowValidator {
       ...(concurrency !== undefined && { concurrency }),
       steps,
       onFailure,
+      ...(output !== undefined && { output }),
     };
   }
 
@@ -198,6 +200,21 @@ class WorkflowFileCheck {
     const templates = this.templates.forFailureSteps();
     const withValidator = new StepWithValidator(this.reader, templates, this.engine);
     return new StepsValidator(this.reader, templates, withValidator).validate(entry, 'on_failure', new Set(steps.map((step) => step.id)));
+  }
+
+  /**
+   * `output:`: what a succeeded run answers a parent that waits for it, rendered once every
+   * step is final, so it may read any step (a skipped one's output is missing, like a path).
+   */
+  output(top: MapView, steps: StepDefinition[]): unknown {
+    const entry = top.entry('output') as MapEntry;
+    const ids = new Set(steps.map((step) => step.id));
+    for (const { node, path } of this.templates.checkTree(entry.value, '`output`')) {
+      const [root, id] = path.split('.');
+      if (root === 'failure') continue;
+      if (root === 'steps' && id !== undefined && !ids.has(id)) this.parsed.report(node, `\`output\`: \`steps.${id}\` refers to a step that does not exist`);
+    }
+    return this.reader.plain(entry.value) ?? null;
   }
 
   private webhook(view: MapView, webhook: string): string {

@@ -93,6 +93,8 @@ export interface WorkflowDefinition {
   steps: StepDefinition[];
   /** `on_failure:` steps, run as a run of their own when a run of `steps` fails; unset or empty when none. */
   onFailure?: StepDefinition[];
+  /** `output:` as written (a template, or a map or list of them): rendered when a run succeeds and stored with it. */
+  output?: unknown;
 }
 
 /** The file whose `on_failure:` steps handle the failures of every workflow without its own. */

@@ -41,6 +41,21 @@ export interface FailureModel {
   attempts: number;
 }
 
+export interface RunParentModel {
+  run_id: string;
+  step_id: string;
+  /** Null once retention pruned that run */
+  workflow: string | null;
+}
+
+export interface RunChildModel {
+  run_id: string;
+  workflow: string;
+  status: 'queued' | 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled';
+  /** The `workflow` step that started it */
+  step_id: string;
+}
+
 export interface AttemptResponseModel {
   status: number;
   headers: Record<string, string>;
@@ -93,6 +108,12 @@ export interface RunModel {
   /** The `on_failure` runs this run started, one per time it failed (a retried run that fails again starts another) */
   failure_run_ids: string[];
   concurrency_key: string | null;
+  /** A succeeded run's rendered `output:` (secrets shown as [secret]); null when the workflow declares none */
+  output: unknown;
+  /** For a run a `workflow` step started: that step and its run */
+  parent: RunParentModel | null;
+  /** The runs this run's `workflow` steps started, oldest first */
+  children: RunChildModel[];
   steps: StepRunModel[];
 }
 

@@ -72,6 +72,10 @@ const WORKFLOW_KEYS: KeySpec[] = [
     info: 'Steps run as a run of their own when a run fails (after its retries); they read failure.run_id, .workflow, .step, .error, .attempts. Without them, workflows/on-failure.yaml handles the failure.',
     shape: 'list',
   },
+  {
+    key: 'output',
+    info: 'What a succeeded run answers a parent waiting for it (workflow step with wait: true): a template, map or list over event and steps.<id>.output.',
+  },
 ];
 const ON_KEYS: KeySpec[] = [
   { key: 'webhook', info: 'A source from sources.yaml.' },

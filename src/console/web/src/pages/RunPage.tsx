@@ -1,6 +1,7 @@
 import { lazy, Suspense, useMemo, useState } from 'react';
 import { api } from '../api/client';
 import type { EventDetail, Graph, Run, Workflow, WorkflowStep, WorkflowVersion } from '../api/types';
+import { CodeBlock } from '../components/CodeBlock';
 import { PageHeader } from '../components/Layout';
 import { Loading, RecordNotLoaded } from '../components/States';
 import { StatusBadge } from '../components/StatusBadge';
@@ -180,6 +181,33 @@ export function RunPage({ id }: { id: string }) {
               </dd>
             </div>
           )}
+          {current.parent && (
+            <div data-fact="started-by">
+              <dt>Started by</dt>
+              <dd>
+                <Link to={`/runs/${current.parent.run_id}`}>
+                  {current.parent.workflow ?? 'run'} <span className="mono">{shortId(current.parent.run_id)}</span>
+                </Link>
+                <span className="muted"> · step {current.parent.step_id}</span>
+              </dd>
+            </div>
+          )}
+          {current.children.length > 0 && (
+            <div data-fact="started-runs">
+              <dt>{current.children.length === 1 ? 'Started run' : 'Started runs'}</dt>
+              <dd>
+                {current.children.map((child, index) => (
+                  <span key={child.run_id}>
+                    {index > 0 && ', '}
+                    <Link to={`/runs/${child.run_id}`} title={`Started by step ${child.step_id}`}>
+                      {child.workflow} <span className="mono">{shortId(child.run_id)}</span>
+                    </Link>
+                    <span className="muted"> · {child.status}</span>
+                  </span>
+                ))}
+              </dd>
+            </div>
+          )}
           {current.concurrency_key && (
             <div>
               <dt>Concurrency key</dt>
@@ -200,6 +228,11 @@ export function RunPage({ id }: { id: string }) {
         <div className="callout callout--error" role="alert">
           <strong>Run {current.status}:</strong> {current.error}
         </div>
+      )}
+      {current.output !== null && current.output !== undefined && (
+        <section className="section" data-section="run-output" aria-label="Output of this run">
+          <CodeBlock value={current.output} label="Output (what a waiting parent receives)" />
+        </section>
       )}
       {ranOn && !ranOn.in_force && (inForce || workflow.error) && (
         <p className="callout callout--info" data-callout="earlier-version">
