@@ -33,6 +33,8 @@ export interface DryRunOptions {
   /** Overrides the event's type. */
   type?: string;
   now?: Date;
+  /** Canned outputs by step id (`hookflow test`): later steps read them instead of placeholders. */
+  outputs?: ReadonlyMap<string, unknown>;
 }
 
 /** A stored event tried again in place of one of its runs (time travel). */
@@ -137,7 +139,7 @@ export class DryRun {
   run(workflow: WorkflowDefinition, input: DryRunEventInput, options: DryRunOptions = {}): DryRunReport {
     const now = options.now ?? new Date();
     const notes: string[] = [];
-    return this.report(workflow, this.sampleOf(workflow, input, options, now, notes), now, notes);
+    return this.report(workflow, this.sampleOf(workflow, input, options, now, notes), now, notes, { outputs: options.outputs });
   }
 
   /** Tries `workflow` with an event that exists already (a stored one): its id, type and arrival time are kept. */
