@@ -2,7 +2,6 @@ import { readdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadSettings, SettingsError } from '../config/load-settings';
-import { Settings } from '../config/settings';
 import { DryRun } from '../engine/dry-run';
 import { TemplateEngine } from '../templates/template-engine';
 import { loadWorkflowTestFile, WorkflowTestFile } from '../workflow-tests/workflow-test-file';
@@ -47,7 +46,7 @@ export async function testCommand(args: string[], io: CliIo): Promise<number> {
     const { files, folder } = await testFilesAt(target);
     // Test files live in <workflows>/tests/; tests never read secrets, so none are passed on.
     const suite = await loadSuite(parsed.values.dir ?? dirname(folder));
-    const runner = new WorkflowTestRunner(await DryRun.standalone({ ...settings, secrets: {} } as Settings), suite);
+    const runner = new WorkflowTestRunner(await DryRun.standalone({ ...settings, secrets: {} }), suite);
     return await runFiles(files, runner, parsed.values.update === true, io);
   } catch (error) {
     if (error instanceof BrokenTestsError || error instanceof SettingsError) {

@@ -32,7 +32,15 @@ const SHIP_YAML = yamlLines(
   '      webhook_url: "{{secrets.SLACK_WEBHOOK_URL}}"',
   '      text: "Label {{steps.label.output.body.tracking_number}} for {{event.body.order.id}}"',
 );
-const AUDIT_YAML = yamlLines('name: audit', 'on:', '  webhook: shop', 'steps:', '  - id: keep', '    uses: set', '    with: { order: "{{event.body.order.id}}" }');
+const AUDIT_YAML = yamlLines(
+  'name: audit',
+  'on:',
+  '  webhook: shop',
+  'steps:',
+  '  - id: keep',
+  '    uses: set',
+  '    with: { order: "{{event.body.order.id}}" }',
+);
 
 let dir: string;
 let runner: WorkflowTestRunner;
@@ -191,7 +199,10 @@ describe(recordExpectations.name, () => {
       },
     });
     assert.deepEqual(rewritten.tests[0].expect?.workflows, ['audit', 'ship']);
-    assert.equal(runner.run(rewritten).every((result) => result.passed), true);
+    assert.equal(
+      runner.run(rewritten).every((result) => result.passed),
+      true,
+    );
   });
 });
 

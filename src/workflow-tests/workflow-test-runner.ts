@@ -92,13 +92,19 @@ export function recordedExpectation(observed: TestObservation, previous: TestExp
   const steps: Record<string, unknown> = {};
   for (const [id, step] of Object.entries(observed.steps)) {
     const exact = previous?.steps?.[id]?.exact === true ? { exact: true } : {};
-    steps[id] = { status: step.status, ...exact, ...(step.request !== undefined && { request: step.request }), ...(step.error !== undefined && { error: step.error }) };
+    steps[id] = {
+      status: step.status,
+      ...exact,
+      ...(step.request !== undefined && { request: step.request }),
+      ...(step.error !== undefined && { error: step.error }),
+    };
   }
   return { workflows: observed.workflows, ...(Object.keys(steps).length > 0 && { steps }) };
 }
 
 function compare(expectation: TestExpectation | undefined, observed: TestObservation, workflowName: string): Difference[] {
-  if (expectation === undefined) return [{ path: 'expect', expected: undefined, actual: undefined, note: 'the test has no `expect`: run hookflow test --update to record one' }];
+  if (expectation === undefined)
+    return [{ path: 'expect', expected: undefined, actual: undefined, note: 'the test has no `expect`: run hookflow test --update to record one' }];
   const found: Difference[] = [];
   if (expectation.workflows !== undefined) {
     const expected = [...expectation.workflows].sort();
@@ -107,7 +113,8 @@ function compare(expectation: TestExpectation | undefined, observed: TestObserva
   for (const [id, step] of Object.entries(expectation.steps ?? {})) {
     const actual = observed.steps[id];
     if (actual === undefined) {
-      const note = observed.unmatched === undefined ? `workflow ${workflowName} has no step ${id}` : `workflow ${workflowName} does not start: ${observed.unmatched}`;
+      const note =
+        observed.unmatched === undefined ? `workflow ${workflowName} has no step ${id}` : `workflow ${workflowName} does not start: ${observed.unmatched}`;
       found.push({ path: `steps.${id}`, expected: step, actual: undefined, note });
       continue;
     }
@@ -122,7 +129,8 @@ function stepDifferences(path: string, expected: StepExpectation, actual: Observ
     found.push({ path: `${path}.status`, expected: expected.status, actual: actual.status, ...(actual.error !== undefined && { note: actual.error }) });
   }
   if (expected.error !== undefined && expected.error !== actual.error) found.push({ path: `${path}.error`, expected: expected.error, actual: actual.error });
-  if (expected.request !== undefined) found.push(...differences(withLowerCaseHeaders(expected.request), actual.request, `${path}.request`, expected.exact === true));
+  if (expected.request !== undefined)
+    found.push(...differences(withLowerCaseHeaders(expected.request), actual.request, `${path}.request`, expected.exact === true));
   return found;
 }
 
