@@ -1,10 +1,10 @@
-import { readdir, stat, writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadSettings, SettingsError } from '../config/load-settings';
 import { DryRun } from '../engine/dry-run';
 import { TemplateEngine } from '../templates/template-engine';
-import { loadWorkflowTestFile, WorkflowTestFile } from '../workflow-tests/workflow-test-file';
+import { listWorkflowTestFiles, loadWorkflowTestFile, WorkflowTestFile } from '../workflow-tests/workflow-test-file';
 import { recordExpectations } from '../workflow-tests/workflow-test-recorder';
 import { WorkflowTestResult, WorkflowTestRunner } from '../workflow-tests/workflow-test-runner';
 import { loadWorkflowDirectory } from '../workflows/workflow-loader';
@@ -103,9 +103,9 @@ async function testFilesAt(target: string): Promise<{ files: string[]; folder: s
     throw new BrokenTestsError(`no test file or folder ${target}`);
   }
   if (!isFolder) return { files: [target], folder: dirname(target) };
-  const names = (await readdir(target)).filter((name) => /\.test\.ya?ml$/.test(name) && !name.startsWith('.')).sort();
-  if (names.length === 0) throw new BrokenTestsError(`no test files (*.test.yaml) in ${target}`);
-  return { files: names.map((name) => join(target, name)), folder: target };
+  const files = (await listWorkflowTestFiles(target)) ?? [];
+  if (files.length === 0) throw new BrokenTestsError(`no test files (*.test.yaml) in ${target}`);
+  return { files, folder: target };
 }
 
 async function loadSuite(dir: string) {

@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Node } from 'yaml';
 import { dryRunEventOf, DryRunEventInput, InvalidDryRunEventError } from '../engine/dry-run';
 import { MAX_WORKFLOW_FILE_BYTES, parseWorkflowFile, ParsedYamlFile } from '../workflows/workflow-file-parser';
@@ -62,6 +62,21 @@ const CANNED_STEP_KEYS = ['output'];
 const EXPECT_KEYS = ['workflows', 'steps'];
 const STEP_EXPECTATION_KEYS = ['status', 'request', 'error', 'exact'];
 
+/** The test files (`*.test.yaml`) of a folder, not recursive, in name order; undefined when there is no such folder. */
+export async function listWorkflowTestFiles(dir: string): Promise<string[] | undefined> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  return names
+    .filter((name) => /\.test\.ya?ml$/.test(name) && !name.startsWith('.'))
+    .sort()
+    .map((name) => join(dir, name));
+}
+
 /** Reads a test file and the event files it names (relative to it). Never throws for content: problems are listed. */
 export async function loadWorkflowTestFile(path: string): Promise<WorkflowTestFile> {
   const text = await readFile(path, 'utf8');
@@ -110,7 +125,7 @@ async function readTest(reader: YamlNodeReader, node: Node, index: number, dir: 
 async function readEvent(reader: YamlNodeReader, node: Node | null | undefined, dir: string, what: string): Promise<DryRunEventInput | undefined> {
   const parsed = reader.file;
   const value = reader.scalar(node);
-  if (typeof value === 'string') return readEventFile(parsed, node!, resolve(dir, value));
+  if (typeof value === 'string') return readEventFile(parsed, node!, resolve(dir, value), value);
   const view = reader.map(node, `\`event\` of ${what} (a file name, or a map)`, EVENT_KEYS);
   if (!view) return undefined;
   if (!view.has('body')) parsed.report(view.node, `the inline \`event\` of ${what} needs a \`body\``);
@@ -123,20 +138,21 @@ async function readEvent(reader: YamlNodeReader, node: Node | null | undefined, 
   }
 }
 
-async function readEventFile(parsed: ParsedYamlFile, node: Node, path: string): Promise<DryRunEventInput | undefined> {
+/** `shown`: the path as the test file gives it, so messages name no folder of the machine. */
+async function readEventFile(parsed: ParsedYamlFile, node: Node, path: string, shown: string): Promise<DryRunEventInput | undefined> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    parsed.report(node, `cannot read the event file ${path}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+    parsed.report(node, `cannot read the event file ${shown}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
     return undefined;
   }
   try {
     return dryRunEventOf(JSON.parse(text));
   } catch (error) {
     const reason = error instanceof InvalidDryRunEventError ? error.message : `not valid JSON (${(error as Error).message})`;
-    parsed.report(node, `the event file ${path} cannot be used: ${reason}`);
+    parsed.report(node, `the event file ${shown} cannot be used: ${reason}`);
     return undefined;
   }
 }

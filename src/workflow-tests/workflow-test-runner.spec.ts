@@ -151,7 +151,7 @@ describe(WorkflowTestRunner.name, () => {
     assert.deepEqual(
       file.problems.map(({ line, column, message }) => `${line}:${column} ${message}`),
       [
-        `3:12 cannot read the event file ${join(dir, 'missing.json')}: no such file`,
+        '3:12 cannot read the event file ../missing.json: no such file',
         '5:33 `status` of step label in `expect` of test "typo" must be one of sent, skipped, fails',
         '6:5 unknown key `evnt` in test 2 (expected name, source, type, event, headers, steps, expect)',
         '6:5 test 2 needs a `name`',
