@@ -1,7 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Node } from 'yaml';
-import { dryRunEventOf, DryRunEventInput, InvalidDryRunEventError } from '../engine/dry-run';
+import { DRY_RUN_ID, dryRunEventOf, DryRunEventInput, InvalidDryRunEventError } from '../engine/dry-run';
+import type { FailureContext } from '../engine/failure-handoff';
 import { MAX_WORKFLOW_FILE_BYTES, parseWorkflowFile, ParsedYamlFile } from '../workflows/workflow-file-parser';
 import { MapView, YamlNodeReader } from '../workflows/yaml-node-reader';
 import { FilePosition, WorkflowProblem } from '../workflows/workflow.types';
@@ -41,6 +42,8 @@ export interface WorkflowTestCase {
   event: DryRunEventInput;
   /** Canned outputs by step id, read by later steps as a real run's outputs. */
   outputs: Map<string, unknown>;
+  /** Set for a test of the workflow's `on_failure:` steps: the run that failed, as their templates read it. */
+  failure?: FailureContext;
   expect?: TestExpectation;
 }
 
@@ -56,7 +59,8 @@ export interface WorkflowTestFile {
 }
 
 const FILE_KEYS = ['workflow', 'tests'];
-const TEST_KEYS = ['name', 'source', 'type', 'event', 'headers', 'steps', 'expect'];
+const TEST_KEYS = ['name', 'source', 'type', 'event', 'headers', 'failure', 'steps', 'expect'];
+const FAILURE_KEYS = ['workflow', 'step', 'error', 'attempts'];
 const EVENT_KEYS = ['type', 'headers', 'query', 'body'];
 const CANNED_STEP_KEYS = ['output'];
 const EXPECT_KEYS = ['workflows', 'steps'];
@@ -118,7 +122,11 @@ async function readTest(reader: YamlNodeReader, node: Node, index: number, dir: 
   if (headers) test.event = { ...test.event, headers: { ...test.event.headers, ...(reader.plain(headers.node) as Record<string, unknown>) } };
   if (view.has('source')) test.source = reader.string(view.get('source'), `\`source\` of ${what}`);
   if (view.has('type')) test.type = reader.string(view.get('type'), `\`type\` of ${what}`);
+  if (view.has('failure')) test.failure = readFailure(reader, view.get('failure'), what);
   if (view.has('expect') && view.get('expect') !== null) test.expect = readExpectation(reader, view.get('expect'), what);
+  if (test.failure && test.expect?.workflows !== undefined) {
+    parsed.report(view.get('expect'), `\`expect.workflows\` of ${what} does not apply: a \`failure\` test runs the on_failure steps, which no event matches`);
+  }
   return test;
 }
 
@@ -155,6 +163,18 @@ async function readEventFile(parsed: ParsedYamlFile, node: Node, path: string, s
     parsed.report(node, `the event file ${shown} cannot be used: ${reason}`);
     return undefined;
   }
+}
+
+/** `failure:` of a test; `workflow` is filled in by the runner (the workflow under test by default). */
+function readFailure(reader: YamlNodeReader, node: Node | null | undefined, what: string): FailureContext | undefined {
+  const view = node === null ? undefined : reader.map(node, `\`failure\` of ${what}`, FAILURE_KEYS);
+  if (node !== null && !view) return undefined;
+  const failure: FailureContext = { run_id: DRY_RUN_ID, workflow: '', step: null, error: null, attempts: 0 };
+  if (view?.has('workflow')) failure.workflow = reader.string(view.get('workflow'), `\`failure.workflow\` of ${what}`) ?? '';
+  if (view?.has('step')) failure.step = reader.string(view.get('step'), `\`failure.step\` of ${what}`) ?? null;
+  if (view?.has('error')) failure.error = reader.string(view.get('error'), `\`failure.error\` of ${what}`) ?? null;
+  if (view?.has('attempts')) failure.attempts = reader.integer(view.get('attempts'), `\`failure.attempts\` of ${what}`, 0, 1000) ?? 0;
+  return failure;
 }
 
 function readCannedSteps(reader: YamlNodeReader, view: MapView, what: string): Map<string, unknown> {

@@ -11,8 +11,8 @@ export function recordExpectations(file: WorkflowTestFile, results: readonly Wor
   let text = file.text;
   for (const result of results) {
     if (result.passed) continue;
-    const previous = file.tests.find((test) => test.index === result.index)?.expect;
-    text = setField(text, ['tests', result.index, 'expect'], recordedExpectation(result.observed, previous));
+    const test = file.tests.find((candidate) => candidate.index === result.index);
+    text = setField(text, ['tests', result.index, 'expect'], recordedExpectation(result.observed, test?.expect, test?.failure !== undefined));
   }
   return text;
 }

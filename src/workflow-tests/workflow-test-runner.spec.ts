@@ -31,6 +31,10 @@ const SHIP_YAML = yamlLines(
   '    with:',
   '      webhook_url: "{{secrets.SLACK_WEBHOOK_URL}}"',
   '      text: "Label {{steps.label.output.body.tracking_number}} for {{event.body.order.id}}"',
+  'on_failure:',
+  '  - id: tell',
+  '    uses: set',
+  '    with: { text: "{{failure.workflow}} failed at {{failure.step}} ({{failure.attempts}}): {{failure.error}}, order {{event.body.order.id}}" }',
 );
 const AUDIT_YAML = yamlLines(
   'name: audit',
@@ -153,10 +157,31 @@ describe(WorkflowTestRunner.name, () => {
       [
         '3:12 cannot read the event file ../missing.json: no such file',
         '5:33 `status` of step label in `expect` of test "typo" must be one of sent, skipped, fails',
-        '6:5 unknown key `evnt` in test 2 (expected name, source, type, event, headers, steps, expect)',
+        '6:5 unknown key `evnt` in test 2 (expected name, source, type, event, headers, failure, steps, expect)',
         '6:5 test 2 needs a `name`',
         '6:5 test 2 needs an `event`: a file (relative to the test file) or { type, headers, body }',
       ],
+    );
+  });
+
+  it('runs the on_failure steps for a run that failed as `failure` says', async () => {
+    const [result] = await run(
+      'tests:',
+      '  - name: tells',
+      '    event: ../order.json',
+      '    failure: { step: label, error: HTTP 503, attempts: 8 }',
+      '    expect:',
+      '      steps: { tell: { status: sent, request: { text: "ship failed at label (8): HTTP 503, order A-1" } } }',
+    );
+    assert.deepEqual(result.differences, []);
+    assert.deepEqual(Object.keys(result.observed.steps), ['tell']);
+  });
+
+  it('refuses `expect.workflows` in a failure test, which no event matches', async () => {
+    const file = await testFile('ship.test.yaml', 'tests:', '  - name: f', '    event: ../order.json', '    failure: {}', '    expect: { workflows: [ship] }');
+    assert.deepEqual(
+      file.problems.map(({ line, message }) => `${line} ${message}`),
+      ['5 `expect.workflows` of test "f" does not apply: a `failure` test runs the on_failure steps, which no event matches'],
     );
   });
 

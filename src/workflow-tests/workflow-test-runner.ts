@@ -1,4 +1,5 @@
 import { DryRun, DryRunStep } from '../engine/dry-run';
+import { definitionForKind, FailureContext } from '../engine/failure-handoff';
 import { SourceDefinition, WorkflowDefinition } from '../workflows/workflow.types';
 import { Difference, differences, isRecord } from './expectation-diff';
 import { StepExpectation, TestExpectation, TestStepStatus, WorkflowTestCase, WorkflowTestFile } from './workflow-test-file';
@@ -71,6 +72,7 @@ export class WorkflowTestRunner {
 
   observe(workflowName: string, test: WorkflowTestCase): TestObservation {
     const underTest = this.suite.workflows.get(workflowName)!;
+    if (test.failure) return this.observeFailure(underTest, test, test.failure);
     const source = test.source ?? underTest.on.webhook;
     const candidates = source === undefined ? [underTest] : [...this.suite.workflows.values()].filter((workflow) => workflow.on.webhook === source);
     const options = { sources: this.suite.sources, type: test.type, now: TEST_CLOCK, outputs: test.outputs };
@@ -85,10 +87,26 @@ export class WorkflowTestRunner {
     if (!candidates.includes(underTest)) observation.unmatched = `it listens on source ${underTest.on.webhook ?? '(none)'}, the event arrives on ${source}`;
     return observation;
   }
+
+  /** The workflow's `on_failure:` steps (on-failure.yaml's for the global handler) for a run that failed so. */
+  private observeFailure(underTest: WorkflowDefinition, test: WorkflowTestCase, failure: FailureContext): TestObservation {
+    const handler = definitionForKind(underTest, 'on_failure');
+    const context = { ...failure, workflow: failure.workflow || underTest.name };
+    const report = this.dryRun.run(handler, test.event, {
+      sources: this.suite.sources,
+      type: test.type,
+      now: TEST_CLOCK,
+      outputs: test.outputs,
+      failure: context,
+    });
+    const observation: TestObservation = { workflows: [], steps: {} };
+    for (const step of report.steps) observation.steps[step.id] = observedStep(step);
+    return observation;
+  }
 }
 
 /** The expectation `--update` writes: what happened, keeping each step's `exact`. */
-export function recordedExpectation(observed: TestObservation, previous: TestExpectation | undefined): Record<string, unknown> {
+export function recordedExpectation(observed: TestObservation, previous: TestExpectation | undefined, failureTest = false): Record<string, unknown> {
   const steps: Record<string, unknown> = {};
   for (const [id, step] of Object.entries(observed.steps)) {
     const exact = previous?.steps?.[id]?.exact === true ? { exact: true } : {};
@@ -99,7 +117,9 @@ export function recordedExpectation(observed: TestObservation, previous: TestExp
       ...(step.error !== undefined && { error: step.error }),
     };
   }
-  return { workflows: observed.workflows, ...(Object.keys(steps).length > 0 && { steps }) };
+  // A failure test matches no event: it records its steps only.
+  const workflows = failureTest ? {} : { workflows: observed.workflows };
+  return { ...workflows, ...(Object.keys(steps).length > 0 && { steps }) };
 }
 
 function compare(expectation: TestExpectation | undefined, observed: TestObservation, workflowName: string): Difference[] {
