@@ -37,7 +37,8 @@ after(() => rm(copy, { recursive: true, force: true }));
 
 describe('hookflow test', () => {
   it('passes on the shipped example workflows, with nothing sent and no secret set', async () => {
-    const answer = await hookflowTest(ROOT);
+    // The folder named, so that a developer's .env (HOOKFLOW_WORKFLOWS_DIR) does not choose another.
+    const answer = await hookflowTest(ROOT, join('workflows', 'tests'));
     assert.equal(answer.code, 0, answer.stdout + answer.stderr);
     for (const file of ['order-paid', 'security-alert', 'task-done']) assert.match(answer.stdout, new RegExp(`workflows/tests/${file}\\.test\\.yaml\\n  ✓`));
     assert.match(answer.stdout, /\n\d+ tests: (\d+) passed, 0 failed\n$/);
