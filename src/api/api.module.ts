@@ -20,6 +20,7 @@ import { RunsController } from './runs.controller';
 import { SourceQueries } from './source-queries';
 import { SourcesController } from './sources.controller';
 import { StreamController } from './stream.controller';
+import { WorkflowDraftTests } from './workflow-draft-tests';
 import { WorkflowDraftTrial } from './workflow-draft-trial';
 import { WorkflowQueries } from './workflow-queries';
 import { WorkflowVersionQueries } from './workflow-version-queries';
@@ -51,6 +52,7 @@ import { WorkflowsController } from './workflows.controller';
     DryRun,
     EventDryRun,
     WorkflowDraftTrial,
+    WorkflowDraftTests,
     Catalog,
     PauseCommands,
   ],

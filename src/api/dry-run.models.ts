@@ -95,3 +95,39 @@ export class WorkflowComparisonAnswer {
   @ApiPropertyOptional({ description: 'Why the edited trigger does not match' }) reason?: string;
   @ApiProperty({ type: [StepComparisonModel], description: 'The edit’s steps in order, removed ones where they stood' }) steps: StepComparisonModel[];
 }
+
+/* The answer of `POST /api/workflows/tests`; `WorkflowDraftTests` builds it. */
+
+export class TestDifferenceModel {
+  @ApiProperty({ example: 'steps.label.request.body.order_id', description: 'Where the test and the edit differ' }) path: string;
+  @ApiPropertyOptional({ description: 'What the test expects; absent when it expects the key not to be there' }) expected?: unknown;
+  @ApiPropertyOptional({ description: 'What the edit does; absent when the key is not there' }) actual?: unknown;
+  @ApiPropertyOptional({ example: 'workflow order-paid has no step label' }) note?: string;
+}
+
+export class WorkflowTestResultModel {
+  @ApiProperty({ example: 'a paid order books a label' }) name: string;
+  @ApiProperty({ example: 4, description: 'Where the test starts in its file' }) line: number;
+  @ApiProperty({ example: 5 }) column: number;
+  @ApiProperty() passed: boolean;
+  @ApiProperty({ type: [TestDifferenceModel] }) differences: TestDifferenceModel[];
+}
+
+export class TestFileProblemModel {
+  @ApiProperty() line: number;
+  @ApiProperty() column: number;
+  @ApiProperty() message: string;
+}
+
+export class WorkflowTestFileModel {
+  @ApiProperty({ example: 'tests/order-paid.test.yaml', description: 'Relative to the workflows folder' }) file: string;
+  @ApiProperty({ type: [TestFileProblemModel], description: 'Why the file cannot be run; its tests are then empty' }) problems: TestFileProblemModel[];
+  @ApiProperty({ type: [WorkflowTestResultModel] }) tests: WorkflowTestResultModel[];
+}
+
+export class WorkflowTestsAnswer {
+  @ApiProperty({ example: 'order-paid' }) workflow: string;
+  @ApiProperty() passed: number;
+  @ApiProperty() failed: number;
+  @ApiProperty({ type: [WorkflowTestFileModel], description: 'The test files of this workflow; empty when it has none' }) files: WorkflowTestFileModel[];
+}

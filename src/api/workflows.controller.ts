@@ -27,9 +27,10 @@ import {
   WorkflowFileModel,
   WorkflowModel,
 } from './api-models';
-import { WorkflowComparisonAnswer, WorkflowPreviewModel } from './dry-run.models';
+import { WorkflowComparisonAnswer, WorkflowPreviewModel, WorkflowTestsAnswer } from './dry-run.models';
 import { PauseCommands } from './pause-commands';
 import { PauseBody } from './pauses.dto';
+import { WorkflowDraftTests } from './workflow-draft-tests';
 import { WorkflowDraftTrial } from './workflow-draft-trial';
 import { WorkflowQueries } from './workflow-queries';
 import {
@@ -40,6 +41,7 @@ import {
   PreviewWorkflowBody,
   SaveWorkflowBody,
   StartRunBody,
+  TestWorkflowBody,
   ValidateWorkflowBody,
   WorkflowNameParams,
 } from './workflows.dto';
@@ -55,6 +57,7 @@ export class WorkflowsController {
     private readonly queries: WorkflowQueries,
     private readonly editor: WorkflowEditor,
     private readonly trial: WorkflowDraftTrial,
+    private readonly tests: WorkflowDraftTests,
     private readonly manualRuns: ManualRuns,
     private readonly pauses: PauseCommands,
   ) {}
@@ -94,6 +97,18 @@ export class WorkflowsController {
   @ApiNotFoundResponse({ type: ErrorAnswer, description: 'NOT_FOUND: no such event; NO_RUN_TO_COMPARE: the event has no run of this workflow' })
   compare(@Body() { yaml, event_id }: CompareWorkflowBody) {
     return this.trial.compare(yaml, event_id);
+  }
+
+  @Post('tests')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Run the test files of the workflow (tests/*.test.yaml in the workflows folder) against its unsaved YAML: pass or fail per test, with the differences; nothing is sent',
+  })
+  @ApiOkResponse({ type: WorkflowTestsAnswer })
+  @ApiUnprocessableEntityResponse({ type: InvalidWorkflowAnswer, description: 'The YAML has problems' })
+  test(@Body() { yaml }: TestWorkflowBody) {
+    return this.tests.run(yaml);
   }
 
   @Get(':name')

@@ -190,3 +190,11 @@ export class StartRunBody {
   @MaxLength(200)
   type?: string;
 }
+
+/** `POST /api/workflows/tests`: the unsaved text of a workflow, tried against its test files. */
+export class TestWorkflowBody {
+  /** Size is checked with the file limit, as a problem of the YAML. */
+  @ApiProperty({ description: 'The text of the workflow file, unsaved; its `name` picks the test files (tests/<name>.test.yaml, or `workflow: <name>`)' })
+  @IsString()
+  yaml: string;
+}

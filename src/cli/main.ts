@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { CliIo, processIo } from './cli-io';
 import { runCommand } from './run.command';
+import { testCommand } from './test.command';
 import { validateCommand } from './validate.command';
 
 const USAGE = `usage: hookflow <command> [options]
@@ -10,6 +11,9 @@ commands:
   run <workflow> --event <file.json> --dry-run [--dir <folder>] [--type <type>] [--json]
                    show what each step would send for that event, secrets as [secret];
                    sends nothing. The file holds the body, or { type, headers, query, body }
+  test [path] [--update] [--dir <folder>]
+                   run the workflow tests (default: workflows/tests/*.test.yaml) with nothing
+                   sent; --update records what happens as each failing test's expect
 
 options:
   --help, -h       show this help
@@ -17,7 +21,7 @@ options:
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
 
-const COMMANDS: Readonly<Record<string, Command>> = { validate: validateCommand, run: runCommand };
+const COMMANDS: Readonly<Record<string, Command>> = { validate: validateCommand, run: runCommand, test: testCommand };
 
 /** Runs the command line `argv` (without node and script) and resolves to the exit code. */
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {

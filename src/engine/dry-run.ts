@@ -12,6 +12,7 @@ import { TriggerMatcher } from '../events/trigger-matcher';
 import { isTruthy, redactedSecrets, Template, TemplateEngine, TemplateScope } from '../templates/template-engine';
 import { TemplateError } from '../templates/template-error';
 import { SourceDefinition, StepDefinition, StepKind, WorkflowDefinition } from '../workflows/workflow.types';
+import { FailureContext } from './failure-handoff';
 import { RunPlan, StepState } from './run-plan';
 import { WorkflowSecretScrubber, secretNamesIn } from './workflow-secret-scrubber';
 import { StepTemplates } from './step-templates';
@@ -33,6 +34,10 @@ export interface DryRunOptions {
   /** Overrides the event's type. */
   type?: string;
   now?: Date;
+  /** Canned outputs by step id (`hookflow test`): later steps read them instead of placeholders. */
+  outputs?: ReadonlyMap<string, unknown>;
+  /** For the `on_failure` steps of a workflow (`hookflow test`): what their templates read as `failure`. */
+  failure?: FailureContext;
 }
 
 /** A stored event tried again in place of one of its runs (time travel). */
@@ -42,6 +47,7 @@ export interface DryRunReplay {
   runId?: string;
   /** Outputs that run stored, by step id: later steps read them instead of placeholders. */
   outputs?: ReadonlyMap<string, unknown>;
+  failure?: FailureContext;
 }
 
 export interface DryRunTrigger {
@@ -137,7 +143,7 @@ export class DryRun {
   run(workflow: WorkflowDefinition, input: DryRunEventInput, options: DryRunOptions = {}): DryRunReport {
     const now = options.now ?? new Date();
     const notes: string[] = [];
-    return this.report(workflow, this.sampleOf(workflow, input, options, now, notes), now, notes);
+    return this.report(workflow, this.sampleOf(workflow, input, options, now, notes), now, notes, { outputs: options.outputs, failure: options.failure });
   }
 
   /** Tries `workflow` with an event that exists already (a stored one): its id, type and arrival time are kept. */
@@ -209,7 +215,14 @@ export class DryRun {
     const outputs: Record<string, { output: unknown }> = {};
     const known = new Set<string>();
     for (const step of executionOrder(plan, now)) {
-      const context = { event, steps: { ...outputs }, run: { id: runId, attempt: 1 }, workflow: { name: workflow.name }, secrets: redactedSecrets() };
+      const context = {
+        event,
+        steps: { ...outputs },
+        run: { id: runId, attempt: 1 },
+        workflow: { name: workflow.name },
+        secrets: redactedSecrets(),
+        ...(replay.failure && { failure: replay.failure }),
+      };
       const { result, output } = this.step(step, plan.needsOf(step.id), context, known, now, `${runId}:${step.id}`);
       const blocker = blockerOf(plan.needsOf(step.id), results, workflow);
       if (blocker !== undefined) result.blocked_by = blocker;

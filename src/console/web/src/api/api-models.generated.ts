@@ -450,6 +450,52 @@ export interface WorkflowComparisonAnswer {
   steps: StepComparisonModel[];
 }
 
+export interface TestWorkflowBody {
+  /** The text of the workflow file, unsaved; its `name` picks the test files (tests/<name>.test.yaml, or `workflow: <name>`) */
+  yaml: string;
+}
+
+export interface TestFileProblemModel {
+  line: number;
+  column: number;
+  message: string;
+}
+
+export interface TestDifferenceModel {
+  /** Where the test and the edit differ */
+  path: string;
+  /** What the test expects; absent when it expects the key not to be there */
+  expected?: unknown;
+  /** What the edit does; absent when the key is not there */
+  actual?: unknown;
+  note?: string;
+}
+
+export interface WorkflowTestResultModel {
+  name: string;
+  /** Where the test starts in its file */
+  line: number;
+  column: number;
+  passed: boolean;
+  differences: TestDifferenceModel[];
+}
+
+export interface WorkflowTestFileModel {
+  /** Relative to the workflows folder */
+  file: string;
+  /** Why the file cannot be run; its tests are then empty */
+  problems: TestFileProblemModel[];
+  tests: WorkflowTestResultModel[];
+}
+
+export interface WorkflowTestsAnswer {
+  workflow: string;
+  passed: number;
+  failed: number;
+  /** The test files of this workflow; empty when it has none */
+  files: WorkflowTestFileModel[];
+}
+
 export interface RetryPolicyModel {
   attempts: number;
   backoff: 'exponential' | 'fixed';

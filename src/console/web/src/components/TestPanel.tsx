@@ -10,7 +10,9 @@ import { ErrorState } from './States';
 import { WorkflowResult } from './WorkflowResult';
 
 type Comparison = Api.WorkflowComparisonAnswer;
-type Outcome = { preview: WorkflowPreview } | { comparison: Comparison } | { problems: Problem[] } | { error: Error };
+type TestFiles = Api.WorkflowTestsAnswer;
+type Outcome = { preview: WorkflowPreview } | { comparison: Comparison } | { tests: TestFiles } | { problems: Problem[] } | { error: Error };
+type Action = 'preview' | 'compare' | 'tests';
 
 export interface TestPanelProps {
   /** The unsaved text: what is tried is the edit, not the version in force. */
@@ -23,7 +25,7 @@ export interface TestPanelProps {
 /**
  * "Test" in the editor: the edit tried on a stored event without sending anything — the exact
  * requests it would make, and (time travel) how they differ from what the saved version's run
- * of that event actually sent.
+ * of that event actually sent — or against the workflow's test files (`tests/*.test.yaml`).
  */
 export function TestPanel({ yaml, source, onClose }: TestPanelProps) {
   const events = useApi(
@@ -31,16 +33,17 @@ export function TestPanel({ yaml, source, onClose }: TestPanelProps) {
     [source],
   );
   const [eventId, setEventId] = useState<string>('');
-  const [busy, setBusy] = useState<'preview' | 'compare' | null>(null);
+  const [busy, setBusy] = useState<Action | null>(null);
   const [outcome, setOutcome] = useState<Outcome>();
   const chosen = eventId || events.data?.items[0]?.id || '';
 
-  const run = async (action: 'preview' | 'compare') => {
+  const run = async (action: Action) => {
     setBusy(action);
     try {
       const body = { yaml, event_id: chosen };
       if (action === 'preview') setOutcome({ preview: await api<WorkflowPreview>('POST', '/api/workflows/preview', { body }) });
-      else setOutcome({ comparison: await api<Comparison>('POST', '/api/workflows/compare', { body }) });
+      else if (action === 'compare') setOutcome({ comparison: await api<Comparison>('POST', '/api/workflows/compare', { body }) });
+      else setOutcome({ tests: await api<TestFiles>('POST', '/api/workflows/tests', { body: { yaml } }) });
     } catch (error) {
       const problems = (error as { details?: { problems?: Problem[] } }).details?.problems;
       setOutcome(Array.isArray(problems) ? { problems } : { error: error as Error });
@@ -79,6 +82,9 @@ export function TestPanel({ yaml, source, onClose }: TestPanelProps) {
         <button type="button" className="button button--primary" onClick={() => run('compare')} disabled={!chosen || busy !== null}>
           {busy === 'compare' ? 'Comparing…' : 'Compare with its run'}
         </button>
+        <button type="button" className="button" onClick={() => run('tests')} disabled={busy !== null}>
+          {busy === 'tests' ? 'Running…' : 'Run test files'}
+        </button>
       </div>
       {events.error && <ErrorState error={events.error} title="Could not list the events" />}
       {outcome && <TestOutcome outcome={outcome} />}
@@ -111,7 +117,81 @@ function TestOutcome({ outcome }: { outcome: Outcome }) {
       </p>
     );
   }
+  if ('tests' in outcome) return <TestFilesView answer={outcome.tests} />;
   return <ComparisonView comparison={outcome.comparison} />;
+}
+
+/** The workflow's test files run against the edit: ✓ or ✗ per test, and for a failure each field that differs. */
+function TestFilesView({ answer }: { answer: TestFiles }) {
+  if (answer.files.length === 0) {
+    return (
+      <p className="callout callout--info">
+        {answer.workflow} has no test files: add <span className="mono">tests/{answer.workflow}.test.yaml</span> to the workflows folder
+        (docs/testing-workflows.md).
+      </p>
+    );
+  }
+  return (
+    <div className="workflow-tests" aria-label="Test files">
+      <p className="workflow-tests__summary" data-failed={answer.failed}>
+        {answer.failed === 0
+          ? `All ${answer.passed} tests pass with the edit.`
+          : `${answer.failed} of ${answer.passed + answer.failed} tests fail with the edit.`}
+      </p>
+      {answer.files.map((file) => (
+        <section key={file.file} className="workflow-tests__file" data-file={file.file}>
+          <h3 className="mono">{file.file}</h3>
+          {file.problems.length > 0 && (
+            <ul className="callout callout--error">
+              {file.problems.map((problem) => (
+                <li key={`${problem.line}:${problem.column}:${problem.message}`}>
+                  line {problem.line}, column {problem.column}: {problem.message}
+                </li>
+              ))}
+            </ul>
+          )}
+          <ol className="workflow-tests__list">
+            {file.tests.map((test) => (
+              <li
+                key={`${test.line}:${test.name}`}
+                className={`workflow-test workflow-test--${test.passed ? 'passed' : 'failed'}`}
+                data-test={test.name}
+                data-passed={test.passed}
+              >
+                <span className="workflow-test__mark" aria-hidden="true">
+                  {test.passed ? '✓' : '✗'}
+                </span>{' '}
+                {test.name} <span className="muted">line {test.line}</span>
+                {test.differences.length > 0 && (
+                  <table className="table table--compact comparison__changes" aria-label={`Differences of ${test.name}`}>
+                    <thead>
+                      <tr>
+                        <th scope="col">Where</th>
+                        <th scope="col">The test expects</th>
+                        <th scope="col">The edit does</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {test.differences.map((difference) => (
+                        <tr key={difference.path} data-path={difference.path}>
+                          <td className="mono">
+                            {difference.path}
+                            {difference.note && <div className="muted">{difference.note}</div>}
+                          </td>
+                          <td className="mono diff-after">{shown(difference.expected)}</td>
+                          <td className="mono diff-before">{shown(difference.actual)}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                )}
+              </li>
+            ))}
+          </ol>
+        </section>
+      ))}
+    </div>
+  );
 }
 
 const STATUS_WORDS: Record<string, string> = { same: 'same', changed: 'changed', added: 'added', removed: 'removed' };
