@@ -62,6 +62,18 @@ export class StepAttemptModel {
   @ApiProperty({ type: String, nullable: true }) error: string | null;
 }
 
+export class StepItemModel {
+  @ApiProperty({ example: 0, description: 'The position of the item in the list of `for_each`' }) index: number;
+  @ApiProperty({ enum: STEP_STATUSES }) status: string;
+  @ApiProperty({ ...anyJson, description: 'The rendered input, secrets shown as [secret]' }) input: unknown;
+  @ApiProperty(anyJson) output: unknown;
+  @ApiProperty({ type: String, nullable: true }) error: string | null;
+  @ApiProperty(nullableDate) next_attempt_at: string | null;
+  @ApiProperty(nullableDate) started_at: string | null;
+  @ApiProperty(nullableDate) finished_at: string | null;
+  @ApiProperty({ type: [StepAttemptModel] }) attempts: StepAttemptModel[];
+}
+
 export class StepRunModel {
   @ApiProperty({ example: 'label' }) id: string;
   @ApiProperty({ enum: STEP_STATUSES }) status: string;
@@ -72,6 +84,12 @@ export class StepRunModel {
   @ApiProperty(nullableDate) started_at: string | null;
   @ApiProperty(nullableDate) finished_at: string | null;
   @ApiProperty({ type: [StepAttemptModel] }) attempts: StepAttemptModel[];
+  @ApiProperty({
+    type: [StepItemModel],
+    nullable: true,
+    description: 'For a `for_each` step: its items that started, in item order, each with its own attempts; null for other steps',
+  })
+  items: StepItemModel[] | null;
 }
 
 export class FailureModel {

@@ -59,6 +59,21 @@ export interface StepAttemptModel {
   error: string | null;
 }
 
+export interface StepItemModel {
+  /** The position of the item in the list of `for_each` */
+  index: number;
+  status: 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
+  /** The rendered input, secrets shown as [secret] */
+  input: unknown;
+  /** Any JSON value */
+  output: unknown;
+  error: string | null;
+  next_attempt_at: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+  attempts: StepAttemptModel[];
+}
+
 export interface StepRunModel {
   id: string;
   status: 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
@@ -71,6 +86,8 @@ export interface StepRunModel {
   started_at: string | null;
   finished_at: string | null;
   attempts: StepAttemptModel[];
+  /** For a `for_each` step: its items that started, in item order, each with its own attempts; null for other steps */
+  items: StepItemModel[] | null;
 }
 
 export interface RunModel {
