@@ -376,6 +376,10 @@ export interface StepPreviewModel {
   detail?: unknown;
   /** Why it is skipped or would fail, and what only a real run knows */
   note?: string;
+  /** For a `for_each` step whose items are known: each item, as it would run */
+  items?: StepPreviewModel[];
+  /** For an item of a `for_each` step: its position in the list */
+  index?: number;
 }
 
 export interface WorkflowPreviewModel {
