@@ -291,6 +291,13 @@ export class RetryPolicyModel {
   @ApiProperty() max_ms: number;
 }
 
+export class ForEachModel {
+  @ApiProperty({ description: 'The template giving the list, or the list written out', oneOf: [{ type: 'string' }, { type: 'array', items: {} }] })
+  items: string | unknown[];
+  @ApiProperty({ example: 1 }) max_parallel: number;
+  @ApiProperty({ example: 1000 }) max_items: number;
+}
+
 export class WorkflowStepModel {
   @ApiProperty() id: string;
   @ApiProperty({ type: String, nullable: true }) name: string | null;
@@ -300,6 +307,8 @@ export class WorkflowStepModel {
   @ApiProperty({ type: Number, nullable: true }) timeout_ms: number | null;
   @ApiProperty({ type: RetryPolicyModel }) retry: RetryPolicyModel;
   @ApiProperty() continue_on_error: boolean;
+  @ApiProperty({ type: ForEachModel, nullable: true, description: 'Set when the step runs once per item of a list' })
+  for_each: ForEachModel | null;
   @ApiProperty({ description: 'Line of the step in the file' }) line: number;
 }
 

@@ -457,6 +457,13 @@ export interface RetryPolicyModel {
   max_ms: number;
 }
 
+export interface ForEachModel {
+  /** The template giving the list, or the list written out */
+  items: unknown;
+  max_parallel: number;
+  max_items: number;
+}
+
 export interface WorkflowStepModel {
   id: string;
   name: string | null;
@@ -466,6 +473,8 @@ export interface WorkflowStepModel {
   timeout_ms: number | null;
   retry: RetryPolicyModel;
   continue_on_error: boolean;
+  /** Set when the step runs once per item of a list */
+  for_each: ForEachModel | null;
   /** Line of the step in the file */
   line: number;
 }
