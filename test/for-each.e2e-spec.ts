@@ -76,6 +76,16 @@ steps:
     with: { results: "{{steps.call.output.0.status}}" }
 `;
 
+const STRICT = `
+name: strict
+on: { webhook: shop, event: strict }
+steps:
+  - id: call
+    uses: http
+    for_each: [a, b, c]
+    with: { url: "{{secrets.RECEIVER}}/strict", body: { what: "{{item}}" } }
+`;
+
 const FAN_OUT = `
 name: fan-out
 on: { webhook: shop, event: fan.out }
@@ -101,6 +111,7 @@ describe('for_each', () => {
   const attemptsByKey = new Map<string, number>();
   const inFlight = { parallel: 0, serial: 0 };
   const mostInFlight = { parallel: 0, serial: 0 };
+  let strictRefuses = 'b';
 
   /** Holds each request 150 ms, counting how many the route has in flight at once. */
   const slow = (route: 'parallel' | 'serial') => (request: { body: string }, response: Parameters<typeof json>[0]) => {
@@ -125,6 +136,10 @@ describe('for_each', () => {
       .route('/parallel', slow('parallel'))
       .route('/serial', slow('serial'))
       .route('/capped', (_, response) => json(response, 200, {}))
+      .route('/strict', (request, response) => {
+        const body = JSON.parse(request.body) as { what: string };
+        json(response, body.what === strictRefuses ? 422 : 200, body);
+      })
       .route('/tolerant', (request, response) => {
         const body = JSON.parse(request.body) as { what: string };
         json(response, body.what === 'ok' ? 200 : 404, body);
@@ -138,6 +153,7 @@ describe('for_each', () => {
         'serial.yaml': SERIAL,
         'capped.yaml': CAPPED,
         'tolerant.yaml': TOLERANT,
+        'strict.yaml': STRICT,
         'fan-out.yaml': FAN_OUT,
         'child.yaml': CHILD,
       },
@@ -269,6 +285,32 @@ describe('for_each', () => {
       ['succeeded', 'failed', 'succeeded'],
     );
     assert.deepEqual(next.output, { results: 200 });
+  });
+
+  it('fails the step after the other items finish, and a retry of the run sends only the failed item again', async () => {
+    const run = await finishedRun({ type: 'strict' }, 'strict');
+    assert.equal(run.status, 'failed');
+    assert.equal(run.steps[0].status, 'failed');
+    assert.match(run.error, /^call: 1 of 3 items failed: item 1: /);
+    assert.deepEqual(
+      receiver.received('/strict').map((request) => (JSON.parse(request.body) as { what: string }).what),
+      ['a', 'b', 'c'],
+    );
+
+    strictRefuses = 'none';
+    assert.equal((await hookflow.api('POST', `/api/runs/${run.id}/retry`)).status, 202);
+    const retried = await eventually(async () => {
+      const answer = await hookflow.api('GET', `/api/runs/${run.id}`);
+      return answer.body.status === 'succeeded' ? answer.body : undefined;
+    });
+    assert.deepEqual(
+      receiver.received('/strict').map((request) => (JSON.parse(request.body) as { what: string }).what),
+      ['a', 'b', 'c', 'b'],
+    );
+    assert.deepEqual(
+      retried.steps[0].output.map((output: { body: { what: string } }) => output.body.what),
+      ['a', 'b', 'c'],
+    );
   });
 
   it('starts one child run per item of a workflow step', async () => {
