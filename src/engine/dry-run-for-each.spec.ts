@@ -74,6 +74,13 @@ describe('DryRun: for_each', () => {
     assert.match(text, /item 1:\n {6}if \{\{item.ship\}\}: false\n {6}skipped: its `if` is false\n/);
   });
 
+  it('skips the whole step when its if reads neither item nor index and is false', async () => {
+    const steps = NOTIFY_EACH.map((line) => line.replace('{{item.ship}}', '{{event.body.ship}}'));
+    const report = await dryRun(steps, { body: { ship: false, order: { items: [{ sku: 'A-1' }] } } });
+    assert.equal(report.steps[0].status, 'skipped');
+    assert.equal(report.steps[0].items, undefined);
+  });
+
   it('would fail the step with the count and the cap when there are too many items', async () => {
     const report = await dryRun(NOTIFY_EACH, { body: { order: { items: [1, 2, 3, 4] } } });
     assert.equal(report.steps[0].status, 'would-fail');

@@ -16,7 +16,7 @@ import { RunPlan, StepState } from './run-plan';
 import { WorkflowSecretScrubber, secretNamesIn } from './workflow-secret-scrubber';
 import { StepTemplates } from './step-templates';
 import { isPlaceholder, placeholder, reveal } from './dry-run-placeholder';
-import { itemKey, itemsOf } from './for-each-items';
+import { itemKey, itemsOf, readsItem } from './for-each-items';
 
 /** Id of the event and of the run in a dry run; idempotency keys read `dry-run:<step>`. */
 export const DRY_RUN_ID = 'dry-run';
@@ -283,18 +283,25 @@ export class DryRun {
     now: Date,
     runId: string,
   ): { result: DryRunStep; output?: unknown } {
-    const compiled = this.stepTemplates.of(step).items!;
+    const { condition, items: compiled } = this.stepTemplates.of(step);
     const result: DryRunStep = {
       id: step.id,
       ...(step.name === undefined ? {} : { name: step.name }),
       uses: step.uses,
       needs: [...needs],
       status: 'would-run',
-      unknown_outputs: unknownOutputs(compiled.paths, context.steps, known),
+      unknown_outputs: unknownOutputs(compiled!.paths, context.steps, known),
     };
+    // As the engine: an `if` that reads neither `item` nor `index` decides for the whole step.
+    if (condition && !readsItem(condition.paths)) {
+      result.condition = this.condition(condition, context, {}, unknownOutputs(condition.paths, context.steps, known).length > 0);
+      const { result: decided, message } = result.condition;
+      if (decided === 'false' || decided === 'missing') return { result: { ...result, status: 'skipped', reason: message ?? 'its `if` is false' } };
+      if (decided === 'error') return { result: { ...result, status: 'would-fail', reason: message } };
+    }
     let list: unknown;
     try {
-      list = compiled.render(context, { field: 'for_each' });
+      list = compiled!.render(context, { field: 'for_each' });
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       return { result: { ...result, status: 'would-fail', reason: error.message } };

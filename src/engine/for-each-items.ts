@@ -18,6 +18,11 @@ export function parseItemKey(key: string): { stepId: string; index: number } | u
   return match ? { stepId: match[1], index: Number(match[2]) } : undefined;
 }
 
+/** Whether a template with these paths reads the item: an `if` that does not decides for the whole step. */
+export function readsItem(paths: readonly string[]): boolean {
+  return paths.some((path) => /^(item|index)(\.|$)/.test(path));
+}
+
 /** One item as a step's templates read it: `item` and `index`, live and recorded. */
 export interface StepItem {
   index: number;

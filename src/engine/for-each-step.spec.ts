@@ -173,6 +173,26 @@ steps:
   });
 });
 
+describe(`${StepRunner.name}: the if of a for_each step`, () => {
+  it('skips the whole step when it reads neither item nor index, and each item when it does', async () => {
+    const whole = engineForTest(eachWorkflow('for_each: [x, y]\n    if: "{{event.body.ship}}"'));
+    const run = await claimedRun(whole);
+    assert.equal(await whole.runner.run(run, whole.workflow.steps[0]), 'succeeded');
+    assert.equal(whole.store.step(run.id, 'notify')?.status, 'skipped');
+    assert.equal(whole.http.attempts.length, 0);
+
+    const perItem = engineForTest(eachWorkflow('for_each: [{ ship: true }, { ship: false }]\n    if: "{{item.ship}}"'));
+    perItem.http.answer(delivered(0));
+    const itemRun = await claimedRun(perItem);
+    assert.equal(await perItem.runner.run(itemRun, perItem.workflow.steps[0]), 'succeeded');
+    assert.deepEqual(
+      (perItem.store.step(itemRun.id, 'notify')?.output as unknown[]).map((output) => output !== null),
+      [true, false],
+    );
+    assert.equal(perItem.store.step(itemRun.id, itemKey('notify', 1))?.status, 'skipped');
+  });
+});
+
 describe('item keys', () => {
   it('name a step and an index, and are never a step id', () => {
     assert.equal(itemKey('notify', 12), 'notify[12]');

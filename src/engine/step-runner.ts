@@ -20,7 +20,7 @@ import { StepTemplates } from './step-templates';
 import { WorkflowChain } from './workflow-chain';
 import { WorkflowStarter } from './workflow-starter';
 import { FailureHandlers } from './failure-handlers';
-import { eachWithLimit, itemKey, itemsOf, itemsOutcome, parseItemKey, StepItem } from './for-each-items';
+import { eachWithLimit, itemKey, itemsOf, itemsOutcome, readsItem, StepItem } from './for-each-items';
 
 export const DEFAULT_STEP_TIMEOUT_MS = 30_000;
 
@@ -63,6 +63,12 @@ export class StepRunner {
     const self: StepTarget = { key: step.id, idempotencyKey: `${run.id}:${step.id}` };
     const contexts = this.contextsFor(run, 1);
     const scope = { workflow: run.workflow.name, step: step.id, field: 'for_each' };
+    const { condition } = this.templates.of(step);
+    // An `if` that reads neither `item` nor `index` decides for the whole step.
+    if (condition && !readsItem(condition.paths)) {
+      const decided = this.evaluateCondition(condition, contexts.live, { workflow: run.workflow.name, step: step.id });
+      if (decided !== true) return this.settle(run, step, self, decided);
+    }
     const compiled = this.templates.of(step).items!;
     let items: ReturnType<typeof itemsOf>;
     try {
@@ -336,8 +342,10 @@ export class StepRunner {
   private contextsFor(run: RunInProgress, attempt: number, item?: StepItem): { live: object; recorded: object } {
     const liveSteps: Record<string, { output: unknown }> = {};
     const recordedSteps: Record<string, { output: unknown }> = {};
-    for (const [id, state] of run.states) {
-      if (state.status !== 'succeeded' || parseItemKey(id)) continue;
+    // The workflow's steps, not every state: the items of `for_each` steps are states too.
+    for (const { id } of run.workflow.steps) {
+      const state = run.states.get(id);
+      if (state?.status !== 'succeeded') continue;
       recordedSteps[id] = { output: state.output };
       liveSteps[id] = state.liveOutput === undefined ? recordedSteps[id] : { output: state.liveOutput };
     }
