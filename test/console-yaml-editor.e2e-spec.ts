@@ -253,4 +253,30 @@ describe('workflow code editor in Chromium', () => {
     await page.keyboard.type(' steps.label.output.');
     await expectOptions(['body', 'headers', 'status']);
   });
+
+  it('offers for_each and its limits among step keys, and item and index in the templates of a for_each step only', async () => {
+    await endOf('uses: http');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('max_');
+    await expectOptions(['max_items', 'max_parallel']);
+    await page.keyboard.press('Control+Shift+ArrowLeft');
+    await page.keyboard.type('for_');
+    await expectOptions(['for_each']);
+    await accept();
+    await page.keyboard.type('[a, b]');
+    assert.ok((await documentText()).includes('    for_each: [a, b]\n'));
+
+    await endOf('body: { order_id');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('note: "{{default ind');
+    await expectOptions(['index']);
+    await page.keyboard.press('Escape');
+
+    await endOf('text: "Order');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('footer: "{{default e');
+    await options().first().waitFor();
+    const roots = await optionLabels();
+    assert.ok(roots.includes('event') && !roots.includes('item') && !roots.includes('index'), roots.join(' '));
+  });
 });

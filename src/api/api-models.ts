@@ -62,6 +62,18 @@ export class StepAttemptModel {
   @ApiProperty({ type: String, nullable: true }) error: string | null;
 }
 
+export class StepItemModel {
+  @ApiProperty({ example: 0, description: 'The position of the item in the list of `for_each`' }) index: number;
+  @ApiProperty({ enum: STEP_STATUSES }) status: string;
+  @ApiProperty({ ...anyJson, description: 'The rendered input, secrets shown as [secret]' }) input: unknown;
+  @ApiProperty(anyJson) output: unknown;
+  @ApiProperty({ type: String, nullable: true }) error: string | null;
+  @ApiProperty(nullableDate) next_attempt_at: string | null;
+  @ApiProperty(nullableDate) started_at: string | null;
+  @ApiProperty(nullableDate) finished_at: string | null;
+  @ApiProperty({ type: [StepAttemptModel] }) attempts: StepAttemptModel[];
+}
+
 export class StepRunModel {
   @ApiProperty({ example: 'label' }) id: string;
   @ApiProperty({ enum: STEP_STATUSES }) status: string;
@@ -72,6 +84,12 @@ export class StepRunModel {
   @ApiProperty(nullableDate) started_at: string | null;
   @ApiProperty(nullableDate) finished_at: string | null;
   @ApiProperty({ type: [StepAttemptModel] }) attempts: StepAttemptModel[];
+  @ApiProperty({
+    type: [StepItemModel],
+    nullable: true,
+    description: 'For a `for_each` step: its items that started, in item order, each with its own attempts; null for other steps',
+  })
+  items: StepItemModel[] | null;
 }
 
 export class FailureModel {
@@ -292,6 +310,13 @@ export class RetryPolicyModel {
   @ApiProperty() max_ms: number;
 }
 
+export class ForEachModel {
+  @ApiProperty({ description: 'The template giving the list, or the list written out', oneOf: [{ type: 'string' }, { type: 'array', items: {} }] })
+  items: string | unknown[];
+  @ApiProperty({ example: 1 }) max_parallel: number;
+  @ApiProperty({ example: 1000 }) max_items: number;
+}
+
 export class WorkflowStepModel {
   @ApiProperty() id: string;
   @ApiProperty({ type: String, nullable: true }) name: string | null;
@@ -301,6 +326,8 @@ export class WorkflowStepModel {
   @ApiProperty({ type: Number, nullable: true }) timeout_ms: number | null;
   @ApiProperty({ type: RetryPolicyModel }) retry: RetryPolicyModel;
   @ApiProperty() continue_on_error: boolean;
+  @ApiProperty({ type: ForEachModel, nullable: true, description: 'Set when the step runs once per item of a list' })
+  for_each: ForEachModel | null;
   @ApiProperty({ description: 'Line of the step in the file' }) line: number;
 }
 

@@ -30,6 +30,9 @@ export class StepPreviewModel {
   @ApiPropertyOptional({ description: 'What another kind would do: the e-mail, the map, the delay, the workflow started' })
   detail?: unknown;
   @ApiPropertyOptional({ description: 'Why it is skipped or would fail, and what only a real run knows' }) note?: string;
+  @ApiPropertyOptional({ type: () => [StepPreviewModel], description: 'For a `for_each` step whose items are known: each item, as it would run' })
+  items?: StepPreviewModel[];
+  @ApiPropertyOptional({ example: 0, description: 'For an item of a `for_each` step: its position in the list' }) index?: number;
 }
 
 export class SecretUseModel {

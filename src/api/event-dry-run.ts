@@ -39,6 +39,9 @@ export interface StepPreview {
   detail?: unknown;
   /** Why it is skipped or would fail, and what a dry run cannot know. */
   note?: string;
+  /** For a `for_each` step: each item's preview (`index` set). */
+  items?: StepPreview[];
+  index?: number;
 }
 
 export interface WorkflowPreview {
@@ -165,6 +168,8 @@ function stepPreviewOf(step: DryRunStep): StepPreview {
   }
   const note = noteOf(step);
   if (note) preview.note = note;
+  if (step.index !== undefined) preview.index = step.index;
+  if (step.items) preview.items = step.items.map(stepPreviewOf);
   return preview;
 }
 

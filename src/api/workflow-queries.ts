@@ -100,6 +100,7 @@ export function stepOf(step: StepDefinition, index: number, steps: StepDefinitio
     timeout_ms: step.timeoutMs ?? null,
     retry: step.retry ? { attempts: step.retry.attempts, backoff: step.retry.backoff, initial_ms: step.retry.initialMs, max_ms: step.retry.maxMs } : null,
     continue_on_error: step.continueOnError,
+    for_each: step.forEach ? { items: step.forEach.items, max_parallel: step.forEach.maxParallel, max_items: step.forEach.maxItems } : null,
     line: step.position.line,
   };
 }

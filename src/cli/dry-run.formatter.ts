@@ -45,6 +45,22 @@ function stepLines(step: DryRunStep, number: number): string[] {
   if (step.status === 'would-fail') add(`would fail: ${step.reason}`);
   if (step.blocked_by !== undefined && step.status !== 'skipped') add(`would not run: step ${step.blocked_by} would fail (shown anyway)`);
   if (step.plan) add(planText(step.plan));
+  if (step.items) add(`for_each: ${step.items.length} ${step.items.length === 1 ? 'item' : 'items'}`);
+  for (const item of step.items ?? []) {
+    add(`item ${item.index}:`);
+    lines.push(...itemLines(item).map((line) => (line === '' ? '' : INDENT + INDENT + line)));
+  }
+  return lines;
+}
+
+/** An item of a `for_each` step: what differs from one item to the next. */
+function itemLines(item: DryRunStep): string[] {
+  const lines: string[] = [];
+  if (item.condition && (item.condition.result === 'true' || item.condition.result === 'false'))
+    lines.push(`if ${item.condition.template}: ${item.condition.result}`);
+  if (item.status === 'skipped') lines.push(`skipped: ${item.reason}`);
+  if (item.status === 'would-fail') lines.push(`would fail: ${item.reason}`);
+  if (item.plan) lines.push(...planText(item.plan).split('\n'));
   return lines;
 }
 

@@ -50,7 +50,7 @@ describe('hookflow validate', () => {
       `${join(dir, 'a.yaml')}:4:5  a slack step needs \`with.webhook_url\` or \`with.token\` + \`with.channel\``,
       `${join(dir, 'a.yaml')}:4:5  a slack step needs \`with.text\` or \`with.blocks\``,
       `${join(dir, 'b.yaml')}:2:16  unknown source \`nowhere\` (not declared in sources.yaml)`,
-      `${join(dir, 'b.yaml')}:3:29  unknown key \`colour\` in step \`a\` (expected id, name, uses, with, if, needs, timeout, retry, continue_on_error)`,
+      `${join(dir, 'b.yaml')}:3:29  unknown key \`colour\` in step \`a\` (expected id, name, uses, with, if, needs, timeout, retry, continue_on_error, for_each, max_parallel, max_items)`,
       '4 problems in 2 files',
       '',
     ]);

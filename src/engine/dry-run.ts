@@ -17,6 +17,7 @@ import { RunPlan, StepState } from './run-plan';
 import { WorkflowSecretScrubber, secretNamesIn } from './workflow-secret-scrubber';
 import { StepTemplates } from './step-templates';
 import { isPlaceholder, placeholder, reveal } from './dry-run-placeholder';
+import { itemKey, itemsOf, readsItem } from './for-each-items';
 
 /** Id of the event and of the run in a dry run; idempotency keys read `dry-run:<step>`. */
 export const DRY_RUN_ID = 'dry-run';
@@ -79,6 +80,10 @@ export interface DryRunStep {
   /** Steps whose output it reads; shown as `<steps.ID.output…>` since only a real run knows them. */
   unknown_outputs: string[];
   plan?: PlannedRequest;
+  /** For a `for_each` step whose items are known: each item as a step of its own (`index` set). */
+  items?: DryRunStep[];
+  /** For an item of a `for_each` step: its position in the list. */
+  index?: number;
 }
 
 export interface DryRunReport {
@@ -223,7 +228,9 @@ export class DryRun {
         secrets: redactedSecrets(),
         ...(replay.failure && { failure: replay.failure }),
       };
-      const { result, output } = this.step(step, plan.needsOf(step.id), context, known, now, `${runId}:${step.id}`);
+      const { result, output } = step.forEach
+        ? this.eachStep(step, plan.needsOf(step.id), context, known, now, runId)
+        : this.step(step, plan.needsOf(step.id), context, known, now, `${runId}:${step.id}`);
       const blocker = blockerOf(plan.needsOf(step.id), results, workflow);
       if (blocker !== undefined) result.blocked_by = blocker;
       results.set(step.id, result);
@@ -275,6 +282,58 @@ export class DryRun {
       const caveat = result.unknown_outputs.length > 0 ? ` (it reads the output of ${result.unknown_outputs.join(', ')}, which only a real run knows)` : '';
       return { result: { ...result, status: 'would-fail', reason: `${error.message}${caveat}` } };
     }
+  }
+
+  /**
+   * A `for_each` step: each item rendered as the engine renders it, with `item`, `index` and
+   * its own idempotency key; the list as the engine checks it (a list, within `max_items`).
+   */
+  private eachStep(
+    step: StepDefinition,
+    needs: readonly string[],
+    context: { steps: Record<string, unknown> },
+    known: ReadonlySet<string>,
+    now: Date,
+    runId: string,
+  ): { result: DryRunStep; output?: unknown } {
+    const { condition, items: compiled } = this.stepTemplates.of(step);
+    const result: DryRunStep = {
+      id: step.id,
+      ...(step.name === undefined ? {} : { name: step.name }),
+      uses: step.uses,
+      needs: [...needs],
+      status: 'would-run',
+      unknown_outputs: unknownOutputs(compiled!.paths, context.steps, known),
+    };
+    // As the engine: an `if` that reads neither `item` nor `index` decides for the whole step.
+    if (condition && !readsItem(condition.paths)) {
+      result.condition = this.condition(condition, context, {}, unknownOutputs(condition.paths, context.steps, known).length > 0);
+      const { result: decided, message } = result.condition;
+      if (decided === 'false' || decided === 'missing') return { result: { ...result, status: 'skipped', reason: message ?? 'its `if` is false' } };
+      if (decided === 'error') return { result: { ...result, status: 'would-fail', reason: message } };
+    }
+    let list: unknown;
+    try {
+      list = compiled!.render(context, { field: 'for_each' });
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      return { result: { ...result, status: 'would-fail', reason: error.message } };
+    }
+    if (isPlaceholder(list) || result.unknown_outputs.length > 0) {
+      return { result: { ...result, reason: 'its items come from an output that only a real run knows: they are not shown' } };
+    }
+    const items = itemsOf(step as StepDefinition & { forEach: object }, list, list);
+    if ('error' in items) return { result: { ...result, status: 'would-fail', reason: items.error } };
+    const outputs: unknown[] = [];
+    result.items = items.map(({ index, live }) => {
+      const itemContext = { ...context, item: live, index };
+      const { result: item, output } = this.step(step, needs, itemContext, known, now, `${runId}:${step.id}:${index}`);
+      outputs.push(output);
+      return { ...item, id: itemKey(step.id, index), index };
+    });
+    const failed = result.items.find((item) => item.status === 'would-fail');
+    if (failed && !step.continueOnError) return { result: { ...result, status: 'would-fail', reason: `item ${failed.index}: ${failed.reason}` } };
+    return { result, output: outputs.every((output) => output !== undefined) ? outputs : undefined };
   }
 
   /** As the engine: a missing path skips the step, any other error fails it. */

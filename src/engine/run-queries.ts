@@ -7,6 +7,7 @@ import { WorkflowVersions } from './workflow-versions';
 import { RunKind, RunStatus, UNFINISHED_RUN_STATUSES, UnfinishedRunStatus } from './run.entity';
 import { definitionForKind } from './failure-handoff';
 import { StepStatus } from './step-run.entity';
+import { parseItemKey } from './for-each-items';
 
 export interface RunListFilter {
   workflow?: string;
@@ -219,37 +220,63 @@ export class RunQueries {
       ),
       this.versions.get(run.workflow, run.workflow_version),
     ]);
-    const stepOrder = definition ? definitionForKind(definition, run.kind).steps.map((step) => step.id) : steps.map((step) => step.step_id);
+    const definedSteps = definition && definitionForKind(definition, run.kind).steps;
+    const stepOrder = definedSteps ? definedSteps.map((step) => step.id) : steps.flatMap((step) => (parseItemKey(step.step_id) ? [] : [step.step_id]));
     const byId = new Map(steps.map((step) => [step.step_id, step]));
+    const attemptsById = groupBy(attempts, (attempt) => attempt.step_id);
+    const itemsByStep = groupBy(
+      steps.flatMap((step) => {
+        const key = parseItemKey(step.step_id);
+        return key ? [{ ...key, step }] : [];
+      }),
+      (item) => item.stepId,
+    );
     return {
       ...run,
       steps: stepOrder.map((id) => {
-        const step = byId.get(id);
+        const forEach = definedSteps ? definedSteps.some((step) => step.id === id && step.forEach) : itemsByStep.has(id);
+        const items = (itemsByStep.get(id) ?? []).sort((a, b) => a.index - b.index);
         return {
           id,
-          status: step?.status ?? 'pending',
-          input: step?.input ?? null,
-          output: step?.output ?? null,
-          error: step?.error ?? null,
-          next_attempt_at: step?.next_attempt_at ?? null,
-          started_at: step?.started_at ?? null,
-          finished_at: step?.finished_at ?? null,
-          attempts: attempts
-            .filter((attempt) => attempt.step_id === id)
-            .map((attempt) => ({
-              n: attempt.n,
-              status: attempt.status,
-              started_at: attempt.started_at,
-              duration_ms: attempt.duration_ms,
-              request: attempt.request,
-              response:
-                attempt.response_status === null ? null : { status: attempt.response_status, headers: attempt.response_headers, body: attempt.response_body },
-              error: attempt.error,
-            })),
+          ...stepStateView(byId.get(id), attemptsById.get(id)),
+          items: forEach ? items.map(({ index, step }) => ({ index, ...stepStateView(step, attemptsById.get(step.step_id)) })) : null,
         };
       }),
     };
   }
+}
+
+function groupBy<T>(entries: T[], keyOf: (entry: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const entry of entries) {
+    const key = keyOf(entry);
+    const group = groups.get(key);
+    if (group) group.push(entry);
+    else groups.set(key, [entry]);
+  }
+  return groups;
+}
+
+/** A step's or an item's state and attempts, as the API shows them. */
+function stepStateView(step: StepRow | undefined, attempts: AttemptRow[] = []) {
+  return {
+    status: step?.status ?? 'pending',
+    input: step?.input ?? null,
+    output: step?.output ?? null,
+    error: step?.error ?? null,
+    next_attempt_at: step?.next_attempt_at ?? null,
+    started_at: step?.started_at ?? null,
+    finished_at: step?.finished_at ?? null,
+    attempts: attempts.map((attempt) => ({
+      n: attempt.n,
+      status: attempt.status,
+      started_at: attempt.started_at,
+      duration_ms: attempt.duration_ms,
+      request: attempt.request,
+      response: attempt.response_status === null ? null : { status: attempt.response_status, headers: attempt.response_headers, body: attempt.response_body },
+      error: attempt.error,
+    })),
+  };
 }
 
 interface StepRow {

@@ -21,6 +21,7 @@ import { WorkflowChain } from './workflow-chain';
 import { WorkflowStarter } from './workflow-starter';
 import { FailureHandlers } from './failure-handlers';
 import { awaitedChildOf, CHILD_RUN_CHECK_MS, childRunResult } from './child-run-wait';
+import { eachWithLimit, itemKey, itemsOf, itemsOutcome, readsItem, StepItem } from './for-each-items';
 
 export const DEFAULT_STEP_TIMEOUT_MS = 30_000;
 
@@ -50,19 +51,78 @@ export class StepRunner {
   ) {}
 
   async run(run: RunInProgress, step: StepDefinition): Promise<RunStatus> {
+    if (step.forEach) return this.runItems(run, step as StepDefinition & { forEach: object });
+    return this.runOnce(run, step, { key: step.id, idempotencyKey: `${run.id}:${step.id}` });
+  }
+
+  /**
+   * A `for_each` step: runs each item that is due (at most `max_parallel` at once), then
+   * records the step as waiting for its earliest item, or final with the list of outputs.
+   * Items that are final already, from an earlier execution, are not run again.
+   */
+  private async runItems(run: RunInProgress, step: StepDefinition & { forEach: object }): Promise<RunStatus> {
+    const self: StepTarget = { key: step.id, idempotencyKey: `${run.id}:${step.id}` };
+    const contexts = this.contextsFor(run, 1);
+    const scope = { workflow: run.workflow.name, step: step.id, field: 'for_each' };
+    const { condition } = this.templates.of(step);
+    // An `if` that reads neither `item` nor `index` decides for the whole step.
+    if (condition && !readsItem(condition.paths)) {
+      const decided = this.evaluateCondition(condition, contexts.live, { workflow: run.workflow.name, step: step.id });
+      if (decided !== true) return this.settle(run, step, self, decided);
+    }
+    const compiled = this.templates.of(step).items!;
+    let items: ReturnType<typeof itemsOf>;
+    try {
+      items = itemsOf(step, compiled.render(contexts.live, scope), compiled.render(contexts.recorded, scope));
+    } catch (error) {
+      return this.settle(run, step, self, { status: 'failed', error: (error as Error).message });
+    }
+    if ('error' in items) return this.settle(run, step, self, { status: 'failed', error: items.error });
     const previous = run.states.get(step.id);
+    run.states.set(step.id, { status: 'running', attempts: 0, nextAttemptAt: null, output: previous?.output ?? null, error: null });
+
+    const now = this.clock.now();
+    const due = items.filter((item) => {
+      const state = run.states.get(itemKey(step.id, item.index));
+      return !state || state.status === 'pending' || (state.status === 'running' && (state.nextAttemptAt === null || state.nextAttemptAt <= now));
+    });
+    let cancelled = false;
+    await eachWithLimit(
+      due,
+      step.forEach.maxParallel,
+      async (item) => {
+        const target = { key: itemKey(step.id, item.index), idempotencyKey: `${run.id}:${step.id}:${item.index}`, item };
+        if ((await this.runOnce(run, step, target)) === 'cancelled') cancelled = true;
+      },
+      () => cancelled,
+    );
+    if (cancelled) return 'cancelled';
+    const outcome = itemsOutcome(
+      step,
+      items.map((item) => run.states.get(itemKey(step.id, item.index))),
+    );
+    if (outcome.status === 'running') {
+      // An item whose process died mid-attempt has no due time: look again at once.
+      return this.settle(run, step, self, { status: 'running', error: outcome.error, nextAttemptAt: outcome.nextAttemptAt ?? this.clock.now() });
+    }
+    return this.settle(run, step, self, outcome);
+  }
+
+  /** One attempt of a step, or of one item of a `for_each` step (`target`). */
+  private async runOnce(run: RunInProgress, step: StepDefinition, target: StepTarget): Promise<RunStatus> {
+    const previous = run.states.get(target.key);
     if (step.uses === 'delay' && previous?.status === 'running' && previous.nextAttemptAt && previous.nextAttemptAt <= this.clock.now()) {
-      return this.settle(run, step, { status: 'succeeded', output: previous.output });
+      return this.settle(run, step, target, { status: 'succeeded', output: previous.output });
     }
     const awaitedChild = awaitedChildOf(step, previous);
-    if (awaitedChild !== undefined) return this.awaitChild(run, step, awaitedChild);
+    if (awaitedChild !== undefined) return this.awaitChild(run, step, target, awaitedChild);
     const compiled = this.templates.of(step);
-    const contexts = this.contextsFor(run, (previous?.attempts ?? 0) + 1);
-    const scope = { workflow: run.workflow.name, step: step.id };
+    const contexts = this.contextsFor(run, (previous?.attempts ?? 0) + 1, target.item);
+    const scope = { workflow: run.workflow.name, step: target.key };
 
     if (compiled.condition) {
       const condition = this.evaluateCondition(compiled.condition, contexts.live, scope);
-      if (condition !== true) return this.settle(run, step, condition);
+      if (condition !== true) return this.settle(run, step, target, condition);
     }
     let input: Record<string, unknown>;
     let redactedInput: Record<string, unknown>;
@@ -70,22 +130,22 @@ export class StepRunner {
       input = compiled.with.render(contexts.live, { ...scope, field: 'with' }) as Record<string, unknown>;
       redactedInput = compiled.with.render(contexts.recorded, { ...scope, field: 'with' }) as Record<string, unknown>;
     } catch (error) {
-      return this.settle(run, step, { status: 'failed', error: (error as Error).message });
+      return this.settle(run, step, target, { status: 'failed', error: (error as Error).message });
     }
 
     const destination = this.connectors.get(step.uses).destination?.(input);
-    const stepRef = { runId: run.id, stepId: step.id, timeoutMs: step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS };
+    const stepRef = { runId: run.id, stepId: target.key, timeoutMs: step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS };
     let probe = false;
     if (destination !== undefined) {
       const admission = await this.destinations.admit(destination, stepRef);
       // Waiting spends no attempt and holds no worker: the run sleeps until it is woken.
-      if (admission.kind === 'wait') return this.settle(run, step, { status: 'running', error: admission.reason, nextAttemptAt: admission.until });
-      if (admission.kind === 'fail') return this.settle(run, step, { status: 'failed', error: admission.reason });
+      if (admission.kind === 'wait') return this.settle(run, step, target, { status: 'running', error: admission.reason, nextAttemptAt: admission.until });
+      if (admission.kind === 'fail') return this.settle(run, step, target, { status: 'failed', error: admission.reason });
       probe = admission.probe;
     }
     // Past this point the destination's place is taken; `attempt` gives it back.
     const pass = destination === undefined ? undefined : this.gate.tryEnter(destination);
-    if (destination !== undefined && !pass) return this.waitForDestination(run, step, destination);
+    if (destination !== undefined && !pass) return this.waitForDestination(run, step, target, destination);
 
     // A step with outside effects records its start, so that the attempt counts even if the
     // process dies during it; the others are recorded once, when they end. The start is
@@ -93,19 +153,19 @@ export class StepRunner {
     // otherwise. It commits before the attempt's end is written.
     const expectedAttempt = (previous?.attempts ?? 0) + 1;
     const started = stepKind(step.uses).hasEffects
-      ? this.store.startStep(run.id, step.id, run.scrubber.scrub(redactedInput))
+      ? this.store.startStep(run.id, target.key, run.scrubber.scrub(redactedInput))
       : Promise.resolve(expectedAttempt);
-    run.states.set(step.id, { status: 'running', attempts: expectedAttempt, nextAttemptAt: null, output: previous?.output ?? null, error: null });
-    run.inputs.set(step.id, redactedInput);
+    run.states.set(target.key, { status: 'running', attempts: expectedAttempt, nextAttemptAt: null, output: previous?.output ?? null, error: null });
+    run.inputs.set(target.key, redactedInput);
     const startedAt = this.clock.now();
-    const [outcome, attempt] = await Promise.all([this.attempt(run, step, input, redactedInput, expectedAttempt, pass), started]);
-    run.states.get(step.id)!.attempts = attempt;
+    const [outcome, attempt] = await Promise.all([this.attempt(run, step, target, input, redactedInput, expectedAttempt, pass), started]);
+    run.states.get(target.key)!.attempts = attempt;
     this.reporter.attempted(run, step, outcome, startedAt);
     if (destination !== undefined) {
       const error = outcome.kind === 'failed' ? run.scrubber.scrub(outcome.error) : null;
       await this.destinations.record(destination, stepRef, outcome, this.clock.now().getTime() - startedAt.getTime(), probe, error);
     }
-    return this.record(run, step, input, outcome, attempt, startedAt);
+    return this.record(run, step, target, input, outcome, attempt, startedAt);
   }
 
   /**
@@ -117,7 +177,8 @@ export class StepRunner {
     for (const step of run.workflow.steps) {
       const state = run.states.get(step.id);
       const connector = this.connectors.get(step.uses);
-      if (state?.status !== 'succeeded' || state.liveOutput !== undefined || !connector.liveOutputOf) continue;
+      // A `for_each` step's list keeps its stored copy: its items are not rendered again.
+      if (step.forEach || state?.status !== 'succeeded' || state.liveOutput !== undefined || !connector.liveOutputOf) continue;
       const compiled = this.templates.of(step).with;
       const contexts = this.contextsFor(run, state.attempts);
       try {
@@ -134,11 +195,11 @@ export class StepRunner {
    * The attempt is neither made nor counted: the run lets its worker go and looks again
    * shortly, so that runs for other destinations are not kept waiting behind this one.
    */
-  private waitForDestination(run: RunInProgress, step: StepDefinition, destination: string): Promise<RunStatus> {
+  private waitForDestination(run: RunInProgress, step: StepDefinition, target: StepTarget, destination: string): Promise<RunStatus> {
     const { min, max } = BUSY_DESTINATION_PAUSE_MS;
     const nextAttemptAt = new Date(this.clock.now().getTime() + min + Math.random() * (max - min));
     const error = `waiting for ${destination}: it is slow to answer and already has ${this.gate.inFlightTo(destination)} requests in flight from this process`;
-    return this.settle(run, step, { status: 'running', error, nextAttemptAt });
+    return this.settle(run, step, target, { status: 'running', error, nextAttemptAt });
   }
 
   /**
@@ -157,6 +218,7 @@ export class StepRunner {
   private async attempt(
     run: RunInProgress,
     step: StepDefinition,
+    target: StepTarget,
     input: Record<string, unknown>,
     redactedInput: Record<string, unknown>,
     attempt: number,
@@ -172,7 +234,7 @@ export class StepRunner {
       runId: run.id,
       stepId: step.id,
       attempt,
-      idempotencyKey: `${run.id}:${step.id}`,
+      idempotencyKey: target.idempotencyKey,
       signal,
       now: () => this.clock.now(),
     };
@@ -188,6 +250,7 @@ export class StepRunner {
   private async record(
     run: RunInProgress,
     step: StepDefinition,
+    target: StepTarget,
     input: Record<string, unknown>,
     outcome: StepOutcome,
     attempt: number,
@@ -199,6 +262,7 @@ export class StepRunner {
         return this.settle(
           run,
           step,
+          target,
           { status: 'succeeded', output: outcome.output, liveOutput },
           outcome.attempt && { record: outcome.attempt, succeeded: true, startedAt },
         );
@@ -206,25 +270,25 @@ export class StepRunner {
       case 'failed': {
         const delay = outcome.retryable ? this.retryPolicy.nextDelayMs(step.retry!, attempt, outcome.retryAfterMs) : null;
         const attemptRecord = outcome.attempt && { record: outcome.attempt, succeeded: false, startedAt };
-        if (delay === null) return this.settle(run, step, { status: 'failed', error: outcome.error }, attemptRecord);
+        if (delay === null) return this.settle(run, step, target, { status: 'failed', error: outcome.error }, attemptRecord);
         const nextAttemptAt = new Date(this.clock.now().getTime() + delay);
         this.reporter.retryScheduled(run, step, attempt, outcome.error, nextAttemptAt);
-        return this.settle(run, step, { status: 'running', error: outcome.error, nextAttemptAt }, attemptRecord);
+        return this.settle(run, step, target, { status: 'running', error: outcome.error, nextAttemptAt }, attemptRecord);
       }
       case 'wait':
         return outcome.until <= this.clock.now()
-          ? this.settle(run, step, { status: 'succeeded', output: { until: outcome.until.toISOString() } })
-          : this.settle(run, step, { status: 'running', output: { until: outcome.until.toISOString() }, nextAttemptAt: outcome.until });
+          ? this.settle(run, step, target, { status: 'succeeded', output: { until: outcome.until.toISOString() } })
+          : this.settle(run, step, target, { status: 'running', output: { until: outcome.until.toISOString() }, nextAttemptAt: outcome.until });
       case 'start-workflow':
         try {
           const chain = WorkflowChain.of(run.event, run.workflow.name);
           const { workflow, event: body, dedupeKey, idempotencyKey } = outcome;
-          const parent = { runId: run.id, stepId: step.id };
+          const parent = { runId: run.id, stepId: target.key };
           const started = await this.starter.start({ workflow, body, dedupeKey, idempotencyKey, parent, chain });
-          if (!outcome.wait || !started.started || started.run_id === null) return this.settle(run, step, { status: 'succeeded', output: started });
-          return this.awaitChild(run, step, started.run_id, started);
+          if (!outcome.wait || !started.started || started.run_id === null) return this.settle(run, step, target, { status: 'succeeded', output: started });
+          return this.awaitChild(run, step, target, started.run_id, started);
         } catch (error) {
-          return this.settle(run, step, { status: 'failed', error: (error as Error).message });
+          return this.settle(run, step, target, { status: 'failed', error: (error as Error).message });
         }
     }
   }
@@ -234,22 +298,23 @@ export class StepRunner {
    * holding no worker (the child's end wakes the run). The wait is written before the child
    * is looked at again, so that a child ending meanwhile is seen either here or by its wake-up.
    */
-  private async awaitChild(run: RunInProgress, step: StepDefinition, childRunId: string, started?: unknown): Promise<RunStatus> {
+  private async awaitChild(run: RunInProgress, step: StepDefinition, target: StepTarget, childRunId: string, started?: unknown): Promise<RunStatus> {
     if (started === undefined) {
       const ended = childRunResult(childRunId, await this.starter.stateOf(childRunId));
-      if (ended) return this.settle(run, step, ended);
+      if (ended) return this.settle(run, step, target, ended);
     }
     const nextAttemptAt = new Date(this.clock.now().getTime() + CHILD_RUN_CHECK_MS);
     const error = `waiting for run ${childRunId} to end`;
-    const status = await this.settle(run, step, { status: 'running', output: started, error, nextAttemptAt });
+    const status = await this.settle(run, step, target, { status: 'running', output: started, error, nextAttemptAt });
     if (status !== 'running') return status;
     const endedMeanwhile = childRunResult(childRunId, await this.starter.stateOf(childRunId));
-    return endedMeanwhile ? this.settle(run, step, endedMeanwhile) : status;
+    return endedMeanwhile ? this.settle(run, step, target, endedMeanwhile) : status;
   }
 
   private async settle(
     run: RunInProgress,
     step: StepDefinition,
+    target: StepTarget,
     result: { status: StepState['status']; output?: unknown; liveOutput?: unknown; error?: string | null; nextAttemptAt?: Date },
     attempt?: Parameters<RunStore['finishStep']>[3],
   ): Promise<RunStatus> {
@@ -257,9 +322,9 @@ export class StepRunner {
     // An error may quote what failed (a URL, an answer) and with it a secret.
     const error = run.scrubber.scrub(result.error ?? null);
     const scrubbedAttempt = attempt && { ...attempt, record: run.scrubber.scrub(attempt.record) };
-    const previous = run.states.get(step.id);
+    const previous = run.states.get(target.key);
     const attempts = previous?.attempts ?? 0;
-    run.states.set(step.id, {
+    run.states.set(target.key, {
       status: result.status,
       attempts,
       nextAttemptAt: result.nextAttemptAt ?? null,
@@ -267,18 +332,19 @@ export class StepRunner {
       liveOutput: result.liveOutput,
       error,
     });
-    if (result.status === 'failed') this.reporter.stepFailed(run, step, error);
+    if (result.status === 'failed' && !target.item) this.reporter.stepFailed(run, step, error);
     // When this result completes the run and no other write of it is under way, one
-    // statement records both: a one-step run costs a claim and a single write.
-    const outcome = run.writesInFlight === 0 ? runOutcome(run, this.clock.now()) : undefined;
+    // statement records both: a one-step run costs a claim and a single write. An item's
+    // result never does: its step ends after it.
+    const outcome = run.writesInFlight === 0 && !target.item ? runOutcome(run, this.clock.now()) : undefined;
     const runEnd = outcome && this.failureHandlers.endOf(run, outcome);
     run.writesInFlight++;
     try {
       // Steps with effects stored their input when they started.
-      const input = stepKind(step.uses).hasEffects ? undefined : run.inputs.get(step.id);
+      const input = stepKind(step.uses).hasEffects ? undefined : run.inputs.get(target.key);
       const runStatus = await this.store.finishStep(
         run.id,
-        step.id,
+        target.key,
         { status: result.status, nextAttemptAt: result.nextAttemptAt, output, error, attempts, input: input && run.scrubber.scrub(input) },
         scrubbedAttempt,
         runEnd,
@@ -297,20 +363,30 @@ export class StepRunner {
    * outputs as stored: whatever is stored or shown is rendered from it, so it cannot hold a
    * secret, however a template transforms one.
    */
-  private contextsFor(run: RunInProgress, attempt: number): { live: object; recorded: object } {
+  private contextsFor(run: RunInProgress, attempt: number, item?: StepItem): { live: object; recorded: object } {
     const liveSteps: Record<string, { output: unknown }> = {};
     const recordedSteps: Record<string, { output: unknown }> = {};
-    for (const [id, state] of run.states) {
-      if (state.status !== 'succeeded') continue;
+    // The workflow's steps, not every state: the items of `for_each` steps are states too.
+    for (const { id } of run.workflow.steps) {
+      const state = run.states.get(id);
+      if (state?.status !== 'succeeded') continue;
       recordedSteps[id] = { output: state.output };
       liveSteps[id] = state.liveOutput === undefined ? recordedSteps[id] : { output: state.liveOutput };
     }
     const shared = { event: run.event, run: { id: run.id, attempt }, workflow: { name: run.workflow.name }, ...(run.failure && { failure: run.failure }) };
     return {
-      live: { ...shared, steps: liveSteps, secrets: this.settings.secrets },
-      recorded: { ...shared, steps: recordedSteps, secrets: redactedSecrets() },
+      live: { ...shared, ...(item && { item: item.live, index: item.index }), steps: liveSteps, secrets: this.settings.secrets },
+      recorded: { ...shared, ...(item && { item: item.recorded, index: item.index }), steps: recordedSteps, secrets: redactedSecrets() },
     };
   }
+}
+
+/** Where one attempt keeps its state and what it is sent as: the step itself, or one item of its `for_each`. */
+interface StepTarget {
+  /** The key of its state: the step's id, or `<id>[<index>]` for an item. */
+  key: string;
+  idempotencyKey: string;
+  item?: StepItem;
 }
 
 /** The run's outcome and error once every step is final, from the in-memory states. */

@@ -6,6 +6,8 @@ import { StepDefinition } from '../workflows/workflow.types';
 export interface CompiledStep {
   with: CompiledValue;
   condition?: Template;
+  /** `for_each`: a lone expression renders to the list it reads. */
+  items?: CompiledValue;
 }
 
 /**
@@ -24,6 +26,7 @@ export class StepTemplates {
       compiled = {
         with: this.templates.compileValue(step.with, (key) => renderModeOf(step.uses, key)),
         condition: step.if === undefined ? undefined : this.templates.compile(step.if),
+        items: step.forEach && this.templates.compileValue(step.forEach.items),
       };
       this.compiled.set(step, compiled);
     }

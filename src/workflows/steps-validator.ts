@@ -1,8 +1,16 @@
-import { isScalar } from 'yaml';
+import { isScalar, isSeq } from 'yaml';
 import type { Node } from 'yaml';
 import type { StepKindDeclaration } from '../connectors/step-kind';
 import { findStepKind, stepKindNames } from '../connectors/step-kind-catalog';
-import { DEFAULT_RETRY, RetryDefinition, StepDefinition } from './workflow.types';
+import {
+  DEFAULT_FOR_EACH_MAX_ITEMS,
+  DEFAULT_RETRY,
+  ForEachDefinition,
+  MAX_FOR_EACH_ITEMS,
+  MAX_FOR_EACH_PARALLEL,
+  RetryDefinition,
+  StepDefinition,
+} from './workflow.types';
 import { DurationLimit, MAX_STEP_TIMEOUT, MAX_WAIT, parseDuration } from './duration';
 import { StepWithValidator } from './step-with-validator';
 import { TemplateChecker, TemplateReference } from './template-checker';
@@ -12,7 +20,7 @@ import { MapEntry, MapView, YamlNodeReader } from './yaml-node-reader';
 export const MAX_STEPS = 1000;
 
 const STEP_ID = /^[a-z0-9_-]{1,64}$/;
-const STEP_KEYS = ['id', 'name', 'uses', 'with', 'if', 'needs', 'timeout', 'retry', 'continue_on_error'];
+const STEP_KEYS = ['id', 'name', 'uses', 'with', 'if', 'needs', 'timeout', 'retry', 'continue_on_error', 'for_each', 'max_parallel', 'max_items'];
 const RETRY_KEYS = ['attempts', 'backoff', 'initial', 'max'];
 
 /** What was read of one step, kept even when it is invalid so ordering rules can still run. */
@@ -64,11 +72,16 @@ export class StepsValidator {
     const view = this.reader.onlyKeys(all, STEP_KEYS, draft.label);
     const declaration = this.readUses(view, draft);
     const uses = declaration?.kind;
-    const withResult = declaration ? this.withValidator.validate(declaration, view.get('with'), view.entry('with')?.key, view.at) : undefined;
+    const forEach = this.readForEach(view, draft);
+    // In a `for_each` step, `item` and `index` are set for `with` and `if`.
+    const checkTemplates = <T>(work: () => T): T => (view.has('for_each') ? this.templates.withItem(work) : work());
+    const withResult = declaration
+      ? checkTemplates(() => this.withValidator.validate(declaration, view.get('with'), view.entry('with')?.key, view.at))
+      : undefined;
     draft.references.push(...(withResult?.references ?? []));
     const condition = this.optional(view, 'if', (value) => this.reader.string(value, `\`if\` of ${draft.label}`));
     const ifNode = view.get('if');
-    if (condition !== undefined && ifNode) draft.references.push(...this.templates.check(ifNode, condition, '`if`'));
+    if (condition !== undefined && ifNode) draft.references.push(...checkTemplates(() => this.templates.check(ifNode, condition, '`if`')));
     this.readNeeds(view, draft);
     const definition: Partial<StepDefinition> = {
       id: draft.id,
@@ -81,12 +94,14 @@ export class StepsValidator {
       retry: view.has('retry') ? this.retry(view.entry('retry') as MapEntry) : { ...DEFAULT_RETRY },
       continueOnError:
         this.optional(view, 'continue_on_error', (value) => this.reader.boolean(value, '`continue_on_error`')) ?? false,
+      forEach,
       position: this.reader.file.positionOf(view.node),
     };
     if (definition.name === undefined) delete definition.name;
     if (definition.if === undefined) delete definition.if;
     if (definition.needs === undefined) delete definition.needs;
     if (definition.timeoutMs === undefined) delete definition.timeoutMs;
+    if (definition.forEach === undefined) delete definition.forEach;
     if (draft.id && uses && definition.with && definition.retry && definition.position) {
       draft.definition = definition as StepDefinition;
     }
@@ -141,6 +156,35 @@ export class StepsValidator {
       if (id !== undefined && !needs.some((need) => need.id === id)) needs.push({ id, node: item });
     }
     draft.needs = needs;
+  }
+
+  /**
+   * `for_each`: a template whose lone expression gives the list, or a list written out;
+   * `max_parallel` and `max_items` are literal numbers, and only go with it.
+   */
+  private readForEach(view: MapView, draft: StepDraft): ForEachDefinition | undefined {
+    if (!view.has('for_each')) {
+      for (const key of ['max_parallel', 'max_items']) {
+        if (view.has(key)) this.reader.file.report(view.entry(key)?.key, `\`${key}\` only goes with \`for_each\` (${draft.label} has none)`);
+      }
+      return undefined;
+    }
+    const node = view.get('for_each');
+    const resolved = this.reader.file.resolve(node);
+    let items: ForEachDefinition['items'] | undefined;
+    if (isSeq(resolved)) {
+      draft.references.push(...this.templates.checkTree(resolved, '`for_each`'));
+      items = this.reader.plain(resolved) as unknown[];
+    } else if (isScalar(resolved) && typeof resolved.value === 'string' && this.templates.isLoneExpression(resolved.value)) {
+      draft.references.push(...this.templates.check(resolved, resolved.value, '`for_each`'));
+      items = resolved.value;
+    } else {
+      this.reader.file.report(node ?? view.entry('for_each')?.key, '`for_each` must be a template giving a list, such as "{{event.body.order.items}}", or a list');
+    }
+    const maxParallel = this.optional(view, 'max_parallel', (value) => this.reader.integer(value, '`max_parallel`', 1, MAX_FOR_EACH_PARALLEL)) ?? 1;
+    const maxItems =
+      this.optional(view, 'max_items', (value) => this.reader.integer(value, '`max_items`', 1, MAX_FOR_EACH_ITEMS)) ?? DEFAULT_FOR_EACH_MAX_ITEMS;
+    return items === undefined ? undefined : { items, maxParallel, maxItems };
   }
 
   /** Timeouts and retries are never templates: a value from an event cannot stretch them. */

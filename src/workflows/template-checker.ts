@@ -21,12 +21,16 @@ const CONTEXT_ROOTS: ReadonlySet<string> = new Set(['event', 'steps', 'run', 'wo
 const EVENT_FIELDS: ReadonlySet<string> = new Set(['id', 'source', 'type', 'received_at', 'headers', 'query', 'body']);
 /** What `on_failure:` steps read besides: the failed run (src/engine/failure-handoff.ts fills it). */
 export const FAILURE_FIELDS: ReadonlySet<string> = new Set(['run_id', 'workflow', 'step', 'error', 'attempts']);
+/** What the templates of a `for_each` step read besides: the item and its 0-based index. */
+export const ITEM_ROOTS: ReadonlySet<string> = new Set(['item', 'index']);
 
 /**
  * Compiles the templates of a file, reporting the ones that do not compile, and paths that
  * can never exist (`{{constructor.constructor}}`, `{{event.__proto__}}`, typos), at their place.
  */
 export class TemplateChecker {
+  private readsItem = false;
+
   constructor(
     private readonly engine: TemplateEngine,
     private readonly file: ParsedYamlFile,
@@ -37,6 +41,26 @@ export class TemplateChecker {
   /** The checker for the `on_failure:` steps of the same file. */
   forFailureSteps(): TemplateChecker {
     return new TemplateChecker(this.engine, this.file, true);
+  }
+
+  /** Checks `work` makes may read `item` and `index`: those of the `with` and `if` of a `for_each` step. */
+  withItem<T>(work: () => T): T {
+    this.readsItem = true;
+    try {
+      return work();
+    } finally {
+      this.readsItem = false;
+    }
+  }
+
+  /** Whether `text` is one `{{expression}}` (a template that does not compile counts, for `check` to report). */
+  isLoneExpression(text: string): boolean {
+    if (!this.engine.isTemplate(text)) return false;
+    try {
+      return this.engine.compile(text).isLone;
+    } catch {
+      return true;
+    }
   }
 
   /** The paths referenced by the template in `node`; none for plain strings or broken templates. */
@@ -61,6 +85,8 @@ export class TemplateChecker {
       }
     } else if (root === 'failure') {
       this.file.report(node, `${what}: \`failure\` is only set for \`on_failure\` steps`);
+    } else if (ITEM_ROOTS.has(root)) {
+      if (!this.readsItem) this.file.report(node, `${what}: \`${root}\` is only set in a step with \`for_each\``);
     } else if (!CONTEXT_ROOTS.has(root)) {
       this.file.report(
         node,

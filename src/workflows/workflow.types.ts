@@ -67,8 +67,26 @@ export interface StepDefinition {
   /** Always set by the validator (defaults filled in from `DEFAULT_RETRY`). */
   retry?: RetryDefinition;
   continueOnError: boolean;
+  /** Set when the step runs once per item of a list (`for_each`). */
+  forEach?: ForEachDefinition;
   position: FilePosition;
 }
+
+/** `for_each:` of a step, with `max_parallel` and `max_items`. */
+export interface ForEachDefinition {
+  /** A template whose lone expression gives a list, or a list written out (its entries may be templates). */
+  items: string | unknown[];
+  /** Items in flight at once; 1 runs them one after another, in order. */
+  maxParallel: number;
+  /** More items than this fail the step before anything is sent. */
+  maxItems: number;
+}
+
+export const DEFAULT_FOR_EACH_MAX_ITEMS = 1_000;
+/** The largest `max_items` a workflow may set: each item is a row and its attempts. */
+export const MAX_FOR_EACH_ITEMS = 10_000;
+/** The largest `max_parallel`. */
+export const MAX_FOR_EACH_PARALLEL = 100;
 
 export interface TriggerDefinition {
   webhook?: string;

@@ -74,6 +74,21 @@ export interface StepAttemptModel {
   error: string | null;
 }
 
+export interface StepItemModel {
+  /** The position of the item in the list of `for_each` */
+  index: number;
+  status: 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
+  /** The rendered input, secrets shown as [secret] */
+  input: unknown;
+  /** Any JSON value */
+  output: unknown;
+  error: string | null;
+  next_attempt_at: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+  attempts: StepAttemptModel[];
+}
+
 export interface StepRunModel {
   id: string;
   status: 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
@@ -86,6 +101,8 @@ export interface StepRunModel {
   started_at: string | null;
   finished_at: string | null;
   attempts: StepAttemptModel[];
+  /** For a `for_each` step: its items that started, in item order, each with its own attempts; null for other steps */
+  items: StepItemModel[] | null;
 }
 
 export interface RunModel {
@@ -380,6 +397,10 @@ export interface StepPreviewModel {
   detail?: unknown;
   /** Why it is skipped or would fail, and what only a real run knows */
   note?: string;
+  /** For a `for_each` step whose items are known: each item, as it would run */
+  items?: StepPreviewModel[];
+  /** For an item of a `for_each` step: its position in the list */
+  index?: number;
 }
 
 export interface WorkflowPreviewModel {
@@ -503,6 +524,13 @@ export interface RetryPolicyModel {
   max_ms: number;
 }
 
+export interface ForEachModel {
+  /** The template giving the list, or the list written out */
+  items: unknown;
+  max_parallel: number;
+  max_items: number;
+}
+
 export interface WorkflowStepModel {
   id: string;
   name: string | null;
@@ -512,6 +540,8 @@ export interface WorkflowStepModel {
   timeout_ms: number | null;
   retry: RetryPolicyModel;
   continue_on_error: boolean;
+  /** Set when the step runs once per item of a list */
+  for_each: ForEachModel | null;
   /** Line of the step in the file */
   line: number;
 }

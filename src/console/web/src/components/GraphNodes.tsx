@@ -11,6 +11,8 @@ export interface FlowNodeData extends Record<string, unknown> {
   condition?: string;
   retry?: string;
   continueOnError?: boolean;
+  /** `for_each` of the step, shortly: what it iterates over. */
+  forEach?: string;
   /** Painted runs: the step's status, attempts and time. */
   status?: string;
   attempts?: number;
@@ -70,6 +72,11 @@ export function StepNode({ data, selected }: NodeProps<FlowNode>) {
         {data.retry && (
           <span className="chip chip--retry" title={`retry: ${data.retry}`}>
             ↻ {data.retry}
+          </span>
+        )}
+        {data.forEach && (
+          <span className="chip chip--for-each" title={`for_each: ${data.forEach}`}>
+            ∀ {data.forEach}
           </span>
         )}
         {data.continueOnError && (

@@ -8,11 +8,13 @@ import { StatusBadge } from './StatusBadge';
 interface StepPanelProps {
   step: StepRun;
   definition?: WorkflowStep;
+  /** Instead of the step's name: an item of a `for_each` step says which. */
+  title?: string;
   onClose: () => void;
 }
 
 /** A step of a run in detail: its error, the attempts timeline, the rendered input and the output. */
-export function StepPanel({ step, definition, onClose }: StepPanelProps) {
+export function StepPanel({ step, definition, title, onClose }: StepPanelProps) {
   const closeButton = useRef<HTMLButtonElement>(null);
 
   useEffect(() => {
@@ -36,7 +38,7 @@ export function StepPanel({ step, definition, onClose }: StepPanelProps) {
           <span className="gnode__kind">
             <KindTitle kind={kind} />
           </span>
-          <h2>{definition?.name ?? step.id}</h2>
+          <h2>{title ?? definition?.name ?? step.id}</h2>
         </div>
         <StatusBadge status={step.status} />
         <button ref={closeButton} type="button" className="icon-button" onClick={onClose} aria-label="Close step details">

@@ -26,6 +26,7 @@ export function definitionNodeData(trigger: Trigger, steps: WorkflowStep[]): Rec
       condition: step.if ?? undefined,
       retry: retryBadge(step),
       continueOnError: step.continue_on_error || undefined,
+      forEach: step.for_each ? forEachBadge(step.for_each) : undefined,
     };
   }
   return data;
@@ -83,4 +84,11 @@ export function graphFitsRun(graph: Graph, run: Run): boolean {
     .nodes.filter((node) => node.id !== 'trigger' && node.id !== FAILURE_LANE_HEAD)
     .map((node) => node.id);
   return ids.length === run.steps.length && run.steps.every((step) => ids.includes(step.id));
+}
+
+/** `event.body.items` for a template, `3 items` for a list written out, with `×2` when items run in parallel. */
+function forEachBadge(forEach: NonNullable<WorkflowStep['for_each']>): string {
+  const items =
+    typeof forEach.items === 'string' ? forEach.items.replace(/^\{\{\s*|\s*\}\}$/g, '') : `${Array.isArray(forEach.items) ? forEach.items.length : 0} items`;
+  return forEach.max_parallel > 1 ? `${items} ×${forEach.max_parallel}` : items;
 }

@@ -95,6 +95,12 @@ const STEP_KEYS: KeySpec[] = [
   { key: 'timeout', info: 'How long an attempt may take: 500ms, 15s, 5m, 1h (default 30s, at most 1d).' },
   { key: 'retry', info: 'attempts (6), backoff (exponential or fixed), initial (2s) and max (1h).', shape: 'map' },
   { key: 'continue_on_error', info: 'When true, a failure of this step does not fail the run.' },
+  {
+    key: 'for_each',
+    info: 'Runs the step once per item of a list: a template such as "{{event.body.order.items}}", or a list. Its templates read item and index; its output is the list of the items\' outputs.',
+  },
+  { key: 'max_parallel', info: 'With for_each: how many items run at once (default 1: one after another, in order).' },
+  { key: 'max_items', info: 'With for_each: more items than this fail the step before anything is sent (default 1000, at most 10000).' },
 ];
 const RETRY_KEYS: KeySpec[] = [
   { key: 'attempts', info: 'How many attempts in all (default 6).' },
@@ -125,6 +131,10 @@ const TEMPLATE_ROOTS: YamlCompletionOption[] = [
   { label: 'run', type: 'variable', info: 'The run: id, attempt.' },
   { label: 'workflow', type: 'variable', info: 'The workflow: name.' },
   { label: 'failure', type: 'variable', info: 'In on_failure steps only: the failed run — run_id, workflow, step, error, attempts.' },
+];
+const ITEM_ROOTS: YamlCompletionOption[] = [
+  { label: 'item', type: 'variable', info: 'In a for_each step: the current item of the list.' },
+  { label: 'index', type: 'variable', info: 'In a for_each step: the position of the current item, from 0.' },
 ];
 const EVENT_FIELDS: Record<string, string> = {
   id: 'The event id.',
@@ -356,11 +366,12 @@ function templateCompletions(
   const segments = token.split('.');
   const partial = segments.pop()!;
   if (!PATH_SEGMENT.test(partial)) return null;
-  const options = segments.length === 0 ? rootOptions(context, firstWord) : pathOptions(segments, context, steps, ownStep);
+  const forEach = steps.some((step) => step.id !== null && step.id === ownStep && step.forEach);
+  const options = segments.length === 0 ? rootOptions(context, firstWord, forEach) : pathOptions(segments, context, steps, ownStep);
   return options.length ? { from: offset - partial.length, options, validFor: PATH_SEGMENT } : null;
 }
 
-function rootOptions(context: YamlCompletionContext, firstWord: boolean): YamlCompletionOption[] {
+function rootOptions(context: YamlCompletionContext, firstWord: boolean, forEach: boolean): YamlCompletionOption[] {
   const helpers: YamlCompletionOption[] = firstWord
     ? context.catalog.helpers.map((helper) => ({
         label: helper.name,
@@ -370,7 +381,8 @@ function rootOptions(context: YamlCompletionContext, firstWord: boolean): YamlCo
         apply: `${helper.name} `,
       }))
     : [];
-  return [...TEMPLATE_ROOTS.map((root) => ({ ...root, boost: 1 })), ...helpers];
+  const roots = forEach ? [...ITEM_ROOTS, ...TEMPLATE_ROOTS] : TEMPLATE_ROOTS;
+  return [...roots.map((root) => ({ ...root, boost: 1 })), ...helpers];
 }
 
 function pathOptions(segments: string[], context: YamlCompletionContext, steps: DocumentStep[], ownStep: string | null): YamlCompletionOption[] {

@@ -150,6 +150,8 @@ export interface DocumentStep {
   id: string | null;
   uses: string | null;
   name: string | null;
+  /** It has `for_each`: its templates read `item` and `index`. */
+  forEach: boolean;
   line: number;
   endLine: number;
 }
@@ -179,7 +181,7 @@ export function documentSteps(text: string, lines: OutlineLine[] = outline(text)
       const value = keys.get(key)?.value;
       return value ? unquote(value) : null;
     };
-    return { id: scalar('id'), uses: scalar('uses'), name: scalar('name'), line: start + 1, endLine: last + 1 };
+    return { id: scalar('id'), uses: scalar('uses'), name: scalar('name'), forEach: keys.has('for_each'), line: start + 1, endLine: last + 1 };
   });
 }
 

@@ -1,6 +1,6 @@
 import { lazy, Suspense, useMemo, useState } from 'react';
 import { api } from '../api/client';
-import type { EventDetail, Graph, Run, Workflow, WorkflowStep, WorkflowVersion } from '../api/types';
+import type { EventDetail, Graph, Run, StepRun, Workflow, WorkflowStep, WorkflowVersion } from '../api/types';
 import { CodeBlock } from '../components/CodeBlock';
 import { PageHeader } from '../components/Layout';
 import { Loading, RecordNotLoaded } from '../components/States';
@@ -68,7 +68,8 @@ export function RunPage({ id }: { id: string }) {
   const definitions = new Map((drawing?.steps ?? []).map((step) => [step.id, step]));
   const ranOn = version.data?.revision === current.workflow_version ? version.data : undefined;
   const inForce = workflow.data?.name === current.workflow ? workflow.data : undefined;
-  const selectedStep = current.steps.find((step) => step.id === selected);
+  const selectedStep = current.steps.find((step) => step.id === selected) ?? selectedItemOf(current, selected);
+  const selectedDefinition = selectedStep && definitions.get(selectedStep.id.replace(/\[\d+\]$/, ''));
 
   const act = async (action: 'retry' | 'cancel') => {
     setActing(action);
@@ -295,7 +296,13 @@ export function RunPage({ id }: { id: string }) {
                 <tbody>
                   {current.steps.map((step) => {
                     const kind = definitions.get(step.id)?.uses ?? '';
-                    return (
+                    // A for_each step began with its first item.
+                    const startedAt =
+                      step.items?.reduce<string | null>(
+                        (first, item) => (first === null || (item.started_at !== null && item.started_at < first) ? item.started_at : first),
+                        step.started_at,
+                      ) ?? step.started_at;
+                    return [
                       <tr key={step.id} className={step.id === selected ? 'row--selected' : undefined} data-step-row={step.id}>
                         <td>
                           <button type="button" className="step-link" onClick={() => select(step.id)} aria-label={`Open step ${step.id}`}>
@@ -310,21 +317,65 @@ export function RunPage({ id }: { id: string }) {
                         <td>
                           <StatusBadge status={step.status} />
                         </td>
-                        <td className="num">{step.attempts.length}</td>
-                        <td>{clockTime(step.started_at)}</td>
-                        <td className="num">{step.status === 'skipped' ? '—' : duration(elapsed(step.started_at, step.finished_at, now))}</td>
-                      </tr>
-                    );
+                        <td className="num">{step.items ? `${step.items.length} ${step.items.length === 1 ? 'item' : 'items'}` : step.attempts.length}</td>
+                        <td>{clockTime(startedAt)}</td>
+                        <td className="num">{step.status === 'skipped' ? '—' : duration(elapsed(startedAt, step.finished_at, now))}</td>
+                      </tr>,
+                      ...(step.items ?? []).map((item) => {
+                        const itemId = `${step.id}[${item.index}]`;
+                        return (
+                          <tr key={itemId} className={`row--item${itemId === selected ? ' row--selected' : ''}`} data-item-row={itemId}>
+                            <td>
+                              <button
+                                type="button"
+                                className="step-link"
+                                onClick={() => select(itemId)}
+                                aria-label={`Open item ${item.index} of step ${step.id}`}
+                              >
+                                <span className="muted">item</span>
+                                <span className="mono">{item.index}</span>
+                              </button>
+                              {item.error && <div className={`cell-note${item.status === 'failed' ? ' cell-note--error' : ''}`}>{item.error}</div>}
+                            </td>
+                            <td>
+                              <StatusBadge status={item.status} />
+                            </td>
+                            <td className="num">{item.attempts.length}</td>
+                            <td>{clockTime(item.started_at)}</td>
+                            <td className="num">{item.status === 'skipped' ? '—' : duration(elapsed(item.started_at, item.finished_at, now))}</td>
+                          </tr>
+                        );
+                      }),
+                    ];
                   })}
                 </tbody>
               </table>
             </div>
           </section>
         </div>
-        {selectedStep && <StepPanel step={selectedStep} definition={definitions.get(selectedStep.id)} onClose={() => select(null)} />}
+        {selectedStep && (
+          <StepPanel
+            step={selectedStep}
+            definition={selectedDefinition}
+            title={
+              selectedStep.id === selectedDefinition?.id
+                ? undefined
+                : `${selectedDefinition?.name ?? selectedDefinition?.id ?? ''} · item ${selectedStep.id.replace(/^.*\[(\d+)\]$/, '$1')}`
+            }
+            onClose={() => select(null)}
+          />
+        )}
       </div>
     </>
   );
+}
+
+/** An item of a `for_each` step (`label[2]`), shaped as a step for the step panel. */
+function selectedItemOf(run: Run, selected: string | null): StepRun | undefined {
+  const match = selected === null ? null : /^(.+)\[(\d+)\]$/.exec(selected);
+  if (!match) return undefined;
+  const item = run.steps.find((step) => step.id === match[1])?.items?.find((candidate) => candidate.index === Number(match[2]));
+  return item && { ...item, id: selected!, items: null };
 }
 
 type Answer<T> = Pick<ApiState<T | undefined>, 'data' | 'error'>;
