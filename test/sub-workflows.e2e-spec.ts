@@ -44,6 +44,21 @@ output:
   token: "{{secrets.LABEL_TOKEN}}"
 `;
 
+/** One waited-for child per order, two at a time; the list of their outputs goes on. */
+const BATCH_PAID = `
+name: batch-paid
+on: { webhook: shop, event: batch.paid }
+steps:
+  - id: ship
+    uses: workflow
+    for_each: "{{event.body.orders}}"
+    max_parallel: 2
+    with: { name: ship, wait: true, event: { order: "{{item}}" } }
+  - id: notify
+    uses: http
+    with: { url: "{{secrets.RECEIVER}}/batch", body: { shipped: "{{steps.ship.output}}" } }
+`;
+
 const ORDER_REFUNDED = `
 name: order-refunded
 on: { webhook: shop, event: order.refunded }
@@ -118,12 +133,14 @@ describe('sub-workflows that return', () => {
     receiver
       .route('/labels', (request, response) => json(response, 201, { tracking: `T-${JSON.parse(request.body).order}` }))
       .route('/notify', (_, response) => json(response, 200, { ok: true }))
+      .route('/batch', (_, response) => json(response, 200, { ok: true }))
       .route('/refused', (_, response) => json(response, 400, { error: 'refused' }));
     await receiver.start();
     hookflow = await startTestApp({
       files: {
         'sources.yaml': SOURCES,
         'order-paid.yaml': ORDER_PAID,
+        'batch-paid.yaml': BATCH_PAID,
         'ship.yaml': SHIP,
         'order-refunded.yaml': ORDER_REFUNDED,
         'refund.yaml': REFUND,
@@ -184,6 +201,25 @@ describe('sub-workflows that return', () => {
       [`%${LABEL_TOKEN}%`],
     );
     assert.equal(leaks[0].n, 0);
+  });
+
+  it('waits for one child per for_each item, each woken when its child ends, and hands on the list of outputs', async () => {
+    // The 15 s bound of finalRunOf is well under the 60 s look a step takes without a wake-up.
+    const parent = await finalRunOf(await send('shop', { type: 'batch.paid', orders: ['B-1', 'B-2', 'B-3'] }));
+
+    assert.equal(parent.status, 'succeeded', JSON.stringify(parent.steps));
+    const shipped = ['B-1', 'B-2', 'B-3'].map((order) => ({ order, tracking: `T-${order}`, token: '[secret]' }));
+    assert.deepEqual(stepOf(parent, 'ship').output, shipped);
+    const [batch] = receiver.received('/batch');
+    assert.deepEqual(JSON.parse(batch.body), { shipped });
+    assert.deepEqual(
+      parent.children.map((child: { step_id: string; status: string }) => [child.step_id, child.status]).sort(),
+      [
+        ['ship[0]', 'succeeded'],
+        ['ship[1]', 'succeeded'],
+        ['ship[2]', 'succeeded'],
+      ],
+    );
   });
 
   it('fails the parent step with the child run and its error when the child fails', async () => {

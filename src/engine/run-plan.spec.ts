@@ -61,6 +61,21 @@ describe(RunPlan.name, () => {
     assert.deepEqual(ids(plan.decide(states({ a: { status: 'running', nextAttemptAt: null } }), now).ready), ['a', 'b']);
   });
 
+  it('runs a for_each step when one of its items is due, though the step itself was due later', () => {
+    const items = { items: '{{event.body.items}}', maxParallel: 1, maxItems: 1000 };
+    const plan = new RunPlan(workflow(step('each', { forEach: items })));
+    const later = new Date(now.getTime() + 60_000);
+    const soon = new Date(now.getTime() + 5_000);
+    const waiting = { status: 'running' as const, nextAttemptAt: later };
+
+    const woken = plan.decide(states({ each: waiting, 'each[0]': waiting, 'each[1]': { status: 'running', nextAttemptAt: now } }), now);
+    assert.deepEqual(ids(woken.ready), ['each']);
+    const sooner = plan.decide(states({ each: waiting, 'each[0]': { status: 'running', nextAttemptAt: soon }, 'each[1]': { status: 'succeeded' } }), now);
+    assert.deepEqual(sooner.ready, []);
+    assert.equal(sooner.wakeAt?.toISOString(), soon.toISOString());
+    assert.equal(plan.decide(states({ each: waiting, 'each[0]': { status: 'running', nextAttemptAt: null } }), now).ready.length, 1);
+  });
+
   it('finishes a run whose steps are all final', () => {
     const plan = new RunPlan(workflow(step('a'), step('b')));
     assert.equal(plan.decide(states({ a: { status: 'succeeded' }, b: { status: 'skipped' } }), now).outcome, 'succeeded');

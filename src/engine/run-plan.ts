@@ -71,8 +71,9 @@ export class RunPlan {
       if (state.status === 'pending') decision.ready.push(step);
       else if (state.status === 'running') {
         // Running without a due time means the process died mid-attempt: try again.
-        if (state.nextAttemptAt === null || state.nextAttemptAt <= now) decision.ready.push(step);
-        else if (!decision.wakeAt || state.nextAttemptAt < decision.wakeAt) decision.wakeAt = state.nextAttemptAt;
+        const dueAt = this.dueAt(step, state, effective);
+        if (dueAt === null || dueAt <= now) decision.ready.push(step);
+        else if (!decision.wakeAt || dueAt < decision.wakeAt) decision.wakeAt = dueAt;
       }
     }
 
@@ -82,6 +83,23 @@ export class RunPlan {
       decision.outcome = failed ? 'failed' : 'succeeded';
     }
     return decision;
+  }
+
+  /**
+   * When a running step is due. A `for_each` step is also due when one of its items is: a
+   * child run that ends wakes the item's row, and the step's own row may have been written
+   * after that wake-up with the time the step knew of.
+   */
+  private dueAt(step: StepDefinition, state: StepState, states: ReadonlyMap<string, StepState>): Date | null {
+    if (!step.forEach) return state.nextAttemptAt;
+    let dueAt = state.nextAttemptAt;
+    const itemPrefix = `${step.id}[`;
+    for (const [key, item] of states) {
+      if (!key.startsWith(itemPrefix) || item.status !== 'running') continue;
+      if (item.nextAttemptAt === null) return null;
+      if (dueAt !== null && item.nextAttemptAt < dueAt) dueAt = item.nextAttemptAt;
+    }
+    return dueAt;
   }
 
   private satisfies(stepId: string, states: ReadonlyMap<string, StepState>): boolean {

@@ -86,9 +86,7 @@ const WAKE_WAITING_PARENT = (ended: string, written?: string) => `
   parent_steps AS (
     UPDATE step_runs s SET next_attempt_at = now()
       FROM ${ended} e
-     -- A for_each item (<step>[<index>]) wakes its step too: the run looks at the step's own row.
-     WHERE s.run_id = e.parent_run_id AND s.step_id IN (e.parent_step_id, regexp_replace(e.parent_step_id, '\\[\\d+\\]$', ''))
-       AND s.status = 'running'
+     WHERE s.run_id = e.parent_run_id AND s.step_id = e.parent_step_id AND s.status = 'running'
        ${written ? `AND NOT EXISTS (SELECT 1 FROM ${written} w WHERE w.run_id = s.run_id AND w.step_id = s.step_id)` : ''}
     RETURNING s.run_id),
   parents_woken AS (
