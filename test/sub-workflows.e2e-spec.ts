@@ -212,14 +212,11 @@ describe('sub-workflows that return', () => {
     assert.deepEqual(stepOf(parent, 'ship').output, shipped);
     const [batch] = receiver.received('/batch');
     assert.deepEqual(JSON.parse(batch.body), { shipped });
-    assert.deepEqual(
-      parent.children.map((child: { step_id: string; status: string }) => [child.step_id, child.status]).sort(),
-      [
-        ['ship[0]', 'succeeded'],
-        ['ship[1]', 'succeeded'],
-        ['ship[2]', 'succeeded'],
-      ],
-    );
+    assert.deepEqual(parent.children.map((child: { step_id: string; status: string }) => [child.step_id, child.status]).sort(), [
+      ['ship[0]', 'succeeded'],
+      ['ship[1]', 'succeeded'],
+      ['ship[2]', 'succeeded'],
+    ]);
   });
 
   it('fails the parent step with the child run and its error when the child fails', async () => {
