@@ -25,6 +25,7 @@ import { DestinationEntity, DestinationMinuteEntity, DestinationWaitEntity } fro
 import { Pauses1764700100000 } from './migrations/1764700100000-Pauses';
 import { PauseEntity } from '../pauses/pause.entity';
 import { FailureRuns1764694800000 } from './migrations/1764694800000-FailureRuns';
+import { RunTimeouts1764800200000 } from './migrations/1764800200000-RunTimeouts';
 
 /**
  * Every table Hookflow's migrations create, described as its module sees it. Queries are
@@ -55,6 +56,7 @@ export const MIGRATIONS = [
   FailureRuns1764694800000,
   Destinations1764700000000,
   Pauses1764700100000,
+  RunTimeouts1764800200000,
 ];
 
 /** The TypeORM data source on `connection`, with the schema brought up to date at start. */

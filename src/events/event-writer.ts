@@ -7,6 +7,7 @@ import { preparedQuery } from '../database/prepared-query';
 import { jsonbText } from '../database/storable-text';
 import { MAX_BODY_LIMIT } from '../workflows/sources-validator';
 import { enqueueNewRunsOfRows } from '../queue/run-job';
+import { deadlineAfter } from './pending-run';
 import { MatchNote } from './event.entity';
 import { InboundEvent } from './inbound-event';
 import { PendingRun } from './pending-run';
@@ -120,6 +121,7 @@ export class EventWriter implements OnApplicationShutdown {
         runs.map(({ run }) => run.concurrencyKey),
         runs.map(({ taker }) => taker?.owner ?? null),
         runs.map(({ taker }) => taker?.leaseSeconds ?? null),
+        runs.map(({ run }) => run.timeoutMs),
       ])) as [{ inserted: string[] | null }];
     } catch (error) {
       for (const { taker } of runs) taker?.unreserve();
@@ -172,16 +174,17 @@ const INSERT_EVENTS_RUNS_AND_JOBS = `
     RETURNING id
   ),
   new_runs AS (
-    SELECT r.* FROM unnest($13::uuid[], $14::uuid[], $15::text[], $16::text[], $17::text[], $18::text[], $19::integer[])
-                    AS r(id, event_id, workflow, workflow_version, concurrency_key, lease_owner, lease_seconds)
+    SELECT r.* FROM unnest($13::uuid[], $14::uuid[], $15::text[], $16::text[], $17::text[], $18::text[], $19::integer[],
+                           $20::bigint[])
+                    AS r(id, event_id, workflow, workflow_version, concurrency_key, lease_owner, lease_seconds, timeout_ms)
     JOIN inserted_events e ON e.id = r.event_id
   ),
   inserted_runs AS (
     INSERT INTO runs (id, event_id, workflow, workflow_version, status, concurrency_key, created_at,
-                      started_at, lease_owner, lease_until)
+                      started_at, lease_owner, lease_until, timeout_ms, deadline)
     SELECT id, event_id, workflow, workflow_version, CASE WHEN lease_owner IS NULL THEN 'queued' ELSE 'running' END,
            concurrency_key, now(), CASE WHEN lease_owner IS NOT NULL THEN now() END,
-           lease_owner, now() + make_interval(secs => lease_seconds)
+           lease_owner, now() + make_interval(secs => lease_seconds), timeout_ms, ${deadlineAfter('timeout_ms')}
       FROM new_runs
     RETURNING id
   ),

@@ -666,3 +666,25 @@ describe('WorkflowValidator: on_failure', () => {
     assertProblemAt(problems, 1, 7, /workflow name `on-failure` is reserved for on-failure.yaml/);
   });
 });
+
+describe('WorkflowValidator: run timeout', () => {
+  const timed = (timeout: string) => yamlLines('name: w', 'on:', '  webhook: shop', `timeout: ${timeout}`, 'steps:', '  - { id: a, uses: set }');
+
+  it('reads `timeout:` as a literal duration', async () => {
+    const result = await load({ 'sources.yaml': SOURCES_YAML, 'w.yaml': timed('10m') });
+    assert.equal(result.files.find((entry) => entry.file.endsWith('w.yaml'))?.workflow?.timeoutMs, 600_000);
+  });
+
+  it('refuses a timeout that is not a duration, is a template, or exceeds 365d, at its value', async () => {
+    assertProblemAt(await problemsOf(timed('soon')), 4, 10, /`timeout` must be a duration such as 500ms, 15s, 5m, 1h or 1d/);
+    assertProblemAt(await problemsOf(timed('"{{event.body.timeout}}"')), 4, 10, /`timeout` must be a duration/);
+    assertProblemAt(await problemsOf(timed('30')), 4, 10, /`timeout` must be a duration/);
+    assertProblemAt(await problemsOf(timed('366d')), 4, 10, /`timeout` must be at most 365d/);
+  });
+
+  it('has no place in on-failure.yaml', async () => {
+    const result = await load({ 'sources.yaml': SOURCES_YAML, 'on-failure.yaml': yamlLines('timeout: 5m', 'on_failure:', '  - { id: a, uses: set }') });
+    const file = result.files.find((entry) => entry.file.endsWith('on-failure.yaml'));
+    assertProblemAt(file?.problems ?? [], 1, 1, /unknown key `timeout`/);
+  });
+});

@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import type { Node } from 'yaml';
 import type { TemplateEngine } from '../templates/template-engine';
 import { cronProblem } from './cron-expression';
+import { MAX_RUN_TIMEOUT } from './duration';
 import { SourcesValidation, SourcesValidator } from './sources-validator';
 import { StepWithValidator } from './step-with-validator';
 import { StepsValidator } from './steps-validator';
@@ -13,7 +14,7 @@ import { GLOBAL_FAILURE_FILES, GLOBAL_FAILURE_WORKFLOW, StepDefinition, TriggerD
 import { MapEntry, MapView, YamlNodeReader } from './yaml-node-reader';
 
 const WORKFLOW_NAME = /^[a-z0-9_-]{1,64}$/;
-const WORKFLOW_KEYS = ['name', 'description', 'on', 'concurrency', 'steps', 'on_failure'];
+const WORKFLOW_KEYS = ['name', 'description', 'on', 'concurrency', 'timeout', 'steps', 'on_failure'];
 const GLOBAL_FAILURE_KEYS = ['name', 'description', 'on_failure'];
 const ON_KEYS = ['webhook', 'event', 'if', 'schedule', 'timezone'];
 
@@ -54,6 +55,7 @@ export class WorkflowValidator {
     const description = top.has('description') ? check.reader.string(top.get('description'), '`description`') : undefined;
     const on = check.trigger(top);
     const concurrency = check.concurrency(top);
+    const timeoutMs = top.has('timeout') ? check.reader.duration(top.get('timeout'), '`timeout`', MAX_RUN_TIMEOUT) : undefined;
     const steps = check.steps(top);
     const onFailure = top.has('on_failure') ? check.failureSteps(top, steps) : [];
     if (parsed.problems.length > 0 || name === undefined || on === undefined) return undefined;
@@ -65,6 +67,7 @@ export class WorkflowValidator {
       yaml: parsed.text,
       on,
       ...(concurrency !== undefined && { concurrency }),
+      ...(timeoutMs !== undefined && { timeoutMs }),
       steps,
       onFailure,
     };

@@ -90,6 +90,8 @@ export interface WorkflowDefinition {
   yaml: string;
   on: TriggerDefinition;
   concurrency?: { key: string };
+  /** `timeout:`: a run still unfinished this long after it was created is cancelled. */
+  timeoutMs?: number;
   steps: StepDefinition[];
   /** `on_failure:` steps, run as a run of their own when a run of `steps` fails; unset or empty when none. */
   onFailure?: StepDefinition[];
