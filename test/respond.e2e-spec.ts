@@ -111,6 +111,10 @@ describe('respond: a source or trigger answers the webhook itself', () => {
     const again = await postAsSlack(slashCommand('trigger-2', 'something else'));
 
     assert.deepEqual([again.status, again.body], [first.status, first.body]);
+    const stored = (
+      await hookflow.api('GET', `/api/events/${(await hookflow.query<{ id: string }>(`SELECT id FROM events WHERE dedupe_key = 'trigger-2'`))[0].id}`)
+    ).body;
+    assert.deepEqual({ ...stored.answer, headers: undefined }, { status: 200, headers: undefined, body: JSON.stringify(first.body) });
     assert.deepEqual(again.body, { response_type: 'ephemeral', text: 'Deploying web v7 for ada' });
     const events = await hookflow.query(`SELECT id FROM events WHERE dedupe_key = 'trigger-2'`);
     assert.equal(events.length, 1);

@@ -90,6 +90,7 @@ describe('run timeout: a run past its workflow timeout is cancelled, whatever it
 
     assert.ok(took >= 2_000 && took < 4_500, `cancelled after ${took} ms`);
     assert.equal(run.error, 'run timed out after 2s');
+    assert.equal(Date.parse(run.deadline) - Date.parse(run.created_at), 2_000);
     assert.deepEqual(
       run.steps.map((step: any) => [step.id, step.status, step.error]),
       [

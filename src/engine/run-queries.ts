@@ -168,9 +168,9 @@ export class RunQueries {
 
   async get(runId: string) {
     const runs = await this.dataSource.query<
-      (RunSummary & { workflow_version: string; concurrency_key: string | null; failure: unknown; failure_run_ids: string[] })[]
+      (RunSummary & { workflow_version: string; concurrency_key: string | null; deadline: Date | null; failure: unknown; failure_run_ids: string[] })[]
     >(
-      `SELECT id, workflow, workflow_version, event_id, status, kind, failed_run_id, failure, concurrency_key, created_at, started_at, finished_at, error,
+      `SELECT id, workflow, workflow_version, event_id, status, kind, failed_run_id, failure, concurrency_key, deadline, created_at, started_at, finished_at, error,
               array(SELECT f.id FROM runs f WHERE f.failed_run_id = r.id ORDER BY f.created_at, f.id) AS failure_run_ids
          FROM runs r WHERE id = $1`,
       [runId],
