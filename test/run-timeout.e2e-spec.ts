@@ -45,6 +45,16 @@ steps:
   - { id: call, uses: http, with: { url: "{{secrets.RECEIVER}}/held" } }
 `;
 
+/** One run at a time per key: the second waits behind the first, which waits an hour. */
+const KEYED = `
+name: keyed
+on: { webhook: shop, event: keyed }
+concurrency: { key: "{{event.body.key}}" }
+timeout: 2s
+steps:
+  - { id: wait, uses: delay, with: { for: 1h } }
+`;
+
 describe('run timeout: a run past its workflow timeout is cancelled, whatever it waits for', () => {
   let hookflow: TestApp;
   const receiver = new Receiver();
@@ -55,7 +65,7 @@ describe('run timeout: a run past its workflow timeout is cancelled, whatever it
     receiver.route('/held', (_request, response) => json(response, 200, {}));
     await receiver.start();
     hookflow = await startTestApp({
-      files: { 'sources.yaml': SOURCES, 'slow.yaml': SLOW, 'flaky.yaml': FLAKY, 'held.yaml': HELD },
+      files: { 'sources.yaml': SOURCES, 'slow.yaml': SLOW, 'flaky.yaml': FLAKY, 'held.yaml': HELD, 'keyed.yaml': KEYED },
       env: { HOOKFLOW_OUTBOUND_ALLOW: '127.0.0.1', RECEIVER: receiver.url },
     });
   });
@@ -65,8 +75,8 @@ describe('run timeout: a run past its workflow timeout is cancelled, whatever it
     await receiver.stop();
   });
 
-  async function send(type: string): Promise<string> {
-    const answer = await post(`${hookflow.baseUrl}/hooks/shop`, JSON.stringify({ type }));
+  async function send(type: string, key = ''): Promise<string> {
+    const answer = await post(`${hookflow.baseUrl}/hooks/shop`, JSON.stringify({ type, key }));
     assert.equal(answer.status, 202, JSON.stringify(answer.body));
     return answer.body.event_id;
   }
@@ -111,6 +121,18 @@ describe('run timeout: a run past its workflow timeout is cancelled, whatever it
     assert.equal(run.steps[0].status, 'skipped');
     assert.equal(run.steps[0].attempts.length, 1);
     assert.equal(receiver.received('/down').length, 1);
+  });
+
+  it('cancels a run queued behind an earlier one with its concurrency key', async () => {
+    const sentAt = Date.now();
+    const first = await send('keyed', 'k1');
+    const second = await send('keyed', 'k1');
+    const [firstRun, secondRun] = [await cancelledRunOf(first), await cancelledRunOf(second)];
+    const took = Date.now() - sentAt;
+
+    assert.ok(took < 4_500, `both cancelled after ${took} ms`);
+    assert.deepEqual([firstRun.error, secondRun.error], ['run timed out after 2s', 'run timed out after 2s']);
+    assert.equal(secondRun.steps[0].status, 'pending', 'the second never started');
   });
 
   it('cancels a paused run, which no job wakes, by the workers’ sweep', async () => {
