@@ -36,7 +36,7 @@ describe(EventWriter.name, () => {
       event: syntheticEvent({ source: 'shop', type: 'order.paid', body: { type: 'order.paid' } }),
       dedupeKey: null,
       matchNotes: [],
-      runs: [{ id: uuidv7(), workflow: 'deliver', workflowVersion: version, concurrencyKey: null }],
+      runs: [{ id: uuidv7(), workflow: 'deliver', workflowVersion: version, concurrencyKey: null, timeoutMs: null }],
       ...extra,
     };
   }

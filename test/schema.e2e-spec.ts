@@ -157,5 +157,19 @@ function sortByTable(rows: ForeignKeyRow[]): ForeignKeyRow[] {
 
 /** An index condition as PostgreSQL prints it or an entity writes it, without the outer parentheses. */
 function condition(text: string | null | undefined): string | null {
-  return text ? text.replace(/^\((.*)\)$/, '$1').trim() : null;
+  if (!text) return null;
+  const trimmed = text.trim();
+  return enclosedWhole(trimmed) ? trimmed.slice(1, -1).trim() : trimmed;
+}
+
+/** Whether `text` is one parenthesised expression: `(a AND b)`, not `(a) AND (b)`. */
+function enclosedWhole(text: string): boolean {
+  if (!text.startsWith('(') || !text.endsWith(')')) return false;
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '(') depth++;
+    else if (text[i] === ')') depth--;
+    if (depth === 0 && i < text.length - 1) return false;
+  }
+  return true;
 }

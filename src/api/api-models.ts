@@ -129,6 +129,12 @@ export class RunModel extends RunSummaryModel {
   parent: RunParentModel | null;
   @ApiProperty({ type: [RunChildModel], description: "The runs this run's `workflow` steps started, oldest first" })
   children: RunChildModel[];
+  @ApiProperty({
+    ...date,
+    nullable: true,
+    description: "When the run is cancelled if unfinished (the workflow's `timeout:`, from its creation or last retry); null without a timeout",
+  })
+  deadline: string | null;
   @ApiProperty({ type: [StepRunModel] }) steps: StepRunModel[];
 }
 
@@ -177,6 +183,13 @@ export class MatchNoteModel {
   @ApiProperty({ example: 'on.if could not be evaluated: …' }) reason: string;
 }
 
+export class WebhookAnswerModel {
+  @ApiProperty({ example: 200 }) status: number;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, example: { 'content-type': 'application/json; charset=utf-8' } })
+  headers: Record<string, string>;
+  @ApiProperty({ description: 'The body as sent; empty for none' }) body: string;
+}
+
 export class EventModel {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty() source: string;
@@ -194,6 +207,12 @@ export class EventModel {
   body_format: string;
   @ApiProperty({ type: [MatchNoteModel], description: 'Why workflows did not match (a failing `if`, …)' })
   match_notes: MatchNoteModel[];
+  @ApiProperty({
+    type: WebhookAnswerModel,
+    nullable: true,
+    description: "The HTTP answer a source's or trigger's `respond:` gave (and gives again to repeated deliveries); null for the usual 202 JSON",
+  })
+  answer: WebhookAnswerModel | null;
   @ApiProperty({ description: 'The body exactly as received' }) body: string;
   @ApiProperty({ enum: ['utf8', 'base64'] }) body_encoding: string;
   @ApiPropertyOptional(anyJson) body_json?: unknown;

@@ -42,6 +42,7 @@ interface EventRow {
   body: Buffer;
   body_format: string;
   match_notes: unknown[];
+  answer: unknown;
   runs: { id: string; workflow: string; status: string; created_at: string }[];
 }
 
@@ -96,7 +97,7 @@ export class EventQueries {
 
   async get(id: string) {
     const rows = await this.dataSource.query<EventRow[]>(
-      `SELECT e.id, e.source, e.type, e.received_at, e.dedupe_key, e.headers, e.query, e.content_type, e.body, e.body_format, e.match_notes,
+      `SELECT e.id, e.source, e.type, e.received_at, e.dedupe_key, e.headers, e.query, e.content_type, e.body, e.body_format, e.match_notes, e.answer,
               (SELECT coalesce(json_agg(json_build_object('id', r.id, 'workflow', r.workflow, 'status', r.status, 'created_at', r.created_at)
                                         ORDER BY r.created_at, r.id), '[]')
                  FROM runs r WHERE r.event_id = e.id) AS runs

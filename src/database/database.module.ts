@@ -26,6 +26,8 @@ import { Pauses1764700100000 } from './migrations/1764700100000-Pauses';
 import { PauseEntity } from '../pauses/pause.entity';
 import { FailureRuns1764694800000 } from './migrations/1764694800000-FailureRuns';
 import { SubWorkflows1764800100000 } from './migrations/1764800100000-SubWorkflows';
+import { RunTimeouts1764800200000 } from './migrations/1764800200000-RunTimeouts';
+import { EventAnswers1764800200001 } from './migrations/1764800200001-EventAnswers';
 
 /**
  * Every table Hookflow's migrations create, described as its module sees it. Queries are
@@ -57,6 +59,8 @@ export const MIGRATIONS = [
   Destinations1764700000000,
   Pauses1764700100000,
   SubWorkflows1764800100000,
+  RunTimeouts1764800200000,
+  EventAnswers1764800200001,
 ];
 
 /** The TypeORM data source on `connection`, with the schema brought up to date at start. */

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { HandedOverRun, RunHandOff } from '../events/run-hand-off';
 import { InboundEvent } from '../events/inbound-event';
 import { PendingRun } from '../events/pending-run';
+import { ManualClock } from '../common/clock.fixture';
 import { DIRECT_RUNS_CAPACITY, DirectRuns } from './direct-runs';
 import { ClaimedRun } from './run-store';
 import { RunExecutor } from './run-executor';
@@ -35,6 +36,7 @@ const run = (overrides: Partial<PendingRun> = {}): PendingRun => ({
   workflow: 'deliver',
   workflowVersion: 'v1',
   concurrencyKey: null,
+  timeoutMs: null,
   ...overrides,
 });
 const event: InboundEvent = {
@@ -55,7 +57,7 @@ function started(): { handOff: RunHandOff; direct: DirectRuns; executor: HeldExe
   const handOff = new RunHandOff();
   const retries = new RecordedRetries();
   const executor = new HeldExecutor();
-  const direct = new DirectRuns(handOff, executor as unknown as RunExecutor, retries as unknown as RunStore);
+  const direct = new DirectRuns(handOff, executor as unknown as RunExecutor, retries as unknown as RunStore, new ManualClock());
   direct.start('process-a');
   return { handOff, direct, executor, retries };
 }
@@ -92,8 +94,18 @@ describe(DirectRuns.name, () => {
         steps: [],
         kind: 'steps',
         failure: null,
+        deadline: null,
       },
     );
+  });
+
+  it("gives a handed-over run its workflow timeout's deadline, counted from now", () => {
+    const clock = new ManualClock();
+    const executor = new HeldExecutor();
+    const handOff = new RunHandOff();
+    new DirectRuns(handOff, executor as unknown as RunExecutor, new RecordedRetries() as unknown as RunStore, clock).start('process-a');
+    handOff.reserveFor(run())!.take(handedOver(run({ timeoutMs: 120_000 })));
+    assert.deepEqual(executor.executions[0].claimed.deadline, new Date(clock.now().getTime() + 120_000));
   });
 
   it('leaves a run with a concurrency key to the queue, which keeps its place in line', () => {

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { Clock } from '../common/clock';
 import { HandedOverRun, RunHandOff, RunTaker } from '../events/run-hand-off';
 import { RunExecutor } from './run-executor';
 import { RUN_LEASE_SECONDS, RunStore } from './run-store';
@@ -36,6 +37,7 @@ export class DirectRuns implements RunTaker {
     private readonly handOff: RunHandOff,
     private readonly executor: RunExecutor,
     private readonly store: RunStore,
+    private readonly clock: Clock,
   ) {}
 
   /** Runs reserved or executing now. */
@@ -87,6 +89,7 @@ export class DirectRuns implements RunTaker {
       steps: new Map(),
       kind: 'steps' as const,
       failure: null,
+      deadline: run.timeoutMs === null ? null : new Date(this.clock.now().getTime() + run.timeoutMs),
     };
     this.executor
       .executeClaimed(claimed, this.owner, claimedAt)

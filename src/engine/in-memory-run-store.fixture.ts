@@ -25,6 +25,9 @@ export interface StoredRun {
   kind: RunKind;
   failure: FailureContext | null;
   failedRunId: string | null;
+  /** The run's deadline and the timeout it came from (the workflow's `timeout:`). */
+  deadline: Date | null;
+  timeoutMs: number | null;
 }
 
 export interface StoredStep extends StepState {
@@ -34,7 +37,18 @@ export interface StoredStep extends StepState {
 }
 
 type RunStoreMethods =
-  'pause' | 'pauseWaiting' | 'claim' | 'startStep' | 'finishStep' | 'skipSteps' | 'finishRun' | 'suspend' | 'release' | 'retryLater' | 'renewLeases';
+  | 'pause'
+  | 'pauseWaiting'
+  | 'claim'
+  | 'startStep'
+  | 'finishStep'
+  | 'skipSteps'
+  | 'finishRun'
+  | 'suspend'
+  | 'release'
+  | 'retryLater'
+  | 'renewLeases'
+  | 'timeOut';
 
 /**
  * RunStore's rules without PostgreSQL, for tests of the engine: a claim holds for the lease
@@ -49,9 +63,9 @@ export class InMemoryRunStore implements Pick<RunStore, RunStoreMethods> {
 
   constructor(private readonly clock: Clock) {}
 
-  /** Stores a queued run of `workflow`, for an event with an empty JSON body. */
+  /** Stores a queued run of `workflow`, for an event with an empty JSON body; its deadline from the workflow's `timeout:`. */
   addRun(
-    workflow: { name: string; version: string },
+    workflow: { name: string; version: string; timeoutMs?: number },
     event = syntheticEvent({ source: 'shop', type: 'order.paid', body: {}, receivedAt: this.clock.now() }),
   ): string {
     const id = randomUUID();
@@ -70,6 +84,8 @@ export class InMemoryRunStore implements Pick<RunStore, RunStoreMethods> {
       kind: 'steps',
       failure: null,
       failedRunId: null,
+      timeoutMs: workflow.timeoutMs ?? null,
+      deadline: workflow.timeoutMs === undefined ? null : new Date(this.clock.now().getTime() + workflow.timeoutMs),
     });
     return id;
   }
@@ -144,7 +160,21 @@ export class InMemoryRunStore implements Pick<RunStore, RunStoreMethods> {
       steps,
       kind: run.kind,
       failure: run.failure,
+      deadline: run.deadline,
     };
+  }
+
+  /** TIME_OUT_RUNS for one run (its error names the timeout in milliseconds here). */
+  async timeOut(runId: string): Promise<boolean> {
+    const run = this.run(runId);
+    if (run.deadline === null || run.deadline > this.clock.now() || !['queued', 'running', 'paused'].includes(run.status)) return false;
+    Object.assign(run, { status: 'cancelled', error: `run timed out after ${run.timeoutMs}ms`, leaseOwner: null, leaseUntil: null });
+    for (const step of run.steps.values()) {
+      if ((step.status === 'pending' || step.status === 'running') && step.nextAttemptAt !== null) {
+        Object.assign(step, { status: 'skipped', error: 'run timed out', nextAttemptAt: null });
+      }
+    }
+    return true;
   }
 
   async startStep(runId: string, stepId: string, redactedInput: unknown): Promise<number> {
@@ -196,6 +226,8 @@ export class InMemoryRunStore implements Pick<RunStore, RunStoreMethods> {
       kind: 'on_failure',
       failure: failureHandoff.failure,
       failedRunId: runId,
+      deadline: null,
+      timeoutMs: null,
     });
   }
 

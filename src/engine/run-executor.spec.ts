@@ -287,4 +287,72 @@ steps:
     assert.deepEqual([engine.store.run(runId).status, engine.store.run(runId).error], ['failed', 'workflow ship version gone is not available']);
     assert.equal(engine.http.attempts.length, 0);
   });
+
+  describe('with a run timeout', () => {
+    it('wakes a run waiting on a delay at its deadline, not when the delay ends, and cancels it then', async () => {
+      const engine = engineForTest(
+        workflowFrom(`
+name: slow
+on: { webhook: shop }
+timeout: 2s
+steps:
+  - { id: wait, uses: delay, with: { for: 1h } }
+  - { id: after, uses: set, with: { done: true } }
+`),
+      );
+      const { store, executor, clock } = engine;
+      const runId = store.addRun(engine.workflow);
+      const deadline = at(engine, 2 * SECOND);
+
+      await executor.execute(runId, 'worker-1');
+      assert.equal(store.run(runId).jobAt?.toISOString(), deadline);
+
+      clock.advance(2 * SECOND);
+      await executor.execute(runId, 'worker-1');
+      assert.deepEqual([store.run(runId).status, store.run(runId).error], ['cancelled', 'run timed out after 2000ms']);
+      assert.deepEqual([store.step(runId, 'wait')?.status, store.step(runId, 'wait')?.error], ['skipped', 'run timed out']);
+      assert.equal(store.step(runId, 'after'), undefined);
+    });
+
+    it('cancels a retrying step at the deadline instead of attempting it again', async () => {
+      const engine = engineForTest(
+        workflowFrom(`
+name: flaky
+on: { webhook: shop }
+timeout: 15s
+steps:
+  - id: call
+    uses: http
+    with: { url: "https://receiver.test/" }
+    retry: { attempts: 5, backoff: fixed, initial: 10s }
+`),
+      );
+      const { store, executor, clock, http } = engine;
+      const runId = store.addRun(engine.workflow);
+      http.answer(refused(500), refused(500));
+
+      await executor.execute(runId, 'worker-1');
+      clock.advance(10 * SECOND);
+      await executor.execute(runId, 'worker-1');
+      assert.equal(store.run(runId).jobAt?.toISOString(), at(engine, 5 * SECOND), 'wakes at the deadline, before the retry due at 20s');
+
+      clock.advance(5 * SECOND);
+      await executor.execute(runId, 'worker-1');
+      assert.equal(http.attempts.length, 2);
+      assert.deepEqual([store.run(runId).status, store.run(runId).error], ['cancelled', 'run timed out after 15000ms']);
+      assert.deepEqual([store.step(runId, 'call')?.status, store.step(runId, 'call')?.attempts], ['skipped', 2]);
+    });
+
+    it('cancels a run claimed past its deadline before any step', async () => {
+      const engine = engineForTest(
+        workflowFrom('name: late\non: { webhook: shop }\ntimeout: 1s\nsteps:\n  - { id: call, uses: http, with: { url: "https://receiver.test/" } }\n'),
+      );
+      const runId = engine.store.addRun(engine.workflow);
+      engine.clock.advance(SECOND);
+
+      await engine.executor.execute(runId, 'worker-1');
+      assert.equal(engine.store.run(runId).status, 'cancelled');
+      assert.equal(engine.http.attempts.length, 0);
+    });
+  });
 });

@@ -109,6 +109,7 @@ export class RunExecutor {
 
   private async proceed(claimed: ClaimedRun, owner: string): Promise<void> {
     const runId = claimed.id;
+    if (this.pastDeadline(claimed)) return this.timeOut(runId, owner);
     if (await this.parkedForPause(runId, owner, claimed.workflow)) return;
     const loaded = await this.versions.get(claimed.workflow, claimed.workflowVersion);
     if (!loaded) {
@@ -146,6 +147,7 @@ export class RunExecutor {
         }
       }
       if (decision.ready.length > 0) {
+        if (this.pastDeadline(claimed)) return this.timeOut(runId, owner);
         if (!(await this.stillHolds(runId, owner))) return;
         if (await this.parkedForPause(runId, owner, claimed.workflow)) return;
         const statuses = await Promise.all(decision.ready.map((step) => this.steps.run(run, step)));
@@ -159,9 +161,24 @@ export class RunExecutor {
         await this.store.finishRun(runId, runEnd);
         return this.reporter.runEnded(run, runEnd.outcome, runEnd.error);
       }
-      if (decision.wakeAt) return this.store.suspend(runId, owner, decision.wakeAt);
+      // A run that times out while it waits is woken at its deadline, not when its wait ends.
+      if (decision.wakeAt) return this.store.suspend(runId, owner, earliest(decision.wakeAt, claimed.deadline));
       throw new Error(`Run ${runId} has no step to run, none to wait for, and is not finished`);
     }
+  }
+
+  private pastDeadline(claimed: ClaimedRun): boolean {
+    return claimed.deadline !== null && claimed.deadline <= this.clock.now();
+  }
+
+  /**
+   * Cancels the run past its deadline. The database's clock decides: when it does not agree
+   * yet (the clocks differ a little), the run is looked at again shortly.
+   */
+  private async timeOut(runId: string, owner: string): Promise<void> {
+    if (await this.store.timeOut(runId)) return;
+    await this.store.release(runId, owner);
+    return this.store.retryLater(runId, CONTENDED_RUN_RETRY_MS);
   }
 
   /**
@@ -211,4 +228,8 @@ export class RunExecutor {
     }
     return scrubber;
   }
+}
+
+function earliest(wakeAt: Date, deadline: Date | null): Date {
+  return deadline !== null && deadline < wakeAt ? deadline : wakeAt;
 }

@@ -187,6 +187,7 @@ export class RunQueries {
       (RunSummary & {
         workflow_version: string;
         concurrency_key: string | null;
+        deadline: Date | null;
         failure: unknown;
         failure_run_ids: string[];
         output: unknown;
@@ -194,7 +195,7 @@ export class RunQueries {
         children: RunChild[];
       })[]
     >(
-      `SELECT id, workflow, workflow_version, event_id, status, kind, failed_run_id, failure, concurrency_key, created_at, started_at, finished_at, error,
+      `SELECT id, workflow, workflow_version, event_id, status, kind, failed_run_id, failure, concurrency_key, deadline, created_at, started_at, finished_at, error,
               array(SELECT f.id FROM runs f WHERE f.failed_run_id = r.id ORDER BY f.created_at, f.id) AS failure_run_ids,
               output,
               CASE WHEN parent_run_id IS NOT NULL THEN json_build_object(

@@ -1,3 +1,4 @@
+import { deadlineAfter } from '../events/pending-run';
 import { enqueueNewRun, enqueueRun, runHasJob } from '../queue/run-job';
 
 /*
@@ -24,7 +25,7 @@ export const CLAIM_RUNS = `
        AND r.status IN ('queued', 'running')
        AND (r.lease_owner IS NULL OR r.lease_owner = w.owner OR r.lease_until < now())
        AND (r.concurrency_key IS NULL OR NOT ${EARLIER_OPEN_RUN_WITH_ITS_KEY('r')})
-    RETURNING r.id, r.lease_owner, r.workflow, r.workflow_version, r.event_id, r.kind, r.failure,
+    RETURNING r.id, r.lease_owner, r.workflow, r.workflow_version, r.event_id, r.kind, r.failure, r.deadline,
               e.source, e.type, e.received_at, e.headers, e.query, e.content_type, e.body,
               (SELECT coalesce(json_agg(json_build_object(
                         'step_id', s.step_id, 'status', s.status, 'attempts', s.attempts,
@@ -181,28 +182,39 @@ export const REQUEUE_LAPSED_RUNS = `
     RETURNING r.id)
   SELECT ${enqueueRun('lapsed.id', 'now()')} FROM lapsed`;
 
-/** New queued runs of event $1 ($2 to $5: ids, workflows, versions, concurrency keys), each with a job. */
+/** New queued runs of event $1 ($2 to $6: ids, workflows, versions, concurrency keys, timeouts), each with a job. */
 export const INSERT_QUEUED_RUNS = `
   WITH new_runs AS (
-    INSERT INTO runs (id, event_id, workflow, workflow_version, status, concurrency_key, created_at)
-    SELECT id, $1, workflow, version, 'queued', concurrency_key, now()
-      FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[]) AS r(id, workflow, version, concurrency_key)
+    INSERT INTO runs (id, event_id, workflow, workflow_version, status, concurrency_key, created_at, timeout_ms, deadline)
+    SELECT id, $1, workflow, version, 'queued', concurrency_key, now(), timeout_ms, ${deadlineAfter('timeout_ms')}
+      FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::bigint[]) AS r(id, workflow, version, concurrency_key, timeout_ms)
     RETURNING id, workflow, concurrency_key)
   SELECT ${enqueueNewRun('id')} FROM new_runs`;
 
 /** Queues a failed or cancelled run again from the steps that did not succeed; a row when it did. */
 export const RETRY_RUN = `
   WITH retried AS (
-    UPDATE runs SET status = 'queued', error = NULL, finished_at = NULL, updated_at = now(), lease_owner = NULL, lease_until = NULL
+    UPDATE runs SET status = 'queued', error = NULL, finished_at = NULL, updated_at = now(), lease_owner = NULL, lease_until = NULL,
+                    deadline = ${deadlineAfter('timeout_ms')}
      WHERE id = $1 AND status IN ('failed', 'cancelled')
     RETURNING id, workflow, concurrency_key),
   reopened AS (
     UPDATE step_runs SET status = 'pending', attempts = 0, error = NULL, next_attempt_at = NULL, finished_at = NULL
      WHERE run_id IN (SELECT id FROM retried)
-       AND (status IN ('failed', 'running', 'pending') OR (status = 'skipped' AND error LIKE 'not run: %'))
+       AND (status IN ('failed', 'running', 'pending') OR (status = 'skipped' AND (error LIKE 'not run: %' OR error = 'run timed out')))
     RETURNING step_id)
   SELECT ${enqueueRun('id', 'now()')}, (SELECT count(*) FROM reopened)
     FROM retried`;
+
+/**
+ * The steps of the runs in `cancelled` that wait for their next attempt or a delay, marked
+ * skipped with `error`; steps in flight record how their attempt ended.
+ */
+const STOPPED_STEPS = (cancelled: string, error: string) => `
+  stopped_steps AS (
+    UPDATE step_runs SET status = 'skipped', error = ${error}, next_attempt_at = NULL, finished_at = now()
+     WHERE run_id IN (SELECT id FROM ${cancelled}) AND status IN ('pending', 'running') AND next_attempt_at IS NOT NULL
+    RETURNING step_id)`;
 
 /**
  * Cancels a queued, running or paused run and wakes the next one with its concurrency key, and
@@ -213,13 +225,44 @@ export const CANCEL_RUN = `
     UPDATE runs SET status = 'cancelled', finished_at = now(), updated_at = now()
      WHERE id = $1 AND status IN ('queued', 'running', 'paused')
     RETURNING id, workflow, concurrency_key, parent_run_id, parent_step_id),
-  stopped_steps AS (
-    UPDATE step_runs SET status = 'skipped', error = 'run cancelled', next_attempt_at = NULL, finished_at = now()
-     WHERE run_id IN (SELECT id FROM cancelled) AND status IN ('pending', 'running') AND next_attempt_at IS NOT NULL
-    RETURNING step_id),
+  ${STOPPED_STEPS('cancelled', `'run cancelled'`)},
   woken AS (${WAKE_NEXT_IN_LINE('cancelled')}),
   ${WAKE_WAITING_PARENT('cancelled')}
   SELECT id, (SELECT count(*) FROM stopped_steps), (SELECT count(*) FROM woken) + (SELECT count(*) FROM parents_woken) FROM cancelled`;
+
+/** A duration in milliseconds (the bigint expression `ms`) as a workflow file writes it: `10m`, `90s`, `1500ms`. */
+const DURATION_TEXT = (ms: string) => `
+  CASE WHEN ${ms} % 86400000 = 0 THEN (${ms} / 86400000) || 'd'
+       WHEN ${ms} % 3600000 = 0 THEN (${ms} / 3600000) || 'h'
+       WHEN ${ms} % 60000 = 0 THEN (${ms} / 60000) || 'm'
+       WHEN ${ms} % 1000 = 0 THEN (${ms} / 1000) || 's'
+       ELSE ${ms} || 'ms' END`;
+
+/**
+ * Cancels the runs past their deadline, as CANCEL_RUN does, with the error `run timed out
+ * after <timeout>`: run $1, or when $1 is NULL the most overdue, at most $2. Their claims
+ * end too, so that a process still executing one suspends nothing. Rows another
+ * transaction is writing are left to the next sweep. Answers the ids.
+ */
+export const TIME_OUT_RUNS = `
+  WITH due AS (
+    SELECT id FROM runs
+     WHERE deadline IS NOT NULL AND deadline <= now() AND status IN ('queued', 'running', 'paused')
+       AND ($1::uuid IS NULL OR id = $1::uuid)
+     ORDER BY deadline
+     LIMIT $2
+       FOR UPDATE SKIP LOCKED),
+  cancelled AS (
+    UPDATE runs r
+       SET status = 'cancelled', error = 'run timed out after ' || ${DURATION_TEXT('r.timeout_ms')},
+           finished_at = now(), updated_at = now(), lease_owner = NULL, lease_until = NULL
+      FROM due WHERE r.id = due.id
+    RETURNING r.id, r.workflow, r.concurrency_key, r.parent_run_id, r.parent_step_id),
+  ${STOPPED_STEPS('cancelled', `'run timed out'`)},
+  woken AS (${WAKE_NEXT_IN_LINE('cancelled')}),
+  ${WAKE_WAITING_PARENT('cancelled')}
+  SELECT id, (SELECT count(*) FROM stopped_steps) AS steps, (SELECT count(*) FROM woken) + (SELECT count(*) FROM parents_woken) AS woken
+    FROM cancelled`;
 
 /**
  * Final runs created before $1, at most $2, with their step runs and attempts. Open runs

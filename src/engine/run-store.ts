@@ -26,6 +26,7 @@ import {
   SKIP_STEPS,
   STEP_STATEMENTS,
   SUSPEND_RUN,
+  TIME_OUT_RUNS,
 } from './run-statements';
 import { StepState } from './run-plan';
 import { StepStatus } from './step-run.entity';
@@ -43,6 +44,8 @@ export interface ClaimedRun {
   kind: RunKind;
   /** Set for an `on_failure` run. */
   failure: FailureContext | null;
+  /** When the run is cancelled if unfinished (the workflow's `timeout:`); null without one. */
+  deadline: Date | null;
 }
 
 /** How a run ends, and for a failed run, the failure run to create in the same statement. */
@@ -90,6 +93,7 @@ export interface QueuedRun {
   workflow: string;
   workflowVersion: string;
   concurrencyKey: string | null;
+  timeoutMs: number | null;
 }
 
 /** One write of a step's state: an attempt beginning, or one ending. */
@@ -291,6 +295,7 @@ export class RunStore {
       runs.map((run) => run.workflow),
       runs.map((run) => run.workflowVersion),
       runs.map((run) => run.concurrencyKey),
+      runs.map((run) => run.timeoutMs),
     ]);
   }
 
@@ -304,6 +309,22 @@ export class RunStore {
   async cancel(runId: string): Promise<boolean> {
     const rows = await this.dataSource.query<unknown[]>(CANCEL_RUN, [runId]);
     return rows.length > 0;
+  }
+
+  /** Cancels run `runId` if it is past its deadline (RunExecutor); true when it did. */
+  async timeOut(runId: string): Promise<boolean> {
+    const rows = await this.dataSource.query<unknown[]>(TIME_OUT_RUNS, [runId, 1]);
+    return rows.length > 0;
+  }
+
+  /**
+   * Cancels up to `limit` runs past their deadline, whatever they wait for (a retry, a delay,
+   * an earlier run with their key, a resume) or do; answers their ids. The workers' heartbeat
+   * sweeps, so that runs no job will wake are cancelled too.
+   */
+  async timeOutRuns(limit: number): Promise<string[]> {
+    const rows = await this.dataSource.query<{ id: string }[]>(TIME_OUT_RUNS, [null, limit]);
+    return rows.map((row) => row.id);
   }
 
   private async whyNotClaimed(runId: string, owner: string): Promise<ClaimRefusal> {
@@ -325,6 +346,7 @@ function claimedRunOf(row: ClaimRow): ClaimedRun {
     eventId: row.event_id,
     kind: row.kind,
     failure: row.failure,
+    deadline: row.deadline,
     event: storedEvent({
       id: row.event_id,
       source: row.source,
@@ -358,6 +380,7 @@ interface ClaimRow {
   event_id: string;
   kind: RunKind;
   failure: FailureContext | null;
+  deadline: Date | null;
   source: string;
   type: string;
   received_at: Date;

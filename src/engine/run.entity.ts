@@ -20,6 +20,10 @@ export type RunKind = (typeof RUN_KINDS)[number];
 @Index('runs_lease_until_idx', ['leaseUntil'], { where: 'lease_owner IS NOT NULL' })
 @Index('runs_failed_run_id_idx', ['failedRunId'], { where: 'failed_run_id IS NOT NULL' })
 @Index('runs_parent_run_id_idx', ['parentRunId'], { where: 'parent_run_id IS NOT NULL' })
+// As PostgreSQL prints the migration's `deadline IS NOT NULL AND status IN ('queued', 'running', 'paused')`.
+@Index('runs_deadline_idx', ['deadline'], {
+  where: "(deadline IS NOT NULL) AND (status = ANY (ARRAY['queued'::text, 'running'::text, 'paused'::text]))",
+})
 export class RunEntity {
   @PrimaryColumn('uuid')
   id: string;
@@ -65,6 +69,14 @@ export class RunEntity {
   /** Rendered `concurrency.key`: runs sharing it run one at a time, in arrival order. */
   @Column('text', { name: 'concurrency_key', nullable: true })
   concurrencyKey: string | null;
+
+  /** The workflow's `timeout:` when the run was created (a retry gets it afresh from then). */
+  @Column('bigint', { name: 'timeout_ms', nullable: true })
+  timeoutMs: string | null;
+
+  /** When the run is cancelled if it has not finished: creation (or retry) plus `timeout_ms`. */
+  @Column('timestamptz', { nullable: true })
+  deadline: Date | null;
 
   @Column('timestamptz', { name: 'created_at' })
   createdAt: Date;

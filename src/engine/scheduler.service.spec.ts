@@ -203,7 +203,7 @@ describe(SchedulerService.name, () => {
       const workflow = { name: 'sync', file: 'sync.yaml', version: 'v1', yaml: '', on: { schedule: '* * * * *' }, steps: [] };
       const service = new SchedulerService(
         { workflows: () => [workflow], changes$: new Subject() },
-        { startRun: () => ({ id: 'r', workflow: 'sync', workflowVersion: 'v1', concurrencyKey: null }) },
+        { startRun: () => ({ id: 'r', workflow: 'sync', workflowVersion: 'v1', concurrencyKey: null, timeoutMs: null }) },
         { HOOKFLOW_ROLE: 'all', secrets: {} },
         { query: async () => [{ started: 1 }] },
         new SystemClock(),

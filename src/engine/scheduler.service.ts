@@ -6,6 +6,7 @@ import { Clock } from '../common/clock';
 import { Settings } from '../config/settings';
 import { MatchNote } from '../events/event.entity';
 import { syntheticEvent } from '../events/inbound-event';
+import { deadlineAfter } from '../events/pending-run';
 import { TriggerMatcher } from '../events/trigger-matcher';
 import { WorkflowRegistry } from '../workflows/workflow-registry';
 import { enqueueRun } from '../queue/run-job';
@@ -132,6 +133,7 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
       run.id,
       run.workflowVersion,
       run.concurrencyKey,
+      run.timeoutMs,
     ]);
     if (started === 0) return { workflow: workflow.name, tickAt: at, runId: null };
     this.logger.log(`Started run ${run.id} of ${workflow.name} for its ${at.toISOString()} tick`);
@@ -178,8 +180,8 @@ const START_SCHEDULED_RUN = `
     RETURNING id
   ),
   run AS (
-    INSERT INTO runs (id, event_id, workflow, workflow_version, status, concurrency_key, created_at)
-    SELECT $7::uuid, event.id, $1::text, $8::text, 'queued', $9::text, now() FROM event
+    INSERT INTO runs (id, event_id, workflow, workflow_version, status, concurrency_key, created_at, timeout_ms, deadline)
+    SELECT $7::uuid, event.id, $1::text, $8::text, 'queued', $9::text, now(), $10::bigint, ${deadlineAfter('$10::bigint')} FROM event
     RETURNING id
   ),
   job AS (

@@ -22,6 +22,8 @@ import { RunStore } from './run-store';
  */
 export const CONCURRENT_RUNS = 512;
 const HEARTBEAT_INTERVAL_MS = 5_000;
+/** Overdue runs cancelled per statement by the heartbeat's sweep. */
+const TIME_OUT_BATCH = 500;
 /** A worker silent for this long is dead: its jobs are released for others. */
 const STALE_AFTER_SECONDS = 15;
 /** How long shutdown waits for the runs taken straight from ingress; graphile-worker waits as long for its jobs. */
@@ -97,6 +99,19 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
     await this.releaseJobsOfDeadWorkers();
     const requeued = await this.store.requeueLapsedRuns();
     if (requeued > 0) this.logger.warn(`Put ${requeued} run(s) whose claim lapsed back on the queue`);
+    await this.timeOutOverdueRuns();
+  }
+
+  /**
+   * Runs that wake at their deadline are cancelled by their own job; this catches those no
+   * job will wake (behind an earlier run with their key, paused) and those busy in an attempt.
+   */
+  private async timeOutOverdueRuns(): Promise<void> {
+    for (;;) {
+      const timedOut = await this.store.timeOutRuns(TIME_OUT_BATCH);
+      if (timedOut.length > 0) this.logger.log(`Cancelled ${timedOut.length} run(s) past their workflow's timeout`);
+      if (timedOut.length < TIME_OUT_BATCH) return;
+    }
   }
 
   private async releaseJobsOfDeadWorkers(): Promise<void> {

@@ -9,7 +9,8 @@ import { MAX_BODY_LIMIT } from '../workflows/sources-validator';
 import { enqueueNewRunsOfRows } from '../queue/run-job';
 import { MatchNote } from './event.entity';
 import { InboundEvent } from './inbound-event';
-import { PendingRun } from './pending-run';
+import { deadlineAfter, PendingRun } from './pending-run';
+import { WebhookAnswer } from './webhook-answer';
 import { IngressBusyError } from './ingress-busy.error';
 import { RunHandOff } from './run-hand-off';
 
@@ -20,6 +21,8 @@ export interface PendingEvent {
   dedupeKey: string | null;
   matchNotes: MatchNote[];
   runs: PendingRun[];
+  /** What a `respond:` made of the event, stored with it; unset for the usual answer. */
+  answer?: WebhookAnswer;
 }
 
 /** `duplicateOf` is set when the dedupe key was seen before: nothing was written. */
@@ -27,6 +30,8 @@ export interface WriteOutcome {
   eventId: string;
   runs: number;
   duplicate: boolean;
+  /** The answer stored with the event: this one's, or for a duplicate the original's. */
+  answer?: WebhookAnswer;
 }
 
 const MAX_BATCH = 256;
@@ -113,6 +118,7 @@ export class EventWriter implements OnApplicationShutdown {
         events.map((e) => e.body.format),
         pendings.map((p) => p.runs.length),
         pendings.map((p) => jsonbText(p.matchNotes)),
+        pendings.map((p) => (p.answer ? jsonbText(p.answer) : null)),
         runs.map(({ run }) => run.id),
         runs.map(({ event }) => event.id),
         runs.map(({ run }) => run.workflow),
@@ -120,6 +126,7 @@ export class EventWriter implements OnApplicationShutdown {
         runs.map(({ run }) => run.concurrencyKey),
         runs.map(({ taker }) => taker?.owner ?? null),
         runs.map(({ taker }) => taker?.leaseSeconds ?? null),
+        runs.map(({ run }) => run.timeoutMs),
         runs.map(({ run }) => run.parent?.runId ?? null),
         runs.map(({ run }) => run.parent?.stepId ?? null),
       ])) as [{ inserted: string[] | null }];
@@ -135,24 +142,32 @@ export class EventWriter implements OnApplicationShutdown {
       else taker.unreserve();
     }
     const duplicates = pendings.filter(({ event }) => !insertedIds.has(event.id));
-    const originals = duplicates.length > 0 ? await this.findOriginals(duplicates) : new Map<string, string>();
-    return pendings.map((pending) =>
-      insertedIds.has(pending.event.id)
-        ? { eventId: pending.event.id, runs: pending.runs.length, duplicate: false }
-        : { eventId: originals.get(dedupeIdentity(pending)) ?? pending.event.id, runs: 0, duplicate: true },
-    );
+    const originals = duplicates.length > 0 ? await this.findOriginals(duplicates) : new Map<string, Original>();
+    return pendings.map((pending) => {
+      if (insertedIds.has(pending.event.id)) {
+        return { eventId: pending.event.id, runs: pending.runs.length, duplicate: false, ...(pending.answer && { answer: pending.answer }) };
+      }
+      const original = originals.get(dedupeIdentity(pending));
+      return { eventId: original?.id ?? pending.event.id, runs: 0, duplicate: true, ...(original?.answer && { answer: original.answer }) };
+    });
   }
 
-  private async findOriginals(duplicates: PendingEvent[]): Promise<Map<string, string>> {
-    const rows = await this.dataSource.query<{ id: string; source: string; dedupe_key: string }[]>(
-      `SELECT e.id, e.source, e.dedupe_key
+  private async findOriginals(duplicates: PendingEvent[]): Promise<Map<string, Original>> {
+    const rows = await this.dataSource.query<(Original & { source: string; dedupe_key: string })[]>(
+      `SELECT e.id, e.source, e.dedupe_key, e.answer
          FROM events e
          JOIN unnest($1::text[], $2::text[]) AS d(source, dedupe_key)
            ON e.source = d.source AND e.dedupe_key = d.dedupe_key`,
       [duplicates.map(({ event }) => event.source), duplicates.map(({ dedupeKey }) => dedupeKey)],
     );
-    return new Map(rows.map((row) => [`${row.source}\u0000${row.dedupe_key}`, row.id]));
+    return new Map(rows.map((row) => [`${row.source}\u0000${row.dedupe_key}`, { id: row.id, answer: row.answer }]));
   }
+}
+
+/** The stored event a duplicate repeats. */
+interface Original {
+  id: string;
+  answer: WebhookAnswer | null;
 }
 
 function dedupeIdentity({ event, dedupeKey }: PendingEvent): string {
@@ -167,25 +182,26 @@ function dedupeIdentity({ event, dedupeKey }: PendingEvent): string {
 const INSERT_EVENTS_RUNS_AND_JOBS = `
   WITH inserted_events AS (
     INSERT INTO events (id, source, type, dedupe_key, received_at, headers, query, content_type, body,
-                        body_format, runs_count, match_notes)
+                        body_format, runs_count, match_notes, answer)
     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::jsonb[],
-                         $7::text[], $8::text[], $9::bytea[], $10::text[], $11::integer[], $12::jsonb[])
+                         $7::text[], $8::text[], $9::bytea[], $10::text[], $11::integer[], $12::jsonb[], $13::jsonb[])
     ON CONFLICT (source, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
     RETURNING id
   ),
   new_runs AS (
-    SELECT r.* FROM unnest($13::uuid[], $14::uuid[], $15::text[], $16::text[], $17::text[], $18::text[], $19::integer[],
-                           $20::uuid[], $21::text[])
-                    AS r(id, event_id, workflow, workflow_version, concurrency_key, lease_owner, lease_seconds,
+    SELECT r.* FROM unnest($14::uuid[], $15::uuid[], $16::text[], $17::text[], $18::text[], $19::text[], $20::integer[],
+                           $21::bigint[], $22::uuid[], $23::text[])
+                    AS r(id, event_id, workflow, workflow_version, concurrency_key, lease_owner, lease_seconds, timeout_ms,
                          parent_run_id, parent_step_id)
     JOIN inserted_events e ON e.id = r.event_id
   ),
   inserted_runs AS (
     INSERT INTO runs (id, event_id, workflow, workflow_version, status, concurrency_key, created_at,
-                      started_at, lease_owner, lease_until, parent_run_id, parent_step_id)
+                      started_at, lease_owner, lease_until, timeout_ms, deadline, parent_run_id, parent_step_id)
     SELECT id, event_id, workflow, workflow_version, CASE WHEN lease_owner IS NULL THEN 'queued' ELSE 'running' END,
            concurrency_key, now(), CASE WHEN lease_owner IS NOT NULL THEN now() END,
-           lease_owner, now() + make_interval(secs => lease_seconds), parent_run_id, parent_step_id
+           lease_owner, now() + make_interval(secs => lease_seconds), timeout_ms, ${deadlineAfter('timeout_ms')},
+           parent_run_id, parent_step_id
       FROM new_runs
     RETURNING id
   ),

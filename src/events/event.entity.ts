@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { WebhookAnswer } from './webhook-answer';
 
 /**
  * Something the console should show about how the event was read or matched: a body that
@@ -57,4 +58,8 @@ export class EventEntity {
 
   @Column('jsonb', { name: 'match_notes', default: () => "'[]'" })
   matchNotes: MatchNote[];
+
+  /** What a `respond:` answered, as sent, for repeated deliveries; null for the usual `202` JSON. */
+  @Column('jsonb', { nullable: true })
+  answer: WebhookAnswer | null;
 }

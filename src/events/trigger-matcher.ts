@@ -80,6 +80,7 @@ export class TriggerMatcher {
       workflow: workflow.name,
       workflowVersion: workflow.version,
       concurrencyKey,
+      timeoutMs: workflow.timeoutMs ?? null,
     };
   }
 

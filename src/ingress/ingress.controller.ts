@@ -42,6 +42,7 @@ export class IngressController {
       const response = await this.ingress.receive(source, toInbound(request, this.clock.now()));
       this.metrics.eventReceived(source, response.outcome);
       reply.status(response.status);
+      if (response.headers) reply.headers(response.headers);
       return response.body;
     } catch (error) {
       this.metrics.eventReceived(source, ingestOutcomeOf(error));

@@ -12,6 +12,10 @@ import { SignatureFailureRecorder } from './signature-failure.recorder';
 import { SourceRuntimes } from './source-runtime';
 import { TriggerMatcher } from '../events/trigger-matcher';
 import { SignatureVerifier } from './verification/signature-verifier';
+import { RespondRenderer } from './respond-renderer';
+import { PendingRun } from '../events/pending-run';
+import { WebhookAnswer } from '../events/webhook-answer';
+import { SourceDefinition, WorkflowDefinition } from '../workflows/workflow.types';
 
 export interface InboundHttpRequest {
   rawBody: Buffer;
@@ -23,9 +27,11 @@ export interface InboundHttpRequest {
 }
 
 export interface IngressResponse {
-  status: 200 | 202;
+  status: number;
   outcome: 'accepted' | 'duplicate' | 'handshake';
-  body: Record<string, unknown>;
+  /** JSON, or the text a `respond:` rendered (then `headers` say what it is). */
+  body: Record<string, unknown> | string;
+  headers?: Record<string, string>;
 }
 
 const MAX_TYPE_LENGTH = 200;
@@ -47,6 +53,7 @@ export class IngressService {
     private readonly writer: EventWriter,
     private readonly failures: SignatureFailureRecorder,
     private readonly pausedSet: PausedSet,
+    private readonly responder: RespondRenderer,
   ) {}
 
   /** The source's declared body limit, for the body reader; `undefined` for unknown sources. */
@@ -98,11 +105,34 @@ export class IngressService {
     const dedupeKey = source.dedupeKey ? renderText(source.dedupeKey, asReceived, sourceName, MAX_DEDUPE_KEY_LENGTH, notes, 'dedupe_key') : null;
     const event: InboundEvent = { ...received, type: asReceived.type };
 
-    const matched = this.matcher.match(event, this.registry.workflowsForSource(sourceName), this.sources.secrets);
-    const outcome = await this.writer.write({ event, dedupeKey: dedupeKey || null, matchNotes: [...notes, ...matched.notes], runs: matched.runs });
+    const workflows = this.registry.workflowsForSource(sourceName);
+    const matched = this.matcher.match(event, workflows, this.sources.secrets);
+    const answer = this.answerFor(definition, workflows, matched.runs, event, notes);
+    const outcome = await this.writer.write({ event, dedupeKey: dedupeKey || null, matchNotes: [...notes, ...matched.notes], runs: matched.runs, answer });
+    // Sent only now that the event is stored; a repeated delivery gets what the first got.
+    if (outcome.answer) return { ...outcome.answer, outcome: outcome.duplicate ? 'duplicate' : 'accepted' };
     return outcome.duplicate
       ? { status: 200, outcome: 'duplicate', body: { event_id: outcome.eventId, runs: 0, duplicate: true } }
       : { status: 202, outcome: 'accepted', body: { event_id: outcome.eventId, runs: outcome.runs } };
+  }
+
+  /** The answer a `respond:` of the source or of a matched trigger gives, rendered from the event as stored. */
+  private answerFor(
+    source: SourceDefinition,
+    workflows: readonly WorkflowDefinition[],
+    runs: readonly PendingRun[],
+    event: InboundEvent,
+    notes: MatchNote[],
+  ): WebhookAnswer | undefined {
+    const started = new Set(runs.map((run) => run.workflow));
+    const chosen = RespondRenderer.choose(
+      source,
+      workflows.filter((workflow) => started.has(workflow.name)),
+    );
+    if (!chosen) return undefined;
+    const rendered = this.responder.answer(chosen, eventContextOf(event));
+    if ('note' in rendered) notes.push(rendered.note);
+    return 'answer' in rendered ? rendered.answer : undefined;
   }
 }
 

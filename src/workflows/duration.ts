@@ -18,6 +18,9 @@ export const MAX_WAIT: DurationLimit = { ms: 365 * DAY_MS, text: '365d' };
 /** The longest step `timeout` (Node.js timers cannot run past 24.8 days at all). */
 export const MAX_STEP_TIMEOUT: DurationLimit = { ms: DAY_MS, text: '1d' };
 
+/** The longest a workflow's `timeout:` may give its runs. */
+export const MAX_RUN_TIMEOUT: DurationLimit = { ms: 365 * DAY_MS, text: '365d' };
+
 /** Milliseconds for `500ms`, `15s`, `5m`, `1h`, `1d` (decimals allowed); `undefined` for anything else. */
 export function parseDuration(text: string): number | undefined {
   const trimmed = text.trim();

@@ -6,6 +6,7 @@ import type { SchemeDeclaration, VerifyOptionsInput } from '../ingress/verificat
 import type { TemplateEngine } from '../templates/template-engine';
 import { SourceDefinition, VerifyDefinition } from './workflow.types';
 import { ParsedYamlFile } from './workflow-file-parser';
+import { RespondValidator } from './respond-validator';
 import { readsRoot, TemplateChecker } from './template-checker';
 import { MapView, YamlNodeReader } from './yaml-node-reader';
 
@@ -13,7 +14,7 @@ export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 export const MAX_BODY_LIMIT = 25 * 1024 * 1024;
 
 const SOURCE_NAME = /^[a-z0-9_-]{1,64}$/;
-const SOURCE_KEYS = ['verify', 'event_type', 'dedupe_key', 'body_limit', 'redact'];
+const SOURCE_KEYS = ['verify', 'event_type', 'dedupe_key', 'body_limit', 'redact', 'respond'];
 /** A header name's characters (RFC 9110 token); query parameter names in practice use no others. */
 const REDACT_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,200}$/;
 
@@ -58,9 +59,21 @@ export class SourcesValidator {
     const dedupeKey = this.template(reader, templates, view, 'dedupe_key');
     const bodyLimit = this.bodyLimit(reader, view.get('body_limit'));
     const redact = this.redact(reader, view.get('redact'));
+    const respondEntry = view.entry('respond');
+    const respond = respondEntry && new RespondValidator(reader, templates).read(respondEntry, `\`respond\` of source \`${name}\``);
     if (!verify) return undefined;
     const position = parsed.positionOf(entry.key) ?? { line: 1, column: 1 };
-    return { name, file, position, verify, eventType, dedupeKey, bodyLimit: bodyLimit ?? DEFAULT_BODY_LIMIT, redact };
+    return {
+      name,
+      file,
+      position,
+      verify,
+      eventType,
+      dedupeKey,
+      bodyLimit: bodyLimit ?? DEFAULT_BODY_LIMIT,
+      redact,
+      ...(respond !== undefined && { respond }),
+    };
   }
 
   private verify(reader: YamlNodeReader, source: MapView, name: string): VerifyDefinition | undefined {

@@ -11,7 +11,7 @@ import {
   RetryDefinition,
   StepDefinition,
 } from './workflow.types';
-import { DurationLimit, MAX_STEP_TIMEOUT, MAX_WAIT, parseDuration } from './duration';
+import { DurationLimit, MAX_STEP_TIMEOUT, MAX_WAIT } from './duration';
 import { StepWithValidator } from './step-with-validator';
 import { TemplateChecker, TemplateReference } from './template-checker';
 import { FORBIDDEN_KEYS } from './workflow-file-parser';
@@ -189,11 +189,7 @@ export class StepsValidator {
 
   /** Timeouts and retries are never templates: a value from an event cannot stretch them. */
   private duration(node: Node | null, what: string, limit: DurationLimit): number | undefined {
-    const value = this.reader.scalar(node);
-    const ms = typeof value === 'string' ? parseDuration(value) : undefined;
-    if (ms === undefined) this.reader.file.report(node, `${what} must be a duration such as 500ms, 15s, 5m, 1h or 1d`);
-    else if (ms > limit.ms) this.reader.file.report(node, `${what} must be at most ${limit.text}`);
-    return ms !== undefined && ms <= limit.ms ? ms : undefined;
+    return this.reader.duration(node, what, limit);
   }
 
   private retry(entry: MapEntry): RetryDefinition | undefined {

@@ -723,3 +723,81 @@ describe('WorkflowValidator: sub-workflows that return', () => {
     assert.deepEqual(result.problems, []);
   });
 });
+
+describe('WorkflowValidator: run timeout', () => {
+  const timed = (timeout: string) => yamlLines('name: w', 'on:', '  webhook: shop', `timeout: ${timeout}`, 'steps:', '  - { id: a, uses: set }');
+
+  it('reads `timeout:` as a literal duration', async () => {
+    const result = await load({ 'sources.yaml': SOURCES_YAML, 'w.yaml': timed('10m') });
+    assert.equal(result.files.find((entry) => entry.file.endsWith('w.yaml'))?.workflow?.timeoutMs, 600_000);
+  });
+
+  it('refuses a timeout that is not a duration, is a template, or exceeds 365d, at its value', async () => {
+    assertProblemAt(await problemsOf(timed('soon')), 4, 10, /`timeout` must be a duration such as 500ms, 15s, 5m, 1h or 1d/);
+    assertProblemAt(await problemsOf(timed('"{{event.body.timeout}}"')), 4, 10, /`timeout` must be a duration/);
+    assertProblemAt(await problemsOf(timed('30')), 4, 10, /`timeout` must be a duration/);
+    assertProblemAt(await problemsOf(timed('366d')), 4, 10, /`timeout` must be at most 365d/);
+  });
+
+  it('has no place in on-failure.yaml', async () => {
+    const result = await load({ 'sources.yaml': SOURCES_YAML, 'on-failure.yaml': yamlLines('timeout: 5m', 'on_failure:', '  - { id: a, uses: set }') });
+    const file = result.files.find((entry) => entry.file.endsWith('on-failure.yaml'));
+    assertProblemAt(file?.problems ?? [], 1, 1, /unknown key `timeout`/);
+  });
+});
+
+describe('WorkflowValidator: respond', () => {
+  const SLACK_SOURCES = (...respond: string[]) =>
+    yamlLines('sources:', '  slack:', '    verify: { scheme: slack, secret: "{{secrets.SLACK_SECRET}}" }', '    respond:', ...respond);
+
+  async function sourceProblems(...respond: string[]) {
+    const result = await load({ 'sources.yaml': SLACK_SOURCES(...respond) });
+    return result.files.find((entry) => entry.file.endsWith('sources.yaml'))?.problems ?? [];
+  }
+
+  it('reads a source respond with its status, headers and body', async () => {
+    const result = await load({
+      'sources.yaml': SLACK_SOURCES('      status: 200', '      headers: { X-Handled-By: hookflow }', '      body: { text: "Deploying {{event.body.text}}" }'),
+    });
+    assert.deepEqual(result.problems, []);
+    const respond = result.sources.get('slack')?.respond;
+    assert.deepEqual({ ...respond, position: undefined }, { status: 200, headers: { 'x-handled-by': 'hookflow' }, body: { text: 'Deploying {{event.body.text}}' }, position: undefined });
+  });
+
+  it('refuses steps, secrets, run and workflow in its templates, at their place', async () => {
+    const problems = await sourceProblems(
+      '      headers:',
+      '        x-token: "{{secrets.SLACK_SECRET}}"',
+      '      body:',
+      '        text: "{{steps.a.output.body}}"',
+      '        run: "{{run.id}}"',
+    );
+    assertProblemAt(problems, 6, 18, /`respond` of source `slack` is rendered from the event alone and cannot use `secrets`/);
+    assertProblemAt(problems, 8, 15, /cannot use `steps`: no step has run when the answer is sent/);
+    assertProblemAt(problems, 9, 14, /cannot use `run`/);
+    assert.equal(problems.length, 3);
+  });
+
+  it('bounds the status to 200-299 and refuses headers the server sets and bodies that are neither map, list nor string', async () => {
+    const problems = await sourceProblems('      status: 500', '      headers: { Content-Length: "5", "bad name": x }', '      body: 42');
+    assertProblemAt(problems, 5, 15, /`status` of `respond` of source `slack` must be a whole number from 200 to 299/);
+    assertProblemAt(problems, 6, 18, /`Content-Length` is set by the server/);
+    assertProblemAt(problems, 6, 39, /`bad name` is not a header name/);
+    assertProblemAt(problems, 7, 13, /`body` of `respond` of source `slack` must be a map or a list \(sent as JSON\) or a string/);
+    assert.equal(problems.length, 4);
+  });
+
+  it('reads a trigger respond, which needs a webhook and reads only the event', async () => {
+    const ok = await load({
+      'sources.yaml': SOURCES_YAML,
+      'w.yaml': yamlLines('name: w', 'on:', '  webhook: shop', '  respond: { status: 201, body: "ok {{event.body.id}}" }', 'steps:', '  - { id: a, uses: set }'),
+    });
+    assert.deepEqual(ok.problems, []);
+    const problems = await problemsOf(
+      yamlLines('name: w', 'on:', '  schedule: "* * * * *"', '  respond:', '    body: { id: "{{workflow.name}}" }', 'steps:', '  - { id: a, uses: set }'),
+    );
+    assertProblemAt(problems, 4, 3, /`on.respond` needs `on.webhook`/);
+    assertProblemAt(problems, 5, 17, /`on.respond` is rendered from the event alone and cannot use `workflow`/);
+    assert.equal(problems.length, 2);
+  });
+});

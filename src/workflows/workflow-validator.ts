@@ -2,6 +2,8 @@ import { basename } from 'node:path';
 import type { Node } from 'yaml';
 import type { TemplateEngine } from '../templates/template-engine';
 import { cronProblem } from './cron-expression';
+import { MAX_RUN_TIMEOUT } from './duration';
+import { RespondValidator } from './respond-validator';
 import { SourcesValidation, SourcesValidator } from './sources-validator';
 import { StepWithValidator } from './step-with-validator';
 import { StepsValidator } from './steps-validator';
@@ -13,9 +15,9 @@ import { GLOBAL_FAILURE_FILES, GLOBAL_FAILURE_WORKFLOW, StepDefinition, TriggerD
 import { MapEntry, MapView, YamlNodeReader } from './yaml-node-reader';
 
 const WORKFLOW_NAME = /^[a-z0-9_-]{1,64}$/;
-const WORKFLOW_KEYS = ['name', 'description', 'on', 'concurrency', 'steps', 'on_failure', 'output'];
+const WORKFLOW_KEYS = ['name', 'description', 'on', 'concurrency', 'timeout', 'steps', 'on_failure', 'output'];
 const GLOBAL_FAILURE_KEYS = ['name', 'description', 'on_failure'];
-const ON_KEYS = ['webhook', 'event', 'if', 'schedule', 'timezone'];
+const ON_KEYS = ['webhook', 'event', 'if', 'schedule', 'timezone', 'respond'];
 
 export interface WorkflowValidationContext {
   /** Sources that `on.webhook` may name. */
@@ -54,6 +56,7 @@ export class WorkflowValidator {
     const description = top.has('description') ? check.reader.string(top.get('description'), '`description`') : undefined;
     const on = check.trigger(top);
     const concurrency = check.concurrency(top);
+    const timeoutMs = top.has('timeout') ? check.reader.duration(top.get('timeout'), '`timeout`', MAX_RUN_TIMEOUT) : undefined;
     const steps = check.steps(top);
     const onFailure = top.has('on_failure') ? check.failureSteps(top, steps) : [];
     const output = top.has('output') ? check.output(top, steps) : undefined;
@@ -66,6 +69,7 @@ export class WorkflowValidator {
       yaml: parsed.text,
       on,
       ...(concurrency !== undefined && { concurrency }),
+      ...(timeoutMs !== undefined && { timeoutMs }),
       steps,
       onFailure,
       ...(output !== undefined && { output }),
@@ -161,12 +165,18 @@ class WorkflowFileCheck {
     if (!view) return undefined;
     const text = (key: string) => (view.has(key) ? this.reader.string(view.get(key), `\`on.${key}\``) : undefined);
     const trigger: TriggerDefinition = {};
-    const [webhook, event, condition, schedule, timezone] = ON_KEYS.map(text);
+    const [webhook, event, condition, schedule, timezone] = ['webhook', 'event', 'if', 'schedule', 'timezone'].map(text);
     if (webhook !== undefined) trigger.webhook = this.webhook(view, webhook);
     if (event !== undefined) trigger.event = this.needs(view, 'event', 'webhook', event);
     if (condition !== undefined) trigger.if = this.ingestTemplate(view.get('if'), condition, '`on.if`');
     if (schedule !== undefined) trigger.schedule = this.schedule(view, schedule);
     if (timezone !== undefined) trigger.timezone = this.timezone(view, timezone);
+    const respond = view.entry('respond');
+    if (respond) {
+      this.needs(view, 'respond', 'webhook', '');
+      trigger.respond = new RespondValidator(this.reader, this.templates).read(respond, '`on.respond`');
+      if (trigger.respond === undefined) delete trigger.respond;
+    }
     if (!view.has('webhook') && !view.has('schedule')) this.parsed.report(view.at, '`on` needs `webhook` or `schedule`');
     return trigger;
   }

@@ -38,6 +38,22 @@ export interface SourceDefinition {
   bodyLimit: number;
   /** Header and query parameter names (lower case) stored as `[secret]`, besides those that look like credentials. */
   redact: string[];
+  /** The HTTP answer to each accepted request, instead of the `202` JSON. */
+  respond?: RespondDefinition;
+}
+
+/**
+ * `respond:` of a source or a trigger: the HTTP answer to a webhook, rendered from the event
+ * alone (templates read only `event`) once the event is stored.
+ */
+export interface RespondDefinition {
+  /** 200 to 299: an answer never turns a stored event into an error. */
+  status: number;
+  /** Header names (lower case) and value templates. */
+  headers: Record<string, string>;
+  /** A map or list (sent as JSON) or a string (sent as text); strings in it are templates. Unset: no body. */
+  body?: unknown;
+  position: FilePosition;
 }
 
 export interface RetryDefinition {
@@ -95,6 +111,8 @@ export interface TriggerDefinition {
   if?: string;
   schedule?: string;
   timezone?: string;
+  /** The webhook's answer when this trigger matches and the source declares none. */
+  respond?: RespondDefinition;
 }
 
 export interface WorkflowDefinition {
@@ -108,6 +126,8 @@ export interface WorkflowDefinition {
   yaml: string;
   on: TriggerDefinition;
   concurrency?: { key: string };
+  /** `timeout:`: a run still unfinished this long after it was created is cancelled. */
+  timeoutMs?: number;
   steps: StepDefinition[];
   /** `on_failure:` steps, run as a run of their own when a run of `steps` fails; unset or empty when none. */
   onFailure?: StepDefinition[];

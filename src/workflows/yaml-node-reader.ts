@@ -1,5 +1,6 @@
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Node, Scalar, YAMLMap } from 'yaml';
+import { DurationLimit, parseDuration } from './duration';
 import { FORBIDDEN_KEYS, ParsedYamlFile } from './workflow-file-parser';
 
 /** One key of a YAML map with its value node (aliases already followed). */
@@ -108,6 +109,15 @@ export class YamlNodeReader {
     if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value;
     this.file.report(node, `${what} must be a whole number from ${min} to ${max}`);
     return undefined;
+  }
+
+  /** A literal duration (`500ms`, `15s`, `5m`, `1h`, `1d`) in milliseconds, at most `limit`. */
+  duration(node: Node | null | undefined, what: string, limit: DurationLimit): number | undefined {
+    const value = this.scalar(node);
+    const ms = typeof value === 'string' ? parseDuration(value) : undefined;
+    if (ms === undefined) this.file.report(node, `${what} must be a duration such as 500ms, 15s, 5m, 1h or 1d`);
+    else if (ms > limit.ms) this.file.report(node, `${what} must be at most ${limit.text}`);
+    return ms !== undefined && ms <= limit.ms ? ms : undefined;
   }
 
   /** Plain JavaScript data for a node. Objects are built so no key can reach a prototype. */

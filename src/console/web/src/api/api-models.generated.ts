@@ -131,6 +131,8 @@ export interface RunModel {
   parent: RunParentModel | null;
   /** The runs this run's `workflow` steps started, oldest first */
   children: RunChildModel[];
+  /** When the run is cancelled if unfinished (the workflow's `timeout:`, from its creation or last retry); null without a timeout */
+  deadline: string | null;
   steps: StepRunModel[];
 }
 
@@ -186,6 +188,13 @@ export interface MatchNoteModel {
   reason: string;
 }
 
+export interface WebhookAnswerModel {
+  status: number;
+  headers: Record<string, string>;
+  /** The body as sent; empty for none */
+  body: string;
+}
+
 export interface EventRunModel {
   id: string;
   workflow: string;
@@ -208,6 +217,8 @@ export interface EventModel {
   body_format: 'json' | 'form' | 'text' | 'empty';
   /** Why workflows did not match (a failing `if`, …) */
   match_notes: MatchNoteModel[];
+  /** The HTTP answer a source's or trigger's `respond:` gave (and gives again to repeated deliveries); null for the usual 202 JSON */
+  answer: WebhookAnswerModel | null;
   /** The body exactly as received */
   body: string;
   body_encoding: 'utf8' | 'base64';

@@ -66,6 +66,7 @@ const WORKFLOW_KEYS: KeySpec[] = [
   { key: 'description', info: 'What the workflow does, shown in the console.' },
   { key: 'on', info: 'The trigger: a webhook source and event type, and/or a schedule.', shape: 'map' },
   { key: 'concurrency', info: 'Runs with the same key run one at a time, in arrival order.', shape: 'map' },
+  { key: 'timeout', info: 'A run not finished this long after it was created is cancelled: 30s, 10m, 2h, 1d (at most 365d).' },
   { key: 'steps', info: 'The steps, in order.', shape: 'list' },
   {
     key: 'on_failure',
@@ -83,6 +84,16 @@ const ON_KEYS: KeySpec[] = [
   { key: 'if', info: 'A template evaluated at ingest; a falsy result or a missing path is no match.' },
   { key: 'schedule', info: 'A five-field cron expression, instead of or beside webhook.' },
   { key: 'timezone', info: 'The time zone of the schedule (UTC by default).' },
+  {
+    key: 'respond',
+    info: "The webhook's HTTP answer instead of 202 JSON, from the event only: status (200-299), headers, body (a map is sent as JSON). The source's respond wins.",
+    shape: 'map',
+  },
+];
+const RESPOND_KEYS: KeySpec[] = [
+  { key: 'status', info: 'The status answered: 200 to 299 (default 200).' },
+  { key: 'headers', info: 'Answer headers; values are templates over the event.', shape: 'map' },
+  { key: 'body', info: 'A map or list (sent as JSON) or a string (sent as text unless headers set content-type); templates over the event.' },
 ];
 const CONCURRENCY_KEYS: KeySpec[] = [{ key: 'key', info: 'A template; runs with the same key run one at a time, in arrival order.' }];
 const STEP_KEYS: KeySpec[] = [
@@ -111,6 +122,7 @@ const RETRY_KEYS: KeySpec[] = [
 const KEYS_BY_PATH: Record<string, KeySpec[]> = {
   '': WORKFLOW_KEYS,
   on: ON_KEYS,
+  'on.respond': RESPOND_KEYS,
   concurrency: CONCURRENCY_KEYS,
   'steps.-': STEP_KEYS,
   'steps.-.retry': RETRY_KEYS,
