@@ -18,6 +18,8 @@ export interface StepExpectation {
   status?: TestStepStatus;
   /** What the step sends (method, url, headers, body); compared key by key unless `exact`. */
   request?: unknown;
+  /** What a `for_each` step sends, one entry per item in item order (`null` for a skipped item). */
+  requests?: unknown[];
   /** Why the step would fail (`status: fails`). */
   error?: string;
   /** Compare every field of the request, not only the listed ones. */
@@ -64,7 +66,7 @@ const FAILURE_KEYS = ['workflow', 'step', 'error', 'attempts'];
 const EVENT_KEYS = ['type', 'headers', 'query', 'body'];
 const CANNED_STEP_KEYS = ['output'];
 const EXPECT_KEYS = ['workflows', 'steps'];
-const STEP_EXPECTATION_KEYS = ['status', 'request', 'error', 'exact'];
+const STEP_EXPECTATION_KEYS = ['status', 'request', 'requests', 'error', 'exact'];
 
 /** The test files (`*.test.yaml`) of a folder, not recursive, in name order; undefined when there is no such folder. */
 export async function listWorkflowTestFiles(dir: string): Promise<string[] | undefined> {
@@ -219,6 +221,9 @@ function readStepExpectation(reader: YamlNodeReader, node: Node | null | undefin
     else reader.file.report(view.get('status'), `\`status\` of ${what} must be one of ${STEP_STATUSES.join(', ')}`);
   }
   if (view.has('request')) expectation.request = reader.plain(view.get('request'));
+  if (view.has('requests') && reader.list(view.get('requests'), `\`requests\` of ${what} (one per for_each item)`)) {
+    expectation.requests = reader.plain(view.get('requests')) as unknown[];
+  }
   if (view.has('error')) expectation.error = reader.string(view.get('error'), `\`error\` of ${what}`);
   if (view.has('exact')) expectation.exact = reader.boolean(view.get('exact'), `\`exact\` of ${what}`);
   return expectation;

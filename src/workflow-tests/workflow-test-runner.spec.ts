@@ -10,7 +10,7 @@ import { loadWorkflowDirectory } from '../workflows/workflow-loader';
 import { differences } from './expectation-diff';
 import { loadWorkflowTestFile, WorkflowTestFile } from './workflow-test-file';
 import { recordExpectations } from './workflow-test-recorder';
-import { WorkflowTestResult, WorkflowTestRunner } from './workflow-test-runner';
+import { recordedExpectation, WorkflowTestResult, WorkflowTestRunner } from './workflow-test-runner';
 
 const SHIP_YAML = yamlLines(
   'name: ship',
@@ -46,11 +46,22 @@ const AUDIT_YAML = yamlLines(
   '    with: { order: "{{event.body.order.id}}" }',
 );
 
+const BATCH_YAML = yamlLines(
+  'name: batch',
+  'on: { webhook: shop, event: batch.paid }',
+  'steps:',
+  '  - id: each',
+  '    uses: http',
+  '    for_each: "{{event.body.items}}"',
+  '    if: "{{item.ship}}"',
+  '    with: { method: POST, url: "{{secrets.SHIPPING_URL}}/items", body: { sku: "{{item.sku}}", line: "{{index}}" } }',
+);
+
 let dir: string;
 let runner: WorkflowTestRunner;
 
 before(async () => {
-  dir = await workflowDir({ 'sources.yaml': SOURCES_YAML, 'ship.yaml': SHIP_YAML, 'audit.yaml': AUDIT_YAML });
+  dir = await workflowDir({ 'sources.yaml': SOURCES_YAML, 'ship.yaml': SHIP_YAML, 'audit.yaml': AUDIT_YAML, 'batch.yaml': BATCH_YAML });
   await mkdir(join(dir, 'tests'));
   await writeFile(join(dir, 'order.json'), JSON.stringify({ type: 'order.paid', order: { id: 'A-1', total: 12, notify: true } }));
   const loaded = await loadWorkflowDirectory(dir, new TemplateEngine());
@@ -88,6 +99,29 @@ describe(WorkflowTestRunner.name, () => {
     assert.deepEqual(result.differences, []);
     assert.equal(result.passed, true);
     assert.equal(JSON.stringify(result.observed).includes('tok_live'), false);
+  });
+
+  it('compares a for_each step item by item with `requests`, a skipped item as null, and records it so', async () => {
+    const file = await testFile(
+      'batch.test.yaml',
+      'tests:',
+      '  - name: items',
+      '    event: { body: { type: batch.paid, items: [{ sku: a, ship: true }, { sku: b, ship: false }, { sku: c, ship: true }] } }',
+      '    expect:',
+      '      steps:',
+      '        each: { status: sent, requests: [{ url: "[secret]/items", body: { sku: a, line: 0 } }, null, { body: { sku: c, line: 3 } }] }',
+    );
+    assert.deepEqual(file.problems, []);
+    const [result] = runner.run(file);
+    assert.deepEqual(
+      result.differences.map(({ path, expected, actual }) => ({ path, expected, actual })),
+      [{ path: 'steps.each.requests[2].body.line', expected: 3, actual: 2 }],
+    );
+    const recorded = recordedExpectation(result.observed, undefined) as { steps: { each: { requests: { body: unknown }[] } } };
+    assert.deepEqual(
+      recorded.steps.each.requests.map((request) => request?.body ?? null),
+      [{ sku: 'a', line: 0 }, null, { sku: 'c', line: 2 }],
+    );
   });
 
   it('names the path, the expected and the actual value of each difference', async () => {
@@ -187,7 +221,7 @@ describe(WorkflowTestRunner.name, () => {
 
   it('knows no workflow a test file names that is not in the folder', async () => {
     const file = await testFile('nothing.test.yaml', 'tests: []');
-    assert.match(runner.problemOf(file) ?? '', /no valid workflow nothing to test \(workflows: audit, ship\)/);
+    assert.match(runner.problemOf(file) ?? '', /no valid workflow nothing to test \(workflows: audit, batch, ship\)/);
   });
 });
 

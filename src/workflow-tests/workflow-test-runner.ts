@@ -17,6 +17,8 @@ const ENGINE_HEADERS: ReadonlySet<string> = new Set(['user-agent', 'idempotency-
 export interface ObservedStep {
   status: TestStepStatus;
   request?: unknown;
+  /** A `for_each` step's requests, one per item (`null` for a skipped item). */
+  requests?: unknown[];
   error?: string;
 }
 
@@ -114,6 +116,7 @@ export function recordedExpectation(observed: TestObservation, previous: TestExp
       status: step.status,
       ...exact,
       ...(step.request !== undefined && { request: step.request }),
+      ...(step.requests !== undefined && { requests: step.requests }),
       ...(step.error !== undefined && { error: step.error }),
     };
   }
@@ -151,6 +154,8 @@ function stepDifferences(path: string, expected: StepExpectation, actual: Observ
   if (expected.error !== undefined && expected.error !== actual.error) found.push({ path: `${path}.error`, expected: expected.error, actual: actual.error });
   if (expected.request !== undefined)
     found.push(...differences(withLowerCaseHeaders(expected.request), actual.request, `${path}.request`, expected.exact === true));
+  if (expected.requests !== undefined)
+    found.push(...differences(expected.requests.map(withLowerCaseHeaders), actual.requests, `${path}.requests`, expected.exact === true));
   return found;
 }
 
@@ -158,6 +163,8 @@ function observedStep(step: DryRunStep): ObservedStep {
   // In a real run a step whose need failed is skipped.
   if (step.status === 'skipped' || step.blocked_by !== undefined) return { status: 'skipped' };
   if (step.status === 'would-fail') return { status: 'fails', error: step.reason ?? 'it would fail' };
+  if (step.items !== undefined)
+    return { status: 'sent', requests: step.items.map((item) => (item.status === 'skipped' ? null : requestOf(item.plan?.detail))) };
   return { status: 'sent', request: requestOf(step.plan?.detail) };
 }
 
