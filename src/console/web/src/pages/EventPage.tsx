@@ -148,6 +148,26 @@ export function EventPage({ id }: { id: string }) {
         </section>
       </div>
 
+      {detail.answer && (
+        <section className="section" aria-labelledby="event-answer" data-section="event-answer">
+          <div className="section__head">
+            <h2 id="event-answer">Answered with</h2>
+            <span className="muted">
+              HTTP {detail.answer.status}, from a <span className="mono">respond</span>; repeated deliveries get the same answer
+            </span>
+          </div>
+          <KeyValueTable values={detail.answer.headers} />
+          <div className="code">
+            <div className="code__bar">
+              <span>Answer body</span>
+            </div>
+            <pre tabIndex={0}>
+              <code>{detail.answer.body || '(empty)'}</code>
+            </pre>
+          </div>
+        </section>
+      )}
+
       <section className="section" aria-labelledby="event-body">
         <div className="section__head">
           <h2 id="event-body">Body</h2>

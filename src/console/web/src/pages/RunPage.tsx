@@ -156,6 +156,14 @@ export function RunPage({ id }: { id: string }) {
               {ranOn?.in_force && <span className="muted"> · in force</span>}
             </dd>
           </div>
+          {current.deadline && (
+            <div data-fact="deadline">
+              <dt>Deadline</dt>
+              <dd title={dateTime(current.deadline)}>
+                {current.finished_at ? dateTime(current.deadline) : `cancelled ${timeAgo(current.deadline, now)} unless done`}
+              </dd>
+            </div>
+          )}
           {current.kind === 'on_failure' && current.failed_run_id && (
             <div data-fact="handles-failure-of">
               <dt>Handles the failure of</dt>
