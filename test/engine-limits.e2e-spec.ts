@@ -78,7 +78,9 @@ describe('engine limits: what a workflow or an event can make the engine do', ()
     return answer.body.event_id;
   }
 
-  async function finishedRunOf(eventId: string, timeoutMs = 10_000): Promise<any> {
+  // Eleven runs share one concurrency key below, each waiting for the one before: on a loaded
+  // machine the chain once took longer than 10 s. The bound is against a run that never ends.
+  async function finishedRunOf(eventId: string, timeoutMs = 30_000): Promise<any> {
     return eventually(
       async () => {
         const [row] = await hookflow.query<{ id: string }>(`SELECT id FROM runs WHERE event_id = $1`, [eventId]);
