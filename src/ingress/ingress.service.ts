@@ -124,6 +124,8 @@ export class IngressService {
     event: InboundEvent,
     notes: MatchNote[],
   ): WebhookAnswer | undefined {
+    // Most sources answer the usual 202: no list to build for them.
+    if (!source.respond && !workflows.some((workflow) => workflow.on.respond)) return undefined;
     const started = new Set(runs.map((run) => run.workflow));
     const chosen = RespondRenderer.choose(
       source,
