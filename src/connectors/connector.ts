@@ -12,7 +12,10 @@ export interface StepExecutionContext {
    * Standard Webhooks `webhook-id`, so a receiver can drop repeats.
    */
   idempotencyKey: string;
-  /** Aborted when the step's timeout passes or the run is cancelled. */
+  /**
+   * Aborted half a second after the step's timeout, a backstop for a connector that does not
+   * enforce `timeoutMs` itself. A run cancelled meanwhile lets its attempts in flight finish.
+   */
   signal: AbortSignal;
   /**
    * The step's `timeout`, when the workflow set one. The signal enforces it; this also lets

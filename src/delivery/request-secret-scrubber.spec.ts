@@ -54,4 +54,13 @@ describe(RequestSecretScrubber.name, () => {
       '[secret] [secret] [secret] [secret] [secret] text/plain',
     );
   });
+
+  it('reuses the scrubber built for the same secrets, and never one built for others', () => {
+    const first = RequestSecretScrubber.hiding(['token-one', 'token-two']);
+    assert.equal(RequestSecretScrubber.hiding(['token-one', 'token-two']), first);
+    const joined = RequestSecretScrubber.hiding(['token-one\u0000token-two']);
+    assert.notEqual(joined, first);
+    assert.equal(joined.text('a token-one b'), 'a token-one b');
+    assert.equal(first.text('a token-one b token-two'), 'a [secret] b [secret]');
+  });
 });

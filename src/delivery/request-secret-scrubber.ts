@@ -3,6 +3,14 @@ import type { OutboundRequest, RedactedRequest } from './outbound-request';
 import { secretForms } from './secret-forms';
 
 /**
+ * Scrubbers already built, by the secrets they hide: a step sends the same secrets with
+ * every request, and deriving each secret's encoded forms is most of a scrubber's cost.
+ * Bounded, oldest first out; it holds only values the process has in memory anyway.
+ */
+const BUILT_SCRUBBERS_KEPT = 256;
+const builtScrubbers = new Map<string, RequestSecretScrubber>();
+
+/**
  * Replaces the secrets a request carried wherever a receiver might echo them back (response
  * body, headers, error text). The secrets are the signing secrets plus every value the
  * redacted copy hides: aligning the real URL, header values and body with their redacted
@@ -28,7 +36,20 @@ export class RequestSecretScrubber {
       if (shown !== undefined) secrets.push(...hiddenValues(value, shown));
     }
     if (request.body !== undefined && redacted.body !== undefined) secrets.push(...hiddenValues(request.body, redacted.body));
-    return new RequestSecretScrubber(secrets);
+    return RequestSecretScrubber.hiding(secrets);
+  }
+
+  /** A scrubber of `secrets`, built once for each set of them among the recent ones. */
+  static hiding(secrets: readonly string[]): RequestSecretScrubber {
+    // JSON, not a join: no two different lists of secrets may share a key.
+    const key = JSON.stringify(secrets);
+    let scrubber = builtScrubbers.get(key);
+    if (!scrubber) {
+      scrubber = new RequestSecretScrubber(secrets);
+      if (builtScrubbers.size >= BUILT_SCRUBBERS_KEPT) builtScrubbers.delete(builtScrubbers.keys().next().value!);
+      builtScrubbers.set(key, scrubber);
+    }
+    return scrubber;
   }
 
   text(text: string): string {

@@ -226,8 +226,15 @@ export class StepRunner {
   ): Promise<StepOutcome> {
     const timeoutMs = step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
     // Connectors enforce `timeoutMs` themselves and say so in the attempt's record; the
-    // signal is the backstop for one that does not.
-    const signal = AbortSignal.timeout(timeoutMs + ABORT_GRACE_MS / 2);
+    // signal is the backstop for one that does not. Unlike `AbortSignal.timeout`, its timer
+    // ends with the attempt instead of outliving it by the whole timeout.
+    const controller = new AbortController();
+    const abortTimer = setTimeout(
+      () => controller.abort(new DOMException(`step ${step.id} timed out after ${timeoutMs} ms`, 'TimeoutError')),
+      timeoutMs + ABORT_GRACE_MS / 2,
+    );
+    abortTimer.unref();
+    const signal = controller.signal;
     const context = {
       timeoutMs,
       workflow: run.workflow.name,
@@ -243,6 +250,7 @@ export class StepRunner {
     } catch (error) {
       return { kind: 'failed', error: `step ${step.id} failed unexpectedly: ${(error as Error).message}`, retryable: false };
     } finally {
+      clearTimeout(abortTimer);
       if (pass) this.gate.leave(pass);
     }
   }
