@@ -110,6 +110,7 @@ export class DeliveryAttempt {
 }
 
 function cutUtf8(text: string): string {
-  const bytes = Buffer.from(text, 'utf8');
-  return bytes.length <= EXCERPT_BYTES ? text : bytes.subarray(0, EXCERPT_BYTES).toString('utf8');
+  // A UTF-16 code unit takes at most 3 UTF-8 bytes: most bodies need neither counting nor copying.
+  if (text.length * 3 <= EXCERPT_BYTES || Buffer.byteLength(text, 'utf8') <= EXCERPT_BYTES) return text;
+  return Buffer.from(text, 'utf8').subarray(0, EXCERPT_BYTES).toString('utf8');
 }

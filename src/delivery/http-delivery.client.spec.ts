@@ -233,6 +233,16 @@ describe(HttpDeliveryClient.name, () => {
       assert.equal(result.record.responseBody, big.slice(0, EXCERPT_BYTES));
     });
 
+    it('records at most the first 16 KiB of a request body, cutting between characters, and a short one whole', async () => {
+      const receiver = await startReceiver((_request, response) => response.end());
+      const long = 'é'.repeat(EXCERPT_BYTES);
+      const cut = await send(client(), post(receiver.url, { body: long }));
+      assert.equal(cut.record.request.body, 'é'.repeat(EXCERPT_BYTES / 2));
+      const short = 'ü'.repeat(EXCERPT_BYTES / 3);
+      const whole = await send(client(), post(receiver.url, { body: short }));
+      assert.equal(whole.record.request.body, short);
+    });
+
     it('parses JSON, keeps text as text and gives an empty string for no body', async () => {
       const receiver = await startReceiver((request, response) => {
         if (request.url === '/json') response.writeHead(200, { 'content-type': 'application/problem+json; charset=utf-8' }).end('{"a":[1]}');
