@@ -6,6 +6,8 @@ export interface CpuUse {
   machine: number;
   loadGenerator: number;
   server: number;
+  /** Each companion process of the server (e.g. Hookflow workers beside an ingress), in order. */
+  companions?: number[];
   /** The embedded PostgreSQL (postmaster and backends); undefined for an external server. */
   database?: number;
   /**
@@ -18,6 +20,8 @@ export interface CpuUse {
 /** The processes a meter follows: the measured server and the database server's tree. */
 export interface MeteredProcesses {
   serverPid?: number;
+  /** Processes that work beside the server without receiving the load (Hookflow workers), metered one by one. */
+  companionPids?: (number | undefined)[];
   /** The embedded PostgreSQL's postmaster; its children (the backends) are counted with it. */
   databasePid?: number;
 }
@@ -34,6 +38,7 @@ export class CpuMeter {
   private readonly ownStart = process.cpuUsage();
   private readonly machineStart = machineBusyTicks();
   private readonly serverStart: number | undefined;
+  private readonly companionStarts: (number | undefined)[];
   private readonly databaseStart: Map<number, number>;
   private readonly processes: MeteredProcesses;
 
@@ -41,6 +46,7 @@ export class CpuMeter {
   constructor(processes: MeteredProcesses | number | undefined = {}) {
     this.processes = typeof processes === 'object' ? processes : { serverPid: processes };
     this.serverStart = processTicks(this.processes.serverPid);
+    this.companionStarts = (this.processes.companionPids ?? []).map(processTicks);
     this.databaseStart = treeTicks(this.processes.databasePid);
   }
 
@@ -53,9 +59,12 @@ export class CpuMeter {
     const own = process.cpuUsage(this.ownStart);
     const loadGenerator = (own.user + own.system) / 1e6 / seconds;
     const machine = Math.min(availableParallelism(), cores(machineEnd - this.machineStart));
-    const server = this.serverStart !== undefined && serverEnd !== undefined ? cores(serverEnd - this.serverStart) : 0;
+    const between = (start: number | undefined, end: number | undefined) => (start !== undefined && end !== undefined ? cores(end - start) : 0);
+    const server = between(this.serverStart, serverEnd);
+    const companions = (this.processes.companionPids ?? []).map((pid, index) => between(this.companionStarts[index], processTicks(pid)));
     const database = this.processes.databasePid === undefined ? undefined : cores(this.databaseTicksSinceStart());
-    return { machine, loadGenerator, server, database, rest: Math.max(0, machine - loadGenerator - server - (database ?? 0)) };
+    const measured = loadGenerator + server + companions.reduce((sum, used) => sum + used, 0) + (database ?? 0);
+    return { machine, loadGenerator, server, ...(companions.length ? { companions } : {}), database, rest: Math.max(0, machine - measured) };
   }
 
   /** Backends that exited during the run are lost; the measured servers keep theirs open. */

@@ -8,8 +8,9 @@ import type { Arrival, ArrivalLog, SignatureCheck } from './delivery-receiver';
 import { generateFixedRate } from './fixed-rate-load';
 import { generateLoad } from './load-generator';
 import { RESULTS_DIR } from './paths';
+import type { ProcessMemory } from './process-memory';
 import type { BenchOptions } from './scenario';
-import { ServerProcess } from './server-process';
+import { ServerLaunch, ServerProcess } from './server-process';
 import { percentile } from './statistics';
 import { epochMs, type TimedOrderRequests } from './timed-order-requests';
 
@@ -21,6 +22,10 @@ export interface RelaySpec {
   cwd?: string;
   readyPath: string;
   env: Record<string, string>;
+  /** What the process that receives the load is called in per-process figures (`relay` when unset). */
+  processName?: string;
+  /** Processes started with it on the same database that receive no load (e.g. Hookflow workers beside an ingress). */
+  companions?: RelayCompanion[];
   /** Requests each accepted event makes to the receivers (one per matching workflow); 1 when unset. */
   deliveriesPerEvent?: number;
   /** How many events the relay stored, how many are not yet in a final state, and the states, for the audit. */
@@ -30,10 +35,26 @@ export interface RelaySpec {
    * (in the order the event went through them), to split the latency into stages.
    */
   stageTimes?(database: Client, prefix: string): Promise<{ id: string; times: Record<string, number> }[]>;
-  /** Optional: throws when the started relay is not set up as the scenario meant (e.g. a workflow did not load). */
-  checkSetup?(baseUrl: string): Promise<void>;
+  /**
+   * Optional: throws when the started relay is not set up as the scenario meant (e.g. a
+   * workflow did not load); gets the process that receives the load, then its companions.
+   */
+  checkSetup?(processes: readonly ServerProcess[]): Promise<void>;
   /** What a soak samples: the relay's tables, and a statement answering `count`, the work still waiting. */
   storage: { tables: string[]; backlogSql: string };
+}
+
+/** A process of a relay beside the one that receives the load: same entry, folder and database. */
+export interface RelayCompanion {
+  /** Names it in per-process figures and logs, e.g. `worker 1`. */
+  name: string;
+  /** Merged over the relay's environment. */
+  env: Record<string, string>;
+}
+
+/** Peak and last resident memory of one process of a relay, read just before the bench stopped it. */
+export interface ProcessMemoryAtStop extends ProcessMemory {
+  process: string;
 }
 
 /** What every run of a relay needs. */
@@ -57,7 +78,10 @@ export interface EndToEndSettings extends RelayRunSettings {
 /** A relay started for one run: fresh process, fresh database. */
 export interface RunningRelay {
   relay: RelaySpec;
+  /** The process that receives the load. */
   server: ServerProcess;
+  /** The relay's other processes, in the order of `relay.companions`. */
+  companions: ServerProcess[];
   databaseUrl: string;
   /** Cores other processes kept busy in the second before it started. */
   backgroundCores?: number;
@@ -127,6 +151,8 @@ export interface EndToEndRun {
   fixedRate: FixedRateResult;
   saturation: SaturationSample;
   audit: RunAudit;
+  /** Every process of the relay, the one that receives the load first; empty where /proc is unavailable. */
+  memory: ProcessMemoryAtStop[];
   backgroundCores?: number;
 }
 
@@ -139,7 +165,7 @@ export interface LevelledRun<Level> {
 
 /** One run of one relay: fresh database and process, warm-up, fixed rate, saturation, audit. */
 export async function measureRelayOnce(settings: EndToEndSettings, relay: RelaySpec, round: number): Promise<EndToEndRun> {
-  return withRelay(
+  return withRelay<EndToEndRun>(
     settings,
     relay,
     round,
@@ -151,55 +177,77 @@ export async function measureRelayOnce(settings: EndToEndSettings, relay: RelayS
       const saturation = await measureSaturation(settings, running);
       const audit = await auditRun(settings, running);
       fixedRate.stagesMs = await latencyStages(settings, relay, running.databaseUrl, fixedRate.idPrefix);
-      return { round, fixedRate, saturation, audit: { ...audit, perEvent: NO_WORK }, backgroundCores: running.backgroundCores };
+      return { round, fixedRate, saturation, audit: { ...audit, perEvent: NO_WORK }, memory: [], backgroundCores: running.backgroundCores };
     },
-    async (run, databaseUrl) => ({ ...run, audit: { ...run.audit, perEvent: await perEventWork(databaseUrl, run.audit.stored) } }),
+    async (run, stopped) => ({ ...run, memory: stopped.memory, audit: { ...run.audit, perEvent: await perEventWork(stopped.databaseUrl, run.audit.stored) } }),
   );
 }
 
 const NO_WORK: RunAudit['perEvent'] = { commits: 0, rowsInserted: 0, rowsUpdated: 0, rowsDeleted: 0 };
 
+/** What `withRelay` hands to `afterStop`: the run's database, and each process's memory as it stopped. */
+export interface StoppedRelay {
+  databaseUrl: string;
+  memory: ProcessMemoryAtStop[];
+}
+
 /**
- * Starts the relay as a fresh process on a fresh database (after a checkpoint and a wait
- * for a quiet machine), hands it to `measure`, then stops it, keeps its output if it
- * logged trouble, lets `afterStop` read the database once every backend is gone, and drops
- * the database. The receiver is reset first.
+ * Starts the relay's processes at once (it and its companions) on a fresh database, after
+ * a checkpoint and a wait for a quiet machine, hands them to `measure`, then stops them,
+ * keeps the output of any that logged trouble, lets `afterStop` read the database once
+ * every backend is gone, and drops the database. The receiver is reset first.
  */
 export async function withRelay<T>(
   settings: RelayRunSettings,
   relay: RelaySpec,
   round: number,
   measure: (running: RunningRelay) => Promise<T>,
-  afterStop?: (result: T, databaseUrl: string) => Promise<T>,
+  afterStop?: (result: T, stopped: StoppedRelay) => Promise<T>,
 ): Promise<T> {
-  const { database, receiver, options } = settings;
+  const { database, receiver } = settings;
   receiver.reset();
   const db = await database.createDatabase(relay.baseline ? 'relay baseline' : 'relay hookflow');
   try {
     await database.checkpoint();
     const backgroundCores = await waitForQuietMachine(settings.log, database.serverPid);
-    const server = await ServerProcess.start({
-      label: relay.name,
-      entry: relay.entry,
-      cwd: relay.cwd,
-      nodeFlags: options.cpuProfile ? cpuProfileFlags(settings.profileDir, relay.name, round) : [],
-      env: { ...relay.env, DATABASE_URL: db.url },
-      readyPath: relay.readyPath,
-    });
+    const launches = relayLaunches(settings, relay, round, db.url);
+    const processes = await ServerProcess.startTogether(launches.map(({ launch }) => launch));
+    const [server, ...companions] = processes;
     let result: T;
     try {
-      await relay.checkSetup?.(server.baseUrl);
-      result = await measure({ relay, server, databaseUrl: db.url, backgroundCores });
+      await relay.checkSetup?.(processes);
+      result = await measure({ relay, server, companions, databaseUrl: db.url, backgroundCores });
     } catch (error) {
-      throw new Error(`${relay.name}: ${(error as Error).message}\n${server.recentOutput().slice(-2000)}`, { cause: error });
+      const output = processes.map((started) => `${started.label}:\n${started.recentOutput().slice(-2000)}`).join('\n');
+      throw new Error(`${relay.name}: ${(error as Error).message}\n${output}`, { cause: error });
     } finally {
-      await server.stop();
-      await reportTroubleIn(server.recentOutput(), relay.name, round, settings);
+      await Promise.all(processes.map((started) => started.stop()));
+      for (const started of processes) await reportTroubleIn(started.recentOutput(), started.label, round, settings);
     }
-    return afterStop ? await afterStop(result, db.url) : result;
+    const memory = processes.flatMap((started, index) => (started.memoryAtStop ? [{ process: launches[index].name, ...started.memoryAtStop }] : []));
+    return afterStop ? await afterStop(result, { databaseUrl: db.url, memory }) : result;
   } finally {
     await database.dropDatabase(db.name).catch(() => undefined);
   }
+}
+
+/** The relay's process that receives the load, then its companions: same entry, folder and database. */
+function relayLaunches(settings: RelayRunSettings, relay: RelaySpec, round: number, databaseUrl: string): { name: string; launch: ServerLaunch }[] {
+  const processes = [{ name: relay.processName ?? 'relay', env: {} }, ...(relay.companions ?? [])];
+  return processes.map(({ name, env }) => {
+    const label = processes.length > 1 ? `${relay.name} (${name})` : relay.name;
+    return {
+      name,
+      launch: {
+        label,
+        entry: relay.entry,
+        cwd: relay.cwd,
+        nodeFlags: settings.options.cpuProfile ? cpuProfileFlags(settings.profileDir, label, round) : [],
+        env: { ...relay.env, ...env, DATABASE_URL: databaseUrl },
+        readyPath: relay.readyPath,
+      },
+    };
+  });
 }
 
 /** Closed-loop warm-up (`--warmup` seconds), then waits until its events were delivered. */
@@ -263,7 +311,11 @@ export function deliveryLatency(arrivals: readonly Arrival[], until: (arrival: A
 export async function measureSaturation(settings: RelayRunSettings, running: RunningRelay): Promise<SaturationSample> {
   const { options, receiver } = settings;
   const requests = settings.requests('sat');
-  const cpu = new CpuMeter(running.server.pid);
+  const cpu = new CpuMeter({
+    serverPid: running.server.pid,
+    companionPids: running.companions.map((companion) => companion.pid),
+    databasePid: settings.database.serverPid,
+  });
   const loadStart = epochMs();
   const load = await generateLoad({
     url: running.server.baseUrl,

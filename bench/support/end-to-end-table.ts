@@ -1,6 +1,15 @@
 import type { EndToEndRun } from './end-to-end-run';
-import { percent, whole } from './results-table';
+import { mebibytes } from './process-memory';
+import { markdownTable, percent, whole } from './results-table';
 import { median } from './statistics';
+
+/** Medians over the runs of one process of a relay (the one that receives the load first). */
+export interface ProcessSummary {
+  name: string;
+  /** Cores used during the saturation phase. */
+  cpuCores: number;
+  peakRssMiB: number;
+}
 
 export interface EndToEndSummary {
   name: string;
@@ -13,7 +22,12 @@ export interface EndToEndSummary {
     drainSeconds: number;
     p50Ms: number;
     p99Ms: number;
+    /** Summed over the relay's processes in each run; 0 where /proc was unavailable. */
+    peakRssMiB: number;
+    /** The embedded PostgreSQL during the saturation phase; undefined for an external server. */
+    databaseCores?: number;
   };
+  processes: ProcessSummary[];
   /** Summed over the runs. */
   lost: number;
   duplicates: number;
@@ -21,54 +35,178 @@ export interface EndToEndSummary {
   signaturesChecked: number;
   /** Median delivered/s (load + drain) over the baseline's. */
   ratioToBaseline: number | null;
+  /** Median p99 at the fixed rate over the baseline's (below 1: faster). */
+  p99ToBaseline: number | null;
+  /** Median peak RSS (all processes) over the baseline's. */
+  peakRssToBaseline: number | null;
 }
 
 export function summarizeRelays(relays: { name: string; baseline: boolean; runs: EndToEndRun[] }[]): EndToEndSummary[] {
-  const baseline = relays.find((relay) => relay.baseline);
-  const baselineRate = baseline ? median(baseline.runs.map((run) => run.saturation.deliveredPerSecondLoadAndDrain)) : 0;
-  return relays.map(({ name, baseline: isBaseline, runs }) => {
-    const sat = runs.map((run) => run.saturation);
-    const medians = {
-      acceptedPerSecond: median(sat.map((s) => s.acceptedPerSecond)),
-      deliveredPerSecondDuringLoad: median(sat.map((s) => s.deliveredPerSecondDuringLoad)),
-      deliveredPerSecondLoadAndDrain: median(sat.map((s) => s.deliveredPerSecondLoadAndDrain)),
-      drainSeconds: median(sat.map((s) => s.drainSeconds)),
-      p50Ms: median(runs.map((run) => run.fixedRate.latencyMs.p50)),
-      p99Ms: median(runs.map((run) => run.fixedRate.latencyMs.p99)),
-    };
-    const sum = (pick: (run: EndToEndRun) => number) => runs.reduce((total, run) => total + pick(run), 0);
-    return {
-      name,
-      baseline: isBaseline,
-      runs,
-      medians,
-      lost: sum((run) => run.saturation.lost + run.fixedRate.lost + run.audit.storedNotDelivered),
-      duplicates: sum((run) => run.audit.duplicates),
-      signaturesValid: sum((run) => run.audit.signatures.valid),
-      signaturesChecked: sum((run) => run.audit.signatures.checked),
-      ratioToBaseline: baselineRate > 0 ? medians.deliveredPerSecondLoadAndDrain / baselineRate : null,
-    };
-  });
+  const summaries = relays.map(({ name, baseline, runs }) => summarizeRuns(name, baseline, runs));
+  const reference = summaries.find((summary) => summary.baseline);
+  const ratio = (value: number, to: number | undefined) => (to !== undefined && to > 0 ? value / to : null);
+  return summaries.map((summary) => ({
+    ...summary,
+    ratioToBaseline: ratio(summary.medians.deliveredPerSecondLoadAndDrain, reference?.medians.deliveredPerSecondLoadAndDrain),
+    p99ToBaseline: ratio(summary.medians.p99Ms, reference?.medians.p99Ms),
+    peakRssToBaseline: ratio(summary.medians.peakRssMiB, reference?.medians.peakRssMiB),
+  }));
 }
 
-const HEADER = [
-  '| Relay | Accepted/s during load | Delivered/s during load | Delivered/s load + drain | runs (load + drain) | Drain s | p50 ms @ RATE/s | p99 ms @ RATE/s | Lost | Dupl. | Signatures ok | vs baseline |',
-  '|---|--:|--:|--:|---|--:|--:|--:|--:|--:|--:|--:|',
-];
+function summarizeRuns(name: string, baseline: boolean, runs: EndToEndRun[]): EndToEndSummary {
+  const sat = runs.map((run) => run.saturation);
+  const databaseCores = sat.flatMap((s) => (s.cpu?.database === undefined ? [] : [s.cpu.database]));
+  const medians = {
+    acceptedPerSecond: median(sat.map((s) => s.acceptedPerSecond)),
+    deliveredPerSecondDuringLoad: median(sat.map((s) => s.deliveredPerSecondDuringLoad)),
+    deliveredPerSecondLoadAndDrain: median(sat.map((s) => s.deliveredPerSecondLoadAndDrain)),
+    drainSeconds: median(sat.map((s) => s.drainSeconds)),
+    p50Ms: median(runs.map((run) => run.fixedRate.latencyMs.p50)),
+    p99Ms: median(runs.map((run) => run.fixedRate.latencyMs.p99)),
+    peakRssMiB: median(runs.map((run) => mebibytes(run.memory.reduce((sum, measured) => sum + measured.peakRssBytes, 0)))),
+    ...(databaseCores.length ? { databaseCores: median(databaseCores) } : {}),
+  };
+  const sum = (pick: (run: EndToEndRun) => number) => runs.reduce((total, run) => total + pick(run), 0);
+  return {
+    name,
+    baseline,
+    runs,
+    medians,
+    processes: summarizeProcesses(runs),
+    lost: sum((run) => run.saturation.lost + run.fixedRate.lost + run.audit.storedNotDelivered),
+    duplicates: sum((run) => run.audit.duplicates),
+    signaturesValid: sum((run) => run.audit.signatures.valid),
+    signaturesChecked: sum((run) => run.audit.signatures.checked),
+    ratioToBaseline: null,
+    p99ToBaseline: null,
+    peakRssToBaseline: null,
+  };
+}
 
-/** One row per relay, medians over the runs (lost, duplicates and signatures summed). */
+/** Per process (by position, as every run starts the same processes): median CPU at saturation and peak RSS. */
+function summarizeProcesses(runs: EndToEndRun[]): ProcessSummary[] {
+  const names = runs[0]?.memory.map((memory) => memory.process) ?? [];
+  return names.map((name, index) => ({
+    name,
+    cpuCores: median(runs.map((run) => (index === 0 ? run.saturation.cpu?.server : run.saturation.cpu?.companions?.[index - 1]) ?? 0)),
+    peakRssMiB: median(runs.map((run) => mebibytes(run.memory[index]?.peakRssBytes ?? 0))),
+  }));
+}
+
+/** "0.48×": a ratio to the baseline for figures where lower is better (latency, memory); "–" when there is none. */
+export function times(ratio: number | null): string {
+  return ratio === null || !Number.isFinite(ratio) ? '–' : `${ratio.toFixed(2)}×`;
+}
+
+/** "212" for one process; "118 + 94 = 212" for several, in the order of `processes`. */
+export function perProcess(values: number[], format: (value: number) => string): string {
+  const total = format(values.reduce((sum, value) => sum + value, 0));
+  return values.length > 1 ? `${values.map(format).join(' + ')} = ${total}` : total;
+}
+
+function deliveredRuns(summary: EndToEndSummary): string {
+  return summary.runs.map((run) => whole(run.saturation.deliveredPerSecondLoadAndDrain)).join(' / ');
+}
+
+function deliveredRatio(summary: EndToEndSummary): string {
+  return summary.baseline ? '100% (baseline)' : percent(summary.ratioToBaseline);
+}
+
+function peakRss(summary: EndToEndSummary): string {
+  return summary.medians.peakRssMiB > 0 ? whole(summary.medians.peakRssMiB) : '–';
+}
+
+/**
+ * The e2e table: one row per relay, medians over the runs (lost, duplicates and signatures
+ * summed), each figure beside its ratio to the baseline relay.
+ */
 export function formatEndToEndTable(summaries: EndToEndSummary[], ratePerSecond: number): string {
-  const rows = summaries.map((summary) => {
-    const m = summary.medians;
-    const runs = summary.runs.map((run) => whole(run.saturation.deliveredPerSecondLoadAndDrain)).join(' / ');
-    const ratio = summary.baseline ? '100% (baseline)' : percent(summary.ratioToBaseline);
-    return (
-      `| ${summary.name} | ${whole(m.acceptedPerSecond)} | ${whole(m.deliveredPerSecondDuringLoad)} | ${whole(m.deliveredPerSecondLoadAndDrain)} | ${runs} | ` +
-      `${m.drainSeconds.toFixed(1)} | ${m.p50Ms.toFixed(1)} | ${m.p99Ms.toFixed(1)} | ${summary.lost} | ${summary.duplicates} | ` +
-      `${summary.signaturesValid}/${summary.signaturesChecked} | ${ratio} |`
-    );
-  });
-  return [HEADER[0].replaceAll('RATE', String(ratePerSecond)), HEADER[1], ...rows].join('\n');
+  return markdownTable(
+    [
+      'Relay',
+      'Delivered/s load + drain',
+      'vs baseline',
+      'runs (load + drain)',
+      'Drain s',
+      `p50 ms @ ${ratePerSecond}/s`,
+      `p99 ms @ ${ratePerSecond}/s`,
+      'p99 vs baseline',
+      'Peak RSS MiB',
+      'RSS vs baseline',
+      'Lost',
+      'Dupl.',
+      'Signatures ok',
+    ],
+    ['---', '--:', '--:', '---', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:'],
+    summaries.map((summary) => {
+      const m = summary.medians;
+      return [
+        summary.name,
+        whole(m.deliveredPerSecondLoadAndDrain),
+        deliveredRatio(summary),
+        deliveredRuns(summary),
+        m.drainSeconds.toFixed(1),
+        m.p50Ms.toFixed(1),
+        m.p99Ms.toFixed(1),
+        times(summary.p99ToBaseline),
+        peakRss(summary),
+        times(summary.peakRssToBaseline),
+        String(summary.lost),
+        String(summary.duplicates),
+        `${summary.signaturesValid}/${summary.signaturesChecked}`,
+      ];
+    }),
+  );
+}
+
+/**
+ * The roles table: one row per way of running Hookflow, CPU and peak RSS per process (in the
+ * order the row names them) and their sum, ratios to the reference (role `all`).
+ */
+export function formatRolesTable(summaries: EndToEndSummary[], ratePerSecond: number): string {
+  return markdownTable(
+    [
+      'Hookflow processes',
+      'Accepted/s during load',
+      'Delivered/s load + drain',
+      'vs role all',
+      'runs (load + drain)',
+      'Drain s',
+      `p50 ms @ ${ratePerSecond}/s`,
+      `p99 ms @ ${ratePerSecond}/s`,
+      'p99 vs role all',
+      'CPU cores at saturation',
+      'PostgreSQL cores',
+      'Peak RSS MiB',
+      'RSS vs role all',
+      'Lost',
+      'Dupl.',
+    ],
+    ['---', '--:', '--:', '--:', '---', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:'],
+    summaries.map((summary) => {
+      const m = summary.medians;
+      const cores = (value: number) => value.toFixed(2);
+      const cpu = summary.processes.map((measured) => measured.cpuCores);
+      const rss = summary.processes.map((measured) => measured.peakRssMiB);
+      return [
+        summary.name,
+        whole(m.acceptedPerSecond),
+        whole(m.deliveredPerSecondLoadAndDrain),
+        summary.baseline ? '100% (reference)' : percent(summary.ratioToBaseline),
+        deliveredRuns(summary),
+        m.drainSeconds.toFixed(1),
+        m.p50Ms.toFixed(1),
+        m.p99Ms.toFixed(1),
+        times(summary.p99ToBaseline),
+        cpu.length ? perProcess(cpu, cores) : '–',
+        m.databaseCores === undefined ? '–' : cores(m.databaseCores),
+        rss.length ? perProcess(rss, whole) : '–',
+        times(summary.peakRssToBaseline),
+        String(summary.lost),
+        String(summary.duplicates),
+      ];
+    }),
+  );
 }
 
 /** One log line per run. */
@@ -76,7 +214,11 @@ export function describeRun(run: EndToEndRun): string {
   const s = run.saturation;
   const f = run.fixedRate;
   const cpu = s.cpu
-    ? `  cpu: bench ${s.cpu.loadGenerator.toFixed(2)}, relay ${s.cpu.server.toFixed(2)}, rest ${s.cpu.rest.toFixed(2)} of ${s.cpu.machine.toFixed(2)}`
+    ? `  cpu: bench ${s.cpu.loadGenerator.toFixed(2)}, relay ${[s.cpu.server, ...(s.cpu.companions ?? [])].map((cores) => cores.toFixed(2)).join(' + ')}, ` +
+      `${s.cpu.database === undefined ? '' : `PostgreSQL ${s.cpu.database.toFixed(2)}, `}rest ${s.cpu.rest.toFixed(2)} of ${s.cpu.machine.toFixed(2)}`
+    : '';
+  const memory = run.memory.length
+    ? `, peak RSS MiB ${run.memory.map((measured) => `${measured.process} ${whole(mebibytes(measured.peakRssBytes))} (last ${whole(mebibytes(measured.rssBytes))})`).join(', ')}`
     : '';
   const idle = run.backgroundCores === undefined ? '' : `  (before start: ${run.backgroundCores.toFixed(2)} cores busy elsewhere)`;
   return (
@@ -93,6 +235,6 @@ export function describeRun(run: EndToEndRun): string {
     `dupl ${run.audit.duplicates} (${run.audit.duplicatesWithSameKey} with the same webhook-id), sig ${run.audit.signatures.valid}/${run.audit.signatures.checked}` +
     `${run.audit.signatures.firstProblem ? ` (${run.audit.signatures.firstProblem})` : ''}, states ${JSON.stringify(run.audit.states)}, ` +
     `per event: ${run.audit.perEvent.commits.toFixed(2)} commits, ${run.audit.perEvent.rowsInserted.toFixed(2)} ins, ` +
-    `${run.audit.perEvent.rowsUpdated.toFixed(2)} upd, ${run.audit.perEvent.rowsDeleted.toFixed(2)} del`
+    `${run.audit.perEvent.rowsUpdated.toFixed(2)} upd, ${run.audit.perEvent.rowsDeleted.toFixed(2)} del${memory}`
   );
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from 'pg';
 import { ArrivalLog, DeliveryReceiver, ReceiverOptions } from './delivery-receiver';
 import { auditRun, EndToEndSettings, LevelledRun, measureRelayOnce, RelayRunSettings, RelaySpec, RunningRelay, warmUp, withRelay } from './end-to-end-run';
@@ -7,6 +8,7 @@ import { describeRun, EndToEndSummary, summarizeRelays } from './end-to-end-tabl
 import { hookflowServer } from './hookflow-server';
 import { benchServer, RESULTS_DIR } from './paths';
 import type { BenchContext } from './scenario';
+import type { ServerProcess } from './server-process';
 import { BENCH_SOURCE } from './signed-order-requests';
 import { TargetChooser, TimedOrderRequests } from './timed-order-requests';
 
@@ -78,14 +80,23 @@ export interface HookflowRelayOptions {
   /** How many of the workflows match each event (one delivery each). */
   deliveriesPerEvent?: number;
   env?: Record<string, string>;
+  /**
+   * Split roles: one `ingress` process receives the load and this many `worker` processes
+   * run the workflows, all on the same database. Unset: one process in role `all`.
+   */
+  workers?: number;
 }
 
-/** Hookflow as `npm start` runs it (role all), allowed to deliver to 127.0.0.1. */
+/**
+ * Hookflow as `npm start` runs it (role all, or with `workers` split into roles), allowed
+ * to deliver to 127.0.0.1.
+ */
 export async function hookflowRelay(context: BenchContext, env: ReceiverEnv, options: HookflowRelayOptions): Promise<RelaySpec> {
+  const split = options.workers !== undefined;
   const spec = await hookflowServer(context, {
     name: options.name,
     workflows: options.workflows,
-    env: { ...env, HOOKFLOW_OUTBOUND_ALLOW: '127.0.0.1', ...options.env },
+    env: { ...env, HOOKFLOW_OUTBOUND_ALLOW: '127.0.0.1', ...options.env, ...(split ? { HOOKFLOW_ROLE: 'ingress' } : {}) },
   });
   const deliveriesPerEvent = options.deliveriesPerEvent ?? 1;
   return {
@@ -95,8 +106,10 @@ export async function hookflowRelay(context: BenchContext, env: ReceiverEnv, opt
     cwd: spec.cwd,
     readyPath: spec.readyPath,
     env: spec.env ?? {},
+    processName: split ? 'ingress' : 'all',
+    companions: Array.from({ length: options.workers ?? 0 }, (_, index) => ({ name: `worker ${index + 1}`, env: { HOOKFLOW_ROLE: 'worker' } })),
     deliveriesPerEvent,
-    checkSetup: (baseUrl) => expectWorkflows(baseUrl, spec.env!.HOOKFLOW_ADMIN_TOKEN, Object.keys(options.workflows).length),
+    checkSetup: (processes) => expectWorkflows(processes, Object.keys(options.workflows).length),
     storage: {
       tables: ['events', 'runs', 'step_runs', 'step_attempts', 'graphile_worker._private_jobs'],
       backlogSql: 'SELECT count(*)::int AS count FROM graphile_worker._private_jobs',
@@ -114,15 +127,30 @@ export async function hookflowRelay(context: BenchContext, env: ReceiverEnv, opt
   };
 }
 
-/** A workflow file Hookflow rejects is only logged; without this a run would measure an idle relay. */
-async function expectWorkflows(baseUrl: string, adminToken: string, expected: number): Promise<void> {
-  const response = await fetch(`${baseUrl}/api/workflows`, { headers: { authorization: `Bearer ${adminToken}` }, signal: AbortSignal.timeout(10_000) });
-  const answer = (await response.json()) as { items?: { name: string }[]; invalid_files?: { file: string; problems: { message: string }[] }[] };
-  const loaded = answer.items?.length ?? 0;
-  if (response.status !== 200 || loaded !== expected || (answer.invalid_files?.length ?? 0) > 0) {
-    throw new Error(
-      `Hookflow loaded ${loaded} of ${expected} bench workflows (HTTP ${response.status}): ${JSON.stringify(answer.invalid_files ?? answer).slice(0, 500)}`,
-    );
+const BANNER_WAIT_MS = 10_000;
+
+/**
+ * A workflow file Hookflow rejects is only logged; without this a run would measure an idle
+ * relay. Every role's startup banner says how many workflows it loaded and with how many
+ * problems (only `all` and `api` have the API to ask).
+ */
+async function expectWorkflows(processes: readonly ServerProcess[], expected: number): Promise<void> {
+  for (const started of processes) {
+    const line = await bannerLine(started, /^ *Workflows: .*$/m);
+    if (!line.includes(`Workflows:  ${expected} loaded`) || line.includes('problem')) {
+      throw new Error(`${started.label} did not load exactly the ${expected} bench workflow(s): ${line.trim()}`);
+    }
+  }
+}
+
+/** The banner line `pattern` finds in the process's output, once it has printed it (it follows readiness closely). */
+async function bannerLine(started: ServerProcess, pattern: RegExp): Promise<string> {
+  const deadline = Date.now() + BANNER_WAIT_MS;
+  for (;;) {
+    const found = pattern.exec(started.recentOutput());
+    if (found) return found[0];
+    if (Date.now() >= deadline) throw new Error(`${started.label} printed no banner line matching ${pattern} within ${BANNER_WAIT_MS / 1000} s`);
+    await sleep(50);
   }
 }
 
@@ -140,26 +168,28 @@ async function hookflowStageTimes(client: Client, prefix: string) {
   }));
 }
 
-/**
- * The usual pair: the baseline relay, and Hookflow with one workflow (`name`) delivering
- * each event to RECEIVER_URL with one signed `http` step.
- */
+/** The workflow files of the e2e workload: one workflow (`name`) delivering each event to RECEIVER_URL with one signed `http` step. */
+export function oneStepWorkflowFiles(workflow: string): Record<string, string> {
+  const yaml = deliverWorkflowYaml({
+    name: workflow,
+    description: 'Deliver each accepted order.paid event to the bench receiver, signed.',
+    url: '{{secrets.RECEIVER_URL}}/deliver',
+  });
+  return { [`${workflow}.yaml`]: yaml };
+}
+
+/** The usual pair: the baseline relay, and Hookflow running the one-step workflow (`name`). */
 export async function oneStepRelays(
   context: BenchContext,
   env: ReceiverEnv,
   workflow: string,
   hookflow: { name?: string; env?: Record<string, string> } = {},
 ): Promise<{ baseline: RelaySpec; hookflow: RelaySpec }> {
-  const yaml = deliverWorkflowYaml({
-    name: workflow,
-    description: 'Deliver each accepted order.paid event to the bench receiver, signed.',
-    url: '{{secrets.RECEIVER_URL}}/deliver',
-  });
   return {
     baseline: baselineRelay(env),
     hookflow: await hookflowRelay(context, env, {
       name: hookflow.name ?? 'Hookflow (role all), one signed http step',
-      workflows: { [`${workflow}.yaml`]: yaml },
+      workflows: oneStepWorkflowFiles(workflow),
       env: hookflow.env,
     }),
   };

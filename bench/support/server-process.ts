@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
+import { ProcessMemory, readProcessMemory } from './process-memory';
 
 const OUTPUT_KEPT = 16 * 1024;
 const STOP_GRACE_MS = 15_000;
@@ -19,14 +20,16 @@ export interface ServerLaunch {
 }
 
 /**
- * A measured server as a child process on 127.0.0.1. It is stopped by its own pid:
- * SIGTERM, then SIGKILL if it has not exited after a grace period.
+ * A measured server as a child process on 127.0.0.1: `node` itself, spawned without a
+ * shell, so that its pid is the server's (for signals, CPU and memory). It is stopped by
+ * that pid: SIGTERM, then SIGKILL if it has not exited after a grace period.
  */
 export class ServerProcess {
   private static readonly live = new Set<ServerProcess>();
   private output = '';
   private readonly exited: Promise<void>;
   private exitCode: number | string | null = null;
+  private memoryBeforeStop: ProcessMemory | undefined;
 
   private constructor(
     readonly label: string,
@@ -72,6 +75,15 @@ export class ServerProcess {
     return server;
   }
 
+  /** Starts several servers at once; if one fails to start, stops the others and throws its error. */
+  static async startTogether(launches: ServerLaunch[]): Promise<ServerProcess[]> {
+    const started = await Promise.allSettled(launches.map((launch) => ServerProcess.start(launch)));
+    const failed = started.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (!failed) return started.map((outcome) => (outcome as PromiseFulfilledResult<ServerProcess>).value);
+    await Promise.all(started.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value.stop()] : [])));
+    throw failed.reason;
+  }
+
   get pid(): number | undefined {
     return this.child.pid;
   }
@@ -84,8 +96,14 @@ export class ServerProcess {
     return this.exitCode === null;
   }
 
+  /** Peak and last resident memory, read from /proc just before `stop()` signalled the process. */
+  get memoryAtStop(): ProcessMemory | undefined {
+    return this.memoryBeforeStop;
+  }
+
   async stop(): Promise<void> {
     if (!this.running || this.child.pid === undefined) return;
+    this.memoryBeforeStop = readProcessMemory(this.child.pid);
     this.signal('SIGTERM');
     if (await this.exitsWithin(STOP_GRACE_MS)) return;
     this.signal('SIGKILL');
