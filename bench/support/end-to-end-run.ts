@@ -232,7 +232,12 @@ export async function withRelay<T>(
 }
 
 /** The relay's process that receives the load, then its companions: same entry, folder and database. */
-function relayLaunches(settings: RelayRunSettings, relay: RelaySpec, round: number, databaseUrl: string): { name: string; launch: ServerLaunch }[] {
+export function relayLaunches(
+  settings: Pick<RelayRunSettings, 'options' | 'profileDir'>,
+  relay: RelaySpec,
+  round: number,
+  databaseUrl: string,
+): { name: string; launch: ServerLaunch }[] {
   const processes = [{ name: relay.processName ?? 'relay', env: {} }, ...(relay.companions ?? [])];
   return processes.map(({ name, env }) => {
     const label = processes.length > 1 ? `${relay.name} (${name})` : relay.name;
