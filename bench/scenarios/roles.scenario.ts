@@ -20,6 +20,9 @@ export const scenario: Scenario = {
   description: 'Split roles on one machine: the e2e workload against role all vs ingress + worker(s) on one database (about 6 minutes)',
   order: 31,
   async run(context) {
+    if (!WORKER_COUNTS.every((workers) => Number.isInteger(workers) && workers > 0)) {
+      throw new Error(`BENCH_ROLES_WORKERS must list worker counts of 1 or more, e.g. 1,2 (got ${process.env.BENCH_ROLES_WORKERS})`);
+    }
     const { receiver, env } = await startDeliveryBench(context);
     const workflows = oneStepWorkflowFiles('bench-roles-deliver');
     const all: RelaySpec = { ...(await hookflowRelay(context, env, { name: 'Hookflow, role all', workflows })), baseline: true };
